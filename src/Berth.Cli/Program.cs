@@ -1,0 +1,1 @@
+return await Berth.Registry.BerthServer.RunAsync(args.Skip(1).ToArray());

@@ -1,0 +1,226 @@
+using System.Text.Json;
+
+namespace Berth.Core.Distribution;
+
+/// <summary>What a manifest refers to: a blob (config, layer) or another manifest (index entry).</summary>
+public enum ReferenceKind
+{
+    Blob,
+    Manifest,
+}
+
+public sealed record Descriptor(string MediaType, Digest Digest, long Size, string? ArtifactType = null,
+    IReadOnlyDictionary<string, string>? Annotations = null, Platform? Platform = null);
+
+public sealed record Platform(string Os, string Architecture, string? Variant);
+
+public sealed record ManifestReference(Descriptor Descriptor, ReferenceKind Kind);
+
+/// <summary>A manifest that passed syntactic validation; the registry still checks its references exist.</summary>
+public sealed record ParsedManifest(
+    string MediaType,
+    string? ArtifactType,
+    Descriptor? Subject,
+    Descriptor? Config,
+    IReadOnlyList<ManifestReference> References,
+    IReadOnlyDictionary<string, string>? Annotations);
+
+/// <summary>
+/// Parses and validates image manifests, image indexes and artifacts (OCI 1.1 and Docker schema 2) without
+/// touching storage. Errors are MANIFEST_INVALID with a reason a user can act on.
+/// </summary>
+public static class ManifestValidator
+{
+    public const int MaxManifestBytes = 4 * 1024 * 1024;
+
+    public static ParsedManifest Parse(ReadOnlySpan<byte> content, string? contentType)
+    {
+        if (content.Length > MaxManifestBytes)
+        {
+            throw new OciException(OciErrorCode.ManifestTooLarge, $"manifest is {content.Length} bytes; the limit is {MaxManifestBytes}");
+        }
+
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(content.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid($"manifest is not valid JSON: {ex.Message}");
+        }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("manifest must be a JSON object");
+            }
+
+            if (!root.TryGetProperty("schemaVersion", out var sv) || sv.ValueKind != JsonValueKind.Number || !sv.TryGetInt32(out var version) || version != 2)
+            {
+                throw Invalid("schemaVersion must be 2");
+            }
+
+            var mediaType = ResolveMediaType(root, contentType);
+            var artifactType = OptionalString(root, "artifactType");
+            var subject = root.TryGetProperty("subject", out var subjectElement) && subjectElement.ValueKind != JsonValueKind.Null
+                ? ParseDescriptor(subjectElement, "subject")
+                : null;
+            var annotations = ParseAnnotations(root, "annotations");
+            var references = new List<ManifestReference>();
+            Descriptor? config = null;
+
+            if (MediaTypes.IsIndex(mediaType))
+            {
+                foreach (var item in RequiredArray(root, "manifests"))
+                {
+                    references.Add(new ManifestReference(ParseDescriptor(item, "manifests[]"), ReferenceKind.Manifest));
+                }
+            }
+            else
+            {
+                if (!root.TryGetProperty("config", out var configElement))
+                {
+                    throw Invalid("image manifest has no config descriptor");
+                }
+
+                config = ParseDescriptor(configElement, "config");
+                references.Add(new ManifestReference(config, ReferenceKind.Blob));
+                foreach (var item in RequiredArray(root, "layers"))
+                {
+                    var layer = ParseDescriptor(item, "layers[]");
+                    // Foreign layers live elsewhere (their "urls"); the registry is not expected to hold them.
+                    if (!MediaTypes.IsNonDistributable(layer.MediaType))
+                    {
+                        references.Add(new ManifestReference(layer, ReferenceKind.Blob));
+                    }
+                }
+
+                // OCI 1.1: an artifact's type is artifactType, else the config's media type.
+                if (artifactType is null && mediaType == MediaTypes.OciManifest && config.MediaType != MediaTypes.OciEmpty &&
+                    !config.MediaType.StartsWith("application/vnd.oci.image.config.", StringComparison.Ordinal))
+                {
+                    artifactType = config.MediaType;
+                }
+            }
+
+            return new ParsedManifest(mediaType, artifactType, subject, config, references, annotations);
+        }
+    }
+
+    private static string ResolveMediaType(JsonElement root, string? contentType)
+    {
+        var field = OptionalString(root, "mediaType");
+        var header = NormalizeContentType(contentType);
+        if (field is not null && header is not null && MediaTypes.IsManifest(header) && field != header)
+        {
+            throw Invalid($"mediaType '{field}' does not match Content-Type '{header}'");
+        }
+
+        var mediaType = field ?? (header is not null && MediaTypes.IsManifest(header) ? header : null);
+        if (mediaType is null)
+        {
+            // OCI allows mediaType to be omitted; infer from the shape.
+            mediaType = root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex
+                : root.TryGetProperty("config", out _) ? MediaTypes.OciManifest
+                : throw Invalid("cannot determine the manifest's media type");
+        }
+
+        if (!MediaTypes.IsManifest(mediaType))
+        {
+            throw Invalid($"unsupported manifest media type '{mediaType}'");
+        }
+
+        return mediaType;
+    }
+
+    public static string? NormalizeContentType(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return null;
+        }
+
+        var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
+        return (semicolon >= 0 ? contentType[..semicolon] : contentType).Trim().ToLowerInvariant();
+    }
+
+    private static Descriptor ParseDescriptor(JsonElement element, string where)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid($"{where} must be a descriptor object");
+        }
+
+        var mediaType = OptionalString(element, "mediaType") ?? throw Invalid($"{where} has no mediaType");
+        var digestText = OptionalString(element, "digest") ?? throw Invalid($"{where} has no digest");
+        if (!Digest.TryParse(digestText, out var digest))
+        {
+            throw Invalid($"{where} has an invalid digest '{digestText}'");
+        }
+
+        if (!element.TryGetProperty("size", out var sizeElement) || sizeElement.ValueKind != JsonValueKind.Number ||
+            !sizeElement.TryGetInt64(out var size) || size < 0)
+        {
+            throw Invalid($"{where} {digestText} has no valid size");
+        }
+
+        Platform? platform = null;
+        if (element.TryGetProperty("platform", out var p) && p.ValueKind == JsonValueKind.Object)
+        {
+            platform = new Platform(OptionalString(p, "os") ?? "", OptionalString(p, "architecture") ?? "", OptionalString(p, "variant"));
+        }
+
+        return new Descriptor(mediaType, digest, size, OptionalString(element, "artifactType"), ParseAnnotations(element, "annotations"), platform);
+    }
+
+    private static Dictionary<string, string>? ParseAnnotations(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var a) || a.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (a.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid($"{name} must be an object of strings");
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in a.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                throw Invalid($"annotation '{property.Name}' must be a string");
+            }
+
+            result[property.Name] = property.Value.GetString()!;
+        }
+
+        return result;
+    }
+
+    private static JsonElement.ArrayEnumerator RequiredArray(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"manifest has no '{name}' array");
+        }
+
+        return array.EnumerateArray();
+    }
+
+    private static string? OptionalString(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid($"'{name}' must be a string");
+    }
+
+    private static OciException Invalid(string message) => new(OciErrorCode.ManifestInvalid, message);
+}

@@ -1,0 +1,44 @@
+namespace Berth.Core.Distribution;
+
+/// <summary>
+/// The one table of OCI Distribution error codes: the wire code, the HTTP status and the default message.
+/// Every /v2 error Berth sends comes from here.
+/// </summary>
+public sealed record OciErrorCode(string Code, int Status, string Message)
+{
+    public static readonly OciErrorCode BlobUnknown = new("BLOB_UNKNOWN", 404, "blob unknown to registry");
+    public static readonly OciErrorCode BlobUploadInvalid = new("BLOB_UPLOAD_INVALID", 400, "blob upload invalid");
+    public static readonly OciErrorCode BlobUploadUnknown = new("BLOB_UPLOAD_UNKNOWN", 404, "blob upload unknown to registry");
+    public static readonly OciErrorCode DigestInvalid = new("DIGEST_INVALID", 400, "provided digest did not match uploaded content");
+    public static readonly OciErrorCode ManifestBlobUnknown = new("MANIFEST_BLOB_UNKNOWN", 400, "manifest references a manifest or blob unknown to registry");
+    public static readonly OciErrorCode ManifestInvalid = new("MANIFEST_INVALID", 400, "manifest invalid");
+    public static readonly OciErrorCode ManifestUnknown = new("MANIFEST_UNKNOWN", 404, "manifest unknown to registry");
+    public static readonly OciErrorCode NameInvalid = new("NAME_INVALID", 400, "invalid repository name");
+    public static readonly OciErrorCode NameUnknown = new("NAME_UNKNOWN", 404, "repository name not known to registry");
+    public static readonly OciErrorCode SizeInvalid = new("SIZE_INVALID", 400, "provided length did not match content length");
+    public static readonly OciErrorCode Unauthorized = new("UNAUTHORIZED", 401, "authentication required");
+    public static readonly OciErrorCode Denied = new("DENIED", 403, "requested access to the resource is denied");
+    public static readonly OciErrorCode Unsupported = new("UNSUPPORTED", 405, "the operation is unsupported");
+    public static readonly OciErrorCode TooManyRequests = new("TOOMANYREQUESTS", 429, "too many requests");
+
+    /// <summary>A chunk that does not continue the upload where it stands (spec: 416 Range Not Satisfiable).</summary>
+    public static readonly OciErrorCode RangeInvalid = new("BLOB_UPLOAD_INVALID", 416, "requested range not satisfiable");
+
+    /// <summary>A manifest over the size limit (spec: registries may answer 413).</summary>
+    public static readonly OciErrorCode ManifestTooLarge = new("SIZE_INVALID", 413, "manifest too large");
+}
+
+/// <summary>An OCI error raised anywhere below a /v2 handler and written once by the error writer.</summary>
+public sealed class OciException : Exception
+{
+    public OciException(OciErrorCode error, string? message = null, object? detail = null)
+        : base(message ?? error.Message)
+    {
+        Error = error;
+        Detail = detail;
+    }
+
+    public OciErrorCode Error { get; }
+
+    public object? Detail { get; }
+}

@@ -1,0 +1,132 @@
+namespace Berth.Core.Metadata;
+
+/// <summary>Lifecycle of a metadata backend: the schema is created or migrated once at start.</summary>
+public interface IMetadataStore
+{
+    /// <summary>Creates or migrates the schema; safe to call when another node does the same at once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when the backend answers (readiness checks).</summary>
+    Task<bool> PingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Projects, registries and their credentials; plus a few server-wide settings.</summary>
+public interface ITenantStore
+{
+    /// <exception cref="MetadataConflictException">the name is taken</exception>
+    Task<ProjectRecord> CreateProjectAsync(string id, string name, DateTimeOffset createdAt, CancellationToken cancellationToken);
+
+    Task<ProjectRecord?> GetProjectAsync(string name, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken cancellationToken);
+
+    /// <exception cref="MetadataConflictException">the registry name is taken</exception>
+    Task<RegistryRecord> CreateRegistryAsync(NewRegistry registry, CancellationToken cancellationToken);
+
+    Task<RegistryRecord?> GetRegistryAsync(string name, CancellationToken cancellationToken);
+
+    Task<RegistryRecord?> GetRegistryByIdAsync(string registryId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string projectId, CancellationToken cancellationToken);
+
+    /// <summary>The credential whose username is <paramref name="username"/>, or null.</summary>
+    Task<RegistryCredential?> GetCredentialAsync(string username, CancellationToken cancellationToken);
+
+    /// <summary>The current credential generation of a registry, or null when the registry no longer exists.</summary>
+    Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken);
+
+    /// <summary>Reads a server-wide setting (signing key, admin password hash).</summary>
+    Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Stores the setting unless it is already set, and returns the value that is stored (first writer wins).</summary>
+    Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken cancellationToken);
+
+    Task SetSettingAsync(string key, string value, CancellationToken cancellationToken);
+}
+
+/// <summary>What a registry holds: repositories, blobs (unique per registry, linked into repositories), manifests, tags.</summary>
+public interface IArtifactStore
+{
+    Task<RepositoryRecord?> GetRepositoryAsync(string registryId, string repository, CancellationToken cancellationToken);
+
+    /// <summary>Returns the repository, creating it on first use.</summary>
+    Task<RepositoryRecord> EnsureRepositoryAsync(string registryId, string repository, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Size of a blob the registry holds (in any repository), or null.</summary>
+    Task<long?> GetRegistryBlobSizeAsync(string registryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>Size of a blob linked into the repository, or null (the access check for blob GET/HEAD).</summary>
+    Task<long?> GetRepositoryBlobSizeAsync(long repositoryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>Sizes of those of <paramref name="digests"/> that are linked into the repository, in one query.</summary>
+    Task<IReadOnlyDictionary<string, long>> GetRepositoryBlobSizesAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a blob whose content is in storage: adds it to the registry (if new) and links it into the
+    /// repository, atomically. Returns true when the blob was new to the registry.
+    /// </summary>
+    Task<bool> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Links a blob the registry already holds into a repository (cross-repository mount). False when the registry lacks it.</summary>
+    Task<bool> LinkBlobAsync(string registryId, long repositoryId, string digest, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Removes a blob's link from a repository. False when it was not linked.</summary>
+    Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Registry blobs that no repository links any more; the caller deletes their content and then
+    /// <see cref="RemoveRegistryBlobAsync"/>.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListUnreferencedBlobsAsync(string registryId, CancellationToken cancellationToken);
+
+    /// <summary>Drops a registry blob if (still) no repository links it. True when it was dropped.</summary>
+    Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>Finds a manifest by tag or digest in one query.</summary>
+    Task<ManifestRecord?> GetManifestAsync(long repositoryId, string reference, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="digests"/> are manifests of the repository, in one query.</summary>
+    Task<IReadOnlySet<string>> GetExistingManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a manifest (idempotent for the same digest) with its links and referrer data, and points
+    /// <paramref name="tag"/> at it when given, in one transaction.
+    /// </summary>
+    Task PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+        string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a manifest and every tag pointing to it. False when it did not exist.</summary>
+    Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken);
+
+    Task<bool> DeleteTagAsync(long repositoryId, string tag, CancellationToken cancellationToken);
+
+    /// <summary>Tags in lexical order after <paramref name="last"/>, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<string>> ListTagsAsync(long repositoryId, string? last, int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TagRecord>> ListTagRecordsAsync(long repositoryId, CancellationToken cancellationToken);
+
+    /// <summary>Repository names of a registry in lexical order after <paramref name="last"/>, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<string>> ListRepositoriesAsync(string registryId, string? last, int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<RepositorySummary>> ListRepositorySummariesAsync(string registryId, CancellationToken cancellationToken);
+
+    /// <summary>Manifests of the repository whose subject is <paramref name="subjectDigest"/>, optionally of one artifact type.</summary>
+    Task<IReadOnlyList<ReferrerRecord>> ListReferrersAsync(long repositoryId, string subjectDigest, string? artifactType, CancellationToken cancellationToken);
+
+    Task<RegistryUsage> GetUsageAsync(string registryId, CancellationToken cancellationToken);
+}
+
+/// <summary>Blob upload sessions; they live in the metadata store so they survive restarts and span nodes.</summary>
+public interface IUploadStore
+{
+    Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken);
+
+    Task<UploadRecord?> GetUploadAsync(string registryId, string uploadId, CancellationToken cancellationToken);
+
+    Task UpdateUploadSizeAsync(string uploadId, long size, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+
+    Task<bool> DeleteUploadAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Uploads not touched since <paramref name="before"/> (for garbage collection).</summary>
+    Task<IReadOnlyList<UploadRecord>> ListStaleUploadsAsync(DateTimeOffset before, CancellationToken cancellationToken);
+}

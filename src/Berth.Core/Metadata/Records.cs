@@ -1,0 +1,67 @@
+namespace Berth.Core.Metadata;
+
+public sealed record ProjectRecord(string Id, string Name, DateTimeOffset CreatedAt);
+
+public sealed record RegistryRecord(
+    string Id,
+    string Name,
+    string ProjectId,
+    string ProjectName,
+    long StorageLimitBytes,
+    DateTimeOffset CreatedAt);
+
+/// <summary>A new registry with its first credential.</summary>
+public sealed record NewRegistry(
+    string Id,
+    string Name,
+    string ProjectId,
+    string PasswordHash,
+    long StorageLimitBytes,
+    DateTimeOffset CreatedAt);
+
+/// <summary>
+/// A registry's one credential. <see cref="Generation"/> changes on every password reset; tokens and cached
+/// verifications carry the generation they were made under and die when it moves on.
+/// </summary>
+public sealed record RegistryCredential(string RegistryId, string Username, string PasswordHash, long Generation);
+
+public sealed record RepositoryRecord(long Id, string RegistryId, string Name, DateTimeOffset CreatedAt);
+
+/// <summary>A stored manifest. <see cref="Content"/> is the exact bytes pushed (their digest is <see cref="Digest"/>).</summary>
+public sealed record ManifestRecord(
+    string Digest,
+    string MediaType,
+    byte[] Content,
+    string? ArtifactType,
+    string? SubjectDigest,
+    DateTimeOffset CreatedAt);
+
+/// <summary>A blob or child manifest a manifest refers to (kept to validate deletes and compute sizes).</summary>
+public sealed record ManifestLink(string Digest, bool IsManifest, long Size);
+
+/// <summary>A descriptor of a manifest that names another as its subject (the referrers API).</summary>
+public sealed record ReferrerRecord(string Digest, string MediaType, long Size, string? ArtifactType, string? AnnotationsJson);
+
+public sealed record UploadRecord(
+    string Id,
+    string RegistryId,
+    string Repository,
+    long Size,
+    DateTimeOffset StartedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Registry-wide figures: bytes of unique blobs (each counted once) and repository count.</summary>
+public sealed record RegistryUsage(long StorageUsageBytes, int RepositoryCount);
+
+public sealed record RepositorySummary(
+    string Name,
+    int TagCount,
+    int ManifestCount,
+    long SizeBytes,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record TagRecord(string Name, string ManifestDigest, DateTimeOffset UpdatedAt);
+
+/// <summary>A name that is already taken (project, registry).</summary>
+public sealed class MetadataConflictException(string message) : Exception(message);
