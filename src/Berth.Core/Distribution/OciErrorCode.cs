@@ -21,6 +21,8 @@ public sealed record OciErrorCode(string Code, int Status, string Message)
     public static readonly OciErrorCode Unsupported = new("UNSUPPORTED", 405, "the operation is unsupported");
     public static readonly OciErrorCode TooManyRequests = new("TOOMANYREQUESTS", 429, "too many requests");
 
+    public static readonly OciErrorCode PaginationNumberInvalid = new("PAGINATION_NUMBER_INVALID", 400, "invalid number of results requested");
+
     /// <summary>A chunk that does not continue the upload where it stands (spec: 416 Range Not Satisfiable).</summary>
     public static readonly OciErrorCode RangeInvalid = new("BLOB_UPLOAD_INVALID", 416, "requested range not satisfiable");
 

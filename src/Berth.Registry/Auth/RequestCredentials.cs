@@ -1,0 +1,63 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Berth.Registry.Auth;
+
+/// <summary>Reads the Authorization header: Basic user/password or a Bearer token.</summary>
+public static class RequestCredentials
+{
+    public static bool TryGetBasic(HttpRequest request, out string username, out string password)
+    {
+        username = password = "";
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header) ||
+            !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
+        {
+            return false;
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        username = decoded[..colon];
+        password = decoded[(colon + 1)..];
+        return true;
+    }
+
+    public static string? GetBearer(HttpRequest request)
+    {
+        var value = request.Headers.Authorization.ToString();
+        return value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? value[7..].Trim() : null;
+    }
+}
+
+/// <summary>Authenticates /v2 requests: a bearer token from <c>/auth/token</c>, or Basic credentials directly.</summary>
+public sealed class V2Authenticator(TokenService tokens, CredentialVerifier verifier)
+{
+    public async ValueTask<RegistryPrincipal?> AuthenticateAsync(HttpRequest request, bool allowExpiredToken, CancellationToken cancellationToken)
+    {
+        if (RequestCredentials.GetBearer(request) is { } token)
+        {
+            return await tokens.ValidateAsync(token, TokenKind.Access, allowExpiredToken, cancellationToken);
+        }
+
+        if (RequestCredentials.TryGetBasic(request, out var username, out var password))
+        {
+            return await verifier.VerifyAsync(username, password, cancellationToken);
+        }
+
+        return null;
+    }
+}

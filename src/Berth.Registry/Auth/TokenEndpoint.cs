@@ -1,0 +1,118 @@
+using System.Text.Json.Serialization;
+using Berth.Registry.Distribution;
+
+namespace Berth.Registry.Auth;
+
+/// <summary>
+/// <c>/auth/token</c>: Docker token auth. GET with HTTP Basic (docker, podman, skopeo) and the OAuth2 POST form
+/// (containerd) with the password or refresh-token grant. The token grants the intersection of what was asked
+/// and what the credential allows: pull/push/delete on its own registry's repositories, nothing elsewhere.
+/// </summary>
+public static class TokenEndpoint
+{
+    public static IEndpointRouteBuilder MapBerthTokenEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/auth/token", GetAsync).ExcludeFromDescription();
+        app.MapPost("/auth/token", PostAsync).DisableAntiforgery().ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, TokenService tokens, RegistryAddressing addressing)
+    {
+        if (!RequestCredentials.TryGetBasic(context.Request, out var username, out var password))
+        {
+            return Unauthorized(context, "credentials required");
+        }
+
+        var principal = await verifier.VerifyAsync(username, password, context.RequestAborted);
+        if (principal is null)
+        {
+            return Unauthorized(context, "invalid username or password");
+        }
+
+        var scopes = Scope.ParseAll(context.Request.Query["scope"]);
+        var result = Issue(context, principal, scopes, tokens, addressing, refresh: context.Request.Query["offline_token"] == "true");
+        return Results.Json(result, TokenResponseContext.Default.TokenResponse);
+    }
+
+    private static async Task<IResult> PostAsync(HttpContext context, CredentialVerifier verifier, TokenService tokens, RegistryAddressing addressing)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            return Results.Json(new OAuthError("invalid_request", "expected an application/x-www-form-urlencoded body"), TokenResponseContext.Default.OAuthError, statusCode: 400);
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        RegistryPrincipal? principal;
+        switch (form["grant_type"].ToString())
+        {
+            case "password":
+                principal = await verifier.VerifyAsync(form["username"].ToString(), form["password"].ToString(), context.RequestAborted);
+                break;
+            case "refresh_token":
+                principal = await tokens.ValidateAsync(form["refresh_token"].ToString(), TokenKind.Refresh, allowExpired: false, context.RequestAborted);
+                break;
+            default:
+                return Results.Json(new OAuthError("unsupported_grant_type", "grant_type must be password or refresh_token"), TokenResponseContext.Default.OAuthError, statusCode: 400);
+        }
+
+        if (principal is null)
+        {
+            return Unauthorized(context, "invalid credentials");
+        }
+
+        var scopes = Scope.ParseAll(form["scope"]);
+        var result = Issue(context, principal, scopes, tokens, addressing, refresh: form["access_type"] == "offline");
+        return Results.Json(result, TokenResponseContext.Default.TokenResponse);
+    }
+
+    private static TokenResponse Issue(HttpContext context, RegistryPrincipal principal, List<Scope> scopes, TokenService tokens, RegistryAddressing addressing, bool refresh)
+    {
+        var grants = new List<AccessGrant>();
+        foreach (var scope in scopes)
+        {
+            if (scope.Type == "repository" && addressing.RegistryOfScopeName(context.Request, scope.Name) == principal.RegistryName)
+            {
+                var allowed = Scope.ParseActions(scope.Actions) & RepositoryActions.All;
+                if (allowed != RepositoryActions.None)
+                {
+                    grants.Add(new AccessGrant("repository", scope.Name, Scope.FormatActions(allowed).Split(',')));
+                }
+            }
+            else if (scope is { Type: "registry", Name: "catalog" })
+            {
+                // The catalog is always filtered to the caller's own registry.
+                grants.Add(new AccessGrant("registry", "catalog", ["*"]));
+            }
+        }
+
+        var token = tokens.IssueAccessToken(principal, grants);
+        var refreshToken = refresh ? tokens.IssueRefreshToken(principal).Token : null;
+        var expiresIn = (int)token.Lifetime.TotalSeconds;
+        return new TokenResponse(token.Token, token.Token, expiresIn, token.IssuedAt.UtcDateTime.ToString("O"), refreshToken,
+            grants.Count == 0 ? null : string.Join(' ', grants.Select(g => $"{g.Type}:{g.Name}:{string.Join(',', g.Actions)}")));
+    }
+
+    private static IResult Unauthorized(HttpContext context, string detail)
+    {
+        context.Response.Headers.WWWAuthenticate = "Basic realm=\"berth\"";
+        return Results.Json(new OAuthError("unauthorized", detail), TokenResponseContext.Default.OAuthError, statusCode: 401);
+    }
+}
+
+public sealed record TokenResponse(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("issued_at")] string IssuedAt,
+    [property: JsonPropertyName("refresh_token")] string? RefreshToken,
+    [property: JsonPropertyName("scope")] string? Scope);
+
+public sealed record OAuthError(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("error_description")] string Description);
+
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(OAuthError))]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+internal sealed partial class TokenResponseContext : JsonSerializerContext;

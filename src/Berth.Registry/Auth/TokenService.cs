@@ -1,0 +1,174 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Berth.Registry.Hosting;
+
+namespace Berth.Registry.Auth;
+
+/// <summary>
+/// Issues and checks the JWTs (HS256) of Docker token auth. Besides the standard claims a token carries the
+/// registry id and credential generation it was issued under: checking the generation against
+/// <see cref="CredentialGenerations"/> is what revokes every token at once on a password reset.
+/// </summary>
+public sealed class TokenService(SigningKeys keys, CredentialGenerations generations, TimeProvider time, IOptions<BerthOptions> options)
+{
+    private const string Issuer = "berth";
+    private static readonly byte[] HeaderPrefix = Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT","kid":""");
+
+    private readonly AuthOptions _options = options.Value.Auth;
+
+    public TimeSpan AccessTokenLifetime => _options.TokenLifetime;
+
+    public IssuedToken IssueAccessToken(RegistryPrincipal principal, IReadOnlyList<AccessGrant> access) =>
+        Issue(principal, access, TokenKind.Access, _options.TokenLifetime);
+
+    public IssuedToken IssueRefreshToken(RegistryPrincipal principal) =>
+        Issue(principal, [], TokenKind.Refresh, _options.RefreshTokenLifetime);
+
+    /// <summary>
+    /// Validates signature, kind, lifetime and revocation. With <paramref name="allowExpired"/> an expired but
+    /// otherwise valid token passes (used for upload sessions, which must outlive short tokens).
+    /// </summary>
+    public async ValueTask<RegistryPrincipal?> ValidateAsync(string token, TokenKind kind, bool allowExpired, CancellationToken cancellationToken)
+    {
+        var claims = ReadVerified(token);
+        if (claims is null || claims.Kind != kind || claims.Audience != _options.Service || claims.RegistryId is null || claims.Subject is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        if (claims.NotBefore > now + 60 || (!allowExpired && claims.Expires <= now))
+        {
+            return null;
+        }
+
+        if (!await generations.IsCurrentAsync(claims.RegistryId, claims.Generation, cancellationToken))
+        {
+            return null;
+        }
+
+        return new RegistryPrincipal(claims.RegistryId, claims.Subject, claims.Generation, claims.Access ?? []);
+    }
+
+    private IssuedToken Issue(RegistryPrincipal principal, IReadOnlyList<AccessGrant> access, TokenKind kind, TimeSpan lifetime)
+    {
+        var now = time.GetUtcNow();
+        var claims = new TokenClaims
+        {
+            Issuer = Issuer,
+            Subject = principal.RegistryName,
+            Audience = _options.Service,
+            IssuedAt = now.ToUnixTimeSeconds(),
+            NotBefore = now.ToUnixTimeSeconds(),
+            Expires = (now + lifetime).ToUnixTimeSeconds(),
+            Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
+            Access = [.. access],
+            RegistryId = principal.RegistryId,
+            Generation = principal.Generation,
+            Kind = kind,
+        };
+
+        var key = keys.Current;
+        var header = Base64Url.EncodeToString([.. HeaderPrefix, .. Encoding.UTF8.GetBytes($"\"{key.Id}\"}}")]);
+        var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims, TokenJsonContext.Default.TokenClaims));
+        var signingInput = header + "." + payload;
+        var signature = Base64Url.EncodeToString(HMACSHA256.HashData(key.Secret, Encoding.ASCII.GetBytes(signingInput)));
+        return new IssuedToken(signingInput + "." + signature, now, lifetime);
+    }
+
+    private TokenClaims? ReadVerified(string token)
+    {
+        var firstDot = token.IndexOf('.', StringComparison.Ordinal);
+        var lastDot = token.LastIndexOf('.');
+        if (firstDot <= 0 || lastDot <= firstDot || token.Length > 16 * 1024)
+        {
+            return null;
+        }
+
+        try
+        {
+            var header = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(token.AsSpan(0, firstDot)), TokenJsonContext.Default.TokenHeader);
+            if (header is null || header.Algorithm != "HS256" || keys.Find(header.KeyId) is not { } key)
+            {
+                return null;
+            }
+
+            Span<byte> expected = stackalloc byte[32];
+            HMACSHA256.HashData(key.Secret, Encoding.ASCII.GetBytes(token, 0, lastDot), expected);
+            var signature = Base64Url.DecodeFromChars(token.AsSpan(lastDot + 1));
+            if (!CryptographicOperations.FixedTimeEquals(expected, signature))
+            {
+                return null;
+            }
+
+            return JsonSerializer.Deserialize(Base64Url.DecodeFromChars(token.AsSpan(firstDot + 1, lastDot - firstDot - 1)), TokenJsonContext.Default.TokenClaims);
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
+
+public enum TokenKind
+{
+    Access = 0,
+    Refresh = 1,
+}
+
+public sealed record IssuedToken(string Token, DateTimeOffset IssuedAt, TimeSpan Lifetime);
+
+internal sealed class TokenHeader
+{
+    [JsonPropertyName("alg")]
+    public string? Algorithm { get; set; }
+
+    [JsonPropertyName("kid")]
+    public string? KeyId { get; set; }
+}
+
+internal sealed class TokenClaims
+{
+    [JsonPropertyName("iss")]
+    public string? Issuer { get; set; }
+
+    [JsonPropertyName("sub")]
+    public string? Subject { get; set; }
+
+    [JsonPropertyName("aud")]
+    public string? Audience { get; set; }
+
+    [JsonPropertyName("exp")]
+    public long Expires { get; set; }
+
+    [JsonPropertyName("nbf")]
+    public long NotBefore { get; set; }
+
+    [JsonPropertyName("iat")]
+    public long IssuedAt { get; set; }
+
+    [JsonPropertyName("jti")]
+    public string? Id { get; set; }
+
+    [JsonPropertyName("access")]
+    public List<AccessGrant>? Access { get; set; }
+
+    /// <summary>Registry id: a name can be reused after a delete, an id never.</summary>
+    [JsonPropertyName("rid")]
+    public string? RegistryId { get; set; }
+
+    /// <summary>Credential generation the token was issued under.</summary>
+    [JsonPropertyName("gen")]
+    public long Generation { get; set; }
+
+    [JsonPropertyName("knd")]
+    public TokenKind Kind { get; set; }
+}
+
+[JsonSerializable(typeof(TokenClaims))]
+[JsonSerializable(typeof(TokenHeader))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+internal sealed partial class TokenJsonContext : JsonSerializerContext;

@@ -1,0 +1,142 @@
+using System.Globalization;
+using Berth.Core.Distribution;
+using Berth.Core.Metadata;
+using Berth.Core.Storage;
+
+namespace Berth.Registry.Distribution;
+
+/// <summary><c>/v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>: HEAD, GET (with Range) and DELETE.</summary>
+public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobStore blobs, ILogger<BlobHandler> logger)
+{
+    public async Task HandleAsync(V2Request request)
+    {
+        var method = request.Request.Method;
+        var digest = Digest.Parse(request.Route.Reference);
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
+        {
+            await ServeAsync(request, digest, HttpMethods.IsHead(method));
+        }
+        else if (HttpMethods.IsDelete(method))
+        {
+            await DeleteAsync(request, digest);
+        }
+        else
+        {
+            throw new OciException(OciErrorCode.Unsupported);
+        }
+    }
+
+    private async Task ServeAsync(V2Request request, Digest digest, bool headOnly)
+    {
+        // The blob must be linked into THIS repository of THIS registry: holding a digest elsewhere grants nothing.
+        var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
+            ?? throw new OciException(OciErrorCode.BlobUnknown);
+        var size = await artifacts.GetRepositoryBlobSizeAsync(repository.Id, digest.ToString(), request.Aborted)
+            ?? throw new OciException(OciErrorCode.BlobUnknown);
+
+        var response = request.Response;
+        var path = BlobPaths.Blob(request.RegistryId, digest);
+        response.Headers["Docker-Content-Digest"] = digest.ToString();
+        response.Headers.ETag = "\"" + digest + "\"";
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.CacheControl = "max-age=31536000";
+        response.ContentType = MediaTypes.OctetStream;
+
+        var rangeKind = ByteRange.ResolveRequest(request.Request.Headers.Range, size, out var range);
+        if (rangeKind == RangeRequest.Unsatisfiable)
+        {
+            response.Headers.ContentRange = "bytes */" + size.ToString(CultureInfo.InvariantCulture);
+            response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+            return;
+        }
+
+        if (rangeKind == RangeRequest.Partial)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = $"bytes {range.Start}-{range.End}/{size}";
+        }
+
+        response.ContentLength = size == 0 ? 0 : range.Length;
+        if (headOnly || size == 0)
+        {
+            return;
+        }
+
+        var driver = blobs.Driver;
+        if (driver is ILocalFileBlobDriver local)
+        {
+            // sendfile(2): the kernel copies from page cache to the socket.
+            try
+            {
+                await response.SendFileAsync(local.GetLocalPath(path), range.Start, range.Length, request.Aborted);
+            }
+            catch (FileNotFoundException)
+            {
+                throw MissingContent(path);
+            }
+
+            return;
+        }
+
+        Stream content;
+        try
+        {
+            content = await driver.OpenReadAsync(path, range.Start, request.Aborted);
+        }
+        catch (BlobPathNotFoundException)
+        {
+            throw MissingContent(path);
+        }
+
+        await using (content)
+        {
+            await CopyExactlyAsync(content, response.Body, range.Length, request.Aborted);
+        }
+    }
+
+    private async Task DeleteAsync(V2Request request, Digest digest)
+    {
+        var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
+            ?? throw new OciException(OciErrorCode.BlobUnknown);
+        if (!await artifacts.UnlinkBlobAsync(repository.Id, digest.ToString(), request.Aborted))
+        {
+            throw new OciException(OciErrorCode.BlobUnknown);
+        }
+
+        await blobs.CollectIfUnreferencedAsync(request.RegistryId, digest, request.Aborted);
+        request.Response.StatusCode = StatusCodes.Status202Accepted;
+        request.Response.ContentLength = 0;
+    }
+
+    private OciException MissingContent(string path)
+    {
+        LogMissingContent(logger, path);
+        return new OciException(OciErrorCode.BlobUnknown);
+    }
+
+    private static async Task CopyExactlyAsync(Stream source, Stream destination, long count, CancellationToken cancellationToken)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            while (count > 0)
+            {
+                var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken);
+                if (read == 0)
+                {
+                    throw new IOException("blob content ended early");
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                count -= read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Blob {Path} is recorded in metadata but missing from storage")]
+    private static partial void LogMissingContent(ILogger logger, string path);
+}

@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Berth.Core.Distribution;
+using Berth.Core.Metadata;
+
+namespace Berth.Registry.Distribution;
+
+/// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT (by tag or digest) and DELETE (by digest or tag).</summary>
+public sealed class ManifestHandler(IArtifactStore artifacts, TimeProvider time)
+{
+    public Task HandleAsync(V2Request request)
+    {
+        var method = request.Request.Method;
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
+        {
+            return GetAsync(request, HttpMethods.IsHead(method));
+        }
+
+        if (HttpMethods.IsPut(method))
+        {
+            return PutAsync(request);
+        }
+
+        return HttpMethods.IsDelete(method) ? DeleteAsync(request) : throw new OciException(OciErrorCode.Unsupported);
+    }
+
+    private async Task GetAsync(V2Request request, bool headOnly)
+    {
+        var reference = ValidateReference(request.Route.Reference);
+        var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
+            ?? throw new OciException(OciErrorCode.NameUnknown);
+        var manifest = await artifacts.GetManifestAsync(repository.Id, reference, request.Aborted)
+            ?? throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
+
+        var response = request.Response;
+        response.ContentType = manifest.MediaType;
+        response.ContentLength = manifest.Content.Length;
+        response.Headers["Docker-Content-Digest"] = manifest.Digest;
+        response.Headers.ETag = "\"" + manifest.Digest + "\"";
+        if (!headOnly)
+        {
+            await response.Body.WriteAsync(manifest.Content, request.Aborted);
+        }
+    }
+
+    private async Task PutAsync(V2Request request)
+    {
+        var reference = ValidateReference(request.Route.Reference);
+        var content = await ReadBodyAsync(request);
+        var digest = Digest.TryParse(reference, out var byDigest)
+            ? Digest.Compute(content, byDigest.Algorithm)
+            : Digest.Compute(content);
+        if (Digest.LooksLikeDigest(reference) && digest != byDigest)
+        {
+            throw new OciException(OciErrorCode.DigestInvalid, $"manifest digest is {digest}, not {reference}");
+        }
+
+        var parsed = ManifestValidator.Parse(content, request.Request.ContentType);
+        var now = time.GetUtcNow();
+        var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted);
+        var links = await CheckReferencesAsync(repository, parsed, request.Aborted);
+        repository ??= await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, now, request.Aborted);
+
+        var record = new ManifestRecord(digest.ToString(), parsed.MediaType, content, parsed.ArtifactType, parsed.Subject?.Digest.ToString(), now);
+        var annotations = parsed.Annotations is null ? null : JsonSerializer.Serialize(parsed.Annotations);
+        var tag = Digest.LooksLikeDigest(reference) ? null : reference;
+        await artifacts.PutManifestAsync(repository.Id, record, links, annotations, tag, now, request.Aborted);
+
+        var response = request.Response;
+        response.StatusCode = StatusCodes.Status201Created;
+        response.Headers.Location = $"{request.BasePath}/manifests/{digest}";
+        response.Headers["Docker-Content-Digest"] = digest.ToString();
+        if (parsed.Subject is not null)
+        {
+            response.Headers["OCI-Subject"] = parsed.Subject.Digest.ToString();
+        }
+
+        response.ContentLength = 0;
+    }
+
+    /// <summary>
+    /// Every blob a manifest names must be in the repository with the declared size, and every child manifest of
+    /// an index must be in the repository: checked with one query each, never one per reference.
+    /// </summary>
+    private async Task<List<ManifestLink>> CheckReferencesAsync(RepositoryRecord? repository, ParsedManifest parsed, CancellationToken cancellationToken)
+    {
+        var blobDigests = parsed.References.Where(r => r.Kind == ReferenceKind.Blob).Select(r => r.Descriptor.Digest.ToString()).Distinct().ToList();
+        var manifestDigests = parsed.References.Where(r => r.Kind == ReferenceKind.Manifest).Select(r => r.Descriptor.Digest.ToString()).Distinct().ToList();
+        IReadOnlyDictionary<string, long> blobSizes = new Dictionary<string, long>();
+        IReadOnlySet<string> manifests = new HashSet<string>();
+        if (repository is not null)
+        {
+            if (blobDigests.Count > 0)
+            {
+                blobSizes = await artifacts.GetRepositoryBlobSizesAsync(repository.Id, blobDigests, cancellationToken);
+            }
+
+            if (manifestDigests.Count > 0)
+            {
+                manifests = await artifacts.GetExistingManifestsAsync(repository.Id, manifestDigests, cancellationToken);
+            }
+        }
+
+        var links = new List<ManifestLink>(parsed.References.Count);
+        foreach (var reference in parsed.References)
+        {
+            var descriptor = reference.Descriptor;
+            var digest = descriptor.Digest.ToString();
+            if (reference.Kind == ReferenceKind.Manifest)
+            {
+                if (!manifests.Contains(digest))
+                {
+                    throw new OciException(OciErrorCode.ManifestBlobUnknown, $"manifest references unknown manifest {digest}", new Dictionary<string, string> { ["digest"] = digest });
+                }
+            }
+            else if (!blobSizes.TryGetValue(digest, out var size))
+            {
+                throw new OciException(OciErrorCode.ManifestBlobUnknown, $"manifest references unknown blob {digest}", new Dictionary<string, string> { ["digest"] = digest });
+            }
+            else if (size != descriptor.Size)
+            {
+                throw new OciException(OciErrorCode.ManifestInvalid, $"descriptor of {digest} says {descriptor.Size} bytes but the blob has {size}");
+            }
+
+            if (!links.Exists(l => l.Digest == digest))
+            {
+                links.Add(new ManifestLink(digest, reference.Kind == ReferenceKind.Manifest, descriptor.Size));
+            }
+        }
+
+        return links;
+    }
+
+    private async Task DeleteAsync(V2Request request)
+    {
+        var reference = ValidateReference(request.Route.Reference);
+        var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
+            ?? throw new OciException(OciErrorCode.NameUnknown);
+        var deleted = Digest.LooksLikeDigest(reference)
+            ? await artifacts.DeleteManifestAsync(repository.Id, reference, request.Aborted)
+            : await artifacts.DeleteTagAsync(repository.Id, reference, request.Aborted);
+        if (!deleted)
+        {
+            throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
+        }
+
+        request.Response.StatusCode = StatusCodes.Status202Accepted;
+        request.Response.ContentLength = 0;
+    }
+
+    private static string ValidateReference(string reference)
+    {
+        if (Digest.LooksLikeDigest(reference))
+        {
+            return Digest.Parse(reference).ToString();
+        }
+
+        return RepositoryName.IsValidTag(reference)
+            ? reference
+            : throw new OciException(OciErrorCode.ManifestInvalid, $"invalid tag '{(reference.Length > 130 ? reference[..130] : reference)}'");
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(V2Request request)
+    {
+        var declared = request.Request.ContentLength;
+        if (declared > ManifestValidator.MaxManifestBytes)
+        {
+            throw new OciException(OciErrorCode.ManifestTooLarge, $"manifest is {declared} bytes; the limit is {ManifestValidator.MaxManifestBytes}");
+        }
+
+        // Read at most one byte past the limit: enough to tell "too large" without buffering an unbounded body.
+        using var buffer = new MemoryStream(declared is > 0 ? (int)declared : 16 * 1024);
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await request.Request.Body.ReadAsync(chunk, request.Aborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > ManifestValidator.MaxManifestBytes)
+            {
+                throw new OciException(OciErrorCode.ManifestTooLarge, $"manifest exceeds the limit of {ManifestValidator.MaxManifestBytes} bytes");
+            }
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,79 @@
+using Berth.Core.Distribution;
+using Berth.Core.Tenancy;
+using Berth.Registry.Hosting;
+
+namespace Berth.Registry.Distribution;
+
+/// <summary>The repository a /v2 request addresses: its registry, the repository inside it, and the name as the client wrote it.</summary>
+public sealed record RepositoryTarget(string RegistryName, string Repository, string Name);
+
+/// <summary>
+/// Where registries live in URLs. Path-based (default): <c>HOST/&lt;registry&gt;/&lt;repository&gt;</c>, so the
+/// client's repository name starts with the registry. Host-based (with <c>Berth:DomainSuffix</c>):
+/// <c>&lt;registry&gt;.SUFFIX/&lt;repository&gt;</c>.
+/// </summary>
+public sealed class RegistryAddressing(IOptions<BerthOptions> options)
+{
+    private readonly string? _suffix = string.IsNullOrWhiteSpace(options.Value.DomainSuffix) ? null : options.Value.DomainSuffix.Trim().TrimStart('.').ToLowerInvariant();
+    private readonly string? _publicHost = string.IsNullOrWhiteSpace(options.Value.PublicHost) ? null : options.Value.PublicHost.Trim();
+
+    public bool IsHostBased => _suffix is not null;
+
+    /// <summary>Resolves a /v2 name; throws NAME_INVALID when it doesn't follow the grammar or names no repository.</summary>
+    public RepositoryTarget Resolve(HttpRequest request, string name)
+    {
+        RepositoryName.Validate(name);
+        if (_suffix is not null)
+        {
+            var registry = RegistryFromHost(request)
+                ?? throw new OciException(OciErrorCode.NameUnknown, $"requests must be sent to <registry>.{_suffix}");
+            return new RepositoryTarget(registry, name, name);
+        }
+
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || !TenantNames.IsValidRegistryName(name[..slash]))
+        {
+            throw new OciException(OciErrorCode.NameInvalid, "repository names have the form <registry>/<repository>");
+        }
+
+        return new RepositoryTarget(name[..slash], name[(slash + 1)..], name);
+    }
+
+    /// <summary>The registry named by the Host header in host-based mode, else null.</summary>
+    public string? RegistryFromHost(HttpRequest request)
+    {
+        if (_suffix is null)
+        {
+            return null;
+        }
+
+        var host = request.Host.Host.ToLowerInvariant();
+        if (!host.EndsWith("." + _suffix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var label = host[..^(_suffix.Length + 1)];
+        return TenantNames.IsValidRegistryName(label) ? label : null;
+    }
+
+    /// <summary>The registry a token scope name belongs to (path-based: its first component).</summary>
+    public string? RegistryOfScopeName(HttpRequest request, string scopeName)
+    {
+        if (_suffix is not null)
+        {
+            return RegistryFromHost(request);
+        }
+
+        var slash = scopeName.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? scopeName[..slash] : null;
+    }
+
+    /// <summary>The endpoint users log in to and prefix image references with.</summary>
+    public string Endpoint(string registryName, HttpRequest request) =>
+        _suffix is not null ? $"{registryName}.{_suffix}" : $"{_publicHost ?? request.Host.Value}/{registryName}";
+
+    /// <summary>The host part of an endpoint (what <c>docker login</c> takes).</summary>
+    public string LoginHost(string registryName, HttpRequest request) =>
+        _suffix is not null ? $"{registryName}.{_suffix}" : _publicHost ?? request.Host.Value ?? "localhost";
+}

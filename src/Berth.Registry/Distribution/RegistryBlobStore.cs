@@ -1,0 +1,50 @@
+using Berth.Core.Distribution;
+using Berth.Core.Metadata;
+using Berth.Core.Storage;
+
+namespace Berth.Registry.Distribution;
+
+/// <summary>
+/// Blob content of registries: commits verified uploads into the content-addressed tree and collects blobs
+/// no repository links any more. Keeps storage and metadata in step (content is in place before the
+/// metadata says so, and metadata lets go before content is removed).
+/// </summary>
+public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, TimeProvider time)
+{
+    public IBlobDriver Driver => driver;
+
+    /// <summary>
+    /// Moves verified content from <paramref name="stagedPath"/> to the blob's place (or drops it when the registry
+    /// already holds the blob) and links the blob into the repository.
+    /// </summary>
+    public async Task CommitAsync(string registryId, long repositoryId, Digest digest, long size, string stagedPath, CancellationToken cancellationToken)
+    {
+        var blobPath = BlobPaths.Blob(registryId, digest);
+        using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
+        {
+            var known = await artifacts.GetRegistryBlobSizeAsync(registryId, digest.ToString(), cancellationToken);
+            if (known is not null && await driver.StatAsync(blobPath, cancellationToken) is not null)
+            {
+                await driver.DeleteAsync(stagedPath, cancellationToken);
+            }
+            else
+            {
+                await driver.MoveAsync(stagedPath, blobPath, cancellationToken);
+            }
+
+            await artifacts.AddBlobAsync(registryId, repositoryId, digest.ToString(), size, time.GetUtcNow(), cancellationToken);
+        }
+    }
+
+    /// <summary>Removes the blob's content and record when no repository of the registry links it any more.</summary>
+    public async Task CollectIfUnreferencedAsync(string registryId, Digest digest, CancellationToken cancellationToken)
+    {
+        using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
+        {
+            if (await artifacts.RemoveRegistryBlobAsync(registryId, digest.ToString(), cancellationToken))
+            {
+                await driver.DeleteAsync(BlobPaths.Blob(registryId, digest), cancellationToken);
+            }
+        }
+    }
+}

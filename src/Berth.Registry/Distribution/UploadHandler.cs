@@ -1,0 +1,391 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Berth.Core.Distribution;
+using Berth.Core.Metadata;
+using Berth.Core.Storage;
+using Berth.Core.Tenancy;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Berth.Registry.Distribution;
+
+/// <summary>
+/// <c>/v2/&lt;name&gt;/blobs/uploads/[&lt;id&gt;]</c>: monolithic, chunked and streamed uploads, status, cancel and
+/// cross-repository mount. Bytes are hashed as they arrive and written to the upload's own file; only a
+/// verified blob is moved into the content-addressed tree, so a failed upload leaves nothing behind.
+/// </summary>
+public sealed class UploadHandler(
+    IArtifactStore artifacts,
+    IUploadStore uploads,
+    RegistryBlobStore blobs,
+    UploadStates states,
+    RegistryAddressing addressing,
+    TimeProvider time)
+{
+    private const int BufferSize = 1024 * 1024;
+
+    private IBlobDriver Driver => blobs.Driver;
+
+    public Task HandleAsync(V2Request request)
+    {
+        var method = request.Request.Method;
+        if (request.Route.Kind == V2RouteKind.UploadStart)
+        {
+            return HttpMethods.IsPost(method) ? StartAsync(request) : throw new OciException(OciErrorCode.Unsupported);
+        }
+
+        if (HttpMethods.IsPatch(method))
+        {
+            return PatchAsync(request);
+        }
+
+        if (HttpMethods.IsPut(method))
+        {
+            return CompleteAsync(request);
+        }
+
+        if (HttpMethods.IsGet(method))
+        {
+            return StatusAsync(request);
+        }
+
+        return HttpMethods.IsDelete(method) ? CancelAsync(request) : throw new OciException(OciErrorCode.Unsupported);
+    }
+
+    private async Task StartAsync(V2Request request)
+    {
+        var query = request.Request.Query;
+        if (query.TryGetValue("mount", out var mount))
+        {
+            var mountDigest = Digest.Parse(mount.ToString());
+            if (await TryMountAsync(request, mountDigest, query["from"].ToString()))
+            {
+                WriteBlobCreated(request, mountDigest);
+                return;
+            }
+        }
+        else if (query.TryGetValue("digest", out var digestValue))
+        {
+            await UploadMonolithicAsync(request, Digest.Parse(digestValue.ToString()));
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var upload = new UploadRecord(Secrets.NewId(), request.RegistryId, request.Target.Repository, 0, now, now);
+        await Driver.PutAsync(BlobPaths.Upload(upload.RegistryId, upload.Id), Stream.Null, request.Aborted);
+        await uploads.CreateUploadAsync(upload, request.Aborted);
+        WriteUploadState(request, upload.Id, 0, StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// Links a blob the registry already holds. With <c>from</c>, only from that repository, and only within the
+    /// caller's registry; without it (OCI 1.1), from anywhere in the registry. Anything else becomes a normal upload.
+    /// </summary>
+    private async Task<bool> TryMountAsync(V2Request request, Digest digest, string from)
+    {
+        if (!string.IsNullOrEmpty(from))
+        {
+            RepositoryTarget source;
+            try
+            {
+                source = addressing.Resolve(request.Request, from);
+            }
+            catch (OciException)
+            {
+                return false;
+            }
+
+            if (source.RegistryName != request.Target.RegistryName)
+            {
+                return false;
+            }
+
+            var sourceRepository = await artifacts.GetRepositoryAsync(request.RegistryId, source.Repository, request.Aborted);
+            if (sourceRepository is null ||
+                await artifacts.GetRepositoryBlobSizeAsync(sourceRepository.Id, digest.ToString(), request.Aborted) is null)
+            {
+                return false;
+            }
+        }
+        else if (await artifacts.GetRegistryBlobSizeAsync(request.RegistryId, digest.ToString(), request.Aborted) is null)
+        {
+            return false;
+        }
+
+        var repository = await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, time.GetUtcNow(), request.Aborted);
+        return await artifacts.LinkBlobAsync(request.RegistryId, repository.Id, digest.ToString(), time.GetUtcNow(), request.Aborted);
+    }
+
+    private async Task UploadMonolithicAsync(V2Request request, Digest digest)
+    {
+        var stagingId = Secrets.NewId();
+        var stagedPath = BlobPaths.Upload(request.RegistryId, stagingId);
+        try
+        {
+            long size;
+            using var hash = digest.CreateHash();
+            await using (var writer = await Driver.OpenWriterAsync(stagedPath, append: false, request.Aborted))
+            {
+                size = await ReceiveAsync(request, writer, hash);
+                await writer.CommitAsync(request.Aborted);
+            }
+
+            VerifyDigest(digest, hash.GetHashAndReset());
+            var repository = await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, time.GetUtcNow(), request.Aborted);
+            await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, stagedPath, request.Aborted);
+        }
+        finally
+        {
+            await Driver.DeleteAsync(BlobPaths.UploadDirectory(request.RegistryId, stagingId), CancellationToken.None);
+        }
+
+        WriteBlobCreated(request, digest);
+    }
+
+    private async Task PatchAsync(V2Request request)
+    {
+        var upload = await FindUploadAsync(request);
+        var state = states.Get(upload.Id);
+        await state.Gate.WaitAsync(request.Aborted);
+        try
+        {
+            var size = await AppendAsync(request, upload, state, requireBody: true);
+            WriteUploadState(request, upload.Id, size, StatusCodes.Status202Accepted);
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    private async Task CompleteAsync(V2Request request)
+    {
+        if (!Digest.TryParse(request.Request.Query["digest"].ToString(), out var digest))
+        {
+            throw new OciException(OciErrorCode.DigestInvalid, "the digest query parameter is missing or invalid");
+        }
+
+        var upload = await FindUploadAsync(request);
+        var state = states.Get(upload.Id);
+        await state.Gate.WaitAsync(request.Aborted);
+        try
+        {
+            var size = await AppendAsync(request, upload, state, requireBody: false);
+            var dataPath = BlobPaths.Upload(upload.RegistryId, upload.Id);
+            var actual = digest.Algorithm == Digest.Sha256 && state.HashContinuing(size) is { } running
+                ? running.GetHashAndReset()
+                : await HashStoredAsync(dataPath, digest);
+            try
+            {
+                VerifyDigest(digest, actual);
+                var repository = await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, time.GetUtcNow(), request.Aborted);
+                await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, dataPath, request.Aborted);
+            }
+            finally
+            {
+                // Verified or not, the session is over: a bad digest discards the bytes (nothing partial remains).
+                await DiscardAsync(upload);
+            }
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+
+        WriteBlobCreated(request, digest);
+    }
+
+    private async Task StatusAsync(V2Request request)
+    {
+        var upload = await FindUploadAsync(request);
+        var stat = await Driver.StatAsync(BlobPaths.Upload(upload.RegistryId, upload.Id), request.Aborted);
+        WriteUploadState(request, upload.Id, stat?.Size ?? 0, StatusCodes.Status204NoContent);
+    }
+
+    private async Task CancelAsync(V2Request request)
+    {
+        var upload = await FindUploadAsync(request);
+        await DiscardAsync(upload);
+        request.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private async Task<UploadRecord> FindUploadAsync(V2Request request)
+    {
+        var id = request.Route.Reference;
+        if (id.Length is 0 or > 64 || !id.All(c => char.IsAsciiHexDigitLower(c) || char.IsAsciiDigit(c)))
+        {
+            throw new OciException(OciErrorCode.BlobUploadUnknown);
+        }
+
+        var upload = await uploads.GetUploadAsync(request.RegistryId, id, request.Aborted);
+        return upload is not null && upload.Repository == request.Target.Repository
+            ? upload
+            : throw new OciException(OciErrorCode.BlobUploadUnknown);
+    }
+
+    /// <summary>Appends the request body (a chunk) to the upload; returns the upload's size afterwards.</summary>
+    private async Task<long> AppendAsync(V2Request request, UploadRecord upload, UploadState state, bool requireBody)
+    {
+        var headers = request.Request.Headers;
+        var hasBody = request.Request.ContentLength is > 0 || (request.Request.ContentLength is null && headers.TransferEncoding.Count > 0);
+        var dataPath = BlobPaths.Upload(upload.RegistryId, upload.Id);
+        if (!hasBody && !requireBody)
+        {
+            return (await Driver.StatAsync(dataPath, request.Aborted))?.Size ?? throw new OciException(OciErrorCode.BlobUploadUnknown);
+        }
+
+        await using var writer = await Driver.OpenWriterAsync(dataPath, append: true, request.Aborted);
+        var size = writer.Size;
+        ByteRange? range = null;
+        if (headers.ContentRange.Count > 0)
+        {
+            if (!ByteRange.TryParseContentRange(headers.ContentRange, out var parsed))
+            {
+                throw new OciException(OciErrorCode.BlobUploadInvalid, $"invalid Content-Range '{headers.ContentRange}'");
+            }
+
+            if (parsed.Start != size)
+            {
+                // Out-of-order chunk: tell the client where the upload stands so it can resume.
+                WriteUploadHeaders(request, upload.Id, size);
+                throw new OciException(OciErrorCode.RangeInvalid, $"chunk starts at {parsed.Start} but the upload holds {size} bytes");
+            }
+
+            if (request.Request.ContentLength is { } length && length != parsed.Length)
+            {
+                throw new OciException(OciErrorCode.SizeInvalid, $"Content-Length {length} does not match Content-Range {parsed.Start}-{parsed.End}");
+            }
+
+            range = parsed;
+        }
+
+        var hash = state.HashContinuing(size);
+        long received;
+        try
+        {
+            received = await ReceiveAsync(request, writer, hash);
+            await writer.CommitAsync(request.Aborted);
+        }
+        catch
+        {
+            state.ResetHash();
+            throw;
+        }
+
+        if (hash is not null)
+        {
+            state.Advance(received);
+        }
+
+        size += received;
+        await uploads.UpdateUploadSizeAsync(upload.Id, size, time.GetUtcNow(), request.Aborted);
+        if (range is { } r && received != r.Length)
+        {
+            throw new OciException(OciErrorCode.SizeInvalid, $"received {received} bytes for Content-Range {r.Start}-{r.End}");
+        }
+
+        return size;
+    }
+
+    /// <summary>Streams the request body to storage, hashing as it goes; never holds more than one buffer.</summary>
+    private static async Task<long> ReceiveAsync(V2Request request, IBlobWriter writer, IncrementalHash? hash)
+    {
+        if (request.Http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
+
+        var body = request.Request.Body;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long total = 0;
+        try
+        {
+            while (true)
+            {
+                // Fill the buffer before writing: fewer, larger writes and hash updates.
+                var filled = 0;
+                int read;
+                while (filled < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(filled), request.Aborted)) > 0)
+                {
+                    filled += read;
+                }
+
+                if (filled == 0)
+                {
+                    return total;
+                }
+
+                hash?.AppendData(buffer, 0, filled);
+                await writer.WriteAsync(buffer.AsMemory(0, filled), request.Aborted);
+                total += filled;
+                if (filled < buffer.Length)
+                {
+                    return total;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<byte[]> HashStoredAsync(string path, Digest digest)
+    {
+        using var hash = digest.CreateHash();
+        await using var stream = await Driver.OpenReadAsync(path, 0, CancellationToken.None);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return hash.GetHashAndReset();
+    }
+
+    private static void VerifyDigest(Digest expected, byte[] actualHash)
+    {
+        var actual = Digest.FromHash(expected.Algorithm, actualHash);
+        if (actual != expected)
+        {
+            throw new OciException(OciErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
+        }
+    }
+
+    private async Task DiscardAsync(UploadRecord upload)
+    {
+        states.Remove(upload.Id);
+        await uploads.DeleteUploadAsync(upload.Id, CancellationToken.None);
+        await Driver.DeleteAsync(BlobPaths.UploadDirectory(upload.RegistryId, upload.Id), CancellationToken.None);
+    }
+
+    private static void WriteUploadHeaders(V2Request request, string uploadId, long size)
+    {
+        var headers = request.Response.Headers;
+        headers.Location = $"{request.BasePath}/blobs/uploads/{uploadId}";
+        headers.Range = ByteRange.UploadRangeHeader(size);
+        headers["Docker-Upload-UUID"] = uploadId;
+    }
+
+    private static void WriteUploadState(V2Request request, string uploadId, long size, int status)
+    {
+        WriteUploadHeaders(request, uploadId, size);
+        request.Response.StatusCode = status;
+        request.Response.ContentLength = 0;
+    }
+
+    private static void WriteBlobCreated(V2Request request, Digest digest)
+    {
+        request.Response.StatusCode = StatusCodes.Status201Created;
+        request.Response.Headers.Location = $"{request.BasePath}/blobs/{digest}";
+        request.Response.Headers["Docker-Content-Digest"] = digest.ToString();
+        request.Response.ContentLength = 0;
+    }
+}

@@ -1,0 +1,144 @@
+using Berth.Core.Distribution;
+using Berth.Registry.Auth;
+using Berth.Registry.Hosting;
+
+namespace Berth.Registry.Distribution;
+
+/// <summary>
+/// The /v2 entry point: parses the path once, authenticates, authorises, and hands the request to the one
+/// handler of the resource. OCI errors raised anywhere below are written here.
+/// </summary>
+public sealed partial class V2Dispatcher(
+    V2Authenticator authenticator,
+    RegistryAddressing addressing,
+    IOptions<BerthOptions> options,
+    BlobHandler blobs,
+    UploadHandler uploads,
+    ManifestHandler manifests,
+    TagsHandler tags,
+    CatalogHandler catalog,
+    ReferrersHandler referrers,
+    ILogger<V2Dispatcher> logger)
+{
+    private readonly string _service = options.Value.Auth.Service;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+        try
+        {
+            var path = context.Request.Path.Value ?? "";
+            var route = V2Route.Parse(path.Length >= 3 ? path[3..] : "");
+            switch (route.Kind)
+            {
+                case V2RouteKind.NotFound:
+                    throw new OciException(OciErrorCode.NameUnknown, "no such API endpoint");
+                case V2RouteKind.Base:
+                    if (await authenticator.AuthenticateAsync(context.Request, false, context.RequestAborted) is null)
+                    {
+                        await ChallengeAsync(context, scope: null, insufficientScope: false);
+                        return;
+                    }
+
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync("{}", context.RequestAborted);
+                    return;
+                case V2RouteKind.Catalog:
+                    var caller = await authenticator.AuthenticateAsync(context.Request, false, context.RequestAborted);
+                    if (caller is null || !caller.CanListCatalog)
+                    {
+                        await ChallengeAsync(context, "registry:catalog:*", insufficientScope: caller is not null);
+                        return;
+                    }
+
+                    await catalog.HandleAsync(context, caller);
+                    return;
+            }
+
+            var target = addressing.Resolve(context.Request, route.Name);
+            var required = RequiredActions(route.Kind, context.Request.Method);
+            var scope = $"repository:{target.Name}:{Scope.FormatActions(required == RepositoryActions.Pull ? RepositoryActions.Pull : required | RepositoryActions.Pull)}";
+
+            // Upload sessions outlive short tokens: an expired but otherwise valid token may continue one.
+            var principal = await authenticator.AuthenticateAsync(context.Request, route.Kind == V2RouteKind.Upload, context.RequestAborted);
+            if (principal is null)
+            {
+                await ChallengeAsync(context, scope, insufficientScope: false);
+                return;
+            }
+
+            if (principal.RegistryName != target.RegistryName)
+            {
+                // Valid credentials of another registry: refused the same way whether or not that registry exists.
+                throw new OciException(OciErrorCode.Denied);
+            }
+
+            if ((principal.ActionsOn(target.Name) & required) != required)
+            {
+                await ChallengeAsync(context, scope, insufficientScope: true);
+                return;
+            }
+
+            var request = new V2Request(context, route, target, principal);
+            await (route.Kind switch
+            {
+                V2RouteKind.Blob => blobs.HandleAsync(request),
+                V2RouteKind.UploadStart or V2RouteKind.Upload => uploads.HandleAsync(request),
+                V2RouteKind.Manifest => manifests.HandleAsync(request),
+                V2RouteKind.Tags => tags.HandleAsync(request),
+                V2RouteKind.Referrers => referrers.HandleAsync(request),
+                _ => throw new OciException(OciErrorCode.NameUnknown, "no such API endpoint"),
+            });
+        }
+        catch (OciException ex)
+        {
+            if (!context.Response.HasStarted)
+            {
+                await OciErrorWriter.WriteAsync(context, ex);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing to answer.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnhandled(logger, ex, context.Request.Method, context.Request.Path);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("""{"errors":[{"code":"UNKNOWN","message":"internal server error"}]}""");
+            }
+        }
+    }
+
+    private static RepositoryActions RequiredActions(V2RouteKind kind, string method) => kind switch
+    {
+        V2RouteKind.UploadStart or V2RouteKind.Upload => RepositoryActions.Push,
+        V2RouteKind.Manifest when HttpMethods.IsPut(method) => RepositoryActions.Push,
+        V2RouteKind.Manifest or V2RouteKind.Blob when HttpMethods.IsDelete(method) => RepositoryActions.Delete,
+        _ => RepositoryActions.Pull,
+    };
+
+    private Task ChallengeAsync(HttpContext context, string? scope, bool insufficientScope)
+    {
+        var realm = $"{context.Request.Scheme}://{context.Request.Host}/auth/token";
+        var header = $"Bearer realm=\"{realm}\",service=\"{_service}\"";
+        if (scope is not null)
+        {
+            header += $",scope=\"{scope}\"";
+        }
+
+        if (insufficientScope)
+        {
+            header += ",error=\"insufficient_scope\"";
+        }
+
+        context.Response.Headers.WWWAuthenticate = header;
+        return OciErrorWriter.WriteAsync(context, OciErrorCode.Unauthorized);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

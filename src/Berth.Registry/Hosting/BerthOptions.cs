@@ -1,0 +1,63 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Berth.Registry.Hosting;
+
+/// <summary>Configuration section <c>Berth</c>; bound and validated once at start.</summary>
+public sealed class BerthOptions
+{
+    public const string Section = "Berth";
+
+    /// <summary>Where embedded data lives: the SQLite database and filesystem blobs.</summary>
+    [Required]
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>
+    /// When set (e.g. <c>cr.example.com</c>), registries are addressed by host: <c>&lt;registry&gt;.cr.example.com</c>.
+    /// Otherwise by path: <c>HOST/&lt;registry&gt;/&lt;repository&gt;</c>.
+    /// </summary>
+    public string? DomainSuffix { get; set; }
+
+    /// <summary>Host (and port) clients use to reach Berth, for endpoints shown to users; defaults to the request's Host.</summary>
+    public string? PublicHost { get; set; }
+
+    public AdminOptions Admin { get; set; } = new();
+
+    public AuthOptions Auth { get; set; } = new();
+
+    public RegistryDefaultsOptions Registries { get; set; } = new();
+}
+
+public sealed class AdminOptions
+{
+    /// <summary>Password of the bootstrap <c>admin</c> account, used only on first start (when no admin exists yet).</summary>
+    public string? Password { get; set; }
+}
+
+public sealed class AuthOptions
+{
+    /// <summary>Token signing key shared by every node (any string of 32+ characters); when unset, one is generated and kept in the metadata store.</summary>
+    [MinLength(32)]
+    public string? SigningKey { get; set; }
+
+    /// <summary>Lifetime of bearer tokens.</summary>
+    [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Lifetime of OAuth2 refresh tokens (<c>access_type=offline</c>); they die with the password anyway.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a successful Basic verification is remembered (it is still revoked at once by a reset).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan BasicCacheLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The <c>service</c> name in challenges and tokens.</summary>
+    [Required]
+    public string Service { get; set; } = "berth";
+}
+
+public sealed class RegistryDefaultsOptions
+{
+    [Range(1L, long.MaxValue)]
+    public long DefaultStorageLimitBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+}

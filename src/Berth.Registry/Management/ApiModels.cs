@@ -1,0 +1,27 @@
+using Berth.Core.Metadata;
+
+namespace Berth.Registry.Management;
+
+public sealed record CreateNameRequest(string? Name);
+
+public sealed record ProjectResponse(string Name, DateTimeOffset CreatedAt, int RegistryCount);
+
+/// <summary>The only response that carries a registry password: the one at creation.</summary>
+public sealed record CreatedRegistryResponse(string Name, string Project, string Endpoint, string Username, string Password, DateTimeOffset CreatedAt);
+
+public sealed record RegistryResponse(
+    string Name,
+    string Project,
+    string Endpoint,
+    string Username,
+    long StorageUsageBytes,
+    long StorageLimitBytes,
+    int RepositoryCount,
+    DateTimeOffset CreatedAt);
+
+public sealed record RepositoryResponse(string Name, int TagCount, int ManifestCount, long SizeBytes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static RepositoryResponse From(RepositorySummary s) => new(s.Name, s.TagCount, s.ManifestCount, s.SizeBytes, s.CreatedAt, s.UpdatedAt);
+}
+
+public sealed record TagResponse(string Name, string Digest, DateTimeOffset UpdatedAt);

@@ -1,0 +1,155 @@
+using Berth.Core.Distribution;
+using Berth.Core.Metadata;
+using Berth.Registry.Auth;
+using Berth.Registry.Distribution;
+
+namespace Berth.Registry.Management;
+
+/// <summary>The management REST API under <c>/api/v1</c> (see docs/api.md). Administrator Basic auth on every call.</summary>
+public static class ManagementEndpoints
+{
+    public static IEndpointRouteBuilder MapBerthManagementApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1")
+            .AddEndpointFilter(RequireAdminAsync)
+            .AddEndpointFilter(ProblemDetailsAsync);
+
+        api.MapPost("/projects", CreateProjectAsync);
+        api.MapGet("/projects", ListProjectsAsync);
+        api.MapGet("/projects/{project}", GetProjectAsync);
+        api.MapPost("/projects/{project}/registries", CreateRegistryAsync);
+        api.MapGet("/projects/{project}/registries", ListRegistriesAsync);
+        api.MapGet("/registries/{name}", GetRegistryAsync);
+        api.MapGet("/registries/{name}/repositories", ListRepositoriesAsync);
+        api.MapGet("/registries/{name}/repositories/{**path}", GetRepositoryResourceAsync);
+        return app;
+    }
+
+    private static async ValueTask<object?> RequireAdminAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var admin = context.HttpContext.RequestServices.GetRequiredService<AdminAccount>();
+        if (RequestCredentials.TryGetBasic(context.HttpContext.Request, out var username, out var password) && admin.Verify(username, password))
+        {
+            return await next(context);
+        }
+
+        context.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"berth\"";
+        return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Administrator credentials are required.");
+    }
+
+    private static async ValueTask<object?> ProblemDetailsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (ManagementException ex)
+        {
+            return Results.Problem(statusCode: ex.Status, title: ex.Title, detail: ex.Message);
+        }
+    }
+
+    private static async Task<IResult> CreateProjectAsync(CreateNameRequest? body, TenantService service, CancellationToken ct)
+    {
+        var project = await service.CreateProjectAsync(RequireName(body), ct);
+        return Results.Created($"/api/v1/projects/{project.Name}", new ProjectResponse(project.Name, project.CreatedAt, 0));
+    }
+
+    private static async Task<IResult> ListProjectsAsync(ITenantStore tenants, CancellationToken ct)
+    {
+        var projects = await tenants.ListProjectsAsync(ct);
+        var result = new List<ProjectResponse>(projects.Count);
+        foreach (var project in projects)
+        {
+            result.Add(new ProjectResponse(project.Name, project.CreatedAt, (await tenants.ListRegistriesAsync(project.Id, ct)).Count));
+        }
+
+        return Results.Ok(result);
+    }
+
+    private static async Task<IResult> GetProjectAsync(string project, ITenantStore tenants, CancellationToken ct)
+    {
+        var record = await FindProjectAsync(tenants, project, ct);
+        return Results.Ok(new ProjectResponse(record.Name, record.CreatedAt, (await tenants.ListRegistriesAsync(record.Id, ct)).Count));
+    }
+
+    private static async Task<IResult> CreateRegistryAsync(string project, CreateNameRequest? body, HttpRequest request, ITenantStore tenants,
+        TenantService service, RegistryAddressing addressing, CancellationToken ct)
+    {
+        var owner = await FindProjectAsync(tenants, project, ct);
+        var (registry, password) = await service.CreateRegistryAsync(owner, RequireName(body), ct);
+        return Results.Created($"/api/v1/registries/{registry.Name}", new CreatedRegistryResponse(
+            registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name, password, registry.CreatedAt));
+    }
+
+    private static async Task<IResult> ListRegistriesAsync(string project, HttpRequest request, ITenantStore tenants, IArtifactStore artifacts,
+        RegistryAddressing addressing, CancellationToken ct)
+    {
+        var owner = await FindProjectAsync(tenants, project, ct);
+        var registries = await tenants.ListRegistriesAsync(owner.Id, ct);
+        var result = new List<RegistryResponse>(registries.Count);
+        foreach (var registry in registries)
+        {
+            result.Add(await DescribeAsync(registry, request, artifacts, addressing, ct));
+        }
+
+        return Results.Ok(result);
+    }
+
+    private static async Task<IResult> GetRegistryAsync(string name, HttpRequest request, ITenantStore tenants, IArtifactStore artifacts,
+        RegistryAddressing addressing, CancellationToken ct)
+    {
+        var registry = await FindRegistryAsync(tenants, name, ct);
+        return Results.Ok(await DescribeAsync(registry, request, artifacts, addressing, ct));
+    }
+
+    private static async Task<IResult> ListRepositoriesAsync(string name, ITenantStore tenants, IArtifactStore artifacts, CancellationToken ct)
+    {
+        var registry = await FindRegistryAsync(tenants, name, ct);
+        var summaries = await artifacts.ListRepositorySummariesAsync(registry.Id, ct);
+        return Results.Ok(summaries.Select(RepositoryResponse.From).ToList());
+    }
+
+    /// <summary>Repository names contain '/', so sub-resources are recognised from the end of the path: <c>{repo}/tags</c>.</summary>
+    private static async Task<IResult> GetRepositoryResourceAsync(string name, string path, ITenantStore tenants, IArtifactStore artifacts, CancellationToken ct)
+    {
+        var registry = await FindRegistryAsync(tenants, name, ct);
+        if (!path.EndsWith("/tags", StringComparison.Ordinal))
+        {
+            throw new ManagementException(404, "Not found", "Unknown repository resource.");
+        }
+
+        var repositoryName = path[..^"/tags".Length];
+        var repository = RepositoryName.IsValid(repositoryName)
+            ? await artifacts.GetRepositoryAsync(registry.Id, repositoryName, ct)
+            : null;
+        if (repository is null)
+        {
+            throw new ManagementException(404, "Repository not found", $"Registry '{name}' has no repository '{repositoryName}'.");
+        }
+
+        var tags = await artifacts.ListTagRecordsAsync(repository.Id, ct);
+        return Results.Ok(tags.Select(t => new TagResponse(t.Name, t.ManifestDigest, t.UpdatedAt)).ToList());
+    }
+
+    private static async Task<RegistryResponse> DescribeAsync(RegistryRecord registry, HttpRequest request, IArtifactStore artifacts,
+        RegistryAddressing addressing, CancellationToken ct)
+    {
+        var usage = await artifacts.GetUsageAsync(registry.Id, ct);
+        return new RegistryResponse(registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name,
+            usage.StorageUsageBytes, registry.StorageLimitBytes, usage.RepositoryCount, registry.CreatedAt);
+    }
+
+    private static async Task<ProjectRecord> FindProjectAsync(ITenantStore tenants, string name, CancellationToken ct) =>
+        await tenants.GetProjectAsync(name, ct)
+        ?? throw new ManagementException(404, "Project not found", $"There is no project named '{name}'.");
+
+    private static async Task<RegistryRecord> FindRegistryAsync(ITenantStore tenants, string name, CancellationToken ct) =>
+        await tenants.GetRegistryAsync(name, ct)
+        ?? throw new ManagementException(404, "Registry not found", $"There is no registry named '{name}'.");
+
+    private static string RequireName(CreateNameRequest? body) =>
+        string.IsNullOrWhiteSpace(body?.Name)
+            ? throw new ManagementException(400, "Name required", "The request body must be JSON with a \"name\".")
+            : body.Name.Trim();
+}

@@ -1,0 +1,55 @@
+using Berth.Core.Metadata;
+using Berth.Core.Tenancy;
+using Berth.Registry.Hosting;
+
+namespace Berth.Registry.Management;
+
+/// <summary>Creating projects and registries: names checked, ids and the first password generated, hash stored.</summary>
+public sealed class TenantService(ITenantStore tenants, TimeProvider time, IOptions<BerthOptions> options)
+{
+    public async Task<ProjectRecord> CreateProjectAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!TenantNames.IsValidProjectName(name))
+        {
+            throw new ManagementException(StatusCodes.Status400BadRequest, "Invalid project name", $"'{name}' is not a valid project name: {TenantNames.Rule}.");
+        }
+
+        try
+        {
+            return await tenants.CreateProjectAsync(Secrets.NewId(), name, time.GetUtcNow(), cancellationToken);
+        }
+        catch (MetadataConflictException)
+        {
+            throw new ManagementException(StatusCodes.Status409Conflict, "Project exists", $"A project named '{name}' already exists.");
+        }
+    }
+
+    /// <summary>Creates a registry and returns it with its password, which is never available again.</summary>
+    public async Task<(RegistryRecord Registry, string Password)> CreateRegistryAsync(ProjectRecord project, string name, CancellationToken cancellationToken)
+    {
+        if (!TenantNames.IsValidRegistryName(name))
+        {
+            throw new ManagementException(StatusCodes.Status400BadRequest, "Invalid registry name", $"'{name}' is not a valid registry name: {TenantNames.Rule}.");
+        }
+
+        var password = Secrets.NewPassword();
+        var registry = new NewRegistry(Secrets.NewId(), name, project.Id, PasswordHasher.Hash(password),
+            options.Value.Registries.DefaultStorageLimitBytes, time.GetUtcNow());
+        try
+        {
+            return (await tenants.CreateRegistryAsync(registry, cancellationToken), password);
+        }
+        catch (MetadataConflictException)
+        {
+            throw new ManagementException(StatusCodes.Status409Conflict, "Registry exists", $"A registry named '{name}' already exists.");
+        }
+    }
+}
+
+/// <summary>A management API failure, written as RFC 7807 problem details.</summary>
+public sealed class ManagementException(int status, string title, string detail) : Exception(detail)
+{
+    public int Status { get; } = status;
+
+    public string Title { get; } = title;
+}
