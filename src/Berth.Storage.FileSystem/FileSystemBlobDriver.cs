@@ -1,0 +1,290 @@
+using Berth.Core.Storage;
+
+namespace Berth.Storage.FileSystem;
+
+/// <summary>
+/// Keeps blobs as plain files below a root directory. Whole-file writes go to a hidden temp file in the target's
+/// directory and are renamed into place after an fsync, so a reader (or a restart after a crash) never sees a
+/// torn file at a path that was written without append.
+/// </summary>
+public sealed class FileSystemBlobDriver : IBlobDriver, ILocalFileBlobDriver
+{
+    // Readers are copied out by the caller with its own buffer (or handed to sendfile), so a FileStream buffer
+    // would only add a copy.
+    private const int ReadBufferSize = 0;
+
+    private readonly string _root;
+    private readonly string _rootWithSeparator;
+
+    public FileSystemBlobDriver(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _rootWithSeparator = _root + Path.DirectorySeparatorChar;
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Name => "filesystem";
+
+    /// <summary>The absolute root directory every path resolves below.</summary>
+    public string Root => _root;
+
+    public string GetLocalPath(string path) => ResolveFile(path);
+
+    public Task<BlobStat?> StatAsync(string path, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(ResolveFile(path));
+        // FileInfo.Exists is false for directories, which are never blobs.
+        return Task.FromResult(info.Exists ? new BlobStat(info.Length, info.LastWriteTimeUtc) : null);
+    }
+
+    public Task<Stream> OpenReadAsync(string path, long offset, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var fullPath = ResolveFile(path);
+        FileStream stream;
+        try
+        {
+            // FileShare.Delete: a concurrent delete or replace must not fail because someone is downloading.
+            stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                ReadBufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobPathNotFoundException(path);
+        }
+
+        stream.Position = offset;
+        return Task.FromResult<Stream>(stream);
+    }
+
+    public Task<IBlobWriter> OpenWriterAsync(string path, bool append, CancellationToken cancellationToken)
+    {
+        var fullPath = ResolveFile(path);
+        if (append)
+        {
+            try
+            {
+                return Task.FromResult<IBlobWriter>(FileSystemBlobWriter.Append(fullPath));
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Nothing committed yet: fall through to a fresh write.
+            }
+        }
+
+        // Appending to nothing is a fresh write: going through a temp file keeps even the empty file invisible
+        // until commit.
+        return Task.FromResult<IBlobWriter>(
+            RetryIfDirectoryVanishes(Path.GetDirectoryName(fullPath)!, () => FileSystemBlobWriter.Replace(fullPath)));
+    }
+
+    public async Task PutAsync(string path, Stream content, CancellationToken cancellationToken)
+    {
+        await using var writer = await OpenWriterAsync(path, append: false, cancellationToken);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+
+        await writer.CommitAsync(cancellationToken);
+    }
+
+    public Task MoveAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken)
+    {
+        var source = ResolveFile(sourcePath);
+        var destination = ResolveFile(destinationPath);
+        if (!File.Exists(source))
+        {
+            throw new BlobPathNotFoundException(sourcePath);
+        }
+
+        try
+        {
+            // Same filesystem by construction (one root), so this is a rename(2): atomic, and it replaces.
+            RetryIfDirectoryVanishes(Path.GetDirectoryName(destination)!, () =>
+            {
+                File.Move(source, destination, overwrite: true);
+                return true;
+            });
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException && !File.Exists(source))
+        {
+            throw new BlobPathNotFoundException(sourcePath);
+        }
+
+        PruneEmptyParents(Path.GetDirectoryName(source)!);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        var fullPath = Resolve(path, allowDirectory: true, allowRoot: false);
+        if (!path.EndsWith('/') && File.Exists(fullPath))
+        {
+            File.Delete(fullPath);
+        }
+        else if (Directory.Exists(fullPath))
+        {
+            try
+            {
+                Directory.Delete(fullPath, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Someone else deleted it first: the outcome we wanted.
+            }
+        }
+        else
+        {
+            return Task.CompletedTask;
+        }
+
+        PruneEmptyParents(Path.GetDirectoryName(fullPath)!);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// <paramref name="prefix"/> names a directory (with or without the trailing '/'; "" is the whole root).
+    /// Temp files of writers in progress are not listed.
+    /// </summary>
+    public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken) =>
+        EnumerateFiles(Resolve(prefix, allowDirectory: true, allowRoot: true), cancellationToken).ToAsyncEnumerable();
+
+    private IEnumerable<string> EnumerateFiles(string directory, CancellationToken cancellationToken)
+    {
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            AttributesToSkip = 0,
+            IgnoreInaccessible = false,
+            ReturnSpecialDirectories = false,
+        };
+        IEnumerable<string> files;
+        try
+        {
+            files = Directory.EnumerateFiles(directory, "*", options);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            yield break;
+        }
+
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!FileSystemBlobWriter.IsTempFile(file))
+            {
+                yield return Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deleting a blob leaves its digest directory behind; removing empty directories up to the root keeps the
+    /// tree from filling with husks. A writer racing with this retries (<see cref="RetryIfDirectoryVanishes"/>).
+    /// </summary>
+    private void PruneEmptyParents(string directory)
+    {
+        while (directory.StartsWith(_rootWithSeparator, PathComparison))
+        {
+            try
+            {
+                // Non-recursive: rmdir(2) refuses a directory that is not empty, atomically.
+                Directory.Delete(directory, recursive: false);
+            }
+            catch (IOException)
+            {
+                // Not empty any more (a writer got there first) or already gone: either way, stop.
+                return;
+            }
+
+            directory = Path.GetDirectoryName(directory)!;
+        }
+    }
+
+    /// <summary>Creates <paramref name="directory"/> and runs <paramref name="action"/>, again if a concurrent prune removed the directory in between.</summary>
+    private static T RetryIfDirectoryVanishes<T>(string directory, Func<T> action)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Directory.CreateDirectory(directory);
+            try
+            {
+                return action();
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5)
+            {
+                // Pruned between CreateDirectory and the action; create it again.
+            }
+        }
+    }
+
+    private string ResolveFile(string path) => Resolve(path, allowDirectory: false, allowRoot: false);
+
+    /// <summary>
+    /// Maps a driver path to an absolute path under the root, or throws <see cref="ArgumentException"/>. Paths come
+    /// from BlobPaths, so anything unusual is a bug or an attack and is refused rather than normalised.
+    /// </summary>
+    private string Resolve(string path, bool allowDirectory, bool allowRoot)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Length == 0)
+        {
+            return allowRoot ? _root : throw Invalid(path, "is empty");
+        }
+
+        var relative = path;
+        if (relative.EndsWith('/'))
+        {
+            if (!allowDirectory)
+            {
+                throw Invalid(path, "names a directory, not a file");
+            }
+
+            relative = relative[..^1];
+        }
+
+        foreach (var segment in relative.Split('/'))
+        {
+            if (segment.Length == 0)
+            {
+                throw Invalid(path, "has an empty segment or is absolute");
+            }
+
+            // Leading dots cover "." and ".." and also reserve hidden names for the writers' temp files.
+            if (segment[0] == '.')
+            {
+                throw Invalid(path, "has a segment starting with '.'");
+            }
+
+            // '\' is a separator on Windows and ':' opens drive letters and alternate data streams there; control
+            // characters (NUL above all) truncate or confuse native path handling.
+            if (segment.Any(c => c is '\\' or ':' || char.IsControl(c)))
+            {
+                throw Invalid(path, "contains a forbidden character");
+            }
+        }
+
+        if (Path.IsPathRooted(relative))
+        {
+            throw Invalid(path, "is absolute");
+        }
+
+        var full = Path.GetFullPath(Path.Combine(_root, relative.Replace('/', Path.DirectorySeparatorChar)));
+        if (!full.StartsWith(_rootWithSeparator, PathComparison))
+        {
+            throw Invalid(path, "escapes the storage root");
+        }
+
+        return full;
+    }
+
+    private static StringComparison PathComparison =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    private static ArgumentException Invalid(string path, string reason) =>
+        new($"storage path '{path.Replace("\0", "\\0", StringComparison.Ordinal)}' {reason}", nameof(path));
+}

@@ -1,0 +1,137 @@
+using Berth.Core.Storage;
+using Microsoft.Win32.SafeHandles;
+
+namespace Berth.Storage.FileSystem;
+
+/// <summary>
+/// Writes straight to a file handle without a user-space buffer, so <see cref="Size"/> is exactly what the kernel
+/// has been given and an abort can cut the file back precisely.
+/// <para>
+/// A fresh write goes to a hidden temp file next to the target and is renamed over it on commit, so the target
+/// only ever holds a complete file. An append writes into the committed file itself: copying the file for every
+/// chunk of an upload would make a chunked upload quadratic, and an upload's data file has one writer at a time.
+/// The price is that bytes past the last commit are visible to a stat while the writer is open, and after a
+/// crash (not a mere abort) they may remain on disk; callers that need the committed length exactly after a crash
+/// must record it themselves at each commit.
+/// </para>
+/// </summary>
+internal sealed class FileSystemBlobWriter : IBlobWriter
+{
+    private const string TempSuffix = ".tmp";
+
+    private readonly SafeFileHandle _handle;
+    private readonly string _path;
+    private readonly string? _tempPath;
+    private readonly long _committedLength;
+    private bool _committed;
+    private bool _disposed;
+
+    private FileSystemBlobWriter(SafeFileHandle handle, string path, string? tempPath, long committedLength)
+    {
+        _handle = handle;
+        _path = path;
+        _tempPath = tempPath;
+        _committedLength = committedLength;
+        Size = committedLength;
+    }
+
+    public long Size { get; private set; }
+
+    /// <summary>A writer that replaces <paramref name="path"/> on commit. The directory must exist.</summary>
+    public static FileSystemBlobWriter Replace(string path)
+    {
+        var tempPath = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
+        var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+        return new FileSystemBlobWriter(handle, path, tempPath, 0);
+    }
+
+    /// <summary>A writer that continues the existing file at <paramref name="path"/>; throws if there is none.</summary>
+    public static FileSystemBlobWriter Append(string path)
+    {
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+        try
+        {
+            return new FileSystemBlobWriter(handle, path, null, RandomAccess.GetLength(handle));
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>True for the temp files <see cref="Replace"/> creates (driver paths can't start with '.').</summary>
+    public static bool IsTempFile(string path)
+    {
+        var name = Path.GetFileName(path);
+        return name.StartsWith('.') && name.EndsWith(TempSuffix, StringComparison.Ordinal);
+    }
+
+    public async Task WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        ThrowIfFinished();
+        await RandomAccess.WriteAsync(_handle, buffer, Size, cancellationToken);
+        Size += buffer.Length;
+    }
+
+    public Task CommitAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfFinished();
+        cancellationToken.ThrowIfCancellationRequested();
+        RandomAccess.FlushToDisk(_handle);
+        _handle.Dispose();
+        if (_tempPath is not null)
+        {
+            // rename(2) within one directory: readers see the old file or the new one, never a mix.
+            File.Move(_tempPath, _path, overwrite: true);
+        }
+
+        _committed = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Without a commit, drops everything written since the writer was opened (see the class remarks for crashes).</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _disposed = true;
+        if (!_committed)
+        {
+            using (_handle)
+            {
+                if (_tempPath is null)
+                {
+                    // Through the handle, not the path: it still works if the file was moved or deleted meanwhile.
+                    RandomAccess.SetLength(_handle, _committedLength);
+                }
+            }
+
+            if (_tempPath is not null)
+            {
+                try
+                {
+                    File.Delete(_tempPath);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // The whole directory was deleted under us (e.g. a cancelled upload): nothing left to clean.
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void ThrowIfFinished()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_committed)
+        {
+            throw new InvalidOperationException("the writer has already been committed");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using Berth.Core.Storage;
+using Berth.Storage.FileSystem;
+
+namespace Berth.Storage.Tests.BlobDrivers;
+
+public sealed class FileSystemBlobDriverTests : BlobDriverConformanceTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "berth-fs-tests-" + Guid.NewGuid().ToString("N"));
+
+    private FileSystemBlobDriver FileSystemDriver => (FileSystemBlobDriver)Driver;
+
+    protected override IBlobDriver CreateDriver() => new FileSystemBlobDriver(_root);
+
+    protected override Task CleanupAsync()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static TheoryData<string> HostilePaths() =>
+    [
+        "../x",
+        "a/../../x",
+        "a/..",
+        "..",
+        "./x",
+        "a/./b",
+        "/etc/passwd",
+        "/x",
+        "a\\b",
+        "..\\x",
+        "a//b",
+        "a/\0b",
+        "C:/x",
+        "a/.hidden",
+        "",
+    ];
+
+    [Theory]
+    [MemberData(nameof(HostilePaths))]
+    public async Task HostilePathsAreRejectedByEveryOperation(string path)
+    {
+        var valid = BlobPath(RegistryA, "valid");
+        await Driver.PutAsync(valid, new MemoryStream([1, 2, 3]), None);
+
+        Assert.Throws<ArgumentException>(() => FileSystemDriver.GetLocalPath(path));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.StatAsync(path, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenReadAsync(path, 0, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenWriterAsync(path, append: false, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenWriterAsync(path, append: true, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.PutAsync(path, new MemoryStream([1]), None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.MoveAsync(valid, path, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.MoveAsync(path, valid, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.DeleteAsync(path, None));
+        if (path.Length > 0)
+        {
+            await Assert.ThrowsAsync<ArgumentException>(async () => await Driver.ListAsync(path, None).ToListAsync());
+        }
+
+        Assert.Equal([1, 2, 3], await ReadAsync(valid));
+    }
+
+    [Fact]
+    public async Task TraversalDoesNotTouchFilesOutsideTheRoot()
+    {
+        var outside = _root + "-outside";
+        Directory.CreateDirectory(outside);
+        try
+        {
+            var victim = Path.Combine(outside, "victim");
+            await File.WriteAllBytesAsync(victim, [42]);
+            var escape = "../" + Path.GetFileName(outside) + "/victim";
+
+            await Assert.ThrowsAsync<ArgumentException>(() => Driver.DeleteAsync(escape, None));
+            await Assert.ThrowsAsync<ArgumentException>(() => Driver.PutAsync(escape, new MemoryStream([0]), None));
+
+            Assert.Equal([42], await File.ReadAllBytesAsync(victim));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task FilePathsMayNotEndWithASlash()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.StatAsync(BlobPaths.Registry(RegistryA), None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenWriterAsync(BlobPaths.Registry(RegistryA), append: false, None));
+    }
+
+    [Fact]
+    public async Task AbandonedNonAppendWriterLeavesNoTempFileBehind()
+    {
+        var path = BlobPath(RegistryA, "abandoned");
+
+        await using (var writer = await Driver.OpenWriterAsync(path, append: false, None))
+        {
+            await writer.WriteAsync(Bytes(10_000, seed: 1), None);
+            Assert.Single(Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories));
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories));
+        Assert.False(File.Exists(FileSystemDriver.GetLocalPath(path)));
+    }
+
+    [Fact]
+    public async Task CommittedWriteLeavesOnlyTheTargetFile()
+    {
+        var path = BlobPath(RegistryA, "committed");
+
+        await Driver.PutAsync(path, new MemoryStream(Bytes(100, seed: 2)), None);
+
+        Assert.Equal([FileSystemDriver.GetLocalPath(path)], Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void GetLocalPathStaysUnderTheRoot()
+    {
+        var path = BlobPath(RegistryA, "local");
+
+        var local = FileSystemDriver.GetLocalPath(path);
+
+        Assert.True(Path.IsPathRooted(local));
+        Assert.StartsWith(Path.GetFullPath(_root) + Path.DirectorySeparatorChar, local, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine([Path.GetFullPath(_root), .. path.Split('/')]), local);
+    }
+
+    [Fact]
+    public async Task LocalPathHoldsTheCommittedBytes()
+    {
+        var path = BlobPath(RegistryA, "sendfile");
+        var content = Bytes(1234, seed: 3);
+
+        await Driver.PutAsync(path, new MemoryStream(content), None);
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(FileSystemDriver.GetLocalPath(path)));
+    }
+
+    [Fact]
+    public async Task DeletingTheLastFileRemovesItsEmptyDirectories()
+    {
+        var path = BlobPath(RegistryA, "only");
+        await Driver.PutAsync(path, new MemoryStream([1]), None);
+
+        await Driver.DeleteAsync(path, None);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root));
+        Assert.True(Directory.Exists(_root));
+    }
+
+    [Fact]
+    public async Task MovingAnUploadOutRemovesItsEmptyDirectory()
+    {
+        var uploadId = NewId();
+        var keptUpload = BlobPaths.Upload(RegistryA, NewId());
+        await Driver.PutAsync(BlobPaths.Upload(RegistryA, uploadId), new MemoryStream([1]), None);
+        await Driver.PutAsync(keptUpload, new MemoryStream([2]), None);
+
+        await Driver.MoveAsync(BlobPaths.Upload(RegistryA, uploadId), BlobPath(RegistryA, "blob"), None);
+
+        Assert.False(Directory.Exists(Path.Combine(_root, BlobPaths.UploadDirectory(RegistryA, uploadId))));
+        Assert.NotNull(await Driver.StatAsync(keptUpload, None));
+    }
+
+    [Fact]
+    public async Task ListWithEmptyPrefixListsTheWholeRoot()
+    {
+        await Driver.PutAsync(BlobPath(RegistryA, "a"), new MemoryStream([1]), None);
+        await Driver.PutAsync(BlobPath(RegistryB, "b"), new MemoryStream([2]), None);
+
+        var all = await Driver.ListAsync("", None).ToListAsync();
+
+        Assert.Equal([BlobPath(RegistryA, "a"), BlobPath(RegistryB, "b")], all.Order(StringComparer.Ordinal).ToArray(),
+            StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public async Task DataSurvivesANewDriverInstanceOnTheSameRoot()
+    {
+        var path = BlobPath(RegistryA, "durable");
+        await Driver.PutAsync(path, new MemoryStream([7, 8, 9]), None);
+
+        var reopened = new FileSystemBlobDriver(_root);
+
+        await using var stream = await reopened.OpenReadAsync(path, 1, None);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        Assert.Equal([8, 9], copy.ToArray());
+    }
+}
