@@ -1,1 +1,1 @@
-return await Berth.Registry.BerthServer.RunAsync(args.Skip(1).ToArray());
+return await Berth.Cli.BerthCli.RunAsync(args);

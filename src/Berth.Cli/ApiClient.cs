@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Berth.Cli;
+
+/// <summary>A typed response together with the server's JSON, kept unchanged for <c>--json</c>.</summary>
+public sealed record ApiResponse<T>(T Value, JsonElement Json);
+
+/// <summary>Client of the Berth management API (docs/api.md): HTTP Basic auth, JSON in and out.</summary>
+public sealed class ApiClient : IDisposable
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly HttpClient http;
+
+    public ApiClient(CliConfig config, HttpMessageHandler? handler = null)
+    {
+        Url = config.Url.TrimEnd('/');
+        BaseUrl = new Uri(Url + "/");
+        http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.BaseAddress = BaseUrl;
+        http.Timeout = RequestTimeout;
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{config.Username}:{config.Password}"));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("berth-cli", typeof(ApiClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
+    }
+
+    /// <summary>The server URL as given (no trailing slash), for messages.</summary>
+    public string Url { get; }
+
+    public Uri BaseUrl { get; }
+
+    private static CliJsonContext Json => CliJsonContext.Default;
+
+    // --- projects -------------------------------------------------------------------------------------------
+
+    public Task<ApiResponse<List<Project>>> ListProjectsAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/projects", null, Json.ListProject, cancellationToken);
+
+    public Task<ApiResponse<Project>> GetProjectAsync(string project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}", null, Json.Project, cancellationToken);
+
+    public Task<ApiResponse<Project>> CreateProjectAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/v1/projects", Body(name), Json.Project, cancellationToken);
+
+    // --- registries -----------------------------------------------------------------------------------------
+
+    public Task<ApiResponse<CreatedRegistry>> CreateRegistryAsync(
+        string project, string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/projects/{Segment(project)}/registries", Body(name), Json.CreatedRegistry, cancellationToken);
+
+    public Task<ApiResponse<List<RegistryDetail>>> ListRegistriesAsync(string project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/registries", null, Json.ListRegistryDetail, cancellationToken);
+
+    public Task<ApiResponse<RegistryDetail>> GetRegistryAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}", null, Json.RegistryDetail, cancellationToken);
+
+    public Task<ApiResponse<List<Repository>>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/repositories", null, Json.ListRepository, cancellationToken);
+
+    /// <summary>Tags of a repository; <paramref name="repository"/> may contain '/' (kept as path separators).</summary>
+    public Task<ApiResponse<List<Tag>>> ListTagsAsync(string registry, string repository, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Get,
+            $"api/v1/registries/{Segment(registry)}/repositories/{string.Join('/', repository.Split('/').Select(Segment))}/tags",
+            null,
+            Json.ListTag,
+            cancellationToken);
+
+    // --- plumbing -------------------------------------------------------------------------------------------
+
+    public void Dispose() => http.Dispose();
+
+    private static string Segment(string value) => Uri.EscapeDataString(value);
+
+    // Serialized up front (not JsonContent's streaming) so the request has a Content-Length rather than chunking.
+    private static ByteArrayContent Body(string name)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new CreateRequest(name), Json.CreateRequest));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    private async Task<ApiResponse<T>> SendAsync<T>(
+        HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            var reason = e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal)
+                ? $"{e.Message} ({inner.Message})"
+                : e.Message;
+            throw new CliException($"cannot reach {Url}: {reason}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"cannot reach {Url}: no response within {RequestTimeout.TotalSeconds:0} s", e);
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ApiException((int)response.StatusCode, TryParseProblem(body), FallbackMessage(response, $"{method} /{path}"));
+            }
+
+            try
+            {
+                using var document = JsonDocument.Parse(body);
+                var json = document.RootElement.Clone();
+                var value = json.Deserialize(typeInfo)
+                    ?? throw new CliException($"unexpected response from {method} /{path}: empty JSON");
+                return new ApiResponse<T>(value, json);
+            }
+            catch (JsonException e)
+            {
+                throw new CliException($"unexpected response from {method} /{path} (HTTP {(int)response.StatusCode}): {e.Message}", e);
+            }
+        }
+    }
+
+    private static ApiProblem? TryParseProblem(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body, Json.ApiProblem);
+        }
+        catch (JsonException)
+        {
+            return null; // not problem details (e.g. an HTML page from a proxy): fall back to the status line
+        }
+    }
+
+    private string FallbackMessage(HttpResponseMessage response, string request) => response.StatusCode switch
+    {
+        HttpStatusCode.Unauthorized => $"{Url} rejected the credentials; run `berth login` or check BERTH_USERNAME/BERTH_PASSWORD",
+        HttpStatusCode.NotFound => $"{request}: not found (is {Url} a Berth server?)",
+        _ => $"{request}: " + (response.ReasonPhrase is { Length: > 0 } reason ? reason : "request failed"),
+    };
+}

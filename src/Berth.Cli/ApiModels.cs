@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Berth.Cli;
+
+// Records mirroring docs/api.md. Property names map to camelCase JSON (JsonSerializerDefaults.Web).
+
+public sealed record Project(string Name, DateTimeOffset CreatedAt, int RegistryCount);
+
+/// <summary>Response of <c>POST /api/v1/projects/{project}/registries</c>: the only one that carries the password.</summary>
+public sealed record CreatedRegistry(
+    string Name, string Project, string Endpoint, string Username, string Password, DateTimeOffset CreatedAt);
+
+public sealed record RegistryDetail(
+    string Name,
+    string Project,
+    string Endpoint,
+    string Username,
+    long StorageUsageBytes,
+    long? StorageLimitBytes,
+    int RepositoryCount,
+    DateTimeOffset CreatedAt);
+
+public sealed record Repository(
+    string Name, int TagCount, int ManifestCount, long SizeBytes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record Tag(string Name, string Digest, DateTimeOffset UpdatedAt);
+
+/// <summary>RFC 7807 problem details.</summary>
+public sealed record ApiProblem(string? Type, string? Title, int? Status, string? Detail);
+
+/// <summary>Body of the create requests (<c>{"name":"…"}</c>).</summary>
+public sealed record CreateRequest(string Name);
+
+/// <summary>The config file written by <c>berth login</c>.</summary>
+public sealed record StoredConfig(string? Url, string? Username, string? Password);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(Project))]
+[JsonSerializable(typeof(List<Project>))]
+[JsonSerializable(typeof(CreatedRegistry))]
+[JsonSerializable(typeof(RegistryDetail))]
+[JsonSerializable(typeof(List<RegistryDetail>))]
+[JsonSerializable(typeof(Repository))]
+[JsonSerializable(typeof(List<Repository>))]
+[JsonSerializable(typeof(Tag))]
+[JsonSerializable(typeof(List<Tag>))]
+[JsonSerializable(typeof(ApiProblem))]
+[JsonSerializable(typeof(CreateRequest))]
+[JsonSerializable(typeof(StoredConfig))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,0 +1,61 @@
+namespace Berth.Cli;
+
+/// <summary>
+/// Plain-text table with aligned columns, in the style of <c>docker ps</c> / <c>kubectl get</c>:
+/// upper-case headers, columns separated by three spaces, no trailing whitespace.
+/// </summary>
+public sealed class TableWriter
+{
+    private const string Separator = "   ";
+
+    private readonly string[] headers;
+    private readonly bool[] rightAligned;
+    private readonly List<string[]> rows = [];
+
+    /// <param name="headers">Column headers; a header ending in '>' (e.g. "SIZE>") is right-aligned, the '>' is dropped.</param>
+    public TableWriter(params string[] headers)
+    {
+        rightAligned = headers.Select(h => h.EndsWith('>')).ToArray();
+        this.headers = headers.Select(h => h.TrimEnd('>')).ToArray();
+    }
+
+    public int RowCount => rows.Count;
+
+    public TableWriter AddRow(params string?[] cells)
+    {
+        if (cells.Length != headers.Length)
+        {
+            throw new ArgumentException($"expected {headers.Length} cells, got {cells.Length}", nameof(cells));
+        }
+
+        rows.Add(cells.Select(c => c ?? "").ToArray());
+        return this;
+    }
+
+    public void Write(TextWriter writer)
+    {
+        var widths = new int[headers.Length];
+        foreach (var row in rows.Prepend(headers))
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], row[i].Length);
+            }
+        }
+
+        foreach (var row in rows.Prepend(headers))
+        {
+            var line = string.Join(
+                Separator,
+                row.Select((cell, i) => rightAligned[i] ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i])));
+            writer.WriteLine(line.TrimEnd());
+        }
+    }
+
+    public override string ToString()
+    {
+        using var writer = new StringWriter();
+        Write(writer);
+        return writer.ToString();
+    }
+}
