@@ -1,0 +1,158 @@
+using Berth.Core.Metadata;
+using Microsoft.Data.Sqlite;
+
+namespace Berth.Metadata.Sqlite;
+
+public sealed partial class SqliteMetadataStore
+{
+    private const string SelectRegistry =
+        """
+        SELECT r.id, r.name, r.project_id, p.name, r.storage_limit_bytes, r.created_at
+        FROM registries r JOIN projects p ON p.id = r.project_id
+        """;
+
+    public async Task<ProjectRecord> CreateProjectAsync(string id, string name, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            await connection.Command("INSERT INTO projects (id, name, created_at) VALUES ($id, $name, $createdAt);")
+                .With("$id", id)
+                .With("$name", name)
+                .With("$createdAt", createdAt)
+                .ExecuteAsync(cancellationToken);
+        }
+        catch (SqliteException e) when (IsUniqueViolation(e))
+        {
+            throw new MetadataConflictException($"project '{name}' already exists");
+        }
+
+        return new ProjectRecord(id, name, createdAt.ToUniversalTime());
+    }
+
+    public async Task<ProjectRecord?> GetProjectAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("SELECT id, name, created_at FROM projects WHERE name = $name;")
+            .With("$name", name)
+            .FirstAsync(ReadProject, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("SELECT id, name, created_at FROM projects ORDER BY name;")
+            .ListAsync(ReadProject, cancellationToken);
+    }
+
+    public Task<RegistryRecord> CreateRegistryAsync(NewRegistry registry, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var projectName = await connection.Command("SELECT name FROM projects WHERE id = $id;", transaction)
+                .With("$id", registry.ProjectId)
+                .FirstAsync(r => r.GetString(0), cancellationToken)
+                ?? throw new KeyNotFoundException($"project '{registry.ProjectId}' does not exist");
+            try
+            {
+                await connection.Command(
+                    """
+                    INSERT INTO registries (id, name, project_id, password_hash, storage_limit_bytes, created_at)
+                    VALUES ($id, $name, $projectId, $passwordHash, $limit, $createdAt);
+                    """, transaction)
+                    .With("$id", registry.Id)
+                    .With("$name", registry.Name)
+                    .With("$projectId", registry.ProjectId)
+                    .With("$passwordHash", registry.PasswordHash)
+                    .With("$limit", registry.StorageLimitBytes)
+                    .With("$createdAt", registry.CreatedAt)
+                    .ExecuteAsync(cancellationToken);
+            }
+            catch (SqliteException e) when (IsUniqueViolation(e))
+            {
+                throw new MetadataConflictException($"registry '{registry.Name}' already exists");
+            }
+
+            return new RegistryRecord(registry.Id, registry.Name, registry.ProjectId, projectName,
+                registry.StorageLimitBytes, registry.CreatedAt.ToUniversalTime());
+        }, cancellationToken);
+
+    public async Task<RegistryRecord?> GetRegistryAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command(SelectRegistry + " WHERE r.name = $name;")
+            .With("$name", name)
+            .FirstAsync(ReadRegistry, cancellationToken);
+    }
+
+    public async Task<RegistryRecord?> GetRegistryByIdAsync(string registryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command(SelectRegistry + " WHERE r.id = $id;")
+            .With("$id", registryId)
+            .FirstAsync(ReadRegistry, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string projectId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command(SelectRegistry + " WHERE r.project_id = $projectId ORDER BY r.name;")
+            .With("$projectId", projectId)
+            .ListAsync(ReadRegistry, cancellationToken);
+    }
+
+    public async Task<RegistryCredential?> GetCredentialAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("SELECT id, name, password_hash, credential_generation FROM registries WHERE name = $name;")
+            .With("$name", username)
+            .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3)), cancellationToken);
+    }
+
+    public async Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("SELECT credential_generation FROM registries WHERE id = $id;")
+            .With("$id", registryId)
+            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+    }
+
+    public async Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("SELECT value FROM settings WHERE key = $key;")
+            .With("$key", key)
+            .FirstAsync(r => r.GetString(0), cancellationToken);
+    }
+
+    public async Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // Settings are never deleted, so the row read back is the first writer's whichever statement won the race.
+        await connection.Command("INSERT OR IGNORE INTO settings (key, value) VALUES ($key, $value);")
+            .With("$key", key)
+            .With("$value", value)
+            .ExecuteAsync(cancellationToken);
+        return (await connection.Command("SELECT value FROM settings WHERE key = $key;")
+            .With("$key", key)
+            .FirstAsync(r => r.GetString(0), cancellationToken))!;
+    }
+
+    public async Task SetSettingAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.Command(
+            """
+            INSERT INTO settings (key, value) VALUES ($key, $value)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+            """)
+            .With("$key", key)
+            .With("$value", value)
+            .ExecuteAsync(cancellationToken);
+    }
+
+    private static ProjectRecord ReadProject(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetTime(2));
+
+    private static RegistryRecord ReadRegistry(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetTime(5));
+}

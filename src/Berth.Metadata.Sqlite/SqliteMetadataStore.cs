@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+using Berth.Core.Metadata;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Berth.Metadata.Sqlite;
+
+/// <summary>
+/// The metadata store on one SQLite database file (single node). Each operation opens a connection from
+/// Microsoft.Data.Sqlite's pool and returns it at the end; writes that must be atomic run in an IMMEDIATE
+/// transaction. Call <see cref="InitializeAsync"/> once before use.
+/// </summary>
+public sealed partial class SqliteMetadataStore : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IDisposable
+{
+    private const int SqliteConstraint = 19;
+    private const int SqliteConstraintUnique = 2067;
+    private const int SqliteConstraintPrimaryKey = 1555;
+
+    // Sentinel value for the table below; only the keys matter.
+    private static readonly object Configured = new();
+
+    private readonly string _connectionString;
+
+    // Physical connections (their sqlite3 handles) that already have the per-connection pragmas. A pooled
+    // SqliteConnection reuses the same handle, so the pragmas run once per physical connection, not once per
+    // operation; entries go away with their handles.
+    private readonly ConditionalWeakTable<sqlite3, object> _configuredHandles = [];
+
+    public SqliteMetadataStore(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        var fullPath = Path.GetFullPath(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+        }.ToString();
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // WAL lets readers run alongside the writer. It is a property of the database file (set once, persists) and
+        // cannot be changed inside a transaction.
+        await connection.Command("PRAGMA journal_mode=WAL;").ExecuteAsync(cancellationToken);
+
+        // IMMEDIATE serializes nodes/processes migrating at once: the second waits, then sees the versions applied.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await connection.Command(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER PRIMARY KEY,
+                applied_at TEXT NOT NULL
+            );
+            """, transaction).ExecuteAsync(cancellationToken);
+        var current = await connection.Command("SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", transaction)
+            .FirstAsync(r => r.GetInt32(0), cancellationToken);
+
+        var scripts = SqliteMigrations.Scripts;
+        for (var version = current + 1; version <= scripts.Count; version++)
+        {
+            await connection.Command(scripts[version - 1], transaction).ExecuteAsync(cancellationToken);
+            await connection.Command("INSERT INTO schema_migrations (version, applied_at) VALUES ($version, $now);", transaction)
+                .With("$version", version)
+                .With("$now", DateTimeOffset.UtcNow)
+                .ExecuteAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("SELECT 1;").FirstAsync(r => r.GetInt64(0), cancellationToken) == 1;
+    }
+
+    /// <summary>Closes the pooled connections to the database file (the file can then be moved or deleted).</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            var handle = connection.Handle!;
+            if (!_configuredHandles.TryGetValue(handle, out _))
+            {
+                // synchronous=NORMAL is durable enough under WAL (a power cut can lose the last commits, never corrupt)
+                // and saves an fsync per commit. busy_timeout makes SQLite itself wait for the write lock instead of
+                // failing with SQLITE_BUSY at once.
+                await connection.Command(
+                    """
+                    PRAGMA synchronous=NORMAL;
+                    PRAGMA foreign_keys=ON;
+                    PRAGMA busy_timeout=5000;
+                    """).ExecuteAsync(cancellationToken);
+                _configuredHandles.AddOrUpdate(handle, Configured);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in an IMMEDIATE transaction and commits it. IMMEDIATE takes the write lock up
+    /// front (waiting per busy_timeout): a deferred transaction that reads and then writes fails outright with
+    /// SQLITE_BUSY under WAL when another writer committed in between.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    private async Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static bool IsUniqueViolation(SqliteException exception) =>
+        exception.SqliteErrorCode == SqliteConstraint
+        && exception.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey;
+}

@@ -1,0 +1,123 @@
+namespace Berth.Metadata.Sqlite;
+
+/// <summary>
+/// The schema, as an ordered list of scripts: script <c>i</c> is version <c>i + 1</c>. Released scripts are never
+/// edited; a change is a new script appended at the end.
+/// </summary>
+/// <remarks>
+/// Timestamps are ISO-8601 UTC text in the round-trip ("O") format: fixed width, so text order is time order and
+/// <c>MAX()</c>/<c>&lt;</c> work on them. Tables are STRICT so a wrong-typed value is an error, not a silent
+/// conversion. Small tables keyed by text are WITHOUT ROWID, so the primary key is the table (one b-tree, not two);
+/// <c>manifests</c> keeps its rowid because its rows carry the manifest bytes.
+/// </remarks>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<string> Scripts { get; } =
+    [
+        """
+        CREATE TABLE settings (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID, STRICT;
+
+        CREATE TABLE projects (
+            id         TEXT PRIMARY KEY,
+            name       TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        ) STRICT;
+
+        -- The credential's username is the registry name; its generation moves on every password reset.
+        CREATE TABLE registries (
+            id                    TEXT PRIMARY KEY,
+            name                  TEXT NOT NULL UNIQUE,
+            project_id            TEXT NOT NULL REFERENCES projects (id),
+            password_hash         TEXT NOT NULL,
+            credential_generation INTEGER NOT NULL DEFAULT 1,
+            storage_limit_bytes   INTEGER NOT NULL,
+            created_at            TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX registries_project ON registries (project_id);
+
+        CREATE TABLE repositories (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            registry_id TEXT NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            name        TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            UNIQUE (registry_id, name),
+            -- Target of repository_blobs' foreign key, which pins a link to its repository's registry.
+            UNIQUE (id, registry_id)
+        ) STRICT;
+
+        -- Unique blobs per registry: storage usage is SUM(size).
+        CREATE TABLE blobs (
+            registry_id TEXT NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            digest      TEXT NOT NULL,
+            size        INTEGER NOT NULL,
+            created_at  TEXT NOT NULL,
+            PRIMARY KEY (registry_id, digest)
+        ) WITHOUT ROWID, STRICT;
+
+        -- registry_id is redundant with the repository's, but the two foreign keys make it trustworthy and let the
+        -- database itself refuse a link to a blob the registry does not hold, or dropping a blob still linked.
+        CREATE TABLE repository_blobs (
+            repository_id INTEGER NOT NULL,
+            registry_id   TEXT NOT NULL,
+            digest        TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            PRIMARY KEY (repository_id, digest),
+            FOREIGN KEY (repository_id, registry_id) REFERENCES repositories (id, registry_id) ON DELETE CASCADE,
+            FOREIGN KEY (registry_id, digest) REFERENCES blobs (registry_id, digest)
+        ) WITHOUT ROWID, STRICT;
+        -- "Is this registry blob linked anywhere?" (garbage collection) and the foreign key check on blob removal.
+        CREATE INDEX repository_blobs_registry_digest ON repository_blobs (registry_id, digest);
+
+        CREATE TABLE manifests (
+            repository_id    INTEGER NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+            digest           TEXT NOT NULL,
+            media_type       TEXT NOT NULL,
+            artifact_type    TEXT,
+            subject_digest   TEXT,
+            annotations_json TEXT,
+            content          BLOB NOT NULL,
+            size             INTEGER NOT NULL,
+            created_at       TEXT NOT NULL,
+            PRIMARY KEY (repository_id, digest)
+        ) STRICT;
+        -- Referrers by subject, already in digest order. Partial: only manifests that have a subject need it.
+        CREATE INDEX manifests_subject ON manifests (repository_id, subject_digest, digest) WHERE subject_digest IS NOT NULL;
+
+        CREATE TABLE manifest_links (
+            repository_id   INTEGER NOT NULL,
+            manifest_digest TEXT NOT NULL,
+            child_digest    TEXT NOT NULL,
+            is_manifest     INTEGER NOT NULL,
+            size            INTEGER NOT NULL,
+            PRIMARY KEY (repository_id, manifest_digest, child_digest),
+            FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
+        ) WITHOUT ROWID, STRICT;
+
+        -- Deleting a manifest deletes the tags pointing to it.
+        CREATE TABLE tags (
+            repository_id   INTEGER NOT NULL,
+            name            TEXT NOT NULL,
+            manifest_digest TEXT NOT NULL,
+            updated_at      TEXT NOT NULL,
+            PRIMARY KEY (repository_id, name),
+            FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
+        ) WITHOUT ROWID, STRICT;
+        -- The cascade above looks tags up by manifest.
+        CREATE INDEX tags_manifest ON tags (repository_id, manifest_digest);
+
+        CREATE TABLE uploads (
+            id          TEXT PRIMARY KEY,
+            registry_id TEXT NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            repository  TEXT NOT NULL,
+            size        INTEGER NOT NULL,
+            started_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX uploads_updated ON uploads (updated_at);
+        """,
+    ];
+}

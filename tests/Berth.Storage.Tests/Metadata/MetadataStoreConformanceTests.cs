@@ -1,0 +1,696 @@
+using System.Security.Cryptography;
+using System.Text;
+using Berth.Core.Metadata;
+
+namespace Berth.Storage.Tests.Metadata;
+
+/// <summary>
+/// The contract of the metadata interfaces, run against every backend: a backend's test class derives from this
+/// and supplies a fresh, empty store per test.
+/// </summary>
+public abstract class MetadataStoreConformanceTests : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset T0 = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    private (IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads) _store;
+
+    protected IMetadataStore Lifecycle => _store.Lifecycle;
+
+    protected ITenantStore Tenants => _store.Tenants;
+
+    protected IArtifactStore Artifacts => _store.Artifacts;
+
+    protected IUploadStore Uploads => _store.Uploads;
+
+    /// <summary>A new store over empty storage; <see cref="IMetadataStore.InitializeAsync"/> is called by the suite.</summary>
+    protected abstract Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads)> CreateStoreAsync();
+
+    public async Task InitializeAsync()
+    {
+        _store = await CreateStoreAsync();
+        await Lifecycle.InitializeAsync(Ct);
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    // ---- lifecycle
+
+    [Fact]
+    public async Task PingAnswers() => Assert.True(await Lifecycle.PingAsync(Ct));
+
+    [Fact]
+    public async Task InitializeAgainKeepsTheData()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        await Lifecycle.InitializeAsync(Ct);
+        Assert.NotNull(await Tenants.GetRegistryByIdAsync(registry.Id, Ct));
+    }
+
+    // ---- projects and registries
+
+    [Fact]
+    public async Task ProjectsAreCreatedFoundByNameAndListed()
+    {
+        var created = await Tenants.CreateProjectAsync("p1", "acme", T0, Ct);
+        await Tenants.CreateProjectAsync("p2", "globex", T0.AddMinutes(1), Ct);
+
+        Assert.Equal(new ProjectRecord("p1", "acme", T0), created);
+        Assert.Equal(new ProjectRecord("p1", "acme", T0), await Tenants.GetProjectAsync("acme", Ct));
+        Assert.Null(await Tenants.GetProjectAsync("initech", Ct));
+        Assert.Equal(["acme", "globex"], (await Tenants.ListProjectsAsync(Ct)).Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TimestampsComeBackAsTheSameInstantInUtc()
+    {
+        var local = new DateTimeOffset(2025, 3, 4, 7, 6, 7, 123, TimeSpan.FromHours(2)).AddTicks(4567);
+        await Tenants.CreateProjectAsync("p1", "acme", local, Ct);
+
+        var read = (await Tenants.GetProjectAsync("acme", Ct))!.CreatedAt;
+        Assert.Equal(local, read);
+        Assert.Equal(TimeSpan.Zero, read.Offset);
+    }
+
+    [Fact]
+    public async Task ADuplicateProjectNameIsAConflict()
+    {
+        await Tenants.CreateProjectAsync("p1", "acme", T0, Ct);
+        await Assert.ThrowsAsync<MetadataConflictException>(() => Tenants.CreateProjectAsync("p2", "acme", T0, Ct));
+    }
+
+    [Fact]
+    public async Task RegistriesCarryTheirProjectNameAndAreFoundByNameAndId()
+    {
+        await Tenants.CreateProjectAsync("p1", "acme", T0, Ct);
+        var created = await Tenants.CreateRegistryAsync(new NewRegistry("r1", "web", "p1", "hash", 1000, T0), Ct);
+
+        var expected = new RegistryRecord("r1", "web", "p1", "acme", 1000, T0);
+        Assert.Equal(expected, created);
+        Assert.Equal(expected, await Tenants.GetRegistryAsync("web", Ct));
+        Assert.Equal(expected, await Tenants.GetRegistryByIdAsync("r1", Ct));
+        Assert.Null(await Tenants.GetRegistryAsync("nope", Ct));
+        Assert.Null(await Tenants.GetRegistryByIdAsync("nope", Ct));
+    }
+
+    [Fact]
+    public async Task RegistriesAreListedPerProject()
+    {
+        await Tenants.CreateProjectAsync("p1", "acme", T0, Ct);
+        await Tenants.CreateProjectAsync("p2", "globex", T0, Ct);
+        await Tenants.CreateRegistryAsync(new NewRegistry("r1", "web", "p1", "hash", 1000, T0), Ct);
+        await Tenants.CreateRegistryAsync(new NewRegistry("r2", "api", "p1", "hash", 1000, T0), Ct);
+        await Tenants.CreateRegistryAsync(new NewRegistry("r3", "ops", "p2", "hash", 1000, T0), Ct);
+
+        Assert.Equal(["api", "web"], (await Tenants.ListRegistriesAsync("p1", Ct)).Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["globex"], (await Tenants.ListRegistriesAsync("p2", Ct)).Select(r => r.ProjectName));
+        Assert.Empty(await Tenants.ListRegistriesAsync("nope", Ct));
+    }
+
+    [Fact]
+    public async Task RegistryNamesAreUniqueAcrossProjects()
+    {
+        await Tenants.CreateProjectAsync("p1", "acme", T0, Ct);
+        await Tenants.CreateProjectAsync("p2", "globex", T0, Ct);
+        await Tenants.CreateRegistryAsync(new NewRegistry("r1", "web", "p1", "hash", 1000, T0), Ct);
+
+        await Assert.ThrowsAsync<MetadataConflictException>(
+            () => Tenants.CreateRegistryAsync(new NewRegistry("r2", "web", "p2", "hash", 1000, T0), Ct));
+    }
+
+    [Fact]
+    public async Task ARegistryNeedsAnExistingProject()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(
+            () => Tenants.CreateRegistryAsync(new NewRegistry("r1", "web", "missing", "hash", 1000, T0), Ct));
+        Assert.IsNotType<MetadataConflictException>(error);
+        Assert.Null(await Tenants.GetRegistryAsync("web", Ct));
+    }
+
+    [Fact]
+    public async Task TheCredentialUsernameIsTheRegistryName()
+    {
+        await Tenants.CreateProjectAsync("p1", "acme", T0, Ct);
+        await Tenants.CreateRegistryAsync(new NewRegistry("r1", "web", "p1", "pbkdf2-hash", 1000, T0), Ct);
+
+        var credential = await Tenants.GetCredentialAsync("web", Ct);
+        Assert.NotNull(credential);
+        Assert.Equal(("r1", "web", "pbkdf2-hash"), (credential.RegistryId, credential.Username, credential.PasswordHash));
+        Assert.Equal(credential.Generation, await Tenants.GetCredentialGenerationAsync("r1", Ct));
+        Assert.Null(await Tenants.GetCredentialAsync("r1", Ct));
+        Assert.Null(await Tenants.GetCredentialAsync("other", Ct));
+        Assert.Null(await Tenants.GetCredentialGenerationAsync("missing", Ct));
+    }
+
+    // ---- settings
+
+    [Fact]
+    public async Task SettingsAreReadSetAndOverwritten()
+    {
+        Assert.Null(await Tenants.GetSettingAsync("admin", Ct));
+        await Tenants.SetSettingAsync("admin", "one", Ct);
+        Assert.Equal("one", await Tenants.GetSettingAsync("admin", Ct));
+        await Tenants.SetSettingAsync("admin", "two", Ct);
+        Assert.Equal("two", await Tenants.GetSettingAsync("admin", Ct));
+    }
+
+    [Fact]
+    public async Task GetOrAddSettingKeepsTheFirstValue()
+    {
+        Assert.Equal("first", await Tenants.GetOrAddSettingAsync("key", "first", Ct));
+        Assert.Equal("first", await Tenants.GetOrAddSettingAsync("key", "second", Ct));
+        Assert.Equal("first", await Tenants.GetSettingAsync("key", Ct));
+    }
+
+    [Fact]
+    public async Task ConcurrentGetOrAddSettingCallsAgreeOnOneValue()
+    {
+        var values = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Task.Run(() => Tenants.GetOrAddSettingAsync("signing-key", $"key-{i}", Ct))));
+
+        var stored = await Tenants.GetSettingAsync("signing-key", Ct);
+        Assert.All(values, v => Assert.Equal(stored, v));
+    }
+
+    // ---- repositories
+
+    [Fact]
+    public async Task EnsureRepositoryCreatesOnceAndThenReturnsTheSameRow()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        Assert.Null(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
+
+        var created = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var again = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0.AddHours(1), Ct);
+
+        Assert.Equal(new RepositoryRecord(created.Id, registry.Id, "app", T0), created);
+        Assert.Equal(created, again);
+        Assert.Equal(created, await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
+    }
+
+    [Fact]
+    public async Task ParallelEnsureRepositoryYieldsOneRepository()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+
+        var repositories = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
+            Task.Run(() => Artifacts.EnsureRepositoryAsync(registry.Id, "team/app", T0, Ct))));
+
+        Assert.Single(repositories.Select(r => r.Id).Distinct());
+        Assert.Equal(1, (await Artifacts.GetUsageAsync(registry.Id, Ct)).RepositoryCount);
+    }
+
+    [Fact]
+    public async Task RepositoriesAreListedInOrdinalOrderWithPagination()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var other = await NewRegistryAsync("globex", "ops");
+        string[] names = ["zeta", "Alpha", "a/b", "a", "b", "a-b", "1"];
+        foreach (var name in names)
+        {
+            await Artifacts.EnsureRepositoryAsync(registry.Id, name, T0, Ct);
+        }
+
+        await Artifacts.EnsureRepositoryAsync(other.Id, "elsewhere", T0, Ct);
+
+        var ordered = names.Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(ordered, await Artifacts.ListRepositoriesAsync(registry.Id, null, 100, Ct));
+        Assert.Equal(ordered[..3], await Artifacts.ListRepositoriesAsync(registry.Id, null, 3, Ct));
+        Assert.Equal(ordered[3..6], await Artifacts.ListRepositoriesAsync(registry.Id, ordered[2], 3, Ct));
+        Assert.Equal(ordered[6..], await Artifacts.ListRepositoriesAsync(registry.Id, ordered[5], 3, Ct));
+        Assert.Empty(await Artifacts.ListRepositoriesAsync(registry.Id, ordered[^1], 3, Ct));
+        Assert.Equal(["b", "zeta"], await Artifacts.ListRepositoriesAsync(registry.Id, "a0", 100, Ct));
+        Assert.Empty(await Artifacts.ListRepositoriesAsync(registry.Id, null, 0, Ct));
+    }
+
+    // ---- blobs
+
+    [Fact]
+    public async Task AddBlobReportsWhetherTheBlobWasNewToTheRegistryAndLinksIt()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        var digest = Digest("layer");
+
+        Assert.True(await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
+        Assert.False(await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(db.Id, digest, Ct));
+        Assert.False(await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 42, T0, Ct));
+
+        Assert.Equal(42, await Artifacts.GetRegistryBlobSizeAsync(registry.Id, digest, Ct));
+        Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(app.Id, digest, Ct));
+        Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(db.Id, digest, Ct));
+        Assert.Null(await Artifacts.GetRegistryBlobSizeAsync(registry.Id, Digest("other"), Ct));
+        Assert.Equal(new RegistryUsage(42, 2), await Artifacts.GetUsageAsync(registry.Id, Ct));
+    }
+
+    [Fact]
+    public async Task LinkBlobMountsOnlyBlobsTheRegistryHolds()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        var digest = Digest("layer");
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct);
+
+        Assert.False(await Artifacts.LinkBlobAsync(registry.Id, db.Id, Digest("absent"), T0, Ct));
+        Assert.True(await Artifacts.LinkBlobAsync(registry.Id, db.Id, digest, T0, Ct));
+        Assert.True(await Artifacts.LinkBlobAsync(registry.Id, db.Id, digest, T0, Ct));
+        Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(db.Id, digest, Ct));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(db.Id, Digest("absent"), Ct));
+    }
+
+    [Fact]
+    public async Task GetRepositoryBlobSizesReturnsOnlyLinkedDigests()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("a"), 1, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("b"), 2, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("c"), 3, T0, Ct);
+
+        var sizes = await Artifacts.GetRepositoryBlobSizesAsync(app.Id, [Digest("a"), Digest("b"), Digest("c"), Digest("x")], Ct);
+
+        Assert.Equal(new Dictionary<string, long> { [Digest("a")] = 1, [Digest("b")] = 2 }, sizes);
+        Assert.Empty(await Artifacts.GetRepositoryBlobSizesAsync(app.Id, [], Ct));
+    }
+
+    [Fact]
+    public async Task GetRepositoryBlobSizesHandlesLongDigestLists()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        for (var i = 0; i < 20; i++)
+        {
+            await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest($"blob{i}"), i, T0, Ct);
+        }
+
+        var asked = Enumerable.Range(0, 1500).Select(i => Digest($"blob{i}")).ToList();
+        var sizes = await Artifacts.GetRepositoryBlobSizesAsync(app.Id, asked, Ct);
+
+        Assert.Equal(20, sizes.Count);
+        Assert.Equal(19, sizes[Digest("blob19")]);
+    }
+
+    [Fact]
+    public async Task UnlinkedBlobsBecomeUnreferencedAndCanThenBeRemoved()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        var shared = Digest("shared");
+        var own = Digest("own");
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, shared, 10, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, db.Id, shared, 10, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, own, 5, T0, Ct);
+        Assert.Empty(await Artifacts.ListUnreferencedBlobsAsync(registry.Id, Ct));
+
+        Assert.True(await Artifacts.UnlinkBlobAsync(app.Id, shared, Ct));
+        Assert.False(await Artifacts.UnlinkBlobAsync(app.Id, shared, Ct));
+        Assert.True(await Artifacts.UnlinkBlobAsync(app.Id, own, Ct));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(app.Id, shared, Ct));
+
+        // Still linked from db: not unreferenced, and not removable.
+        Assert.Equal([own], await Artifacts.ListUnreferencedBlobsAsync(registry.Id, Ct));
+        Assert.False(await Artifacts.RemoveRegistryBlobAsync(registry.Id, shared, Ct));
+        Assert.True(await Artifacts.RemoveRegistryBlobAsync(registry.Id, own, Ct));
+        Assert.False(await Artifacts.RemoveRegistryBlobAsync(registry.Id, own, Ct));
+
+        Assert.Null(await Artifacts.GetRegistryBlobSizeAsync(registry.Id, own, Ct));
+        Assert.Equal(10, await Artifacts.GetRegistryBlobSizeAsync(registry.Id, shared, Ct));
+        Assert.Equal(new RegistryUsage(10, 2), await Artifacts.GetUsageAsync(registry.Id, Ct));
+        Assert.Empty(await Artifacts.ListUnreferencedBlobsAsync(registry.Id, Ct));
+    }
+
+    [Fact]
+    public async Task ARemovedBlobCanNoLongerBeMounted()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        var digest = Digest("layer");
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 7, T0, Ct);
+        await Artifacts.UnlinkBlobAsync(app.Id, digest, Ct);
+        Assert.True(await Artifacts.RemoveRegistryBlobAsync(registry.Id, digest, Ct));
+
+        Assert.False(await Artifacts.LinkBlobAsync(registry.Id, db.Id, digest, T0, Ct));
+        Assert.True(await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 7, T0, Ct));
+    }
+
+    // ---- manifests and tags
+
+    [Fact]
+    public async Task AManifestIsFoundByDigestAndByTag()
+    {
+        var repository = await NewRepositoryAsync();
+        var manifest = Manifest("m1", subject: Digest("subject"), artifactType: "application/vnd.example");
+        await Artifacts.PutManifestAsync(repository.Id, manifest, [new ManifestLink(Digest("layer"), false, 10)], null, "latest", T0, Ct);
+
+        AssertSameManifest(manifest, await Artifacts.GetManifestAsync(repository.Id, manifest.Digest, Ct));
+        AssertSameManifest(manifest, await Artifacts.GetManifestAsync(repository.Id, "latest", Ct));
+        Assert.Null(await Artifacts.GetManifestAsync(repository.Id, "other", Ct));
+        Assert.Null(await Artifacts.GetManifestAsync(repository.Id, Digest("other"), Ct));
+    }
+
+    [Fact]
+    public async Task ManifestsAreScopedToTheirRepository()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        var manifest = Manifest("m1");
+        await Artifacts.PutManifestAsync(app.Id, manifest, [], null, "latest", T0, Ct);
+
+        Assert.Null(await Artifacts.GetManifestAsync(db.Id, manifest.Digest, Ct));
+        Assert.Null(await Artifacts.GetManifestAsync(db.Id, "latest", Ct));
+        Assert.Empty(await Artifacts.GetExistingManifestsAsync(db.Id, [manifest.Digest], Ct));
+    }
+
+    [Fact]
+    public async Task PutManifestIsIdempotentAndAddsFurtherTags()
+    {
+        var repository = await NewRepositoryAsync();
+        var manifest = Manifest("m1");
+        ManifestLink[] links = [new(Digest("config"), false, 1), new(Digest("layer"), false, 2), new(Digest("layer"), false, 2)];
+        await Artifacts.PutManifestAsync(repository.Id, manifest, links, null, "v1", T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, manifest, links, null, "v1", T0.AddMinutes(1), Ct);
+        await Artifacts.PutManifestAsync(repository.Id, manifest, links, null, null, T0.AddMinutes(2), Ct);
+        await Artifacts.PutManifestAsync(repository.Id, manifest, links, null, "stable", T0.AddMinutes(3), Ct);
+
+        Assert.Equal(["stable", "v1"], await Artifacts.ListTagsAsync(repository.Id, null, 100, Ct));
+        AssertSameManifest(manifest, await Artifacts.GetManifestAsync(repository.Id, "stable", Ct));
+        var summary = Assert.Single(await Artifacts.ListRepositorySummariesAsync(repository.RegistryId, Ct));
+        Assert.Equal((2, 1), (summary.TagCount, summary.ManifestCount));
+    }
+
+    [Fact]
+    public async Task ATagMovesToTheNewestManifest()
+    {
+        var repository = await NewRepositoryAsync();
+        var first = Manifest("m1");
+        var second = Manifest("m2");
+        await Artifacts.PutManifestAsync(repository.Id, first, [], null, "latest", T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, second, [], null, "latest", T0.AddMinutes(5), Ct);
+
+        AssertSameManifest(second, await Artifacts.GetManifestAsync(repository.Id, "latest", Ct));
+        AssertSameManifest(first, await Artifacts.GetManifestAsync(repository.Id, first.Digest, Ct));
+        var tag = Assert.Single(await Artifacts.ListTagRecordsAsync(repository.Id, Ct));
+        Assert.Equal(new TagRecord("latest", second.Digest, T0.AddMinutes(5)), tag);
+    }
+
+    [Fact]
+    public async Task DeletingAManifestDeletesItsTagsOnly()
+    {
+        var repository = await NewRepositoryAsync();
+        var first = Manifest("m1");
+        var second = Manifest("m2");
+        await Artifacts.PutManifestAsync(repository.Id, first, [new ManifestLink(Digest("layer"), false, 3)], null, "a", T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, first, [], null, "b", T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, second, [], null, "c", T0, Ct);
+
+        Assert.True(await Artifacts.DeleteManifestAsync(repository.Id, first.Digest, Ct));
+        Assert.False(await Artifacts.DeleteManifestAsync(repository.Id, first.Digest, Ct));
+
+        Assert.Null(await Artifacts.GetManifestAsync(repository.Id, first.Digest, Ct));
+        Assert.Null(await Artifacts.GetManifestAsync(repository.Id, "a", Ct));
+        Assert.Equal(["c"], await Artifacts.ListTagsAsync(repository.Id, null, 100, Ct));
+        AssertSameManifest(second, await Artifacts.GetManifestAsync(repository.Id, "c", Ct));
+
+        // The digest can be pushed again after a delete.
+        await Artifacts.PutManifestAsync(repository.Id, first, [new ManifestLink(Digest("layer"), false, 3)], null, "a", T0, Ct);
+        AssertSameManifest(first, await Artifacts.GetManifestAsync(repository.Id, "a", Ct));
+    }
+
+    [Fact]
+    public async Task DeletingATagKeepsTheManifest()
+    {
+        var repository = await NewRepositoryAsync();
+        var manifest = Manifest("m1");
+        await Artifacts.PutManifestAsync(repository.Id, manifest, [], null, "latest", T0, Ct);
+
+        Assert.True(await Artifacts.DeleteTagAsync(repository.Id, "latest", Ct));
+        Assert.False(await Artifacts.DeleteTagAsync(repository.Id, "latest", Ct));
+        Assert.Null(await Artifacts.GetManifestAsync(repository.Id, "latest", Ct));
+        AssertSameManifest(manifest, await Artifacts.GetManifestAsync(repository.Id, manifest.Digest, Ct));
+    }
+
+    [Fact]
+    public async Task GetExistingManifestsReturnsTheSubsetPresent()
+    {
+        var repository = await NewRepositoryAsync();
+        await Artifacts.PutManifestAsync(repository.Id, Manifest("m1"), [], null, null, T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, Manifest("m2"), [], null, null, T0, Ct);
+
+        var asked = Enumerable.Range(0, 1200).Select(i => Digest($"nothing{i}")).Append(Manifest("m2").Digest).ToList();
+        Assert.Equal([Manifest("m2").Digest], await Artifacts.GetExistingManifestsAsync(repository.Id, asked, Ct));
+        Assert.Empty(await Artifacts.GetExistingManifestsAsync(repository.Id, [], Ct));
+    }
+
+    [Fact]
+    public async Task TagsAreListedInOrdinalOrderWithPagination()
+    {
+        var repository = await NewRepositoryAsync();
+        var manifest = Manifest("m1");
+        string[] tags = ["v10", "latest", "V2", "1.0", "v2", "_x", "v1.0-rc"];
+        foreach (var tag in tags)
+        {
+            await Artifacts.PutManifestAsync(repository.Id, manifest, [], null, tag, T0, Ct);
+        }
+
+        var ordered = tags.Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(ordered, await Artifacts.ListTagsAsync(repository.Id, null, 100, Ct));
+        Assert.Equal(ordered[..2], await Artifacts.ListTagsAsync(repository.Id, null, 2, Ct));
+        Assert.Equal(ordered[2..4], await Artifacts.ListTagsAsync(repository.Id, ordered[1], 2, Ct));
+        Assert.Equal(ordered[6..], await Artifacts.ListTagsAsync(repository.Id, ordered[5], 2, Ct));
+        Assert.Empty(await Artifacts.ListTagsAsync(repository.Id, ordered[^1], 2, Ct));
+        Assert.Equal(["v10", "v2"], await Artifacts.ListTagsAsync(repository.Id, "v1.0-rc", 100, Ct));
+        Assert.Empty(await Artifacts.ListTagsAsync(repository.Id, null, 0, Ct));
+        Assert.Equal(ordered, (await Artifacts.ListTagRecordsAsync(repository.Id, Ct)).Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task ReferrersAreListedBySubjectWithAnOptionalArtifactTypeFilter()
+    {
+        var repository = await NewRepositoryAsync();
+        var subject = Manifest("image");
+        var signature = Manifest("sig", subject.Digest, "application/vnd.example.signature");
+        var sbom = Manifest("sbom", subject.Digest, "application/spdx+json");
+        var unrelated = Manifest("unrelated", Digest("elsewhere"), "application/spdx+json");
+        await Artifacts.PutManifestAsync(repository.Id, subject, [], null, "latest", T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, signature, [], """{"org.example.signer":"ci"}""", null, T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, sbom, [], null, null, T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, unrelated, [], null, null, T0, Ct);
+
+        var all = await Artifacts.ListReferrersAsync(repository.Id, subject.Digest, null, Ct);
+        Assert.Equal(
+            new[]
+            {
+                new ReferrerRecord(signature.Digest, signature.MediaType, signature.Content.Length, signature.ArtifactType, """{"org.example.signer":"ci"}"""),
+                new ReferrerRecord(sbom.Digest, sbom.MediaType, sbom.Content.Length, sbom.ArtifactType, null),
+            }.OrderBy(r => r.Digest, StringComparer.Ordinal),
+            all.OrderBy(r => r.Digest, StringComparer.Ordinal));
+
+        var sboms = await Artifacts.ListReferrersAsync(repository.Id, subject.Digest, "application/spdx+json", Ct);
+        Assert.Equal([sbom.Digest], sboms.Select(r => r.Digest));
+        Assert.Empty(await Artifacts.ListReferrersAsync(repository.Id, subject.Digest, "application/none", Ct));
+        Assert.Empty(await Artifacts.ListReferrersAsync(repository.Id, Digest("nothing"), null, Ct));
+    }
+
+    // ---- summaries and usage
+
+    [Fact]
+    public async Task SummariesCountTagsManifestsAndDistinctBlobBytesPerRepository()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0.AddMinutes(1), Ct);
+        await Artifacts.EnsureRepositoryAsync(registry.Id, "empty", T0.AddMinutes(2), Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("shared"), 100, T0.AddMinutes(3), Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("shared"), 100, T0.AddMinutes(3), Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("app-only"), 10, T0.AddMinutes(4), Ct);
+        await Artifacts.LinkBlobAsync(registry.Id, db.Id, Digest("shared"), T0.AddMinutes(5), Ct);
+        await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("db-only"), 1, T0.AddMinutes(6), Ct);
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m1"), [], null, "v1", T0.AddMinutes(7), Ct);
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m2"), [], null, "v2", T0.AddMinutes(8), Ct);
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m2"), [], null, "latest", T0.AddMinutes(9), Ct);
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m3"), [], null, null, T0.AddMinutes(10), Ct);
+
+        var summaries = (await Artifacts.ListRepositorySummariesAsync(registry.Id, Ct)).OrderBy(s => s.Name, StringComparer.Ordinal);
+
+        Assert.Equal(
+            [
+                new RepositorySummary("app", 3, 3, 110, T0, T0.AddMinutes(10)),
+                new RepositorySummary("db", 0, 0, 101, T0.AddMinutes(1), T0.AddMinutes(6)),
+                new RepositorySummary("empty", 0, 0, 0, T0.AddMinutes(2), T0.AddMinutes(2)),
+            ],
+            summaries);
+        Assert.Equal(new RegistryUsage(111, 3), await Artifacts.GetUsageAsync(registry.Id, Ct));
+    }
+
+    [Fact]
+    public async Task UsageOfAnEmptyRegistryIsZero()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        Assert.Equal(new RegistryUsage(0, 0), await Artifacts.GetUsageAsync(registry.Id, Ct));
+        Assert.Empty(await Artifacts.ListRepositorySummariesAsync(registry.Id, Ct));
+    }
+
+    // ---- tenant isolation
+
+    [Fact]
+    public async Task TwoRegistriesHoldingTheSameDigestsAreIsolated()
+    {
+        var a = await NewRegistryAsync("acme", "web");
+        var b = await NewRegistryAsync("globex", "ops");
+        var appA = await Artifacts.EnsureRepositoryAsync(a.Id, "app", T0, Ct);
+        var appB = await Artifacts.EnsureRepositoryAsync(b.Id, "app", T0, Ct);
+        Assert.NotEqual(appA.Id, appB.Id);
+        var layer = Digest("layer");
+        var manifest = Manifest("m1");
+
+        // The same content is new to each registry.
+        Assert.True(await Artifacts.AddBlobAsync(a.Id, appA.Id, layer, 50, T0, Ct));
+        Assert.True(await Artifacts.AddBlobAsync(b.Id, appB.Id, layer, 50, T0, Ct));
+        Assert.True(await Artifacts.AddBlobAsync(a.Id, appA.Id, Digest("only-a"), 5, T0, Ct));
+        await Artifacts.PutManifestAsync(appA.Id, manifest, [], null, "latest", T0, Ct);
+        await Artifacts.PutManifestAsync(appB.Id, manifest, [], null, "latest", T0, Ct);
+
+        // A registry cannot mount what only the other one holds.
+        var otherB = await Artifacts.EnsureRepositoryAsync(b.Id, "other", T0, Ct);
+        Assert.False(await Artifacts.LinkBlobAsync(b.Id, otherB.Id, Digest("only-a"), T0, Ct));
+        Assert.Null(await Artifacts.GetRegistryBlobSizeAsync(b.Id, Digest("only-a"), Ct));
+
+        // Unlinking, removing and deleting in A leaves B untouched.
+        Assert.True(await Artifacts.UnlinkBlobAsync(appA.Id, layer, Ct));
+        Assert.Equal([layer], await Artifacts.ListUnreferencedBlobsAsync(a.Id, Ct));
+        Assert.Empty(await Artifacts.ListUnreferencedBlobsAsync(b.Id, Ct));
+        Assert.True(await Artifacts.RemoveRegistryBlobAsync(a.Id, layer, Ct));
+        Assert.False(await Artifacts.RemoveRegistryBlobAsync(b.Id, layer, Ct));
+        Assert.True(await Artifacts.DeleteManifestAsync(appA.Id, manifest.Digest, Ct));
+
+        Assert.Equal(50, await Artifacts.GetRegistryBlobSizeAsync(b.Id, layer, Ct));
+        Assert.Equal(50, await Artifacts.GetRepositoryBlobSizeAsync(appB.Id, layer, Ct));
+        AssertSameManifest(manifest, await Artifacts.GetManifestAsync(appB.Id, "latest", Ct));
+        Assert.Equal(new RegistryUsage(5, 1), await Artifacts.GetUsageAsync(a.Id, Ct));
+        Assert.Equal(new RegistryUsage(50, 2), await Artifacts.GetUsageAsync(b.Id, Ct));
+        Assert.Equal(["app"], await Artifacts.ListRepositoriesAsync(a.Id, null, 10, Ct));
+    }
+
+    // ---- concurrency
+
+    [Fact]
+    public async Task ParallelBlobAddsCountEachUniqueBlobOnce()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var repositories = new List<RepositoryRecord>();
+        for (var i = 0; i < 4; i++)
+        {
+            repositories.Add(await Artifacts.EnsureRepositoryAsync(registry.Id, $"repo{i}", T0, Ct));
+        }
+
+        // Task t adds blobs t*25 .. t*25+49: neighbours share 25 digests, all in different or the same repositories.
+        static long SizeOf(int blob) => 1000 + blob;
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            var added = 0;
+            for (var i = 0; i < 50; i++)
+            {
+                var blob = (t * 25) + i;
+                if (await Artifacts.AddBlobAsync(registry.Id, repositories[t % 4].Id, Digest($"blob{blob}"), SizeOf(blob), T0, Ct))
+                {
+                    added++;
+                }
+            }
+
+            return added;
+        })));
+
+        var unique = Enumerable.Range(0, (7 * 25) + 50).ToList();
+        Assert.Equal(unique.Count, results.Sum());
+        Assert.Equal(new RegistryUsage(unique.Sum(SizeOf), 4), await Artifacts.GetUsageAsync(registry.Id, Ct));
+        Assert.Empty(await Artifacts.ListUnreferencedBlobsAsync(registry.Id, Ct));
+    }
+
+    // ---- uploads
+
+    [Fact]
+    public async Task UploadsAreCreatedReadUpdatedAndDeletedWithinTheirRegistry()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var other = await NewRegistryAsync("globex", "ops");
+        var upload = new UploadRecord("u1", registry.Id, "app", 0, T0, T0);
+        await Uploads.CreateUploadAsync(upload, Ct);
+
+        Assert.Equal(upload, await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
+        Assert.Null(await Uploads.GetUploadAsync(other.Id, "u1", Ct));
+        Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u2", Ct));
+
+        await Uploads.UpdateUploadSizeAsync("u1", 1234, T0.AddSeconds(30), Ct);
+        Assert.Equal(upload with { Size = 1234, UpdatedAt = T0.AddSeconds(30) }, await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
+
+        Assert.True(await Uploads.DeleteUploadAsync("u1", Ct));
+        Assert.False(await Uploads.DeleteUploadAsync("u1", Ct));
+        Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
+    }
+
+    [Fact]
+    public async Task StaleUploadsAreThoseNotTouchedSinceTheCutoff()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var other = await NewRegistryAsync("globex", "ops");
+        await Uploads.CreateUploadAsync(new UploadRecord("old", registry.Id, "app", 0, T0, T0), Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("old-elsewhere", other.Id, "app", 0, T0, T0.AddMinutes(1)), Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("touched", registry.Id, "app", 0, T0, T0), Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("fresh", registry.Id, "app", 0, T0.AddHours(2), T0.AddHours(2)), Ct);
+        await Uploads.UpdateUploadSizeAsync("touched", 10, T0.AddHours(3), Ct);
+
+        var stale = await Uploads.ListStaleUploadsAsync(T0.AddHours(1), Ct);
+
+        Assert.Equal(["old", "old-elsewhere"], stale.Select(u => u.Id).Order(StringComparer.Ordinal));
+    }
+
+    // ---- helpers
+
+    protected static string Digest(string seed) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seed)));
+
+    protected static ManifestRecord Manifest(string seed, string? subject = null, string? artifactType = null)
+    {
+        var content = Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"seed":"{{seed}}"}""");
+        return new ManifestRecord(
+            "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content)),
+            "application/vnd.oci.image.manifest.v1+json",
+            content,
+            artifactType,
+            subject,
+            T0);
+    }
+
+    protected async Task<RegistryRecord> NewRegistryAsync(string project, string registry)
+    {
+        var projectRecord = await Tenants.GetProjectAsync(project, Ct)
+            ?? await Tenants.CreateProjectAsync("id-" + project, project, T0, Ct);
+        return await Tenants.CreateRegistryAsync(
+            new NewRegistry("id-" + registry, registry, projectRecord.Id, "hash", 1L << 30, T0), Ct);
+    }
+
+    private async Task<RepositoryRecord> NewRepositoryAsync()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        return await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+    }
+
+    private static void AssertSameManifest(ManifestRecord expected, ManifestRecord? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.Digest, actual.Digest);
+        Assert.Equal(expected.MediaType, actual.MediaType);
+        Assert.Equal(expected.Content, actual.Content);
+        Assert.Equal(expected.ArtifactType, actual.ArtifactType);
+        Assert.Equal(expected.SubjectDigest, actual.SubjectDigest);
+        Assert.Equal(expected.CreatedAt, actual.CreatedAt);
+    }
+}

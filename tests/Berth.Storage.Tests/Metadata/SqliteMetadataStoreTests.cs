@@ -1,0 +1,89 @@
+using Berth.Core.Metadata;
+using Berth.Metadata.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Berth.Storage.Tests.Metadata;
+
+public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "berth-sqlite-" + Guid.NewGuid().ToString("N"));
+    private readonly List<SqliteMetadataStore> _stores = [];
+
+    // A directory that does not exist yet: the store creates it.
+    private string DatabasePath => Path.Combine(_directory, "data", "berth.db");
+
+    protected override Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads)> CreateStoreAsync()
+    {
+        var store = Open();
+        return Task.FromResult<(IMetadataStore, ITenantStore, IArtifactStore, IUploadStore)>((store, store, store, store));
+    }
+
+    public override Task DisposeAsync()
+    {
+        // Closing the pooled connections releases the file (and checkpoints the WAL) so the directory can go.
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task DataAndUploadSessionsSurviveReopeningTheFile()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, CancellationToken.None);
+        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 99, T0, CancellationToken.None);
+        var upload = new UploadRecord("u1", registry.Id, "app", 512, T0, T0.AddSeconds(1));
+        await Uploads.CreateUploadAsync(upload, CancellationToken.None);
+        _stores[0].Dispose();
+
+        var reopened = Open();
+        await reopened.InitializeAsync(CancellationToken.None);
+
+        Assert.Equal(upload, await reopened.GetUploadAsync(registry.Id, "u1", CancellationToken.None));
+        Assert.Equal(registry, await reopened.GetRegistryAsync("web", CancellationToken.None));
+        Assert.Equal(repository, await reopened.GetRepositoryAsync(registry.Id, "app", CancellationToken.None));
+        Assert.Equal(99, await reopened.GetRepositoryBlobSizeAsync(repository.Id, Digest("layer"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task InitializingRepeatedlyAndConcurrentlyAppliesEachMigrationOnce()
+    {
+        var others = Enumerable.Range(0, 4).Select(_ => Open()).ToList();
+        await Task.WhenAll(others.Select(s => Task.Run(() => s.InitializeAsync(CancellationToken.None))));
+        await others[0].InitializeAsync(CancellationToken.None);
+
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) = MAX(version) FROM schema_migrations;";
+        Assert.Equal(1L, await command.ExecuteScalarAsync());
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task ForeignKeysAreEnforced()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, CancellationToken.None);
+
+        // A repository of one registry cannot receive a link recorded under another registry.
+        var other = await NewRegistryAsync("globex", "ops");
+        await Artifacts.AddBlobAsync(other.Id, (await Artifacts.EnsureRepositoryAsync(other.Id, "x", T0, CancellationToken.None)).Id,
+            Digest("layer"), 1, T0, CancellationToken.None);
+        await Assert.ThrowsAsync<SqliteException>(
+            () => Artifacts.AddBlobAsync(other.Id, repository.Id, Digest("layer"), 1, T0, CancellationToken.None));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(repository.Id, Digest("layer"), CancellationToken.None));
+    }
+
+    private SqliteMetadataStore Open()
+    {
+        var store = new SqliteMetadataStore(DatabasePath);
+        _stores.Add(store);
+        return store;
+    }
+}
