@@ -20,7 +20,7 @@ public static class BerthServer
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddBerth(builder.Configuration);
         builder.Services.AddProblemDetails();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.UseKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var app = builder.Build();
         app.UseExceptionHandler();

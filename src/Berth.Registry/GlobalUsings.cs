@@ -3,3 +3,5 @@ global using Microsoft.AspNetCore.Http;
 global using Microsoft.Extensions.DependencyInjection;
 global using Microsoft.Extensions.Logging;
 global using Microsoft.Extensions.Options;
+global using Microsoft.AspNetCore.Routing;
+global using Microsoft.AspNetCore.Hosting;
