@@ -26,9 +26,6 @@ public sealed class FileSystemBlobDriver : IBlobDriver, ILocalFileBlobDriver
 
     public string Name => "filesystem";
 
-    /// <summary>The absolute root directory every path resolves below.</summary>
-    public string Root => _root;
-
     public string GetLocalPath(string path) => ResolveFile(path);
 
     public Task<BlobStat?> StatAsync(string path, CancellationToken cancellationToken)

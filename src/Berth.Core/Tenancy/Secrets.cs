@@ -28,11 +28,13 @@ public static class PasswordHasher
 {
     public const int DefaultIterations = 210_000;
     private const string Scheme = "pbkdf2-sha256";
+    private const int SaltBytes = 16;
+    private const int HashBytes = 32;
 
     public static string Hash(string password, int iterations = DefaultIterations)
     {
-        var salt = RandomNumberGenerator.GetBytes(16);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, 32);
+        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
+        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, HashBytes);
         return $"{Scheme}${iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
 
@@ -51,6 +53,13 @@ public static class PasswordHasher
             expected = Convert.FromBase64String(parts[3]);
         }
         catch (FormatException)
+        {
+            return false;
+        }
+
+        // The comparison length comes from the stored hash, so an empty or truncated one would match every
+        // password (or a mere prefix of the real hash): only the full length we write is acceptable.
+        if (expected.Length != HashBytes)
         {
             return false;
         }

@@ -16,6 +16,7 @@ public static partial class TenantNames
 
     public const string Rule = "3–63 characters: lowercase letters, digits and '-', starting and ending with a letter or digit";
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET '$' also matches before a trailing newline.
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex DnsLabel();
 }

@@ -177,8 +177,7 @@ public sealed class FileSystemBlobDriverTests : BlobDriverConformanceTests
 
         var all = await Driver.ListAsync("", None).ToListAsync();
 
-        Assert.Equal([BlobPath(RegistryA, "a"), BlobPath(RegistryB, "b")], all.Order(StringComparer.Ordinal).ToArray(),
-            StringComparer.Ordinal);
+        Assert.Equal(new[] { BlobPath(RegistryA, "a"), BlobPath(RegistryB, "b") }.Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal));
     }
 
     [Fact]
