@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what the integration tests (tests/Berth.Registry.Tests) need, if it is missing:
+#   skopeo  - pushes/pulls/inspects images against Berth
+#   podman  - rootful, with per-test isolated storage on the vfs driver (no overlay mounts, no fuse needed),
+#             cgroupfs and file events (no systemd/journald in containers/CI sandboxes)
+#   uidmap  - newuidmap/newgidmap, which podman expects on the system
+# Idempotent: does nothing (not even apt-get update) when everything is present. Debian/Ubuntu (apt) only.
+set -euo pipefail
+
+packages=(skopeo podman uidmap)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$package")
+    fi
+done
+
+if ((${#missing[@]} > 0)); then
+    echo "install-test-deps: installing ${missing[*]}"
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "install-test-deps: apt-get not found; install ${missing[*]} by hand" >&2
+        exit 1
+    fi
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo=(sudo)
+        else
+            echo "install-test-deps: must run as root (or with sudo) to install ${missing[*]}" >&2
+            exit 1
+        fi
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -q
+    "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    echo "install-test-deps: skopeo, podman and uidmap are installed"
+fi
+
+# skopeo and podman refuse to work without a signature policy; the tests pass their own, but the tools
+# should work from a shell too.
+if [[ ! -f /etc/containers/policy.json && $(id -u) -eq 0 ]]; then
+    mkdir -p /etc/containers
+    echo '{"default":[{"type":"insecureAcceptAnything"}]}' >/etc/containers/policy.json
+fi
+
+# Sanity check: podman starts with exactly the options the test wrapper uses.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+if ! podman --root "$scratch/storage" --runroot "$scratch/run" --storage-driver vfs \
+    --cgroup-manager cgroupfs --events-backend file --tmpdir "$scratch/tmp" \
+    info --format '{{.Store.GraphDriverName}}' >"$scratch/info" 2>&1; then
+    echo "install-test-deps: podman does not start with the test options:" >&2
+    cat "$scratch/info" >&2
+    exit 1
+fi
+echo "install-test-deps: $(skopeo --version), $(podman --version) (storage driver $(cat "$scratch/info"))"

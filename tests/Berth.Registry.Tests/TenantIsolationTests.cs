@@ -1,0 +1,239 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Berth.Registry.Tests.Infrastructure;
+
+namespace Berth.Registry.Tests;
+
+/// <summary>
+/// Two registries in two projects: B's credentials must not reach anything of A, whatever the endpoint, whether
+/// used as HTTP Basic on /v2 or through a token requested for A's scope.
+/// </summary>
+public sealed class TenantIsolationTests(BerthFixture fixture) : IClassFixture<BerthFixture>, IAsyncLifetime
+{
+    private CreatedRegistry _a = null!;
+    private CreatedRegistry _b = null!;
+    private PushedImage _imageA = null!;
+    private string _repoA = null!;
+
+    public async Task InitializeAsync()
+    {
+        _a = await fixture.NewRegistryAsync("isoa");
+        _b = await fixture.NewRegistryAsync("isob");
+        _repoA = _a.Repo("secret/app");
+        using var clientA = fixture.Client(_a);
+        _imageA = await ImageContent.PushSmallImageAsync(clientA, _repoA, "v1");
+        using var clientB = fixture.Client(_b);
+        await ImageContent.PushSmallImageAsync(clientB, _b.Repo("own/app"), "v1");
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public static TheoryData<RegistryAuthMode> Modes => new() { RegistryAuthMode.Bearer, RegistryAuthMode.Basic };
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task ReadEndpointsOfAAreRefusedToB(RegistryAuthMode mode)
+    {
+        using var b = BClient(mode);
+        var requests = new (HttpMethod Method, string Path)[]
+        {
+            (HttpMethod.Get, $"v2/{_repoA}/manifests/v1"),
+            (HttpMethod.Head, $"v2/{_repoA}/manifests/v1"),
+            (HttpMethod.Get, $"v2/{_repoA}/manifests/{_imageA.Digest}"),
+            (HttpMethod.Head, $"v2/{_repoA}/manifests/{_imageA.Digest}"),
+            (HttpMethod.Get, $"v2/{_repoA}/blobs/{_imageA.LayerDigest}"),
+            (HttpMethod.Head, $"v2/{_repoA}/blobs/{_imageA.LayerDigest}"),
+            (HttpMethod.Get, $"v2/{_repoA}/blobs/{_imageA.ConfigDigest}"),
+            (HttpMethod.Get, $"v2/{_repoA}/tags/list"),
+            (HttpMethod.Get, $"v2/{_repoA}/referrers/{_imageA.Digest}"),
+        };
+        foreach (var (method, path) in requests)
+        {
+            using var response = await b.SendAsync(method, path);
+            await OciAssert.RefusedAsync(response, $"({mode})" + fixture.ServerLog);
+            if (method == HttpMethod.Get)
+            {
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.DoesNotContain(_imageA.LayerDigest, body, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task WriteEndpointsOfAAreRefusedToB(RegistryAuthMode mode)
+    {
+        using var b = BClient(mode);
+        using var a = fixture.Client(_a);
+
+        using (var post = await b.SendAsync(HttpMethod.Post, $"v2/{_repoA}/blobs/uploads/"))
+        {
+            await OciAssert.RefusedAsync(post, $"POST upload ({mode})");
+        }
+
+        var blob = ImageContent.RandomBlob(100);
+        using (var monolithic = await b.PostBlobMonolithicAsync(_repoA, blob))
+        {
+            await OciAssert.RefusedAsync(monolithic, $"monolithic POST ({mode})");
+        }
+
+        using (var put = await b.PutManifestAsync(_repoA, "evil", _imageA.Manifest))
+        {
+            await OciAssert.RefusedAsync(put, $"PUT manifest ({mode})");
+        }
+
+        using (var deleteManifest = await b.DeleteAsync($"v2/{_repoA}/manifests/{_imageA.Digest}"))
+        {
+            await OciAssert.RefusedAsync(deleteManifest, $"DELETE manifest ({mode})");
+        }
+
+        using (var deleteTag = await b.DeleteAsync($"v2/{_repoA}/manifests/v1"))
+        {
+            await OciAssert.RefusedAsync(deleteTag, $"DELETE tag ({mode})");
+        }
+
+        using (var deleteBlob = await b.DeleteAsync($"v2/{_repoA}/blobs/{_imageA.LayerDigest}"))
+        {
+            await OciAssert.RefusedAsync(deleteBlob, $"DELETE blob ({mode})");
+        }
+
+        // A's upload session, addressed by B.
+        var location = await a.StartUploadAsync(_repoA);
+        var chunk = ImageContent.RandomBlob(64);
+        using (var patch = await b.PatchAsync(location, chunk, 0))
+        {
+            await OciAssert.RefusedAsync(patch, $"PATCH A's session ({mode})");
+        }
+
+        using (var status = await b.GetAsync(location))
+        {
+            await OciAssert.RefusedAsync(status, $"GET A's session ({mode})");
+        }
+
+        using (var put = await b.PutUploadAsync(location, ImageContent.DigestOf(chunk), chunk))
+        {
+            await OciAssert.RefusedAsync(put, $"PUT A's session ({mode})");
+        }
+
+        using (var delete = await b.DeleteAsync(location))
+        {
+            await OciAssert.RefusedAsync(delete, $"DELETE A's session ({mode})");
+        }
+
+        // Nothing B did had an effect on A.
+        using (var status = await a.GetAsync(location))
+        {
+            await OciAssert.StatusAsync(status, HttpStatusCode.NoContent, "A's session must be intact" + fixture.ServerLog);
+        }
+
+        using (var manifest = await a.GetManifestAsync(_repoA, "v1"))
+        {
+            await OciAssert.StatusAsync(manifest, HttpStatusCode.OK);
+        }
+
+        using (var evil = await a.GetManifestAsync(_repoA, "evil"))
+        {
+            await OciAssert.StatusAsync(evil, HttpStatusCode.NotFound);
+        }
+
+        using (var layer = await a.HeadAsync($"v2/{_repoA}/blobs/{_imageA.LayerDigest}"))
+        {
+            await OciAssert.StatusAsync(layer, HttpStatusCode.OK);
+        }
+
+        using var cancel = await a.DeleteAsync(location);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task CrossTenantMountDoesNotMount(RegistryAuthMode mode)
+    {
+        using var b = BClient(mode);
+        var target = _b.Repo("stolen-" + mode.ToString().ToLowerInvariant());
+        using (var mount = await b.SendAsync(HttpMethod.Post, $"v2/{target}/blobs/uploads/?mount={_imageA.LayerDigest}&from={_repoA}"))
+        {
+            Assert.True(mount.StatusCode != HttpStatusCode.Created,
+                $"cross-tenant mount succeeded: {(int)mount.StatusCode} {await mount.Content.ReadAsStringAsync()}");
+            Assert.True(mount.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden,
+                $"cross-tenant mount: expected 202 (plain upload) or 401/403, got {(int)mount.StatusCode}");
+            if (mount.StatusCode == HttpStatusCode.Accepted && RegistryClient.Location(mount) is { } location)
+            {
+                using var cancel = await b.DeleteAsync(location);
+            }
+        }
+
+        using var head = await b.HeadAsync($"v2/{target}/blobs/{_imageA.LayerDigest}");
+        await OciAssert.StatusAsync(head, HttpStatusCode.NotFound, "B must not hold A's layer after a mount attempt");
+    }
+
+    [Fact]
+    public async Task TokenForAScopeWithBCredentialsGrantsNothing()
+    {
+        using var b = BClient(RegistryAuthMode.Bearer);
+        var scope = $"repository:{_repoA}:pull,push,delete";
+        using var response = await b.RequestTokenAsync(scope);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            return;
+        }
+
+        await OciAssert.StatusAsync(response, HttpStatusCode.OK);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var token = document.RootElement.TryGetProperty("token", out var t) ? t.GetString()! : document.RootElement.GetProperty("access_token").GetString()!;
+
+        var parts = token.Split('.');
+        if (parts.Length == 3)
+        {
+            var payload = Encoding.UTF8.GetString(Base64UrlDecode(parts[1]));
+            using var claims = JsonDocument.Parse(payload);
+            if (claims.RootElement.TryGetProperty("access", out var access) && access.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var entry in access.EnumerateArray())
+                {
+                    var name = entry.TryGetProperty("name", out var n) ? n.GetString() : null;
+                    var actions = entry.TryGetProperty("actions", out var a) && a.ValueKind == JsonValueKind.Array ? a.GetArrayLength() : 0;
+                    Assert.False(name == _repoA && actions > 0, $"token grants {entry} on A's repository: {payload}");
+                }
+            }
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{_repoA}/manifests/v1");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.ParseAdd(RegistryClient.ManifestAccept);
+        using var get = await b.Http.SendAsync(request);
+        await OciAssert.RefusedAsync(get, "GET A's manifest with B's token for A's scope");
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task CatalogListsOnlyTheCallersRegistry(RegistryAuthMode mode)
+    {
+        using var b = BClient(mode);
+        using var response = await b.GetAsync("v2/_catalog");
+        await OciAssert.StatusAsync(response, HttpStatusCode.OK, fixture.ServerLog);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var repositories = document.RootElement.GetProperty("repositories").EnumerateArray().Select(r => r.GetString()!).ToList();
+        Assert.Contains(repositories, r => r.EndsWith("own/app", StringComparison.Ordinal));
+        Assert.DoesNotContain(repositories, r => r.Contains("secret", StringComparison.Ordinal) || r.Contains(_a.Name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AdminApiIsNotOpenToRegistryCredentials()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/registries/{_a.Name}");
+        request.Headers.Authorization = ManagementClient.BasicAuth(_b.Username, _b.Password);
+        using var response = await http.SendAsync(request);
+        await OciAssert.RefusedAsync(response);
+    }
+
+    private RegistryClient BClient(RegistryAuthMode mode) => fixture.Client(_b, mode);
+
+    private static byte[] Base64UrlDecode(string value)
+    {
+        var s = value.Replace('-', '+').Replace('_', '/');
+        s += (s.Length % 4) switch { 2 => "==", 3 => "=", _ => "" };
+        return Convert.FromBase64String(s);
+    }
+}
