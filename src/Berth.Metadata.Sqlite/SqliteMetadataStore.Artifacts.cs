@@ -99,19 +99,39 @@ public sealed partial class SqliteMetadataStore
         return rows.ToDictionary(row => row.Digest, row => row.Size, StringComparer.Ordinal);
     }
 
-    public Task<bool> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
+            if (!await connection.Command("SELECT 1 FROM registries WHERE id = $registryId;", transaction)
+                    .With("$registryId", registryId)
+                    .FirstAsync(_ => true, cancellationToken))
+            {
+                return BlobAddResult.RegistryGone;
+            }
+
+            // The limit check and the insert share the IMMEDIATE transaction: concurrent pushes are serialised here,
+            // so together they can never take the registry past its limit.
             var added = await connection.Command(
                 """
                 INSERT OR IGNORE INTO blobs (registry_id, digest, size, created_at)
-                VALUES ($registryId, $digest, $size, $now);
+                SELECT $registryId, $digest, $size, $now
+                WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE registry_id = $registryId AND digest = $digest)
+                  AND (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE registry_id = $registryId) + $size
+                      <= (SELECT storage_limit_bytes FROM registries WHERE id = $registryId);
                 """, transaction)
                 .With("$registryId", registryId)
                 .With("$digest", digest)
                 .With("$size", size)
                 .With("$now", now)
                 .ExecuteAsync(cancellationToken) == 1;
+            if (!added && !await connection.Command("SELECT 1 FROM blobs WHERE registry_id = $registryId AND digest = $digest;", transaction)
+                    .With("$registryId", registryId)
+                    .With("$digest", digest)
+                    .FirstAsync(_ => true, cancellationToken))
+            {
+                return BlobAddResult.OverLimit;
+            }
+
             await connection.Command(
                 """
                 INSERT OR IGNORE INTO repository_blobs (repository_id, registry_id, digest, created_at)
@@ -126,7 +146,7 @@ public sealed partial class SqliteMetadataStore
                 .With("$repositoryId", repositoryId)
                 .With("$now", now)
                 .ExecuteAsync(cancellationToken);
-            return added;
+            return added ? BlobAddResult.Added : BlobAddResult.AlreadyPresent;
         }, cancellationToken);
 
     public Task<bool> LinkBlobAsync(string registryId, long repositoryId, string digest, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -158,6 +178,29 @@ public sealed partial class SqliteMetadataStore
                 .With("$digest", digest)
                 .FirstAsync(_ => true, cancellationToken);
         }, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken)
+    {
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // One statement: a manifest stored meanwhile that refers to a candidate keeps it linked.
+        return await connection.Command(
+            $"""
+            DELETE FROM repository_blobs
+            WHERE repository_id = $repositoryId AND digest IN {DigestList}
+              AND NOT EXISTS (SELECT 1 FROM manifest_links ml
+                              WHERE ml.repository_id = $repositoryId AND ml.child_digest = repository_blobs.digest)
+            RETURNING digest;
+            """)
+            .With("$repositoryId", repositoryId)
+            .With("$digests", JsonSerializer.Serialize(candidates))
+            .ListAsync(r => r.GetString(0), cancellationToken);
+    }
 
     public async Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken)
     {

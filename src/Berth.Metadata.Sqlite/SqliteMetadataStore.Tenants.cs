@@ -116,6 +116,102 @@ public sealed partial class SqliteMetadataStore
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
     }
 
+    public async Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command(
+            """
+            UPDATE registries SET password_hash = $hash, credential_generation = credential_generation + 1
+            WHERE id = $id
+            RETURNING credential_generation;
+            """)
+            .With("$id", registryId)
+            .With("$hash", passwordHash)
+            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+    }
+
+    public async Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("UPDATE registries SET storage_limit_bytes = $limit WHERE id = $id;")
+            .With("$id", registryId)
+            .With("$limit", limitBytes)
+            .ExecuteAsync(cancellationToken) > 0;
+    }
+
+    public Task<bool> DeleteRegistryAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            // Links first: repository_blobs -> blobs has no cascade (it guards against dropping linked blobs).
+            await connection.Command("DELETE FROM repository_blobs WHERE registry_id = $id;", transaction)
+                .With("$id", registryId)
+                .ExecuteAsync(cancellationToken);
+            var deleted = await connection.Command("DELETE FROM registries WHERE id = $id;", transaction)
+                .With("$id", registryId)
+                .ExecuteAsync(cancellationToken) > 0;
+            if (deleted)
+            {
+                await connection.Command("INSERT OR IGNORE INTO registry_purges (registry_id, deleted_at) VALUES ($id, $now);", transaction)
+                    .With("$id", registryId)
+                    .With("$now", now)
+                    .ExecuteAsync(cancellationToken);
+            }
+
+            return deleted;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> ListPendingPurgesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("SELECT registry_id FROM registry_purges ORDER BY deleted_at;")
+            .ListAsync(r => r.GetString(0), cancellationToken);
+    }
+
+    public async Task CompletePurgeAsync(string registryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.Command("DELETE FROM registry_purges WHERE registry_id = $id;")
+            .With("$id", registryId)
+            .ExecuteAsync(cancellationToken);
+    }
+
+    public async Task AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.Command(
+            """
+            INSERT INTO audit_events (at, actor, action, project_id, project_name, registry_id, registry_name, remote_addr, detail)
+            VALUES ($at, $actor, $action, $projectId, $projectName, $registryId, $registryName, $remote, $detail);
+            """)
+            .With("$at", auditEvent.At)
+            .With("$actor", auditEvent.Actor)
+            .With("$action", auditEvent.Action)
+            .With("$projectId", auditEvent.ProjectId)
+            .With("$projectName", auditEvent.ProjectName)
+            .With("$registryId", auditEvent.RegistryId)
+            .With("$registryName", auditEvent.RegistryName)
+            .With("$remote", auditEvent.RemoteAddress)
+            .With("$detail", auditEvent.Detail)
+            .ExecuteAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string projectId, string? registryId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command(
+            """
+            SELECT at, actor, action, project_id, project_name, registry_id, registry_name, remote_addr, detail
+            FROM audit_events
+            WHERE project_id = $projectId AND ($registryId IS NULL OR registry_id = $registryId)
+            ORDER BY id DESC LIMIT $limit;
+            """)
+            .With("$projectId", projectId)
+            .With("$registryId", registryId)
+            .With("$limit", limit)
+            .ListAsync(r => new AuditEvent(r.GetTime(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                r.GetNullableString(5), r.GetNullableString(6), r.GetNullableString(7), r.GetNullableString(8)), cancellationToken);
+    }
+
     public async Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -35,14 +35,14 @@ public sealed partial class SqliteMetadataStore
             .FirstAsync(ReadUpload, cancellationToken);
     }
 
-    public async Task UpdateUploadSizeAsync(string uploadId, long size, DateTimeOffset updatedAt, CancellationToken cancellationToken)
+    public async Task<bool> UpdateUploadSizeAsync(string uploadId, long size, DateTimeOffset updatedAt, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.Command("UPDATE uploads SET size = $size, updated_at = $updatedAt WHERE id = $id;")
+        return await connection.Command("UPDATE uploads SET size = $size, updated_at = $updatedAt WHERE id = $id;")
             .With("$id", uploadId)
             .With("$size", size)
             .With("$updatedAt", updatedAt)
-            .ExecuteAsync(cancellationToken);
+            .ExecuteAsync(cancellationToken) > 0;
     }
 
     public async Task<bool> DeleteUploadAsync(string uploadId, CancellationToken cancellationToken)

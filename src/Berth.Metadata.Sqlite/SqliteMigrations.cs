@@ -119,5 +119,31 @@ internal static class SqliteMigrations
         ) STRICT;
         CREATE INDEX uploads_updated ON uploads (updated_at);
         """,
+        """
+        -- Registries whose stored content still has to be removed; a row outlives its registry by design.
+        CREATE TABLE registry_purges (
+            registry_id TEXT PRIMARY KEY,
+            deleted_at  TEXT NOT NULL
+        ) WITHOUT ROWID, STRICT;
+
+        -- The audit log names registries and projects by id and name, without foreign keys: it outlives them.
+        CREATE TABLE audit_events (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            at            TEXT NOT NULL,
+            actor         TEXT NOT NULL,
+            action        TEXT NOT NULL,
+            project_id    TEXT NOT NULL,
+            project_name  TEXT NOT NULL,
+            registry_id   TEXT,
+            registry_name TEXT,
+            remote_addr   TEXT,
+            detail        TEXT
+        ) STRICT;
+        CREATE INDEX audit_events_project ON audit_events (project_id, id);
+        CREATE INDEX audit_events_registry ON audit_events (registry_id, id) WHERE registry_id IS NOT NULL;
+
+        -- Unlinking blobs after a manifest delete asks "does any manifest still refer to this blob?".
+        CREATE INDEX manifest_links_child ON manifest_links (repository_id, child_digest);
+        """,
     ];
 }

@@ -16,9 +16,9 @@ public sealed class CliTests(BerthFixture fixture) : IClassFixture<BerthFixture>
     };
 
     private static Task<ProcessResult> BerthAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
-        BerthAsync(environment, null, arguments);
+        BerthWithInputAsync(environment, null, arguments);
 
-    private static Task<ProcessResult> BerthAsync(IReadOnlyDictionary<string, string?> environment, string? input, params string[] arguments) =>
+    private static Task<ProcessResult> BerthWithInputAsync(IReadOnlyDictionary<string, string?> environment, string? input, params string[] arguments) =>
         ProcessRunner.RunAsync(BerthProcess.DotnetHost, [BerthProcess.BerthDll, .. arguments], environment, TimeSpan.FromSeconds(60), input);
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class CliTests(BerthFixture fixture) : IClassFixture<BerthFixture>
 
         // `berth login` takes the URL and credentials from BERTH_URL/BERTH_USERNAME/BERTH_PASSWORD (the password also
         // on stdin, should it prompt for one).
-        var login = await BerthAsync(loginEnv, fixture.Server.AdminPassword + "\n", "login");
+        var login = await BerthWithInputAsync(loginEnv, fixture.Server.AdminPassword + "\n", "login");
         login.EnsureSuccess();
         Assert.True(File.Exists(config), "no config file written: " + login);
         if (!OperatingSystem.IsWindows())
@@ -124,7 +124,7 @@ public sealed class CliTests(BerthFixture fixture) : IClassFixture<BerthFixture>
     public async Task LoginWithWrongPasswordFailsAndWritesNothing()
     {
         var config = Path.Combine(fixture.NewDir("cli-badlogin"), "config.json");
-        var login = await BerthAsync(Env(password: "nope-nope", config: config), "nope-nope\n", "login");
+        var login = await BerthWithInputAsync(Env(password: "nope-nope", config: config), "nope-nope\n", "login");
         Assert.NotEqual(0, login.ExitCode);
         Assert.False(File.Exists(config), "config written despite a failed login");
     }

@@ -35,6 +35,27 @@ public interface ITenantStore
     /// <summary>The current credential generation of a registry, or null when the registry no longer exists.</summary>
     Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a new password hash and moves the credential generation on, atomically. Returns the new generation,
+    /// or null when the registry no longer exists.
+    /// </summary>
+    Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, CancellationToken cancellationToken);
+
+    /// <summary>Sets a registry's storage allocation. False when the registry no longer exists.</summary>
+    Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes a registry and everything recorded under it (credential, repositories, manifests, tags, blob records,
+    /// upload sessions) and queues the purge of its stored content, in one transaction. False when it did not exist.
+    /// </summary>
+    Task<bool> DeleteRegistryAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Registries deleted whose stored content may not be purged yet (survives restarts).</summary>
+    Task<IReadOnlyList<string>> ListPendingPurgesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records that nothing of the deleted registry is left in storage.</summary>
+    Task CompletePurgeAsync(string registryId, CancellationToken cancellationToken);
+
     /// <summary>Reads a server-wide setting (signing key, admin password hash).</summary>
     Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken);
 
@@ -63,12 +84,20 @@ public interface IArtifactStore
 
     /// <summary>
     /// Records a blob whose content is in storage: adds it to the registry (if new) and links it into the
-    /// repository, atomically. Returns true when the blob was new to the registry.
+    /// repository, atomically. A blob new to the registry is refused (<see cref="BlobAddResult.OverLimit"/>, nothing
+    /// recorded) when it would take the registry's usage over its storage limit; the check and the insert are one
+    /// transaction, so concurrent pushes can't overshoot together.
     /// </summary>
-    Task<bool> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Links a blob the registry already holds into a repository (cross-repository mount). False when the registry lacks it.</summary>
     Task<bool> LinkBlobAsync(string registryId, long repositoryId, string digest, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Unlinks from the repository those of <paramref name="candidates"/> that no manifest of the repository refers
+    /// to any more (after a manifest delete); returns the digests unlinked.
+    /// </summary>
+    Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken);
 
     /// <summary>Removes a blob's link from a repository. False when it was not linked.</summary>
     Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken);
@@ -116,6 +145,15 @@ public interface IArtifactStore
     Task<RegistryUsage> GetUsageAsync(string registryId, CancellationToken cancellationToken);
 }
 
+/// <summary>The audit log. Events name their registry and project by name and id, so they outlive a deleted registry.</summary>
+public interface IAuditStore
+{
+    Task AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Newest first: a project's events, optionally only those of one registry (by id), at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string projectId, string? registryId, int limit, CancellationToken cancellationToken);
+}
+
 /// <summary>Blob upload sessions; they live in the metadata store so they survive restarts and span nodes.</summary>
 public interface IUploadStore
 {
@@ -123,7 +161,8 @@ public interface IUploadStore
 
     Task<UploadRecord?> GetUploadAsync(string registryId, string uploadId, CancellationToken cancellationToken);
 
-    Task UpdateUploadSizeAsync(string uploadId, long size, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+    /// <summary>Records the upload's new size. False when the session no longer exists (cancelled, or its registry deleted).</summary>
+    Task<bool> UpdateUploadSizeAsync(string uploadId, long size, DateTimeOffset updatedAt, CancellationToken cancellationToken);
 
     Task<bool> DeleteUploadAsync(string uploadId, CancellationToken cancellationToken);
 

@@ -63,5 +63,35 @@ public sealed record RepositorySummary(
 
 public sealed record TagRecord(string Name, string ManifestDigest, DateTimeOffset UpdatedAt);
 
+public enum BlobAddResult
+{
+    /// <summary>The blob was new to the registry and is now recorded and linked.</summary>
+    Added,
+
+    /// <summary>The registry already held the blob; it is now linked into the repository.</summary>
+    AlreadyPresent,
+
+    /// <summary>The blob is new and would exceed the registry's storage limit; nothing was recorded.</summary>
+    OverLimit,
+
+    /// <summary>The registry was deleted meanwhile; nothing was recorded.</summary>
+    RegistryGone,
+}
+
+/// <summary>
+/// Something an administrator or user did (password reset, registry delete, …): who, when, from where, on what.
+/// Never carries a secret.
+/// </summary>
+public sealed record AuditEvent(
+    DateTimeOffset At,
+    string Actor,
+    string Action,
+    string ProjectId,
+    string ProjectName,
+    string? RegistryId,
+    string? RegistryName,
+    string? RemoteAddress,
+    string? Detail);
+
 /// <summary>A name that is already taken (project, registry).</summary>
 public sealed class MetadataConflictException(string message) : Exception(message);

@@ -16,6 +16,7 @@ namespace Berth.Registry.Auth;
 public sealed class CredentialVerifier(
     ITenantStore store,
     CredentialGenerations generations,
+    LoginThrottle throttle,
     TimeProvider time,
     IOptions<BerthOptions> options)
 {
@@ -28,7 +29,12 @@ public sealed class CredentialVerifier(
     private readonly ConcurrentDictionary<string, CachedVerification> _cache = new(StringComparer.Ordinal);
     private readonly TimeSpan _cacheLifetime = options.Value.Auth.BasicCacheLifetime;
 
-    public async ValueTask<RegistryPrincipal?> VerifyAsync(string username, string password, CancellationToken cancellationToken)
+    /// <summary>
+    /// The principal of a correct username and password, else null. A password already verified (and not revoked)
+    /// passes even during a lockout, so an attacker guessing can't lock out the real user's running pulls.
+    /// </summary>
+    /// <exception cref="LoginThrottledException">too many failures for this username or client address</exception>
+    public async ValueTask<RegistryPrincipal?> VerifyAsync(string username, string password, System.Net.IPAddress? client, CancellationToken cancellationToken)
     {
         var key = CacheKey(username, password);
         var now = time.GetUtcNow();
@@ -42,17 +48,19 @@ public sealed class CredentialVerifier(
             _cache.TryRemove(key, out _);
         }
 
-        var credential = await store.GetCredentialAsync(username, cancellationToken);
-        if (credential is null)
+        if (throttle.RetryAfter(username, client) is { } wait)
         {
-            PasswordHasher.Verify(password, DummyHash.Value);
+            throw new LoginThrottledException(wait);
+        }
+
+        var credential = await store.GetCredentialAsync(username, cancellationToken);
+        if (!PasswordHasher.Verify(password, credential?.PasswordHash ?? DummyHash.Value) || credential is null)
+        {
+            throttle.RecordFailure(username, client);
             return null;
         }
 
-        if (!PasswordHasher.Verify(password, credential.PasswordHash))
-        {
-            return null;
-        }
+        throttle.RecordSuccess(username);
 
         // The store's generation may be newer than what this node has seen; the store is the truth.
         generations.Publish(credential.RegistryId, credential.Generation);

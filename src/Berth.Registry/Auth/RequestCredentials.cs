@@ -55,7 +55,7 @@ public sealed class V2Authenticator(TokenService tokens, CredentialVerifier veri
 
         if (RequestCredentials.TryGetBasic(request, out var username, out var password))
         {
-            return await verifier.VerifyAsync(username, password, cancellationToken);
+            return await verifier.VerifyAsync(username, password, request.HttpContext.Connection.RemoteIpAddress, cancellationToken);
         }
 
         return null;

@@ -24,7 +24,16 @@ public static class TokenEndpoint
             return Unauthorized(context, "credentials required");
         }
 
-        var principal = await verifier.VerifyAsync(username, password, context.RequestAborted);
+        RegistryPrincipal? principal;
+        try
+        {
+            principal = await verifier.VerifyAsync(username, password, context.Connection.RemoteIpAddress, context.RequestAborted);
+        }
+        catch (LoginThrottledException ex)
+        {
+            return Throttled(context, ex);
+        }
+
         if (principal is null)
         {
             return Unauthorized(context, "invalid username or password");
@@ -47,7 +56,15 @@ public static class TokenEndpoint
         switch (form["grant_type"].ToString())
         {
             case "password":
-                principal = await verifier.VerifyAsync(form["username"].ToString(), form["password"].ToString(), context.RequestAborted);
+                try
+                {
+                    principal = await verifier.VerifyAsync(form["username"].ToString(), form["password"].ToString(), context.Connection.RemoteIpAddress, context.RequestAborted);
+                }
+                catch (LoginThrottledException ex)
+                {
+                    return Throttled(context, ex);
+                }
+
                 break;
             case "refresh_token":
                 principal = await tokens.ValidateAsync(form["refresh_token"].ToString(), TokenKind.Refresh, allowExpired: false, context.RequestAborted);
@@ -91,6 +108,13 @@ public static class TokenEndpoint
         var expiresIn = (int)token.Lifetime.TotalSeconds;
         return new TokenResponse(token.Token, token.Token, expiresIn, token.IssuedAt.UtcDateTime.ToString("O"), refreshToken,
             grants.Count == 0 ? null : string.Join(' ', grants.Select(g => $"{g.Type}:{g.Name}:{string.Join(',', g.Actions)}")));
+    }
+
+    private static IResult Throttled(HttpContext context, LoginThrottledException ex)
+    {
+        context.Response.Headers.RetryAfter = ex.RetryAfterSeconds;
+        return Results.Json(new OAuthError("TOOMANYREQUESTS", $"too many failed login attempts; retry in {ex.RetryAfterSeconds} s"),
+            TokenResponseContext.Default.OAuthError, statusCode: StatusCodes.Status429TooManyRequests);
     }
 
     private static IResult Unauthorized(HttpContext context, string detail)

@@ -8,7 +8,7 @@ public static class OciErrorWriter
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
-        // Media types contain '+'; clients read JSON, not HTML, so no need to escape it as \u002B.
+        // Messages quote names ('x') and media types (+json); clients read JSON, not HTML, so keep them readable.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };

@@ -9,7 +9,7 @@ namespace Berth.Registry.Distribution;
 /// no repository links any more. Keeps storage and metadata in step (content is in place before the
 /// metadata says so, and metadata lets go before content is removed).
 /// </summary>
-public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, TimeProvider time)
+public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, StorageQuota quota, TimeProvider time)
 {
     public IBlobDriver Driver => driver;
 
@@ -23,6 +23,7 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
         using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
         {
             var known = await artifacts.GetRegistryBlobSizeAsync(registryId, digest.ToString(), cancellationToken);
+            var moved = false;
             if (known is not null && await driver.StatAsync(blobPath, cancellationToken) is not null)
             {
                 await driver.DeleteAsync(stagedPath, cancellationToken);
@@ -30,9 +31,22 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
             else
             {
                 await driver.MoveAsync(stagedPath, blobPath, cancellationToken);
+                moved = known is null;
             }
 
-            await artifacts.AddBlobAsync(registryId, repositoryId, digest.ToString(), size, time.GetUtcNow(), cancellationToken);
+            var result = await artifacts.AddBlobAsync(registryId, repositoryId, digest.ToString(), size, time.GetUtcNow(), cancellationToken);
+            if (result is BlobAddResult.OverLimit or BlobAddResult.RegistryGone)
+            {
+                // Not recorded, so nothing may refer to the content we just put in place (we hold the digest's lock).
+                if (moved)
+                {
+                    await driver.DeleteAsync(blobPath, CancellationToken.None);
+                }
+
+                throw result == BlobAddResult.OverLimit
+                    ? await quota.ExceededAsync(registryId, size, cancellationToken)
+                    : new OciException(OciErrorCode.NameUnknown, "registry not found");
+            }
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class UploadHandler(
     RegistryBlobStore blobs,
     UploadStates states,
     RegistryAddressing addressing,
+    StorageQuota quota,
     TimeProvider time)
 {
     private const int BufferSize = 1024 * 1024;
@@ -117,6 +118,12 @@ public sealed class UploadHandler(
 
     private async Task UploadMonolithicAsync(V2Request request, Digest digest)
     {
+        if (request.Request.ContentLength is { } length &&
+            await artifacts.GetRegistryBlobSizeAsync(request.RegistryId, digest.ToString(), request.Aborted) is null)
+        {
+            await quota.EnsureRoomAsync(request.RegistryId, length, request.Aborted);
+        }
+
         var stagingId = Secrets.NewId();
         var stagedPath = BlobPaths.Upload(request.RegistryId, stagingId);
         try
@@ -258,6 +265,12 @@ public sealed class UploadHandler(
             range = parsed;
         }
 
+        // Refuse before reading the bytes when their size is announced and there is no room for them.
+        if (request.Request.ContentLength is { } incoming)
+        {
+            await quota.EnsureRoomAsync(request.RegistryId, size + incoming, request.Aborted);
+        }
+
         var hash = state.HashContinuing(size);
         long received;
         try
@@ -277,7 +290,12 @@ public sealed class UploadHandler(
         }
 
         size += received;
-        await uploads.UpdateUploadSizeAsync(upload.Id, size, time.GetUtcNow(), request.Aborted);
+        if (!await uploads.UpdateUploadSizeAsync(upload.Id, size, time.GetUtcNow(), request.Aborted))
+        {
+            // Cancelled meanwhile, or the registry was deleted: don't leave the bytes behind.
+            await DiscardAsync(upload);
+            throw new OciException(OciErrorCode.BlobUploadUnknown);
+        }
         if (range is { } r && received != r.Length)
         {
             throw new OciException(OciErrorCode.SizeInvalid, $"received {received} bytes for Content-Range {r.Start}-{r.End}");

@@ -1,4 +1,5 @@
 using Berth.Core.Distribution;
+using Berth.Core.Metadata;
 using Berth.Registry.Auth;
 using Berth.Registry.Hosting;
 
@@ -11,6 +12,7 @@ namespace Berth.Registry.Distribution;
 public sealed partial class V2Dispatcher(
     V2Authenticator authenticator,
     RegistryAddressing addressing,
+    ITenantStore tenants,
     IOptions<BerthOptions> options,
     BlobHandler blobs,
     UploadHandler uploads,
@@ -69,8 +71,11 @@ public sealed partial class V2Dispatcher(
 
             if (principal.RegistryName != target.RegistryName)
             {
-                // Valid credentials of another registry: refused the same way whether or not that registry exists.
-                throw new OciException(OciErrorCode.Denied);
+                // Valid credentials of another registry never reach its data; a registry that doesn't exist (or was
+                // deleted) is reported as such so clients fail with a clear message.
+                throw await tenants.GetRegistryAsync(target.RegistryName, context.RequestAborted) is null
+                    ? new OciException(OciErrorCode.NameUnknown, $"registry '{target.RegistryName}' does not exist")
+                    : new OciException(OciErrorCode.Denied);
             }
 
             if ((principal.ActionsOn(target.Name) & required) != required)
@@ -89,6 +94,11 @@ public sealed partial class V2Dispatcher(
                 V2RouteKind.Referrers => referrers.HandleAsync(request),
                 _ => throw new OciException(OciErrorCode.NameUnknown, "no such API endpoint"),
             });
+        }
+        catch (LoginThrottledException ex)
+        {
+            context.Response.Headers.RetryAfter = ex.RetryAfterSeconds;
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.TooManyRequests, $"too many failed login attempts; retry in {ex.RetryAfterSeconds} s");
         }
         catch (OciException ex)
         {

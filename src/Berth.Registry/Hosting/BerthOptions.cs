@@ -51,6 +51,17 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan BasicCacheLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Failed logins allowed per username, and separately per client address, within <see cref="LockoutWindow"/>.</summary>
+    [Range(1, 100_000)]
+    public int MaxFailedLoginsPerUser { get; set; } = 10;
+
+    [Range(1, 100_000)]
+    public int MaxFailedLoginsPerAddress { get; set; } = 30;
+
+    /// <summary>How long failures are counted, and how long a lockout lasts.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockoutWindow { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The <c>service</c> name in challenges and tokens.</summary>
     [Required]
     public string Service { get; set; } = "berth";
@@ -60,4 +71,11 @@ public sealed class RegistryDefaultsOptions
 {
     [Range(1L, long.MaxValue)]
     public long DefaultStorageLimitBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Wait before purging a deleted registry's content (default none). The registry is unreachable from the
+    /// moment of the delete either way; a delay gives in-flight requests time to end first.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan PurgeDelay { get; set; } = TimeSpan.Zero;
 }

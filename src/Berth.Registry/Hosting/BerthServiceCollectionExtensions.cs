@@ -20,11 +20,16 @@ public static class BerthServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+
+        // First hosted service: the schema must exist before anything else touches the store.
+        services.AddHostedService<BerthBootstrapper>();
         services.AddBerthEmbeddedStorage();
         services.AddBerthAuth();
         services.AddBerthDistribution();
         services.TryAddSingleton<TenantService>();
-        services.AddHostedService<BerthBootstrapper>();
+        services.TryAddSingleton<RegistryLifecycle>();
+        services.TryAddSingleton<RegistryPurger>();
+        services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
         return services;
     }
 
@@ -37,6 +42,7 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.TryAddSingleton<IArtifactStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.TryAddSingleton<IUploadStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.TryAddSingleton<IBlobDriver>(sp => new FileSystemBlobDriver(Path.Combine(DataDir(sp), "blobs")));
         return services;
     }
@@ -49,6 +55,7 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<V2Authenticator>();
         services.TryAddSingleton<AdminAccount>();
+        services.TryAddSingleton<LoginThrottle>();
         return services;
     }
 
@@ -57,6 +64,7 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton<RegistryAddressing>();
         services.TryAddSingleton<BlobLocks>();
         services.TryAddSingleton<UploadStates>();
+        services.TryAddSingleton<StorageQuota>();
         services.TryAddSingleton<RegistryBlobStore>();
         services.TryAddSingleton<BlobHandler>();
         services.TryAddSingleton<UploadHandler>();

@@ -14,7 +14,8 @@ public sealed class Podman : IDisposable
     {
         _tools = new ContainerTools(workDir);
         StorageRoot = Path.Combine(workDir, "storage");
-        RunRoot = Path.Combine(workDir, "run");
+        // Podman refuses a runroot path longer than 50 characters, so it lives in a short directory of its own.
+        RunRoot = Path.Combine(Path.GetTempPath(), "bp-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(StorageRoot);
         Directory.CreateDirectory(RunRoot);
     }
@@ -95,5 +96,6 @@ public sealed class Podman : IDisposable
     {
         // vfs keeps plain directories (no mounts), so removing the work directory cleans everything.
         TempDirs.TryDelete(_tools.WorkDir);
+        TempDirs.TryDelete(RunRoot);
     }
 }

@@ -372,6 +372,6 @@ public sealed partial class RegistryClient : IDisposable
     [GeneratedRegex(@"<(?<url>[^>]+)>\s*;\s*rel=""?next""?")]
     private static partial Regex NextLinkRegex();
 
-    [GeneratedRegex(@"^/v2/(?<name>.+?)/(manifests|blobs|tags|referrers)/")]
+    [GeneratedRegex(@"^/v2/(?<name>.+)/(manifests|blobs|tags|referrers)/")]
     private static partial Regex RepositoryPathRegex();
 }

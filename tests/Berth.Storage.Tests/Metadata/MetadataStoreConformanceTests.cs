@@ -234,10 +234,10 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
         var digest = Digest("layer");
 
-        Assert.True(await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
-        Assert.False(await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
+        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
         Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(db.Id, digest, Ct));
-        Assert.False(await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 42, T0, Ct));
+        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 42, T0, Ct));
 
         Assert.Equal(42, await Artifacts.GetRegistryBlobSizeAsync(registry.Id, digest, Ct));
         Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(app.Id, digest, Ct));
@@ -337,7 +337,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.True(await Artifacts.RemoveRegistryBlobAsync(registry.Id, digest, Ct));
 
         Assert.False(await Artifacts.LinkBlobAsync(registry.Id, db.Id, digest, T0, Ct));
-        Assert.True(await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 7, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 7, T0, Ct));
     }
 
     // ---- manifests and tags
@@ -552,9 +552,9 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var manifest = Manifest("m1");
 
         // The same content is new to each registry.
-        Assert.True(await Artifacts.AddBlobAsync(a.Id, appA.Id, layer, 50, T0, Ct));
-        Assert.True(await Artifacts.AddBlobAsync(b.Id, appB.Id, layer, 50, T0, Ct));
-        Assert.True(await Artifacts.AddBlobAsync(a.Id, appA.Id, Digest("only-a"), 5, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(a.Id, appA.Id, layer, 50, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(b.Id, appB.Id, layer, 50, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(a.Id, appA.Id, Digest("only-a"), 5, T0, Ct));
         await Artifacts.PutManifestAsync(appA.Id, manifest, [], null, "latest", T0, Ct);
         await Artifacts.PutManifestAsync(appB.Id, manifest, [], null, "latest", T0, Ct);
 
@@ -599,7 +599,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
             for (var i = 0; i < 50; i++)
             {
                 var blob = (t * 25) + i;
-                if (await Artifacts.AddBlobAsync(registry.Id, repositories[t % 4].Id, Digest($"blob{blob}"), SizeOf(blob), T0, Ct))
+                if (await Artifacts.AddBlobAsync(registry.Id, repositories[t % 4].Id, Digest($"blob{blob}"), SizeOf(blob), T0, Ct) == BlobAddResult.Added)
                 {
                     added++;
                 }
