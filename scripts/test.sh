@@ -8,6 +8,14 @@ cd "$root"
 
 "$root/scripts/install-test-deps.sh"
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 status=0
-dotnet test "$root/Berth.slnx" --logger "console;verbosity=normal" "$@" || status=$?
+dotnet test "$root/Berth.slnx" --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line over every test project ("N passed, N failed"), from the per-project summaries.
+passed=$( (grep -E '^\s+Passed: [0-9]+' "$log" || true) | awk '{s+=$2} END {print s+0}')
+failed=$( (grep -E '^\s+Failed: [0-9]+' "$log" || true) | awk '{s+=$2} END {print s+0}')
+echo "Tests: ${passed} passed, ${failed} failed"
+if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
 exit "$status"
