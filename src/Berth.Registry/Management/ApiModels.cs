@@ -25,3 +25,14 @@ public sealed record RepositoryResponse(string Name, int TagCount, int ManifestC
 }
 
 public sealed record TagResponse(string Name, string Digest, DateTimeOffset UpdatedAt);
+
+public sealed record ResizeRequest(long? StorageLimitGiB);
+
+public sealed record PasswordResetResponse(string Username, string Password);
+
+public sealed record DeleteConfirmation(string? Confirm);
+
+public sealed record AuditEventResponse(DateTimeOffset At, string Actor, string Action, string Project, string? Registry, string? RemoteAddress, string? Detail)
+{
+    public static AuditEventResponse From(AuditEvent e) => new(e.At, e.Actor, e.Action, e.ProjectName, e.RegistryName, e.RemoteAddress, e.Detail);
+}

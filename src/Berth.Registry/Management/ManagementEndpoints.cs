@@ -20,6 +20,11 @@ public static class ManagementEndpoints
         api.MapPost("/projects/{project}/registries", CreateRegistryAsync);
         api.MapGet("/projects/{project}/registries", ListRegistriesAsync);
         api.MapGet("/registries/{name}", GetRegistryAsync);
+        api.MapPatch("/registries/{name}", ResizeRegistryAsync);
+        api.MapDelete("/registries/{name}", DeleteRegistryAsync);
+        api.MapPost("/registries/{name}/password", ResetPasswordAsync);
+        api.MapGet("/registries/{name}/audit", ListRegistryAuditAsync);
+        api.MapGet("/projects/{project}/audit", ListProjectAuditAsync);
         api.MapGet("/registries/{name}/repositories", ListRepositoriesAsync);
         api.MapGet("/registries/{name}/repositories/{**path}", GetRepositoryResourceAsync);
         return app;
@@ -74,10 +79,11 @@ public static class ManagementEndpoints
     }
 
     private static async Task<IResult> CreateRegistryAsync(string project, CreateNameRequest? body, HttpRequest request, ITenantStore tenants,
-        TenantService service, RegistryAddressing addressing, CancellationToken ct)
+        TenantService service, RegistryLifecycle lifecycle, RegistryAddressing addressing, CancellationToken ct)
     {
         var owner = await FindProjectAsync(tenants, project, ct);
         var (registry, password) = await service.CreateRegistryAsync(owner, RequireName(body), ct);
+        await lifecycle.AuditAsync(registry, AuditActor.From(request.HttpContext, AdminAccount.Username), "registry.created", null, ct);
         return Results.Created($"/api/v1/registries/{registry.Name}", new CreatedRegistryResponse(
             registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name, password, registry.CreatedAt));
     }
@@ -101,6 +107,68 @@ public static class ManagementEndpoints
     {
         var registry = await FindRegistryAsync(tenants, name, ct);
         return Results.Ok(await DescribeAsync(registry, request, artifacts, addressing, ct));
+    }
+
+    private static async Task<IResult> ResizeRegistryAsync(string name, ResizeRequest? body, HttpContext context, ITenantStore tenants,
+        IArtifactStore artifacts, RegistryLifecycle lifecycle, RegistryAddressing addressing, CancellationToken ct)
+    {
+        if (body?.StorageLimitGiB is not { } gib || gib < 1 || gib > 1024 * 1024)
+        {
+            throw new ManagementException(400, "Invalid size", "The body must be JSON with \"storageLimitGiB\": a whole number of GiB from 1 to 1048576.");
+        }
+
+        var registry = await FindRegistryAsync(tenants, name, ct);
+        await lifecycle.ResizeAsync(registry, gib * Berth.Core.ByteSize.GiB, AuditActor.From(context, AdminAccount.Username), ct);
+        return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, ct));
+    }
+
+    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, ITenantStore tenants, RegistryLifecycle lifecycle, CancellationToken ct)
+    {
+        var registry = await FindRegistryAsync(tenants, name, ct);
+        var password = await lifecycle.ResetPasswordAsync(registry, AuditActor.From(context, AdminAccount.Username), ct);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Ok(new PasswordResetResponse(registry.Name, password));
+    }
+
+    /// <summary>Irreversible, so it must be confirmed with the registry's exact name (body <c>{"confirm"}</c> or <c>?confirm=</c>).</summary>
+    private static async Task<IResult> DeleteRegistryAsync(string name, HttpContext context, ITenantStore tenants, RegistryLifecycle lifecycle, CancellationToken ct)
+    {
+        var confirm = context.Request.Query["confirm"].ToString();
+        if (confirm.Length == 0 && context.Request.ContentLength is > 0 and < 64 * 1024)
+        {
+            try
+            {
+                confirm = (await context.Request.ReadFromJsonAsync<DeleteConfirmation>(ct))?.Confirm ?? "";
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                throw new ManagementException(400, "Invalid body", "The body must be JSON: {\"confirm\": \"<registry name>\"}.");
+            }
+        }
+
+        var registry = await FindRegistryAsync(tenants, name, ct);
+        if (!string.Equals(confirm, registry.Name, StringComparison.Ordinal))
+        {
+            throw new ManagementException(400, "Confirmation required",
+                $"Deleting a registry is irreversible. Confirm by sending the registry's exact name: {{\"confirm\":\"{registry.Name}\"}} or ?confirm={registry.Name}.");
+        }
+
+        await lifecycle.DeleteAsync(registry, AuditActor.From(context, AdminAccount.Username), ct);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> ListRegistryAuditAsync(string name, ITenantStore tenants, IAuditStore audit, int? limit, CancellationToken ct)
+    {
+        var registry = await FindRegistryAsync(tenants, name, ct);
+        var events = await audit.ListAuditAsync(registry.ProjectId, registry.Id, Math.Clamp(limit ?? 100, 1, 1000), ct);
+        return Results.Ok(events.Select(AuditEventResponse.From).ToList());
+    }
+
+    private static async Task<IResult> ListProjectAuditAsync(string project, ITenantStore tenants, IAuditStore audit, int? limit, CancellationToken ct)
+    {
+        var owner = await FindProjectAsync(tenants, project, ct);
+        var events = await audit.ListAuditAsync(owner.Id, null, Math.Clamp(limit ?? 100, 1, 1000), ct);
+        return Results.Ok(events.Select(AuditEventResponse.From).ToList());
     }
 
     private static async Task<IResult> ListRepositoriesAsync(string name, ITenantStore tenants, IArtifactStore artifacts, CancellationToken ct)
