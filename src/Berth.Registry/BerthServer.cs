@@ -17,7 +17,9 @@ public static class BerthServer
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json ships next to the executable; relative paths in configuration (Berth:DataDir) still
+        // resolve against the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddBerth(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.WebHost.UseKestrel(kestrel => kestrel.AddServerHeader = false);
