@@ -8,8 +8,18 @@ namespace Berth.Registry;
 /// <summary>Entry point of <c>berth serve</c>: builds and runs the web host.</summary>
 public static class BerthServer
 {
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public static async Task<int> RunAsync(string[] args)
     {
+        // Complete socket operations on the epoll thread instead of queueing each to the thread pool: measured to
+        // about double upload throughput (Kestrel reads request bodies in small pieces). Read once, before the first
+        // socket exists, and only from the environment, so it is set here unless the operator chose otherwise.
+        if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
+
         var app = Build(args);
         await app.RunAsync();
         return 0;
@@ -23,6 +33,9 @@ public static class BerthServer
         builder.Services.AddBerth(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.WebHost.UseKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        // Allocate a receive buffer only once data is there: skips a zero-byte read before every socket read.
+        builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
 
         var app = builder.Build();
         app.UseExceptionHandler();

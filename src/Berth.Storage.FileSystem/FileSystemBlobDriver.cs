@@ -7,9 +7,9 @@ namespace Berth.Storage.FileSystem;
 /// directory and are renamed into place after an fsync, so a reader (or a restart after a crash) never sees a
 /// torn file at a path that was written without append.
 /// </summary>
-public sealed class FileSystemBlobDriver : IBlobDriver, ILocalFileBlobDriver
+public sealed class FileSystemBlobDriver : IBlobDriver
 {
-    // Readers are copied out by the caller with its own buffer (or handed to sendfile), so a FileStream buffer
+    // Readers are copied out by the caller with its own large buffer, so a FileStream buffer
     // would only add a copy.
     private const int ReadBufferSize = 0;
 
@@ -26,6 +26,10 @@ public sealed class FileSystemBlobDriver : IBlobDriver, ILocalFileBlobDriver
 
     public string Name => "filesystem";
 
+    /// <summary>
+    /// The absolute local path of a driver path (validated like every other path). Kestrel has no sendfile, so the
+    /// server streams through <see cref="OpenReadAsync"/> with large buffers; this is for tools and tests.
+    /// </summary>
     public string GetLocalPath(string path) => ResolveFile(path);
 
     public Task<BlobStat?> StatAsync(string path, CancellationToken cancellationToken)

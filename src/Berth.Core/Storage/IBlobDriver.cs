@@ -49,16 +49,6 @@ public interface IBlobWriter : IAsyncDisposable
     Task CommitAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>
-/// Optional ability: the driver keeps files on the local filesystem, so a server can hand them to the kernel
-/// (sendfile) instead of copying through user space.
-/// </summary>
-public interface ILocalFileBlobDriver
-{
-    /// <summary>The absolute local path of <paramref name="path"/>.</summary>
-    string GetLocalPath(string path);
-}
-
 /// <summary>Optional ability: the driver can give clients a direct, time-limited URL (e.g. an S3 pre-signed GET).</summary>
 public interface IRedirectingBlobDriver
 {

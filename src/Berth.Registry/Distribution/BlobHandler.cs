@@ -63,21 +63,6 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
         }
 
         var driver = blobs.Driver;
-        if (driver is ILocalFileBlobDriver local)
-        {
-            // sendfile(2): the kernel copies from page cache to the socket.
-            try
-            {
-                await response.SendFileAsync(local.GetLocalPath(path), range.Start, range.Length, request.Aborted);
-            }
-            catch (FileNotFoundException)
-            {
-                throw MissingContent(path);
-            }
-
-            return;
-        }
-
         Stream content;
         try
         {
@@ -116,7 +101,7 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
 
     private static async Task CopyExactlyAsync(Stream source, Stream destination, long count, CancellationToken cancellationToken)
     {
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1024 * 1024);
         try
         {
             while (count > 0)
