@@ -71,22 +71,84 @@ public sealed class ApiClient : IDisposable
             Json.ListTag,
             cancellationToken);
 
+    /// <summary><c>PATCH</c>: sets the storage allocation to <paramref name="storageLimitGiB"/> GiB (409 when below usage).</summary>
+    public Task<ApiResponse<RegistryDetail>> ResizeRegistryAsync(string name, long storageLimitGiB, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Patch,
+            $"api/v1/registries/{Segment(name)}",
+            Body(new ResizeRequest(storageLimitGiB), Json.ResizeRequest),
+            Json.RegistryDetail,
+            cancellationToken);
+
+    /// <summary>Replaces the registry's password; the response is the only time the new one is shown.</summary>
+    public Task<ApiResponse<PasswordReset>> ResetPasswordAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(name)}/password", null, Json.PasswordReset, cancellationToken);
+
+    /// <summary>Deletes the registry irreversibly; <paramref name="confirm"/> must be its exact name (else 400).</summary>
+    public Task DeleteRegistryAsync(string name, string confirm, CancellationToken cancellationToken) =>
+        SendNoContentAsync(
+            HttpMethod.Delete,
+            $"api/v1/registries/{Segment(name)}",
+            Body(new DeleteConfirmation(confirm), Json.DeleteConfirmation),
+            cancellationToken);
+
+    // --- audit ----------------------------------------------------------------------------------------------
+
+    /// <summary>Audit events of a registry, newest first.</summary>
+    public Task<ApiResponse<List<AuditEvent>>> ListRegistryAuditAsync(string name, int? limit, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}/audit{Limit(limit)}", null, Json.ListAuditEvent, cancellationToken);
+
+    /// <summary>Audit events of a project, including those of its deleted registries, newest first.</summary>
+    public Task<ApiResponse<List<AuditEvent>>> ListProjectAuditAsync(string project, int? limit, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/audit{Limit(limit)}", null, Json.ListAuditEvent, cancellationToken);
+
     // --- plumbing -------------------------------------------------------------------------------------------
 
     public void Dispose() => http.Dispose();
 
     private static string Segment(string value) => Uri.EscapeDataString(value);
 
+    private static string Limit(int? limit) =>
+        limit is { } l ? "?limit=" + l.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+
+    private static ByteArrayContent Body(string name) => Body(new CreateRequest(name), Json.CreateRequest);
+
     // Serialized up front (not JsonContent's streaming) so the request has a Content-Length rather than chunking.
-    private static ByteArrayContent Body(string name)
+    private static ByteArrayContent Body<TBody>(TBody value, JsonTypeInfo<TBody> typeInfo)
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new CreateRequest(name), Json.CreateRequest));
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }
 
+    /// <summary>For requests answered with a bodiless success (<c>204</c>); errors are thrown as for <see cref="SendAsync"/>.</summary>
+    private async Task SendNoContentAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(method, path, content, cancellationToken);
+    }
+
     private async Task<ApiResponse<T>> SendAsync<T>(
         HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(method, path, content, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var json = document.RootElement.Clone();
+            var value = json.Deserialize(typeInfo)
+                ?? throw new CliException($"unexpected response from {method} /{path}: empty JSON");
+            return new ApiResponse<T>(value, json);
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"unexpected response from {method} /{path} (HTTP {(int)response.StatusCode}): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Sends the request; a successful response is returned (the caller disposes it), an error status thrown.</summary>
+    private async Task<HttpResponseMessage> SendCheckedAsync(
+        HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         HttpResponseMessage response;
@@ -106,26 +168,15 @@ public sealed class ApiClient : IDisposable
             throw new CliException($"cannot reach {Url}: no response within {RequestTimeout.TotalSeconds:0} s", e);
         }
 
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new ApiException((int)response.StatusCode, TryParseProblem(body), FallbackMessage(response, $"{method} /{path}"));
-            }
-
-            try
-            {
-                using var document = JsonDocument.Parse(body);
-                var json = document.RootElement.Clone();
-                var value = json.Deserialize(typeInfo)
-                    ?? throw new CliException($"unexpected response from {method} /{path}: empty JSON");
-                return new ApiResponse<T>(value, json);
-            }
-            catch (JsonException e)
-            {
-                throw new CliException($"unexpected response from {method} /{path} (HTTP {(int)response.StatusCode}): {e.Message}", e);
-            }
+            throw new ApiException((int)response.StatusCode, TryParseProblem(body), FallbackMessage(response, $"{method} /{path}"));
         }
     }
 

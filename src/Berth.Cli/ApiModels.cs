@@ -26,6 +26,19 @@ public sealed record Repository(
 
 public sealed record Tag(string Name, string Digest, DateTimeOffset UpdatedAt);
 
+/// <summary>Response of <c>POST /api/v1/registries/{name}/password</c>: the new password, shown once.</summary>
+public sealed record PasswordReset(string Username, string Password);
+
+/// <summary>An entry of <c>GET …/audit</c>. Never carries a password.</summary>
+public sealed record AuditEvent(
+    DateTimeOffset At, string Actor, string Action, string Project, string? Registry, string? RemoteAddress, string? Detail);
+
+/// <summary>Body of <c>PATCH /api/v1/registries/{name}</c>.</summary>
+public sealed record ResizeRequest(long StorageLimitGiB);
+
+/// <summary>Body of <c>DELETE /api/v1/registries/{name}</c>: the registry's exact name.</summary>
+public sealed record DeleteConfirmation(string Confirm);
+
 /// <summary>RFC 7807 problem details.</summary>
 public sealed record ApiProblem(string? Type, string? Title, int? Status, string? Detail);
 
@@ -45,6 +58,11 @@ public sealed record StoredConfig(string? Url, string? Username, string? Passwor
 [JsonSerializable(typeof(List<Repository>))]
 [JsonSerializable(typeof(Tag))]
 [JsonSerializable(typeof(List<Tag>))]
+[JsonSerializable(typeof(PasswordReset))]
+[JsonSerializable(typeof(AuditEvent))]
+[JsonSerializable(typeof(List<AuditEvent>))]
+[JsonSerializable(typeof(ResizeRequest))]
+[JsonSerializable(typeof(DeleteConfirmation))]
 [JsonSerializable(typeof(ApiProblem))]
 [JsonSerializable(typeof(CreateRequest))]
 [JsonSerializable(typeof(StoredConfig))]

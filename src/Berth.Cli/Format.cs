@@ -16,5 +16,9 @@ public static class Format
     public static string Date(DateTimeOffset value) =>
         value.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
+    /// <summary>Local time to the second, "yyyy-MM-dd HH:mm:ss", for audit events.</summary>
+    public static string Timestamp(DateTimeOffset value) =>
+        value.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

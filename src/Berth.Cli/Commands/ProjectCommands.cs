@@ -9,6 +9,7 @@ public static class ProjectCommands
     {
         CreateCommand(),
         ListCommand(),
+        AuditCommand(),
     };
 
     private static Command CreateCommand()
@@ -47,6 +48,22 @@ public static class ProjectCommands
 
                 ctx.Output.WriteTable(table);
             });
+        });
+        return command;
+    }
+
+    private static Command AuditCommand()
+    {
+        var name = new Argument<string>("project") { Description = "Project name" };
+        var limit = AuditOutput.LimitOption();
+        var command = new Command(
+            "audit",
+            "Show the audit log of a project and its registries (deleted ones too), newest first") { name, limit };
+        command.SetApiAction(async ctx =>
+        {
+            var response = await ctx.Api.ListProjectAuditAsync(ctx.Get(name), ctx.Get(limit), ctx.CancellationToken);
+            ctx.Output.Render(response, events =>
+                AuditOutput.Write(ctx.Output, events, $"No audit events in project {ctx.Get(name)}."));
         });
         return command;
     }

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Berth.Core;
 
 namespace Berth.Cli.Commands;
 
@@ -10,6 +13,10 @@ public static class RegistryCommands
         CreateCommand(),
         ListCommand(),
         ShowCommand(),
+        ResizeCommand(),
+        ResetPasswordCommand(),
+        DeleteCommand(),
+        AuditCommand(),
     };
 
     private static Option<string> ProjectOption() => new("--project", "-p")
@@ -132,6 +139,221 @@ public static class RegistryCommands
         });
         return command;
     }
+
+    private static Command ResizeCommand()
+    {
+        var name = NameArgument("Registry name");
+        var size = new Option<long>("--size", "-s")
+        {
+            Description = "New storage allocation, a whole number of GiB: 20GiB, 20G, 20 (GiB) or 1TiB",
+            Required = true,
+            CustomParser = ParseWholeGiB,
+        };
+        var command = new Command(
+            "resize",
+            "Change a registry's storage allocation (growing always works; shrinking below current usage is refused)")
+        {
+            name, size,
+        };
+        command.SetApiAction(async ctx =>
+        {
+            var response = await ctx.Api.ResizeRegistryAsync(ctx.Get(name), ctx.Get(size), ctx.CancellationToken);
+            ctx.Output.Render(response, registry =>
+            {
+                var limit = registry.StorageLimitBytes;
+                ctx.Output.Out.WriteLine($"Resized registry {registry.Name}; the new allocation applies at once.");
+                ctx.Output.Out.WriteLine();
+                ctx.Output.WriteFields(
+                    ("Allocation", limit is { } l ? Format.Bytes(l) : "unlimited"),
+                    ("Usage", Format.Bytes(registry.StorageUsageBytes)
+                        + (limit is { } total and > 0 ? $" ({Percent(registry.StorageUsageBytes, total)} used)" : "")));
+            });
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The value of <c>--size</c> in GiB. Invalid sizes are parse errors, so they are reported usage-style with
+    /// exit code 2 before anything is sent.
+    /// </summary>
+    private static long ParseWholeGiB(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (!ByteSize.TryParse(text, ByteSize.GiB, out var bytes))
+        {
+            result.AddError($"Invalid size '{text}': expected a whole number of GiB such as 20GiB, 20G, 20 or 1TiB.");
+        }
+        else if (bytes <= 0)
+        {
+            result.AddError($"Invalid size '{text}': the allocation must be at least 1GiB.");
+        }
+        else if (bytes % ByteSize.GiB != 0)
+        {
+            result.AddError($"Invalid size '{text}' ({bytes} bytes): allocations are whole GiB, e.g. {Math.Max(1, bytes / ByteSize.GiB)}GiB or {bytes / ByteSize.GiB + 1}GiB.");
+        }
+        else
+        {
+            return bytes / ByteSize.GiB;
+        }
+
+        return 0;
+    }
+
+    private static string Percent(long used, long total) =>
+        (100.0 * used / total).ToString(used > 0 && used * 1000 < total ? "0.00" : "0.0", CultureInfo.InvariantCulture) + "%";
+
+    private static Command ResetPasswordCommand()
+    {
+        var name = NameArgument("Registry name");
+        var yes = new Option<bool>("--yes", "-y")
+        {
+            Description = "Reset without asking; required when standard input is not a terminal (also with --json)",
+        };
+        var command = new Command(
+            "reset-password",
+            "Replace a registry's password; the old one stops working at once and the new one is shown only once")
+        {
+            name, yes,
+        };
+        command.SetApiAction(async ctx =>
+        {
+            var registryName = ctx.Get(name);
+            var confirmed = ctx.Get(yes);
+            if (!confirmed && !Prompt.IsInteractive)
+            {
+                throw new CliException(
+                    $"not resetting the password of {registryName}: standard input is not a terminal, so there is no one to confirm. "
+                    + "Pass --yes to reset it; the old password stops working immediately.")
+                {
+                    ExitCode = BerthCli.UsageErrorExitCode,
+                };
+            }
+
+            // Also checks that the registry exists before asking anything, and gives the host for `docker login`.
+            var registry = (await ctx.Api.GetRegistryAsync(registryName, ctx.CancellationToken)).Value;
+            if (!confirmed)
+            {
+                var prompt = ctx.Output.Error;
+                await prompt.WriteLineAsync($"Resetting the password of registry {registry.Name} (username {registry.Username}):");
+                await prompt.WriteLineAsync("  - the current password stops working immediately, together with every token issued under it;");
+                await prompt.WriteLineAsync("  - pushes and pulls that use it fail with 401, including ones running now, until they log in again;");
+                await prompt.WriteLineAsync("  - the new password is shown only once.");
+                if (!await Prompt.ConfirmAsync(prompt, $"Reset the password of {registry.Name}?", ctx.CancellationToken))
+                {
+                    throw new CliException("cancelled; the password was not changed");
+                }
+            }
+
+            var response = await ctx.Api.ResetPasswordAsync(registry.Name, ctx.CancellationToken);
+            ctx.Output.Render(response, reset =>
+            {
+                var output = ctx.Output;
+                var host = LoginHost(registry.Endpoint);
+                output.Out.WriteLine($"Reset the password of registry {registry.Name}. The old password no longer works.");
+                output.Out.WriteLine();
+                output.WriteFields(("Username", reset.Username), ("Password", reset.Password));
+                output.Out.WriteLine();
+                output.Out.WriteLine("The password is shown only once: store it now, it cannot be retrieved later.");
+                output.Out.WriteLine();
+                output.Out.WriteLine("Update everything that used the old password:");
+                output.Out.WriteLine($"  - every machine that pushes or pulls:  docker login {host} -u {reset.Username}");
+                output.Out.WriteLine("  - CI/CD secrets that hold this registry's password");
+                output.Out.WriteLine("  - Kubernetes imagePullSecrets, e.g.:");
+                output.Out.WriteLine($"      kubectl create secret docker-registry SECRET --docker-server={host} --docker-username={reset.Username} \\");
+                output.Out.WriteLine("        --docker-password=<new password> --dry-run=client -o yaml | kubectl apply -f -");
+            });
+        });
+        return command;
+    }
+
+    private static Command DeleteCommand()
+    {
+        var name = NameArgument("Registry name");
+        var confirm = new Option<string?>("--confirm")
+        {
+            Description = "The registry's name once more, to delete without the prompt (scripts can also pipe the name to stdin)",
+        };
+        var command = new Command(
+            "delete",
+            "Delete a registry with all its images, immediately and irreversibly (--json: summary on stderr, nothing on stdout)")
+        {
+            name, confirm,
+        };
+        command.Aliases.Add("rm");
+        command.SetApiAction(async ctx =>
+        {
+            var registry = (await ctx.Api.GetRegistryAsync(ctx.Get(name), ctx.CancellationToken)).Value;
+            var repositories = (await ctx.Api.ListRepositoriesAsync(registry.Name, ctx.CancellationToken)).Value;
+            var tags = repositories.Sum(r => (long)r.TagCount);
+
+            // What will be lost, before any question. With --json stdout is reserved for JSON.
+            var info = ctx.Output.Json ? ctx.Output.Error : ctx.Output.Out;
+            await info.WriteLineAsync(
+                $"Deleting registry {registry.Name} (project {registry.Project}, endpoint {registry.Endpoint}) permanently removes:");
+            await info.WriteLineAsync($"  - {Count(repositories.Count, "repository", "repositories")} with {Count(tags, "tag", "tags")}");
+            await info.WriteLineAsync($"  - {Format.Bytes(registry.StorageUsageBytes)} of stored images");
+            await info.WriteLineAsync("  - vulnerability scan data, configuration and credentials");
+            await info.WriteLineAsync("This cannot be undone.");
+            await info.FlushAsync(ctx.CancellationToken);
+
+            if (ctx.Get(confirm) is { } given)
+            {
+                if (!string.Equals(given, registry.Name, StringComparison.Ordinal))
+                {
+                    throw new CliException($"--confirm '{given}' does not match the registry name '{registry.Name}'; nothing was deleted.");
+                }
+            }
+            else
+            {
+                // On a terminal a person types the name; otherwise one line of stdin is the answer (`echo NAME | berth …`).
+                var interactive = Prompt.IsInteractive;
+                var typed = await Prompt.AskAsync(ctx.Output.Error, $"Type the registry name ({registry.Name}) to delete it:", ctx.CancellationToken);
+                if (!interactive)
+                {
+                    await ctx.Output.Error.WriteLineAsync(); // the piped answer is not echoed
+                }
+
+                if (typed is null && !interactive)
+                {
+                    throw new CliException("no name on standard input; pipe the registry name in or pass --confirm NAME. Nothing was deleted.");
+                }
+
+                if (!string.Equals(typed, registry.Name, StringComparison.Ordinal))
+                {
+                    throw new CliException("Name does not match; nothing was deleted.");
+                }
+            }
+
+            await ctx.Api.DeleteRegistryAsync(registry.Name, registry.Name, ctx.CancellationToken);
+            if (!ctx.Output.Json)
+            {
+                await ctx.Output.Out.WriteLineAsync(
+                    $"Deleted registry {registry.Name}. The deletion is immediate and irreversible: its credentials no longer work, "
+                    + "its repositories are gone (stored blobs are purged in the background) and the name can be reused.");
+            }
+        });
+        return command;
+    }
+
+    private static Command AuditCommand()
+    {
+        var name = NameArgument("Registry name");
+        var limit = AuditOutput.LimitOption();
+        var command = new Command("audit", "Show the audit log of a registry (created, resized, password reset), newest first")
+        {
+            name, limit,
+        };
+        command.SetApiAction(async ctx =>
+        {
+            var response = await ctx.Api.ListRegistryAuditAsync(ctx.Get(name), ctx.Get(limit), ctx.CancellationToken);
+            ctx.Output.Render(response, events =>
+                AuditOutput.Write(ctx.Output, events, $"No audit events for registry {ctx.Get(name)}."));
+        });
+        return command;
+    }
+
+    private static string Count(long n, string singular, string plural) =>
+        Format.Number(n) + " " + (n == 1 ? singular : plural);
 
     /// <summary>The host to log in to: the endpoint up to its first '/' (path-based) or the whole endpoint (host-based).</summary>
     public static string LoginHost(string endpoint) =>

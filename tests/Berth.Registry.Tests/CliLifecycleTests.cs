@@ -1,0 +1,221 @@
+using System.Net;
+using System.Text.Json;
+using Berth.Registry.Tests.Infrastructure;
+
+namespace Berth.Registry.Tests;
+
+/// <summary>
+/// The <c>berth registry resize|reset-password|delete|audit</c> and <c>berth project audit</c> verbs against a real
+/// server. The harness redirects stdin, so these runs are the non-interactive (script) paths of the prompts.
+/// </summary>
+public sealed class CliLifecycleTests(BerthFixture fixture) : IClassFixture<BerthFixture>
+{
+    private Dictionary<string, string?> Env() => new()
+    {
+        ["BERTH_URL"] = fixture.Server.BaseUrl.ToString().TrimEnd('/'),
+        ["BERTH_USERNAME"] = "admin",
+        ["BERTH_PASSWORD"] = fixture.Server.AdminPassword,
+        ["BERTH_CONFIG"] = Path.Combine(fixture.NewDir("cli-config"), "config.json"),
+        ["NO_COLOR"] = "1",
+    };
+
+    private Task<ProcessResult> BerthAsync(params string[] arguments) => BerthWithInputAsync(null, arguments);
+
+    private Task<ProcessResult> BerthWithInputAsync(string? input, params string[] arguments) =>
+        ProcessRunner.RunAsync(BerthProcess.DotnetHost, [BerthProcess.BerthDll, .. arguments], Env(), TimeSpan.FromSeconds(60), input);
+
+    private async Task<HttpStatusCode> V2StatusAsync(string username, string password)
+    {
+        using var client = new RegistryClient(fixture.Server.BaseUrl, username, password, RegistryAuthMode.Basic);
+        using var response = await client.GetAsync("v2/");
+        return response.StatusCode;
+    }
+
+    private async Task<HttpStatusCode> RegistryStatusAsync(string name)
+    {
+        using var response = await fixture.Admin.Http.GetAsync($"api/v1/registries/{Uri.EscapeDataString(name)}");
+        return response.StatusCode;
+    }
+
+    private static List<JsonElement> Events(ProcessResult result)
+    {
+        using var json = JsonDocument.Parse(result.Stdout);
+        return [.. json.RootElement.EnumerateArray().Select(e => e.Clone())];
+    }
+
+    [Fact]
+    public async Task ResizeSetsTheAllocation()
+    {
+        var registry = await fixture.NewRegistryAsync("rs");
+
+        var resized = (await BerthAsync("registry", "resize", registry.Name, "--size", "20GiB")).EnsureSuccess();
+        Assert.Contains("20.0 GiB", resized.Stdout, StringComparison.Ordinal);
+        Assert.Equal(21474836480L, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes);
+
+        var json = (await BerthAsync("registry", "resize", registry.Name, "--size", "1TiB", "--json")).EnsureSuccess();
+        using (var document = JsonDocument.Parse(json.Stdout))
+        {
+            Assert.Equal(1099511627776L, document.RootElement.GetProperty("storageLimitBytes").GetInt64());
+        }
+
+        (await BerthAsync("registry", "resize", registry.Name, "--size", "20")).EnsureSuccess();
+        Assert.Equal(21474836480L, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes);
+        (await BerthAsync("registry", "resize", registry.Name, "-s", "21G")).EnsureSuccess();
+        Assert.Equal(21L << 30, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes);
+    }
+
+    [Theory]
+    [InlineData("1.5GiB")]
+    [InlineData("512MiB")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("lots")]
+    public async Task ResizeRefusesInvalidSizesWithUsageError(string size)
+    {
+        var registry = await fixture.NewRegistryAsync("ri");
+        var before = (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes;
+
+        var result = await BerthAsync("registry", "resize", registry.Name, "--size", size);
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(size, result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes);
+    }
+
+    [Fact]
+    public async Task ResizeOfAnUnknownRegistryFails()
+    {
+        var result = await BerthAsync("registry", "resize", Names.Unique("nope"), "--size", "5GiB");
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("error:", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResetPasswordReplacesTheCredentialAndIsAudited()
+    {
+        var registry = await fixture.NewRegistryAsync("rp");
+        Assert.Equal(HttpStatusCode.OK, await V2StatusAsync(registry.Username, registry.Password));
+
+        var result = (await BerthAsync("registry", "reset-password", registry.Name, "--yes", "--json")).EnsureSuccess();
+        string newPassword;
+        using (var json = JsonDocument.Parse(result.Stdout))
+        {
+            Assert.Equal(registry.Username, json.RootElement.GetProperty("username").GetString());
+            newPassword = json.RootElement.GetProperty("password").GetString()!;
+        }
+
+        Assert.True(newPassword.Length >= 32, $"password too short: {newPassword.Length} characters");
+        Assert.NotEqual(registry.Password, newPassword);
+        Assert.Equal(HttpStatusCode.Unauthorized, await V2StatusAsync(registry.Username, registry.Password));
+        Assert.Equal(HttpStatusCode.OK, await V2StatusAsync(registry.Username, newPassword));
+
+        var audit = (await BerthAsync("registry", "audit", registry.Name, "--json")).EnsureSuccess();
+        var events = Events(audit);
+        Assert.Contains(events, e => e.GetProperty("action").GetString() == "registry.password.reset"
+            && e.GetProperty("registry").GetString() == registry.Name);
+        Assert.DoesNotContain(newPassword, audit.Stdout, StringComparison.Ordinal);
+
+        var table = (await BerthAsync("registry", "audit", registry.Name)).EnsureSuccess();
+        Assert.Contains("ACTION", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("registry.password.reset", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("registry.created", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResetPasswordPrintsTheNewPasswordAndWhatToUpdate()
+    {
+        var registry = await fixture.NewRegistryAsync("rt");
+        var result = (await BerthAsync("registry", "reset-password", registry.Name, "--yes")).EnsureSuccess();
+        Assert.Contains($"docker login {fixture.Server.Host} -u {registry.Username}", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("imagePullSecrets", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("CI", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, await V2StatusAsync(registry.Username, registry.Password));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("y\n")] // an answer on redirected stdin is not a confirmation: only --yes is
+    public async Task ResetPasswordWithoutYesAndWithoutATerminalChangesNothing(string? input)
+    {
+        var registry = await fixture.NewRegistryAsync("rn");
+
+        var plain = await BerthWithInputAsync(input, "registry", "reset-password", registry.Name);
+        Assert.True(plain.ExitCode == 2, plain.ToString());
+        Assert.Contains("--yes", plain.Stderr, StringComparison.Ordinal);
+
+        var json = await BerthWithInputAsync(input, "registry", "reset-password", registry.Name, "--json");
+        Assert.True(json.ExitCode == 2, json.ToString());
+        Assert.Equal("", json.Stdout.Trim());
+
+        Assert.Equal(HttpStatusCode.OK, await V2StatusAsync(registry.Username, registry.Password));
+    }
+
+    [Fact]
+    public async Task DeleteRequiresTheExactNameAndIsAudited()
+    {
+        var registry = await fixture.NewRegistryAsync("rd");
+        using (var client = fixture.Client(registry, RegistryAuthMode.Basic))
+        {
+            await client.PushImageAsync(registry.Repo("app"), fixture.BuildImage(seed: 41, layers: 1), "1.0");
+        }
+
+        // A --confirm that differs: nothing is deleted.
+        var wrongOption = await BerthAsync("registry", "delete", registry.Name, "--confirm", registry.Name + "x");
+        Assert.True(wrongOption.ExitCode == 1, wrongOption.ToString());
+        Assert.Contains("nothing was deleted", wrongOption.Stderr, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await RegistryStatusAsync(registry.Name));
+
+        // The wrong name piped to stdin: the summary comes first, then the prompt, then the refusal.
+        var wrongInput = await BerthWithInputAsync("something-else\n", "registry", "delete", registry.Name);
+        Assert.True(wrongInput.ExitCode == 1, wrongInput.ToString());
+        Assert.Contains("1 repository with 1 tag", wrongInput.Stdout, StringComparison.Ordinal);
+        Assert.Contains("vulnerability scan data, configuration and credentials", wrongInput.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Type the registry name ({registry.Name}) to delete it:", wrongInput.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Name does not match; nothing was deleted.", wrongInput.Stderr, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await RegistryStatusAsync(registry.Name));
+
+        // Nothing on stdin at all: refused too.
+        var noInput = await BerthAsync("registry", "delete", registry.Name);
+        Assert.True(noInput.ExitCode == 1, noInput.ToString());
+        Assert.Equal(HttpStatusCode.OK, await RegistryStatusAsync(registry.Name));
+        Assert.Equal(HttpStatusCode.OK, await V2StatusAsync(registry.Username, registry.Password));
+
+        var deleted = await BerthAsync("registry", "delete", registry.Name, "--confirm", registry.Name);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.Contains("irreversible", deleted.Stdout, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, await RegistryStatusAsync(registry.Name));
+        Assert.Equal(HttpStatusCode.Unauthorized, await V2StatusAsync(registry.Username, registry.Password));
+
+        var audit = (await BerthAsync("project", "audit", registry.Project, "--json")).EnsureSuccess();
+        Assert.Contains(Events(audit), e => e.GetProperty("action").GetString() == "registry.deleted"
+            && e.GetProperty("registry").GetString() == registry.Name);
+        var table = (await BerthAsync("project", "audit", registry.Project)).EnsureSuccess();
+        Assert.Contains("registry.deleted", table.Stdout, StringComparison.Ordinal);
+
+        // The registry is gone, so its own audit verb reports the 404.
+        var gone = await BerthAsync("registry", "audit", registry.Name);
+        Assert.True(gone.ExitCode == 1, gone.ToString());
+    }
+
+    [Fact]
+    public async Task DeleteAcceptsTheNamePipedOnStdin()
+    {
+        var registry = await fixture.NewRegistryAsync("rq");
+
+        var result = await BerthWithInputAsync(registry.Name + "\n", "registry", "delete", registry.Name);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("0 repositories with 0 tags", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, await RegistryStatusAsync(registry.Name));
+    }
+
+    [Fact]
+    public async Task DeleteWithJsonKeepsStdoutEmpty()
+    {
+        var registry = await fixture.NewRegistryAsync("rj");
+
+        var result = await BerthAsync("registry", "delete", registry.Name, "--confirm", registry.Name, "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("", result.Stdout.Trim());
+        Assert.Contains("0 repositories", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, await RegistryStatusAsync(registry.Name));
+    }
+}
