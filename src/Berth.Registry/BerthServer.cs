@@ -2,6 +2,7 @@ using Berth.Registry.Auth;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Berth.Registry.Management;
+using Berth.Registry.Observability;
 
 namespace Berth.Registry;
 
@@ -50,6 +51,7 @@ public static class BerthServer
         app.Map("/v2/{**path}", dispatcher.HandleAsync).ExcludeFromDescription();
         app.MapBerthTokenEndpoint();
         app.MapBerthManagementApi();
+        app.MapBerthObservability();
         return app;
     }
 }

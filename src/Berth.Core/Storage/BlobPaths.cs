@@ -9,6 +9,7 @@ namespace Berth.Core.Storage;
 ///   &lt;registry-id&gt;/                      one tree per registry: deleting it is one prefix delete
 ///     blobs/&lt;alg&gt;/&lt;hh&gt;/&lt;hex&gt;/data       content-addressed, shared by the registry's repositories
 ///     uploads/&lt;upload-id&gt;/data            an upload in progress, moved to blobs/ once its digest checks out
+/// health/probe                          never written; readiness checks stat it
 /// </code>
 /// Registry ids (not names) key the tree, so a name reused after a delete never meets old data.
 /// Blobs are not shared between registries: tenants never learn about each other through dedup.
@@ -16,6 +17,9 @@ namespace Berth.Core.Storage;
 public static class BlobPaths
 {
     public const string RegistriesRoot = "registries";
+
+    /// <summary>A path readiness checks stat; it never exists, only the answer matters.</summary>
+    public const string HealthProbe = "health/probe";
 
     public static string Registry(string registryId) => $"{RegistriesRoot}/{CheckId(registryId)}/";
 

@@ -33,6 +33,6 @@ public sealed class CredentialGenerations(ITenantStore store)
     /// <summary>Records that a registry is gone: every credential and token of it fails from now on.</summary>
     public void PublishDeleted(string registryId) => _generations[registryId] = Deleted;
 
-    /// <summary>Forgets a registry so the next check reads the store (when a change notification may have been missed).</summary>
-    public void Forget(string registryId) => _generations.TryRemove(registryId, out _);
+    /// <summary>Forgets everything, so every next check reads the store (when change notifications may have been missed).</summary>
+    public void ForgetAll() => _generations.Clear();
 }

@@ -6,7 +6,7 @@ using Berth.Core.Storage;
 namespace Berth.Registry.Distribution;
 
 /// <summary><c>/v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>: HEAD, GET (with Range) and DELETE.</summary>
-public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobStore blobs, ILogger<BlobHandler> logger)
+public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobStore blobs, Observability.BerthMetrics metrics, ILogger<BlobHandler> logger)
 {
     public async Task HandleAsync(V2Request request)
     {
@@ -77,6 +77,8 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
         {
             await CopyExactlyAsync(content, response.Body, range.Length, request.Aborted);
         }
+
+        metrics.BytesSent(range.Length);
     }
 
     private async Task DeleteAsync(V2Request request, Digest digest)

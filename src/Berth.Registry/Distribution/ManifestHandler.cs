@@ -5,7 +5,7 @@ using Berth.Core.Metadata;
 namespace Berth.Registry.Distribution;
 
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT (by tag or digest) and DELETE (by digest or tag).</summary>
-public sealed class ManifestHandler(IArtifactStore artifacts, RegistryBlobStore blobs, TimeProvider time)
+public sealed class ManifestHandler(IArtifactStore artifacts, RegistryBlobStore blobs, Observability.BerthMetrics metrics, TimeProvider time)
 {
     public Task HandleAsync(V2Request request)
     {
@@ -39,6 +39,7 @@ public sealed class ManifestHandler(IArtifactStore artifacts, RegistryBlobStore 
         if (!headOnly)
         {
             await response.Body.WriteAsync(manifest.Content, request.Aborted);
+            metrics.ManifestPulled(request.Target.RegistryName);
         }
     }
 

@@ -20,6 +20,7 @@ public sealed class UploadHandler(
     UploadStates states,
     RegistryAddressing addressing,
     StorageQuota quota,
+    Observability.BerthMetrics metrics,
     TimeProvider time)
 {
     private const int BufferSize = 1024 * 1024;
@@ -305,7 +306,7 @@ public sealed class UploadHandler(
     }
 
     /// <summary>Streams the request body to storage, hashing as it goes; never holds more than one buffer.</summary>
-    private static async Task<long> ReceiveAsync(V2Request request, IBlobWriter writer, IncrementalHash? hash)
+    private async Task<long> ReceiveAsync(V2Request request, IBlobWriter writer, IncrementalHash? hash)
     {
         if (request.Http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -334,6 +335,7 @@ public sealed class UploadHandler(
 
                 hash?.AppendData(buffer, 0, filled);
                 await writer.WriteAsync(buffer.AsMemory(0, filled), request.Aborted);
+                metrics.BytesReceived(filled);
                 total += filled;
                 if (filled < buffer.Length)
                 {
@@ -399,8 +401,9 @@ public sealed class UploadHandler(
         request.Response.ContentLength = 0;
     }
 
-    private static void WriteBlobCreated(V2Request request, Digest digest)
+    private void WriteBlobCreated(V2Request request, Digest digest)
     {
+        metrics.UploadCompleted(request.Target.RegistryName);
         request.Response.StatusCode = StatusCodes.Status201Created;
         request.Response.Headers.Location = $"{request.BasePath}/blobs/{digest}";
         request.Response.Headers["Docker-Content-Digest"] = digest.ToString();

@@ -1,6 +1,7 @@
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Auth;
+using Berth.Registry.Observability;
 using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Distribution;
@@ -20,17 +21,32 @@ public sealed partial class V2Dispatcher(
     TagsHandler tags,
     CatalogHandler catalog,
     ReferrersHandler referrers,
+    BerthMetrics metrics,
     ILogger<V2Dispatcher> logger)
 {
     private readonly string _service = options.Value.Auth.Service;
 
     public async Task HandleAsync(HttpContext context)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var path = context.Request.Path.Value ?? "";
+        var route = V2Route.Parse(path.Length >= 3 ? path[3..] : "");
+        try
+        {
+            await DispatchAsync(context, route);
+        }
+        finally
+        {
+            metrics.RecordV2Request(route.Kind.ToString(), context.Request.Method, context.Response.StatusCode,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task DispatchAsync(HttpContext context, V2Route route)
+    {
         context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
         try
         {
-            var path = context.Request.Path.Value ?? "";
-            var route = V2Route.Parse(path.Length >= 3 ? path[3..] : "");
             switch (route.Kind)
             {
                 case V2RouteKind.NotFound:

@@ -28,7 +28,7 @@ public sealed partial class BerthBootstrapper(
         // Nodes share a key: from configuration, else the first node's random key stored in the database.
         var secret = settings.Auth.SigningKey
             ?? await tenants.GetOrAddSettingAsync(SigningKeySetting, Convert.ToBase64String(Secrets.NewKey()), cancellationToken);
-        signingKeys.Load([SigningKey.FromSecret(secret)]);
+        signingKeys.Load([SigningKey.FromSecret(secret), .. settings.Auth.PreviousSigningKeys.Select(SigningKey.FromSecret)]);
 
         var adminHash = await tenants.GetSettingAsync(AdminAccount.PasswordHashSetting, cancellationToken);
         if (adminHash is null)

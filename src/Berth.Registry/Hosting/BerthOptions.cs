@@ -25,6 +25,19 @@ public sealed class BerthOptions
     public AuthOptions Auth { get; set; } = new();
 
     public RegistryDefaultsOptions Registries { get; set; } = new();
+
+    public UploadOptions Uploads { get; set; } = new();
+}
+
+public sealed class UploadOptions
+{
+    /// <summary>An upload session untouched this long is abandoned: it and its bytes are deleted.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan MaxIdle { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often abandoned sessions are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 public sealed class AdminOptions
@@ -38,6 +51,12 @@ public sealed class AuthOptions
     /// <summary>Token signing key shared by every node (any string of 32+ characters); when unset, one is generated and kept in the metadata store.</summary>
     [MinLength(32)]
     public string? SigningKey { get; set; }
+
+    /// <summary>
+    /// Keys that still verify tokens but no longer sign them: to rotate, make the old key the previous one and set a
+    /// new <see cref="SigningKey"/> on every node; remove it after a token lifetime.
+    /// </summary>
+    public string[] PreviousSigningKeys { get; set; } = [];
 
     /// <summary>Lifetime of bearer tokens.</summary>
     [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]

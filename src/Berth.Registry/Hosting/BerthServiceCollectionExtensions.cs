@@ -4,6 +4,7 @@ using Berth.Metadata.Sqlite;
 using Berth.Registry.Auth;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
+using Berth.Registry.Observability;
 using Berth.Storage.FileSystem;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,10 +27,14 @@ public static class BerthServiceCollectionExtensions
         services.AddBerthEmbeddedStorage();
         services.AddBerthAuth();
         services.AddBerthDistribution();
+        services.AddBerthObservability();
         services.TryAddSingleton<TenantService>();
         services.TryAddSingleton<RegistryLifecycle>();
         services.TryAddSingleton<RegistryPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
+        services.TryAddSingleton<UploadJanitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
+        services.AddHostedService<CredentialChangeListener>();
         return services;
     }
 

@@ -1,0 +1,44 @@
+using Berth.Core.Metadata;
+using Microsoft.Extensions.Hosting;
+
+namespace Berth.Registry.Auth;
+
+/// <summary>
+/// Applies credential changes committed by other nodes (password resets, registry deletes) to this node's
+/// <see cref="CredentialGenerations"/>, so their old passwords and tokens stop working here too within moments.
+/// Runs only when the metadata store is shared (it offers an <see cref="ICredentialChangeFeed"/>).
+/// </summary>
+public sealed partial class CredentialChangeListener(
+    IMetadataStore store,
+    CredentialGenerations generations,
+    ILogger<CredentialChangeListener> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (store is not ICredentialChangeFeed feed)
+        {
+            return;
+        }
+
+        await foreach (var change in feed.WatchAsync(stoppingToken))
+        {
+            switch (change)
+            {
+                case { RegistryId: null }:
+                    // Reconnected: anything may have happened meanwhile, so every cached generation is re-read.
+                    generations.ForgetAll();
+                    LogResynchronised(logger);
+                    break;
+                case { Generation: null }:
+                    generations.PublishDeleted(change.RegistryId);
+                    break;
+                default:
+                    generations.Publish(change.RegistryId, change.Generation.Value);
+                    break;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credential change feed (re)connected; cached credential generations dropped")]
+    private static partial void LogResynchronised(ILogger logger);
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Berth.Registry.Observability;
+
+/// <summary>
+/// Berth's own instruments (meter and activity source "Berth"): what an operator of a registry wants on top of
+/// ASP.NET Core's request metrics. /v2 is one catch-all route, so requests are also measured per resource.
+/// </summary>
+public sealed class BerthMetrics : IDisposable
+{
+    public const string Name = "Berth";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly Meter _meter;
+    private readonly Histogram<double> _v2Duration;
+    private readonly Counter<long> _bytesReceived;
+    private readonly Counter<long> _bytesSent;
+    private readonly Counter<long> _uploads;
+    private readonly Counter<long> _pulls;
+
+    public BerthMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(Name);
+        _v2Duration = _meter.CreateHistogram("berth.v2.request.duration", "s", "Duration of /v2 requests by resource, method and status",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
+        _bytesReceived = _meter.CreateCounter<long>("berth.blob.bytes_received", "By", "Blob bytes received by uploads");
+        _bytesSent = _meter.CreateCounter<long>("berth.blob.bytes_sent", "By", "Blob bytes sent by blob GETs");
+        _uploads = _meter.CreateCounter<long>("berth.blob.uploads", "{blob}", "Blobs added to a repository (uploads and mounts), per registry");
+        _pulls = _meter.CreateCounter<long>("berth.manifest.pulls", "{manifest}", "Manifest GETs (image pulls), per registry");
+    }
+
+    public void RecordV2Request(string resource, string method, int status, TimeSpan elapsed) =>
+        _v2Duration.Record(elapsed.TotalSeconds,
+            new KeyValuePair<string, object?>("resource", resource),
+            new KeyValuePair<string, object?>("method", method),
+            new KeyValuePair<string, object?>("status", status));
+
+    public void BytesReceived(long bytes) => _bytesReceived.Add(bytes);
+
+    public void BytesSent(long bytes) => _bytesSent.Add(bytes);
+
+    public void UploadCompleted(string registry) => _uploads.Add(1, new KeyValuePair<string, object?>("registry", registry));
+
+    public void ManifestPulled(string registry) => _pulls.Add(1, new KeyValuePair<string, object?>("registry", registry));
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,38 @@
+using Berth.Core.Metadata;
+using Berth.Core.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Berth.Registry.Observability;
+
+/// <summary>Readiness: the metadata store answers.</summary>
+public sealed class MetadataStoreHealthCheck(IMetadataStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await store.PingAsync(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("metadata store did not answer");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("metadata store unreachable: " + ex.GetType().Name);
+        }
+    }
+}
+
+/// <summary>Readiness: the blob store answers (a stat of a path that need not exist).</summary>
+public sealed class BlobStoreHealthCheck(IBlobDriver driver) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await driver.StatAsync(BlobPaths.HealthProbe, cancellationToken);
+            return HealthCheckResult.Healthy(driver.Name);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"{driver.Name} blob store unreachable: {ex.GetType().Name}");
+        }
+    }
+}
