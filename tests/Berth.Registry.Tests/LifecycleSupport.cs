@@ -98,8 +98,13 @@ internal static class LifecycleSupport
         return password;
     }
 
-    /// <summary>DELETE /api/v1/registries/{name} with a JSON body <c>{"confirm":…}</c>; the raw response.</summary>
-    public static async Task<HttpResponseMessage> DeleteRegistryAsync(ManagementClient admin, string registry, string? confirmBody, string? confirmQuery = null)
+    /// <summary>
+    /// DELETE /api/v1/registries/{name} with a JSON body <c>{"confirm":…}</c> and/or <c>?confirm=</c>; the raw response.
+    /// The body is sent with a Content-Length, or, with <paramref name="chunked"/>, the way HttpClient's
+    /// <see cref="JsonContent"/> sends it (streamed: Transfer-Encoding chunked, no Content-Length).
+    /// </summary>
+    public static async Task<HttpResponseMessage> DeleteRegistryAsync(ManagementClient admin, string registry, string? confirmBody,
+        string? confirmQuery = null, bool chunked = false)
     {
         var path = $"api/v1/registries/{Uri.EscapeDataString(registry)}";
         if (confirmQuery is not null)
@@ -110,7 +115,9 @@ internal static class LifecycleSupport
         using var request = new HttpRequestMessage(HttpMethod.Delete, path);
         if (confirmBody is not null)
         {
-            request.Content = JsonContent.Create(new { confirm = confirmBody });
+            request.Content = chunked
+                ? JsonContent.Create(new { confirm = confirmBody })
+                : new StringContent(JsonSerializer.Serialize(new { confirm = confirmBody }), System.Text.Encoding.UTF8, "application/json");
         }
 
         var response = await admin.Http.SendAsync(request);
