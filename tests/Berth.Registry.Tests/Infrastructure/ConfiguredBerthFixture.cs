@@ -154,3 +154,24 @@ public sealed class ZeroContent : HttpContent
         return true;
     }
 }
+
+/// <summary>A request body whose length is not announced: HttpClient sends it with Transfer-Encoding chunked.</summary>
+public sealed class UnknownLengthContent : HttpContent
+{
+    private readonly byte[] _content;
+
+    public UnknownLengthContent(byte[] content)
+    {
+        _content = content;
+        Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+        stream.WriteAsync(_content).AsTask();
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}
