@@ -216,6 +216,10 @@ public sealed class RegistryDeleteTests(BerthFixture fixture) : IClassFixture<Be
         var (a, aId) = await CreateAndPushAsync(project.Name, "dn", image);
         var repoA = a.Repo("app");
         var oldToken = await TokenAsync(Server, a.Username, a.Password, FullScope(repoA));
+        using (var cached = await BasicAsync(Server, HttpMethod.Get, "v2/", a.Username, a.Password))
+        {
+            await OciAssert.StatusAsync(cached, HttpStatusCode.OK, "Basic before the delete (now cached)");
+        }
 
         // Confirmed through the query this time.
         using (var deleted = await DeleteRegistryAsync(fixture.Admin, a.Name, null, a.Name))
@@ -306,6 +310,58 @@ public sealed class RegistryDeleteTests(BerthFixture fixture) : IClassFixture<Be
         Assert.DoesNotContain(reusedEvents, e => Str(e, "action") == "registry.deleted");
         var otherEvents = await AuditAsync(fixture.Admin, $"api/v1/projects/{other.Name}/audit");
         Assert.DoesNotContain(otherEvents, e => Str(e, "action") == "registry.deleted");
+    }
+
+    [Fact]
+    public async Task PushesInFlightDuringTheDeleteAreNotStoredAndLeaveNothingOnDisk()
+    {
+        var project = await fixture.Admin.CreateProjectAsync(Names.Unique("df"));
+        var image = fixture.BuildImage(seed: 3204, layers: 1, tag: "v1");
+        var (a, aId) = await CreateAndPushAsync(project.Name, "dfa", image);
+        var name = a.Repo("inflight");
+        using var client = fixture.Client(a);
+
+        // A chunk of an upload session and a monolithic upload, each half sent when the delete happens.
+        var location = await client.StartUploadAsync(name);
+        var chunk = new GatedContent(ImageContent.RandomBlob(256 * 1024), ImageContent.RandomBlob(256 * 1024), announceLength: false);
+        var patch = SendCatchingAsync(client, HttpMethod.Patch, location, chunk);
+        var whole = ImageContent.RandomBlob(512 * 1024);
+        var monolithic = new GatedContent(whole[..(256 * 1024)], whole[(256 * 1024)..], announceLength: true);
+        var post = SendCatchingAsync(client, HttpMethod.Post, $"v2/{name}/blobs/uploads/?digest={ImageContent.DigestOf(whole)}", monolithic);
+        await Task.WhenAll(chunk.FirstPartSent, monolithic.FirstPartSent).WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.Delay(300);
+
+        using (var deleted = await DeleteRegistryAsync(fixture.Admin, a.Name, a.Name))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        chunk.Release();
+        monolithic.Release();
+        var (patchStatus, patchBody) = await patch.WaitAsync(TimeSpan.FromSeconds(30));
+        var (postStatus, postBody) = await post.WaitAsync(TimeSpan.FromSeconds(30));
+        var purged = await EventuallyAsync(() => BlobTree.Files(Server.DataDir, aId).Count == 0, PurgeWait);
+        Assert.True(purged, $"files of deleted registry {aId} remain after pushes that were in flight: "
+            + string.Join(", ", BlobTree.Files(Server.DataDir, aId)) + fixture.ServerLog);
+
+        // Refused as a client error (the registry is gone), never accepted, never an internal error.
+        Assert.True(patchStatus is null or (>= 400 and < 500), $"a chunk finished after the delete: {patchStatus} {patchBody}" + fixture.ServerLog);
+        Assert.True(postStatus is null or (>= 400 and < 500), $"a monolithic blob finished after the delete: {postStatus} {postBody}" + fixture.ServerLog);
+    }
+
+    /// <summary>Sends a request; the status and body, or a null status when the connection failed.</summary>
+    private static async Task<(int? Status, string Body)> SendCatchingAsync(RegistryClient client, HttpMethod method, string path, HttpContent content)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(method, client.Resolve(path)) { Content = content };
+            using var response = await client.SendAsync(request);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException ex)
+        {
+            return (null, ex.Message);
+        }
     }
 
     /// <summary>Creates a registry, pushes <paramref name="image"/> to <c>app:v1</c> with skopeo, and learns its id on disk.</summary>

@@ -175,3 +175,44 @@ public sealed class UnknownLengthContent : HttpContent
         return false;
     }
 }
+
+/// <summary>
+/// A request body sent in two parts: the first at once, the second only after <see cref="Release"/>, so a test can act
+/// while the server is in the middle of receiving it. Chunked unless <paramref name="announceLength"/>.
+/// </summary>
+public sealed class GatedContent : HttpContent
+{
+    private readonly byte[] _first;
+    private readonly byte[] _second;
+    private readonly bool _announceLength;
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _firstSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public GatedContent(byte[] first, byte[] second, bool announceLength)
+    {
+        _first = first;
+        _second = second;
+        _announceLength = announceLength;
+        Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+    }
+
+    /// <summary>Completes once the first part is on the wire.</summary>
+    public Task FirstPartSent => _firstSent.Task;
+
+    public void Release() => _release.TrySetResult();
+
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+    {
+        await stream.WriteAsync(_first);
+        await stream.FlushAsync();
+        _firstSent.TrySetResult();
+        await _release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await stream.WriteAsync(_second);
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = _first.LongLength + _second.LongLength;
+        return _announceLength;
+    }
+}
