@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Berth.Registry.Tests.Infrastructure;
+
+namespace Berth.Registry.Tests;
+
+/// <summary>Shared steps of the registry lifecycle tests (reset, delete, allocation, brute force).</summary>
+internal static class LifecycleSupport
+{
+    /// <summary><c>skopeo login</c> against <paramref name="host"/>; the result says whether the registry accepted the password.</summary>
+    public static Task<ProcessResult> LoginAsync(Skopeo skopeo, string host, string username, string password) =>
+        skopeo.RunAsync("login", "--tls-verify=false", "--username", username, "--password", password, host);
+
+    /// <summary>
+    /// Pulls <paramref name="remote"/> with skopeo into a fresh OCI layout and asserts it is byte-identical to
+    /// <paramref name="image"/>: the same manifest digest and bytes, and every blob the same.
+    /// </summary>
+    public static async Task AssertPullsIdenticalAsync(Skopeo skopeo, string layoutDir, string remote, string creds, OciImage image, string context)
+    {
+        var pulled = await skopeo.CopyAsync(remote, $"oci:{layoutDir}:pulled", sourceCreds: creds);
+        Assert.True(pulled.Succeeded, $"pull of {remote} failed ({context}): {pulled}");
+        Assert.Equal(image.ManifestDigest, OciLayout.FindTag(layoutDir, "pulled").Digest);
+        Assert.Equal(image.ManifestBytes, File.ReadAllBytes(OciLayout.BlobPath(layoutDir, image.ManifestDigest)));
+        foreach (var (digest, size) in image.Blobs)
+        {
+            var copy = File.ReadAllBytes(OciLayout.BlobPath(layoutDir, digest));
+            Assert.Equal(size, copy.LongLength);
+            Assert.True(image.ReadBlob(digest).AsSpan().SequenceEqual(copy), $"blob {digest} differs after the pull ({context})");
+        }
+    }
+
+    /// <summary>A raw request with HTTP Basic credentials (no token dance, no caching in the client).</summary>
+    public static async Task<HttpResponseMessage> BasicAsync(BerthProcess server, HttpMethod method, string path, string username, string password,
+        HttpContent? content = null)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseUrl };
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = ManagementClient.BasicAuth(username, password);
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    /// <summary>A raw request with a bearer token.</summary>
+    public static async Task<HttpResponseMessage> BearerAsync(BerthProcess server, HttpMethod method, string path, string token,
+        HttpContent? content = null, params (string Name, string Value)[] headers)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseUrl };
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    /// <summary>GET /auth/token with Basic credentials: the raw response.</summary>
+    public static Task<HttpResponseMessage> TokenRequestAsync(BerthProcess server, string username, string password, string scope) =>
+        BasicAsync(server, HttpMethod.Get, "auth/token?service=berth&scope=" + Uri.EscapeDataString(scope), username, password);
+
+    /// <summary>A bearer token for <paramref name="scope"/>; asserts the token endpoint grants it.</summary>
+    public static async Task<string> TokenAsync(BerthProcess server, string username, string password, string scope)
+    {
+        using var response = await TokenRequestAsync(server, username, password, scope);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"token request for {username} returned {(int)response.StatusCode}: {body}");
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("token").GetString()!;
+    }
+
+    public static string FullScope(string repository) => $"repository:{repository}:pull,push,delete";
+
+    /// <summary>The registry detail as raw JSON, for before/after comparisons of every field.</summary>
+    public static Task<JsonElement> DetailJsonAsync(ManagementClient admin, string registry) =>
+        admin.GetRawJsonAsync($"api/v1/registries/{Uri.EscapeDataString(registry)}");
+
+    public static async Task<HttpStatusCode> DetailStatusAsync(ManagementClient admin, string registry)
+    {
+        using var response = await admin.Http.GetAsync($"api/v1/registries/{Uri.EscapeDataString(registry)}");
+        return response.StatusCode;
+    }
+
+    /// <summary>POST …/password: asserts 200 and returns the new password.</summary>
+    public static async Task<string> ResetPasswordAsync(ManagementClient admin, string registry)
+    {
+        using var response = await admin.Http.PostAsync($"api/v1/registries/{Uri.EscapeDataString(registry)}/password", null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"reset of {registry} returned {(int)response.StatusCode}: {body}");
+        using var document = JsonDocument.Parse(body);
+        Assert.Equal(registry, document.RootElement.GetProperty("username").GetString());
+        var password = document.RootElement.GetProperty("password").GetString()!;
+        Assert.False(string.IsNullOrEmpty(password));
+        return password;
+    }
+
+    /// <summary>
+    /// DELETE /api/v1/registries/{name} with a JSON body <c>{"confirm":…}</c> and/or <c>?confirm=</c>; the raw response.
+    /// The body is sent with a Content-Length, or, with <paramref name="chunked"/>, the way HttpClient's
+    /// <see cref="JsonContent"/> sends it (streamed: Transfer-Encoding chunked, no Content-Length).
+    /// </summary>
+    public static async Task<HttpResponseMessage> DeleteRegistryAsync(ManagementClient admin, string registry, string? confirmBody,
+        string? confirmQuery = null, bool chunked = false)
+    {
+        var path = $"api/v1/registries/{Uri.EscapeDataString(registry)}";
+        if (confirmQuery is not null)
+        {
+            path += "?confirm=" + Uri.EscapeDataString(confirmQuery);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Delete, path);
+        if (confirmBody is not null)
+        {
+            request.Content = chunked
+                ? JsonContent.Create(new { confirm = confirmBody })
+                : new StringContent(JsonSerializer.Serialize(new { confirm = confirmBody }), System.Text.Encoding.UTF8, "application/json");
+        }
+
+        var response = await admin.Http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    public static async Task<List<JsonElement>> AuditAsync(ManagementClient admin, string path)
+    {
+        var json = await admin.GetRawJsonAsync(path);
+        return json.EnumerateArray().ToList();
+    }
+
+    public static string? Str(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>Polls <paramref name="condition"/> every 200 ms until it holds or <paramref name="timeout"/> passes.</summary>
+    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return true;
+    }
+}

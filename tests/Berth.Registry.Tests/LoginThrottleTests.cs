@@ -1,0 +1,162 @@
+using System.Net;
+using Berth.Registry.Tests.Infrastructure;
+using static Berth.Registry.Tests.LifecycleSupport;
+
+namespace Berth.Registry.Tests;
+
+/// <summary>A server that locks a username out after 3 failed passwords.</summary>
+public sealed class ThrottledBerthFixture : ConfiguredBerthFixture
+{
+    public const int MaxFailedLoginsPerUser = 3;
+
+    protected override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["Berth__Auth__MaxFailedLoginsPerUser"] = MaxFailedLoginsPerUser.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>
+/// docs/api.md, "Brute force": past the limit of failed passwords for a username, password checks answer
+/// <c>429 TOOMANYREQUESTS</c> with <c>Retry-After</c>, even for the right password; passwords verified before the
+/// lockout keep working. (Each test uses its own registries, so only 3–4 failures per test count against the
+/// address limit of 30.)
+/// </summary>
+public sealed class LoginThrottleTests(ThrottledBerthFixture fixture) : IClassFixture<ThrottledBerthFixture>
+{
+    private const int Limit = ThrottledBerthFixture.MaxFailedLoginsPerUser;
+
+    private BerthProcess Server => fixture.Server;
+
+    [Fact]
+    public async Task FailuresOnTheTokenEndpointLockTheUsernameOutEvenForTheRightPassword()
+    {
+        var registry = await fixture.NewRegistryAsync("lt");
+        var scope = FullScope(registry.Repo("app"));
+        for (var i = 1; i <= Limit; i++)
+        {
+            using var wrong = await TokenRequestAsync(Server, registry.Username, "wrong-password-" + i, scope);
+            await OciAssert.StatusAsync(wrong, HttpStatusCode.Unauthorized, $"wrong password #{i}");
+        }
+
+        // The right password, never verified before: locked out.
+        using (var right = await TokenRequestAsync(Server, registry.Username, registry.Password, scope))
+        {
+            await AssertTooManyRequestsAsync(right, "/auth/token with the right password after the lockout");
+        }
+
+        using (var v2 = await BasicAsync(Server, HttpMethod.Get, "v2/", registry.Username, registry.Password))
+        {
+            await AssertTooManyRequestsAsync(v2, "/v2/ Basic with the right password after the lockout");
+            await OciAssert.ErrorAsync(v2, HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+        }
+
+        using (var v2 = await BasicAsync(Server, HttpMethod.Get, $"v2/{registry.Repo("app")}/tags/list", registry.Username, "another-guess"))
+        {
+            await OciAssert.ErrorAsync(v2, HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS", "a wrong password during the lockout");
+        }
+
+        using (var form = await PasswordGrantAsync(registry.Username, registry.Password, scope))
+        {
+            await AssertTooManyRequestsAsync(form, "OAuth2 password grant during the lockout");
+        }
+
+        var login = await LoginAsync(new Skopeo(fixture.NewDir("login")), Server.Host, registry.Username, registry.Password);
+        Assert.False(login.Succeeded, "skopeo login during the lockout succeeded: " + login);
+
+        // The lockout is per username: another registry's right password still works.
+        var other = await fixture.NewRegistryAsync("lto");
+        using var otherToken = await TokenRequestAsync(Server, other.Username, other.Password, FullScope(other.Repo("app")));
+        await OciAssert.StatusAsync(otherToken, HttpStatusCode.OK, "another username during the lockout");
+    }
+
+    [Fact]
+    public async Task FailuresWithBasicOnV2LockTheTokenEndpointOutToo()
+    {
+        var registry = await fixture.NewRegistryAsync("lb");
+        for (var i = 1; i <= Limit; i++)
+        {
+            using var wrong = await BasicAsync(Server, HttpMethod.Get, "v2/", registry.Username, "wrong-password-" + i);
+            await OciAssert.StatusAsync(wrong, HttpStatusCode.Unauthorized, $"wrong Basic password #{i}");
+        }
+
+        using (var v2 = await BasicAsync(Server, HttpMethod.Get, "v2/", registry.Username, registry.Password))
+        {
+            await AssertTooManyRequestsAsync(v2, "/v2/ Basic with the right password after the lockout");
+            await OciAssert.ErrorAsync(v2, HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+        }
+
+        using (var token = await TokenRequestAsync(Server, registry.Username, registry.Password, FullScope(registry.Repo("app"))))
+        {
+            await AssertTooManyRequestsAsync(token, "/auth/token with the right password after a /v2 lockout");
+        }
+    }
+
+    [Fact]
+    public async Task PasswordVerifiedBeforeTheLockoutKeepsWorking()
+    {
+        var registry = await fixture.NewRegistryAsync("lc");
+        var name = registry.Repo("app");
+        var scope = FullScope(name);
+        var image = fixture.BuildImage(seed: 3401, layers: 1, tag: "v1");
+        var skopeo = new Skopeo(fixture.NewDir("skopeo"));
+        var remote = Skopeo.Docker(registry.Image("app", "v1"));
+
+        // Verified (and so remembered) before anyone guesses.
+        (await skopeo.CopyAsync(image.OciReference, remote, destinationCreds: registry.Creds)).EnsureSuccess();
+        using (var ok = await BasicAsync(Server, HttpMethod.Get, "v2/", registry.Username, registry.Password))
+        {
+            await OciAssert.StatusAsync(ok, HttpStatusCode.OK, "Basic before the lockout");
+        }
+
+        for (var i = 1; i <= Limit; i++)
+        {
+            using var wrong = await TokenRequestAsync(Server, registry.Username, "wrong-password-" + i, scope);
+            await OciAssert.StatusAsync(wrong, HttpStatusCode.Unauthorized, $"wrong password #{i}");
+        }
+
+        // Locked for guesses…
+        using (var guess = await TokenRequestAsync(Server, registry.Username, "yet-another-guess", scope))
+        {
+            await AssertTooManyRequestsAsync(guess, "a guess after the lockout");
+        }
+
+        // …but not for the password verified before: token endpoint, Basic on /v2, and a real client.
+        var token = await TokenAsync(Server, registry.Username, registry.Password, scope);
+        using (var manifest = await BearerAsync(Server, HttpMethod.Get, $"v2/{name}/manifests/v1", token, null, ("Accept", RegistryClient.ManifestAccept)))
+        {
+            await OciAssert.StatusAsync(manifest, HttpStatusCode.OK, "token of the already verified password" + fixture.ServerLog);
+        }
+
+        using (var basic = await BasicAsync(Server, HttpMethod.Get, $"v2/{name}/manifests/v1", registry.Username, registry.Password))
+        {
+            await OciAssert.StatusAsync(basic, HttpStatusCode.OK, "Basic with the already verified password during the lockout");
+        }
+
+        await AssertPullsIdenticalAsync(skopeo, fixture.NewDir("pull"), remote, registry.Creds, image, "already verified password during the lockout");
+        var push = fixture.BuildImage(seed: 3402, layers: 1, tag: "v2");
+        (await skopeo.CopyAsync(push.OciReference, Skopeo.Docker(registry.Image("app", "v2")), destinationCreds: registry.Creds)).EnsureSuccess();
+    }
+
+    private static async Task AssertTooManyRequestsAsync(HttpResponseMessage response, string context)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.TooManyRequests, $"{context}: expected 429, got {(int)response.StatusCode}: {body}");
+        var retryAfter = RegistryClient.Header(response, "Retry-After");
+        Assert.True(retryAfter is not null, $"{context}: 429 without Retry-After");
+        Assert.True(int.TryParse(retryAfter, out var seconds) && seconds > 0 && seconds <= 300,
+            $"{context}: Retry-After '{retryAfter}' is not a number of seconds within the 5-minute window");
+        OciAssert.NoStackTrace(body);
+    }
+
+    private async Task<HttpResponseMessage> PasswordGrantAsync(string username, string password, string scope)
+    {
+        using var http = new HttpClient { BaseAddress = Server.BaseUrl };
+        var response = await http.PostAsync("auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["username"] = username, ["password"] = password,
+            ["service"] = "berth", ["scope"] = scope, ["client_id"] = "berth-tests",
+        }));
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+}
