@@ -32,6 +32,10 @@ public sealed class StorageQuota(ITenantStore tenants, IArtifactStore artifacts)
         return Exceeded(limit, used, incomingBytes);
     }
 
+    /// <summary>True when the registry no longer exists (to explain storage errors during a delete).</summary>
+    public async Task<bool> RegistryGoneAsync(string registryId) =>
+        await tenants.GetRegistryByIdAsync(registryId, CancellationToken.None) is null;
+
     private async Task<(long Limit, long Used)> ReadAsync(string registryId, CancellationToken cancellationToken)
     {
         var registry = await tenants.GetRegistryByIdAsync(registryId, cancellationToken)

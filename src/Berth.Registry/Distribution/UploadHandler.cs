@@ -141,6 +141,11 @@ public sealed class UploadHandler(
             var repository = await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, time.GetUtcNow(), request.Aborted);
             await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, stagedPath, request.Aborted);
         }
+        catch (Exception ex) when (ex is IOException or BlobPathNotFoundException)
+        {
+            await ThrowIfRegistryGoneAsync(request);
+            throw;
+        }
         finally
         {
             await Driver.DeleteAsync(BlobPaths.UploadDirectory(request.RegistryId, stagingId), CancellationToken.None);
@@ -188,6 +193,11 @@ public sealed class UploadHandler(
                 var repository = await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, time.GetUtcNow(), request.Aborted);
                 await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, dataPath, request.Aborted);
             }
+            catch (Exception ex) when (ex is IOException or BlobPathNotFoundException)
+            {
+                await ThrowIfRegistryGoneAsync(request);
+                throw;
+            }
             finally
             {
                 // Verified or not, the session is over: a bad digest discards the bytes (nothing partial remains).
@@ -214,6 +224,15 @@ public sealed class UploadHandler(
         var upload = await FindUploadAsync(request);
         await DiscardAsync(upload);
         request.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>A storage error while the registry is being deleted (its files purged under us) is that, not a server fault.</summary>
+    private async Task ThrowIfRegistryGoneAsync(V2Request request)
+    {
+        if (await quota.RegistryGoneAsync(request.RegistryId))
+        {
+            throw new OciException(OciErrorCode.NameUnknown, "the registry was deleted");
+        }
     }
 
     private async Task<UploadRecord> FindUploadAsync(V2Request request)

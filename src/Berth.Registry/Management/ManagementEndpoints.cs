@@ -134,16 +134,9 @@ public static class ManagementEndpoints
     private static async Task<IResult> DeleteRegistryAsync(string name, HttpContext context, ITenantStore tenants, RegistryLifecycle lifecycle, CancellationToken ct)
     {
         var confirm = context.Request.Query["confirm"].ToString();
-        if (confirm.Length == 0 && context.Request.ContentLength is > 0 and < 64 * 1024)
+        if (confirm.Length == 0)
         {
-            try
-            {
-                confirm = (await context.Request.ReadFromJsonAsync<DeleteConfirmation>(ct))?.Confirm ?? "";
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                throw new ManagementException(400, "Invalid body", "The body must be JSON: {\"confirm\": \"<registry name>\"}.");
-            }
+            confirm = await ReadConfirmationAsync(context.Request, ct);
         }
 
         var registry = await FindRegistryAsync(tenants, name, ct);
@@ -156,6 +149,44 @@ public static class ManagementEndpoints
         await lifecycle.DeleteAsync(registry, AuditActor.From(context, AdminAccount.Username), ct);
         return Results.NoContent();
     }
+
+    /// <summary>Reads <c>{"confirm":"…"}</c> from a body of at most 64 KiB, with or without Content-Length (chunked clients).</summary>
+    private static async Task<string> ReadConfirmationAsync(HttpRequest request, CancellationToken ct)
+    {
+        const int Limit = 64 * 1024;
+        if (request.ContentLength is 0 or > Limit)
+        {
+            return "";
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > Limit)
+            {
+                return "";
+            }
+        }
+
+        if (buffer.Length == 0)
+        {
+            return "";
+        }
+
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<DeleteConfirmation>(buffer.ToArray(), JsonWeb)?.Confirm ?? "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new ManagementException(400, "Invalid body", "The body must be JSON: {\"confirm\": \"<registry name>\"}.");
+        }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonWeb = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     private static async Task<IResult> ListRegistryAuditAsync(string name, ITenantStore tenants, IAuditStore audit, int? limit, CancellationToken ct)
     {
