@@ -27,6 +27,75 @@ public sealed class BerthOptions
     public RegistryDefaultsOptions Registries { get; set; } = new();
 
     public UploadOptions Uploads { get; set; } = new();
+
+    public MetadataOptions Metadata { get; set; } = new();
+
+    public StorageOptions Storage { get; set; } = new();
+}
+
+public sealed class MetadataOptions
+{
+    public const string SqliteProvider = "sqlite";
+    public const string PostgresProvider = "postgres";
+
+    /// <summary><c>sqlite</c> (embedded, one node: <c>&lt;DataDir&gt;/berth.db</c>) or <c>postgres</c> (shared by every node).</summary>
+    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Berth:Metadata:Provider must be 'sqlite' or 'postgres'.")]
+    public string Provider { get; set; } = SqliteProvider;
+
+    /// <summary>The Npgsql connection string, with <c>postgres</c>.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class StorageOptions
+{
+    public const string FileSystemProvider = "filesystem";
+    public const string S3Provider = "s3";
+
+    /// <summary><c>filesystem</c> (<c>&lt;DataDir&gt;/blobs</c>) or <c>s3</c> (any S3-compatible object store).</summary>
+    [RegularExpression("^(filesystem|s3)$", ErrorMessage = "Berth:Storage:Provider must be 'filesystem' or 's3'.")]
+    public string Provider { get; set; } = FileSystemProvider;
+
+    public S3StorageOptions S3 { get; set; } = new();
+}
+
+/// <summary>Configuration section <c>Berth:Storage:S3</c>; credentials come from the usual AWS environment variables.</summary>
+public sealed class S3StorageOptions
+{
+    public string? Bucket { get; set; }
+
+    /// <summary>The S3 API endpoint, e.g. <c>https://s3.example.com</c>; unset means AWS itself (by <see cref="Region"/>).</summary>
+    public string? ServiceUrl { get; set; }
+
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Path-style URLs (<c>host/bucket/key</c>), which most self-hosted S3 servers need.</summary>
+    public bool ForcePathStyle { get; set; }
+
+    /// <summary>A key prefix inside the bucket, to share a bucket with other data.</summary>
+    public string? Prefix { get; set; }
+
+    /// <summary>Answer blob GETs with a redirect to a pre-signed URL instead of streaming through Berth.</summary>
+    public bool RedirectGets { get; set; }
+}
+
+/// <summary>Checks that the chosen providers have what they need.</summary>
+public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BerthOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Metadata.Provider == MetadataOptions.PostgresProvider && string.IsNullOrWhiteSpace(options.Metadata.ConnectionString))
+        {
+            failures.Add("Berth:Metadata:ConnectionString is required when Berth:Metadata:Provider is 'postgres'.");
+        }
+
+        if (options.Storage.Provider == StorageOptions.S3Provider && string.IsNullOrWhiteSpace(options.Storage.S3.Bucket))
+        {
+            failures.Add("Berth:Storage:S3:Bucket is required when Berth:Storage:Provider is 's3'.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
 
 public sealed class UploadOptions

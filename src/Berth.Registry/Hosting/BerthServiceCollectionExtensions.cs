@@ -20,6 +20,7 @@ public static class BerthServiceCollectionExtensions
             .Bind(configuration.GetSection(BerthOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BerthOptions>, BerthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         // First hosted service: the schema must exist before anything else touches the store.
