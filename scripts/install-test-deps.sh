@@ -56,3 +56,19 @@ if ! podman --root "$scratch/storage" --runroot "$scratch/run" --storage-driver 
     exit 1
 fi
 echo "install-test-deps: $(skopeo --version), $(podman --version) (storage driver $(cat "$scratch/info"))"
+
+# ---- PostgreSQL: for the PostgreSQL metadata store tests (tests/Shared/PostgresServer.cs) ----
+# Only the server binaries are needed: each test run initdb's and starts its own throwaway server (as the postgres OS
+# user when run as root), so the system cluster the package sets up is never started here.
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+    echo "install-test-deps: installing postgresql"
+    pg_sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        pg_sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${pg_sudo[@]}" apt-get update -q
+    "${pg_sudo[@]}" apt-get install -y -q --no-install-recommends postgresql
+fi
+pg_initdb=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1)
+echo "install-test-deps: $("$pg_initdb" --version)"

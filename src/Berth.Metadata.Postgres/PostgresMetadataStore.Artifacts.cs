@@ -1,0 +1,383 @@
+using Berth.Core.Metadata;
+using Npgsql;
+
+namespace Berth.Metadata.Postgres;
+
+public sealed partial class PostgresMetadataStore
+{
+    private const string RepositoryColumns = "id, registry_id, name, created_at";
+
+    private const string SelectRepository = $"SELECT {RepositoryColumns} FROM repositories WHERE registry_id = @registryId AND name = @name;";
+
+    private const string ManifestColumns = "m.digest, m.media_type, m.content, m.artifact_type, m.subject_digest, m.created_at";
+
+    // Keeps "updated" monotonic when writers' clocks (or calls) arrive out of order.
+    private const string TouchRepository = "UPDATE repositories SET updated_at = GREATEST(updated_at, @now) WHERE id = @repositoryId;";
+
+    public Task<RepositoryRecord?> GetRepositoryAsync(string registryId, string repository, CancellationToken cancellationToken) =>
+        Command(SelectRepository)
+            .With("registryId", registryId)
+            .With("name", repository)
+            .FirstAsync(ReadRepository, cancellationToken);
+
+    public async Task<RepositoryRecord> EnsureRepositoryAsync(string registryId, string repository, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Every push calls this and the repository nearly always exists: the plain read first.
+        var existing = await GetRepositoryAsync(registryId, repository, cancellationToken);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        // Whoever inserts first wins; a loser's ON CONFLICT waits for the winner to commit, so the read after it
+        // (a new statement, a new snapshot) finds the winner's row.
+        return await Command(
+            $"""
+            INSERT INTO repositories (registry_id, name, created_at, updated_at) VALUES (@registryId, @name, @now, @now)
+            ON CONFLICT DO NOTHING
+            RETURNING {RepositoryColumns};
+            """)
+            .With("registryId", registryId)
+            .With("name", repository)
+            .With("now", now)
+            .FirstAsync(ReadRepository, cancellationToken)
+            ?? (await GetRepositoryAsync(registryId, repository, cancellationToken))!;
+    }
+
+    public Task<long?> GetRegistryBlobSizeAsync(string registryId, string digest, CancellationToken cancellationToken) =>
+        Command("SELECT size FROM blobs WHERE registry_id = @registryId AND digest = @digest;")
+            .With("registryId", registryId)
+            .With("digest", digest)
+            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+
+    public Task<long?> GetRepositoryBlobSizeAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
+        Command(
+            """
+            SELECT b.size
+            FROM repository_blobs rb JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+            WHERE rb.repository_id = @repositoryId AND rb.digest = @digest;
+            """)
+            .With("repositoryId", repositoryId)
+            .With("digest", digest)
+            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+
+    public async Task<IReadOnlyDictionary<string, long>> GetRepositoryBlobSizesAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    {
+        if (digests.Count == 0)
+        {
+            return new Dictionary<string, long>(StringComparer.Ordinal);
+        }
+
+        // The digest list is one array parameter: a constant statement, no parameter-count limit, no chunking.
+        var rows = await Command(
+            """
+            SELECT rb.digest, b.size
+            FROM repository_blobs rb JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+            WHERE rb.repository_id = @repositoryId AND rb.digest = ANY(@digests);
+            """)
+            .With("repositoryId", repositoryId)
+            .With("digests", digests.ToArray())
+            .ListAsync(r => (Digest: r.GetString(0), Size: r.GetInt64(1)), cancellationToken);
+        return rows.ToDictionary(row => row.Digest, row => row.Size, StringComparer.Ordinal);
+    }
+
+    public Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // Concurrent adds to the registry, from any node, queue on this lock; the statement below starts after
+            // it is granted, so its usage sum includes every blob committed before: they can't overshoot together.
+            if (await LockRegistryAsync(connection, registryId, cancellationToken) is not { } limit)
+            {
+                return BlobAddResult.RegistryGone;
+            }
+
+            // One round trip: add the blob if it is new and fits, then link it and touch the repository if the
+            // registry now holds it. The link's foreign key check runs at the end of the statement and sees the blob.
+            var (added, present) = (await connection.Command(
+                """
+                WITH existing AS (
+                    SELECT 1 FROM blobs WHERE registry_id = @registryId AND digest = @digest
+                ), added AS (
+                    INSERT INTO blobs (registry_id, digest, size, created_at)
+                    SELECT @registryId, @digest, @size, @now
+                    WHERE NOT EXISTS (SELECT 1 FROM existing)
+                      AND (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE registry_id = @registryId) + @size <= @limit
+                    RETURNING 1
+                ), linked AS (
+                    INSERT INTO repository_blobs (repository_id, registry_id, digest, created_at)
+                    SELECT @repositoryId, @registryId, @digest, @now
+                    WHERE EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM added)
+                    ON CONFLICT DO NOTHING
+                ), touched AS (
+                    UPDATE repositories SET updated_at = GREATEST(updated_at, @now)
+                    WHERE id = @repositoryId AND (EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM added))
+                )
+                SELECT EXISTS (SELECT 1 FROM added), EXISTS (SELECT 1 FROM existing);
+                """)
+                .With("registryId", registryId)
+                .With("repositoryId", repositoryId)
+                .With("digest", digest)
+                .With("size", size)
+                .With("limit", limit)
+                .With("now", now)
+                .FirstAsync(r => (r.GetBoolean(0), r.GetBoolean(1)), cancellationToken));
+            return added ? BlobAddResult.Added : present ? BlobAddResult.AlreadyPresent : BlobAddResult.OverLimit;
+        }, cancellationToken);
+
+    public Task<bool> LinkBlobAsync(string registryId, long repositoryId, string digest, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // The registry lock keeps a garbage collector's RemoveRegistryBlobAsync from dropping the blob between
+            // the check and the link.
+            if (await LockRegistryAsync(connection, registryId, cancellationToken) is null)
+            {
+                return false;
+            }
+
+            // Linking from the registry's blob row makes "only if the registry holds it" part of the statement.
+            return await connection.Command(
+                """
+                WITH blob AS (
+                    SELECT registry_id, digest FROM blobs WHERE registry_id = @registryId AND digest = @digest
+                ), linked AS (
+                    INSERT INTO repository_blobs (repository_id, registry_id, digest, created_at)
+                    SELECT @repositoryId, registry_id, digest, @now FROM blob
+                    ON CONFLICT DO NOTHING
+                    RETURNING 1
+                ), touched AS (
+                    UPDATE repositories SET updated_at = GREATEST(updated_at, @now)
+                    WHERE id = @repositoryId AND EXISTS (SELECT 1 FROM linked)
+                )
+                SELECT EXISTS (SELECT 1 FROM blob);
+                """)
+                .With("registryId", registryId)
+                .With("repositoryId", repositoryId)
+                .With("digest", digest)
+                .With("now", now)
+                .FirstAsync(r => r.GetBoolean(0), cancellationToken);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken)
+    {
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        // One statement: a manifest committed meanwhile that refers to a candidate keeps it linked.
+        return await Command(
+            """
+            DELETE FROM repository_blobs rb
+            WHERE rb.repository_id = @repositoryId AND rb.digest = ANY(@digests)
+              AND NOT EXISTS (SELECT 1 FROM manifest_links ml WHERE ml.repository_id = @repositoryId AND ml.child_digest = rb.digest)
+            RETURNING rb.digest;
+            """)
+            .With("repositoryId", repositoryId)
+            .With("digests", candidates.ToArray())
+            .ListAsync(r => r.GetString(0), cancellationToken);
+    }
+
+    public async Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
+        await Command("DELETE FROM repository_blobs WHERE repository_id = @repositoryId AND digest = @digest;")
+            .With("repositoryId", repositoryId)
+            .With("digest", digest)
+            .ExecuteAsync(cancellationToken) > 0;
+
+    public async Task<IReadOnlyList<string>> ListUnreferencedBlobsAsync(string registryId, CancellationToken cancellationToken) =>
+        await Command(
+            """
+            SELECT b.digest FROM blobs b
+            WHERE b.registry_id = @registryId
+              AND NOT EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.registry_id = b.registry_id AND rb.digest = b.digest)
+            ORDER BY b.digest;
+            """)
+            .With("registryId", registryId)
+            .ListAsync(r => r.GetString(0), cancellationToken);
+
+    public Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // Under the registry lock no add or mount is half done, so "not linked" read here stays true until the
+            // delete commits (without it, a racing link would surface as a foreign key error on one side).
+            if (await LockRegistryAsync(connection, registryId, cancellationToken) is null)
+            {
+                return false;
+            }
+
+            return await connection.Command(
+                """
+                DELETE FROM blobs
+                WHERE registry_id = @registryId AND digest = @digest
+                  AND NOT EXISTS (SELECT 1 FROM repository_blobs WHERE registry_id = @registryId AND digest = @digest);
+                """)
+                .With("registryId", registryId)
+                .With("digest", digest)
+                .ExecuteAsync(cancellationToken) > 0;
+        }, cancellationToken);
+
+    public Task<ManifestRecord?> GetManifestAsync(long repositoryId, string reference, CancellationToken cancellationToken)
+    {
+        // Tags cannot contain ':' and digests always do.
+        var sql = reference.Contains(':', StringComparison.Ordinal)
+            ? $"SELECT {ManifestColumns} FROM manifests m WHERE m.repository_id = @repositoryId AND m.digest = @reference;"
+            : $"""
+              SELECT {ManifestColumns}
+              FROM tags t JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
+              WHERE t.repository_id = @repositoryId AND t.name = @reference;
+              """;
+        return Command(sql)
+            .With("repositoryId", repositoryId)
+            .With("reference", reference)
+            .FirstAsync(ReadManifest, cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<string>> GetExistingManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    {
+        if (digests.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var rows = await Command("SELECT digest FROM manifests WHERE repository_id = @repositoryId AND digest = ANY(@digests);")
+            .With("repositoryId", repositoryId)
+            .With("digests", digests.ToArray())
+            .ListAsync(r => r.GetString(0), cancellationToken);
+        return rows.ToHashSet(StringComparer.Ordinal);
+    }
+
+    public async Task PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+        string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // One command of up to three statements, sent together and run as one implicit transaction. The links go in
+        // only with a newly inserted manifest: the same digest means the same bytes, hence the same links, so a
+        // re-push only needs the tag. ON CONFLICT DO NOTHING on the links too: a manifest may list a child twice.
+        var sql =
+            """
+            WITH manifest AS (
+                INSERT INTO manifests
+                    (repository_id, digest, media_type, artifact_type, subject_digest, annotations_json, content, size, created_at)
+                VALUES (@repositoryId, @digest, @mediaType, @artifactType, @subjectDigest, @annotations, @content, @size, @createdAt)
+                ON CONFLICT DO NOTHING
+                RETURNING digest
+            )
+            INSERT INTO manifest_links (repository_id, manifest_digest, child_digest, is_manifest, size)
+            SELECT @repositoryId, manifest.digest, l.digest, l.is_manifest, l.size
+            FROM manifest CROSS JOIN unnest(@childDigests, @childIsManifest, @childSizes) AS l (digest, is_manifest, size)
+            ON CONFLICT DO NOTHING;
+            """
+            + (tag is null ? "" :
+            """
+            INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (@repositoryId, @tag, @digest, @now)
+            ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at;
+            """)
+            + TouchRepository;
+        await Command(sql)
+            .With("repositoryId", repositoryId)
+            .With("digest", manifest.Digest)
+            .With("mediaType", manifest.MediaType)
+            .With("artifactType", manifest.ArtifactType)
+            .With("subjectDigest", manifest.SubjectDigest)
+            .With("annotations", annotationsJson)
+            .With("content", manifest.Content)
+            .With("size", manifest.Content.LongLength)
+            .With("createdAt", manifest.CreatedAt)
+            .With("childDigests", links.Select(l => l.Digest).ToArray())
+            .With("childIsManifest", links.Select(l => l.IsManifest).ToArray())
+            .With("childSizes", links.Select(l => l.Size).ToArray())
+            .With("tag", tag)
+            .With("now", now)
+            .ExecuteAsync(cancellationToken);
+    }
+
+    public async Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
+        // Its tags and links go with it (ON DELETE CASCADE), in the same statement.
+        await Command("DELETE FROM manifests WHERE repository_id = @repositoryId AND digest = @digest;")
+            .With("repositoryId", repositoryId)
+            .With("digest", digest)
+            .ExecuteAsync(cancellationToken) > 0;
+
+    public async Task<bool> DeleteTagAsync(long repositoryId, string tag, CancellationToken cancellationToken) =>
+        await Command("DELETE FROM tags WHERE repository_id = @repositoryId AND name = @name;")
+            .With("repositoryId", repositoryId)
+            .With("name", tag)
+            .ExecuteAsync(cancellationToken) > 0;
+
+    public async Task<IReadOnlyList<string>> ListTagsAsync(long repositoryId, string? last, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+
+        // Tag names are never empty, so '' as "no last" keeps one index range scan for both cases. The column's "C"
+        // collation makes both the comparison and the order ordinal.
+        return await Command("SELECT name FROM tags WHERE repository_id = @repositoryId AND name > @last ORDER BY name LIMIT @limit;")
+            .With("repositoryId", repositoryId)
+            .With("last", last ?? "")
+            .With("limit", limit)
+            .ListAsync(r => r.GetString(0), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TagRecord>> ListTagRecordsAsync(long repositoryId, CancellationToken cancellationToken) =>
+        await Command("SELECT name, manifest_digest, updated_at FROM tags WHERE repository_id = @repositoryId ORDER BY name;")
+            .With("repositoryId", repositoryId)
+            .ListAsync(r => new TagRecord(r.GetString(0), r.GetString(1), r.GetTime(2)), cancellationToken);
+
+    public async Task<IReadOnlyList<string>> ListRepositoriesAsync(string registryId, string? last, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+
+        // Repository names are never empty: see ListTagsAsync.
+        return await Command("SELECT name FROM repositories WHERE registry_id = @registryId AND name > @last ORDER BY name LIMIT @limit;")
+            .With("registryId", registryId)
+            .With("last", last ?? "")
+            .With("limit", limit)
+            .ListAsync(r => r.GetString(0), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RepositorySummary>> ListRepositorySummariesAsync(string registryId, CancellationToken cancellationToken) =>
+        // Correlated subqueries, each an index range scan on the repository's key prefix. A repository links a blob
+        // at most once (primary key), so the size sum counts each distinct blob once.
+        await Command(
+            """
+            SELECT r.name,
+                   (SELECT COUNT(*) FROM tags t WHERE t.repository_id = r.id),
+                   (SELECT COUNT(*) FROM manifests m WHERE m.repository_id = r.id),
+                   (SELECT COALESCE(SUM(b.size), 0)::bigint
+                      FROM repository_blobs rb JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+                     WHERE rb.repository_id = r.id),
+                   r.created_at,
+                   r.updated_at
+            FROM repositories r
+            WHERE r.registry_id = @registryId
+            ORDER BY r.name;
+            """)
+            .With("registryId", registryId)
+            .ListAsync(r => new RepositorySummary(
+                r.GetString(0), checked((int)r.GetInt64(1)), checked((int)r.GetInt64(2)), r.GetInt64(3), r.GetTime(4), r.GetTime(5)), cancellationToken);
+
+    public async Task<IReadOnlyList<ReferrerRecord>> ListReferrersAsync(long repositoryId, string subjectDigest, string? artifactType, CancellationToken cancellationToken) =>
+        await Command(
+            """
+            SELECT digest, media_type, size, artifact_type, annotations_json FROM manifests
+            WHERE repository_id = @repositoryId AND subject_digest = @subject
+              AND (@artifactType IS NULL OR artifact_type = @artifactType)
+            ORDER BY digest;
+            """)
+            .With("repositoryId", repositoryId)
+            .With("subject", subjectDigest)
+            .With("artifactType", artifactType)
+            .ListAsync(r => new ReferrerRecord(
+                r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetNullableString(3), r.GetNullableString(4)), cancellationToken);
+
+    public async Task<RegistryUsage> GetUsageAsync(string registryId, CancellationToken cancellationToken) =>
+        (await Command(
+            """
+            SELECT (SELECT COALESCE(SUM(size), 0)::bigint FROM blobs WHERE registry_id = @registryId),
+                   (SELECT COUNT(*) FROM repositories WHERE registry_id = @registryId);
+            """)
+            .With("registryId", registryId)
+            .FirstAsync(r => new RegistryUsage(r.GetInt64(0), checked((int)r.GetInt64(1))), cancellationToken))!;
+
+    private static RepositoryRecord ReadRepository(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetTime(3));
+
+    private static ManifestRecord ReadManifest(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetFieldValue<byte[]>(2), r.GetNullableString(3), r.GetNullableString(4), r.GetTime(5));
+}

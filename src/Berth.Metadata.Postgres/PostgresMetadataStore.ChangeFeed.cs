@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Berth.Core.Metadata;
+using Npgsql;
+
+namespace Berth.Metadata.Postgres;
+
+/// <summary>
+/// The credential change feed on LISTEN/NOTIFY. Writers call <c>pg_notify</c> inside the transaction of the change,
+/// so PostgreSQL delivers the notification at commit and drops it on rollback. Payload: <c>registryId:generation</c>
+/// after a password reset, <c>registryId:deleted</c> after a registry delete.
+/// </summary>
+public sealed partial class PostgresMetadataStore
+{
+    private const string CredentialsChannel = "berth_credentials";
+    private const string DeletedMarker = "deleted";
+
+    // How long the listening connection may stay silent before a round trip checks it: a server that vanished without
+    // closing the TCP connection would otherwise leave the feed waiting forever while changes go unseen.
+    private static readonly TimeSpan IdleProbeInterval = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <remarks>
+    /// Holds one pooled connection while it runs (count it in the pool size). When the connection drops, it
+    /// reconnects with a backoff of 100 ms doubling up to 5 s, and yields <see cref="CredentialChange.MayHaveMissedChanges"/>
+    /// again once listening. Ends with <see cref="OperationCanceledException"/> when cancelled.
+    /// </remarks>
+    public async IAsyncEnumerable<CredentialChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Filled by the connection's Notification event, which fires inside WaitAsync (and any command) on this same
+        // flow of control, never concurrently with the draining below.
+        var received = new Queue<CredentialChange>();
+        var retryDelay = FirstRetryDelay;
+        while (true)
+        {
+            var connection = await TryListenAsync(received, cancellationToken);
+            if (connection is not null)
+            {
+                try
+                {
+                    // Already listening: whatever commits from now on is delivered, so a cache the caller drops now
+                    // can only refill with current data.
+                    yield return CredentialChange.MayHaveMissedChanges;
+                    while (true)
+                    {
+                        var alive = await TryWaitAsync(connection, cancellationToken);
+                        while (received.TryDequeue(out var change))
+                        {
+                            yield return change;
+                        }
+
+                        if (!alive)
+                        {
+                            break;
+                        }
+
+                        retryDelay = FirstRetryDelay;
+                    }
+                }
+                finally
+                {
+                    await connection.DisposeAsync();
+                }
+            }
+
+            await Task.Delay(retryDelay, cancellationToken);
+            retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+
+    /// <summary>A connection listening on the channel, or null when the server can't be reached (retry later).</summary>
+    private async Task<NpgsqlConnection?> TryListenAsync(Queue<CredentialChange> received, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            connection.Notification += (_, e) => received.Enqueue(ParseChange(e.Payload));
+            await connection.Command($"LISTEN {CredentialsChannel};").ExecuteAsync(cancellationToken);
+            return connection;
+        }
+        catch (NpgsqlException) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
+            return null;
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Waits for notifications (raised through the Notification event); false when the connection is lost.</summary>
+    private static async Task<bool> TryWaitAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await connection.WaitAsync(IdleProbeInterval, cancellationToken))
+            {
+                await connection.Command("SELECT 1;").ExecuteAsync(cancellationToken);
+            }
+
+            return true;
+        }
+        catch (NpgsqlException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A payload this code can't read (from a newer node, or a stray NOTIFY) becomes "may have missed changes": the
+    /// caller forgets its cache, which is always safe, rather than keeping a credential that may be revoked.
+    /// </summary>
+    private static CredentialChange ParseChange(string payload)
+    {
+        var separator = payload.LastIndexOf(':');
+        if (separator <= 0)
+        {
+            return CredentialChange.MayHaveMissedChanges;
+        }
+
+        var registryId = payload[..separator];
+        var change = payload[(separator + 1)..];
+        if (change == DeletedMarker)
+        {
+            return new CredentialChange(registryId, null);
+        }
+
+        return long.TryParse(change, NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
+            ? new CredentialChange(registryId, generation)
+            : CredentialChange.MayHaveMissedChanges;
+    }
+}

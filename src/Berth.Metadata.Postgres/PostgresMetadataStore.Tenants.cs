@@ -1,0 +1,206 @@
+using Berth.Core.Metadata;
+using Npgsql;
+
+namespace Berth.Metadata.Postgres;
+
+public sealed partial class PostgresMetadataStore
+{
+    private const string SelectRegistry =
+        """
+        SELECT r.id, r.name, r.project_id, p.name, r.storage_limit_bytes, r.created_at
+        FROM registries r JOIN projects p ON p.id = r.project_id
+        """;
+
+    public async Task<ProjectRecord> CreateProjectAsync(string id, string name, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // RETURNING: the record carries the time as stored (to the microsecond), the same as later reads.
+            return (await Command("INSERT INTO projects (id, name, created_at) VALUES (@id, @name, @createdAt) RETURNING id, name, created_at;")
+                .With("id", id)
+                .With("name", name)
+                .With("createdAt", createdAt)
+                .FirstAsync(ReadProject, cancellationToken))!;
+        }
+        catch (PostgresException e) when (IsUniqueViolation(e))
+        {
+            throw new MetadataConflictException($"project '{name}' already exists");
+        }
+    }
+
+    public async Task<ProjectRecord?> GetProjectAsync(string name, CancellationToken cancellationToken) =>
+        await Command("SELECT id, name, created_at FROM projects WHERE name = @name;")
+            .With("name", name)
+            .FirstAsync(ReadProject, cancellationToken);
+
+    public async Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken cancellationToken) =>
+        await Command("SELECT id, name, created_at FROM projects ORDER BY name;")
+            .ListAsync(ReadProject, cancellationToken);
+
+    public async Task<RegistryRecord> CreateRegistryAsync(NewRegistry registry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Inserting from the project row makes "only under an existing project" part of the one statement.
+            return await Command(
+                """
+                INSERT INTO registries (id, name, project_id, password_hash, storage_limit_bytes, created_at)
+                SELECT @id, @name, p.id, @passwordHash, @limit, @createdAt FROM projects p WHERE p.id = @projectId
+                RETURNING id, name, project_id, (SELECT name FROM projects WHERE id = @projectId), storage_limit_bytes, created_at;
+                """)
+                .With("id", registry.Id)
+                .With("name", registry.Name)
+                .With("projectId", registry.ProjectId)
+                .With("passwordHash", registry.PasswordHash)
+                .With("limit", registry.StorageLimitBytes)
+                .With("createdAt", registry.CreatedAt)
+                .FirstAsync(ReadRegistry, cancellationToken)
+                ?? throw new KeyNotFoundException($"project '{registry.ProjectId}' does not exist");
+        }
+        catch (PostgresException e) when (IsUniqueViolation(e))
+        {
+            throw new MetadataConflictException($"registry '{registry.Name}' already exists");
+        }
+    }
+
+    public async Task<RegistryRecord?> GetRegistryAsync(string name, CancellationToken cancellationToken) =>
+        await Command(SelectRegistry + " WHERE r.name = @name;")
+            .With("name", name)
+            .FirstAsync(ReadRegistry, cancellationToken);
+
+    public async Task<RegistryRecord?> GetRegistryByIdAsync(string registryId, CancellationToken cancellationToken) =>
+        await Command(SelectRegistry + " WHERE r.id = @id;")
+            .With("id", registryId)
+            .FirstAsync(ReadRegistry, cancellationToken);
+
+    public async Task<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string projectId, CancellationToken cancellationToken) =>
+        await Command(SelectRegistry + " WHERE r.project_id = @projectId ORDER BY r.name;")
+            .With("projectId", projectId)
+            .ListAsync(ReadRegistry, cancellationToken);
+
+    public Task<RegistryCredential?> GetCredentialAsync(string username, CancellationToken cancellationToken) =>
+        Command("SELECT id, name, password_hash, credential_generation FROM registries WHERE name = @name;")
+            .With("name", username)
+            .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3)), cancellationToken);
+
+    public Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken) =>
+        Command("SELECT credential_generation FROM registries WHERE id = @id;")
+            .With("id", registryId)
+            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+
+    public Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, CancellationToken cancellationToken) =>
+        // One statement, so one transaction: the notification goes out when the new generation commits, never otherwise.
+        Command(
+            $"""
+            WITH updated AS (
+                UPDATE registries SET password_hash = @hash, credential_generation = credential_generation + 1
+                WHERE id = @id
+                RETURNING id, credential_generation
+            )
+            SELECT credential_generation, pg_notify('{CredentialsChannel}', id || ':' || credential_generation) FROM updated;
+            """)
+            .With("id", registryId)
+            .With("hash", passwordHash)
+            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+
+    public async Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken) =>
+        await Command("UPDATE registries SET storage_limit_bytes = @limit WHERE id = @id;")
+            .With("id", registryId)
+            .With("limit", limitBytes)
+            .ExecuteAsync(cancellationToken) > 0;
+
+    public Task<bool> DeleteRegistryAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // The registry lock first, as blob writers take it: an add in flight finishes before the delete goes on
+            // (and a later one finds the registry gone), instead of the two deadlocking over the rows in between.
+            if (!await connection.Command("SELECT true FROM registries WHERE id = @id FOR UPDATE;")
+                    .With("id", registryId)
+                    .FirstAsync(r => r.GetBoolean(0), cancellationToken))
+            {
+                return false;
+            }
+
+            // Links first: repository_blobs -> blobs has no cascade (it guards against dropping linked blobs). The
+            // notification is delivered when (and only if) all of this commits.
+            await connection.Command(
+                $"""
+                DELETE FROM repository_blobs WHERE registry_id = @id;
+                DELETE FROM registries WHERE id = @id;
+                INSERT INTO registry_purges (registry_id, deleted_at) VALUES (@id, @now) ON CONFLICT DO NOTHING;
+                SELECT pg_notify('{CredentialsChannel}', @id || ':{DeletedMarker}');
+                """)
+                .With("id", registryId)
+                .With("now", now)
+                .ExecuteAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> ListPendingPurgesAsync(CancellationToken cancellationToken) =>
+        await Command("SELECT registry_id FROM registry_purges ORDER BY deleted_at;")
+            .ListAsync(r => r.GetString(0), cancellationToken);
+
+    public Task CompletePurgeAsync(string registryId, CancellationToken cancellationToken) =>
+        Command("DELETE FROM registry_purges WHERE registry_id = @id;")
+            .With("id", registryId)
+            .ExecuteAsync(cancellationToken);
+
+    public Task AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        Command(
+            """
+            INSERT INTO audit_events (at, actor, action, project_id, project_name, registry_id, registry_name, remote_addr, detail)
+            VALUES (@at, @actor, @action, @projectId, @projectName, @registryId, @registryName, @remote, @detail);
+            """)
+            .With("at", auditEvent.At)
+            .With("actor", auditEvent.Actor)
+            .With("action", auditEvent.Action)
+            .With("projectId", auditEvent.ProjectId)
+            .With("projectName", auditEvent.ProjectName)
+            .With("registryId", auditEvent.RegistryId)
+            .With("registryName", auditEvent.RegistryName)
+            .With("remote", auditEvent.RemoteAddress)
+            .With("detail", auditEvent.Detail)
+            .ExecuteAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string projectId, string? registryId, int limit, CancellationToken cancellationToken) =>
+        await Command(
+            """
+            SELECT at, actor, action, project_id, project_name, registry_id, registry_name, remote_addr, detail
+            FROM audit_events
+            WHERE project_id = @projectId AND (@registryId IS NULL OR registry_id = @registryId)
+            ORDER BY id DESC LIMIT @limit;
+            """)
+            .With("projectId", projectId)
+            .With("registryId", registryId)
+            .With("limit", limit)
+            .ListAsync(r => new AuditEvent(r.GetTime(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                r.GetNullableString(5), r.GetNullableString(6), r.GetNullableString(7), r.GetNullableString(8)), cancellationToken);
+
+    public Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken) =>
+        Command("SELECT value FROM settings WHERE key = @key;")
+            .With("key", key)
+            .FirstAsync(r => r.GetString(0), cancellationToken);
+
+    public async Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        // Two statements, not one: ON CONFLICT waits for a concurrent first writer to commit, but a SELECT in the
+        // same statement would still read the snapshot from before it. Settings are never deleted, so the row read
+        // back is the first writer's.
+        await Command("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT DO NOTHING;")
+            .With("key", key)
+            .With("value", value)
+            .ExecuteAsync(cancellationToken);
+        return (await GetSettingAsync(key, cancellationToken))!;
+    }
+
+    public Task SetSettingAsync(string key, string value, CancellationToken cancellationToken) =>
+        Command("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;")
+            .With("key", key)
+            .With("value", value)
+            .ExecuteAsync(cancellationToken);
+
+    private static ProjectRecord ReadProject(NpgsqlDataReader r) => new(r.GetString(0), r.GetString(1), r.GetTime(2));
+
+    private static RegistryRecord ReadRegistry(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetTime(5));
+}

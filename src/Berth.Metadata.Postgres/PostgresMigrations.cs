@@ -1,0 +1,149 @@
+namespace Berth.Metadata.Postgres;
+
+/// <summary>
+/// The schema, as an ordered list of scripts: script <c>i</c> is version <c>i + 1</c>. Released scripts are never
+/// edited; a change is a new script appended at the end.
+/// </summary>
+/// <remarks>
+/// Names, ids and digests are <c>COLLATE "C"</c>: the API pages and sorts them in ordinal (byte) order whatever the
+/// database's default collation is, and plain byte comparison is also the cheapest. Times are <c>timestamptz</c>
+/// (microsecond resolution). Annotations stay <c>text</c>, not <c>jsonb</c>: the referrers API hands them back exactly
+/// as pushed, and jsonb would re-format them. The semantics mirror the SQLite schema table for table.
+/// </remarks>
+internal static class PostgresMigrations
+{
+    public static IReadOnlyList<string> Scripts { get; } =
+    [
+        """
+        CREATE TABLE settings (
+            key   text COLLATE "C" PRIMARY KEY,
+            value text NOT NULL
+        );
+
+        CREATE TABLE projects (
+            id         text COLLATE "C" PRIMARY KEY,
+            name       text COLLATE "C" NOT NULL UNIQUE,
+            created_at timestamptz NOT NULL
+        );
+
+        -- The credential's username is the registry name; its generation moves on every password reset.
+        CREATE TABLE registries (
+            id                    text COLLATE "C" PRIMARY KEY,
+            name                  text COLLATE "C" NOT NULL UNIQUE,
+            project_id            text COLLATE "C" NOT NULL REFERENCES projects (id),
+            password_hash         text NOT NULL,
+            credential_generation bigint NOT NULL DEFAULT 1,
+            storage_limit_bytes   bigint NOT NULL,
+            created_at            timestamptz NOT NULL
+        );
+        CREATE INDEX registries_project ON registries (project_id);
+
+        CREATE TABLE repositories (
+            id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            registry_id text COLLATE "C" NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            name        text COLLATE "C" NOT NULL,
+            created_at  timestamptz NOT NULL,
+            updated_at  timestamptz NOT NULL,
+            UNIQUE (registry_id, name),
+            -- Target of repository_blobs' foreign key, which pins a link to its repository's registry.
+            UNIQUE (id, registry_id)
+        );
+
+        -- Unique blobs per registry: storage usage is SUM(size).
+        CREATE TABLE blobs (
+            registry_id text COLLATE "C" NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            digest      text COLLATE "C" NOT NULL,
+            size        bigint NOT NULL,
+            created_at  timestamptz NOT NULL,
+            PRIMARY KEY (registry_id, digest)
+        );
+
+        -- registry_id is redundant with the repository's, but the two foreign keys make it trustworthy and let the
+        -- database itself refuse a link to a blob the registry does not hold, or dropping a blob still linked.
+        CREATE TABLE repository_blobs (
+            repository_id bigint NOT NULL,
+            registry_id   text COLLATE "C" NOT NULL,
+            digest        text COLLATE "C" NOT NULL,
+            created_at    timestamptz NOT NULL,
+            PRIMARY KEY (repository_id, digest),
+            FOREIGN KEY (repository_id, registry_id) REFERENCES repositories (id, registry_id) ON DELETE CASCADE,
+            FOREIGN KEY (registry_id, digest) REFERENCES blobs (registry_id, digest)
+        );
+        -- "Is this registry blob linked anywhere?" (garbage collection) and the foreign key check on blob removal.
+        CREATE INDEX repository_blobs_registry_digest ON repository_blobs (registry_id, digest);
+
+        CREATE TABLE manifests (
+            repository_id    bigint NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+            digest           text COLLATE "C" NOT NULL,
+            media_type       text NOT NULL,
+            artifact_type    text,
+            subject_digest   text COLLATE "C",
+            annotations_json text,
+            content          bytea NOT NULL,
+            size             bigint NOT NULL,
+            created_at       timestamptz NOT NULL,
+            PRIMARY KEY (repository_id, digest)
+        );
+        -- Referrers by subject, already in digest order. Partial: only manifests that have a subject need it.
+        CREATE INDEX manifests_subject ON manifests (repository_id, subject_digest, digest) WHERE subject_digest IS NOT NULL;
+
+        CREATE TABLE manifest_links (
+            repository_id   bigint NOT NULL,
+            manifest_digest text COLLATE "C" NOT NULL,
+            child_digest    text COLLATE "C" NOT NULL,
+            is_manifest     boolean NOT NULL,
+            size            bigint NOT NULL,
+            PRIMARY KEY (repository_id, manifest_digest, child_digest),
+            FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
+        );
+        -- Unlinking blobs after a manifest delete asks "does any manifest still refer to this blob?".
+        CREATE INDEX manifest_links_child ON manifest_links (repository_id, child_digest);
+
+        -- Deleting a manifest deletes the tags pointing to it.
+        CREATE TABLE tags (
+            repository_id   bigint NOT NULL,
+            name            text COLLATE "C" NOT NULL,
+            manifest_digest text COLLATE "C" NOT NULL,
+            updated_at      timestamptz NOT NULL,
+            PRIMARY KEY (repository_id, name),
+            FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
+        );
+        -- The cascade above looks tags up by manifest.
+        CREATE INDEX tags_manifest ON tags (repository_id, manifest_digest);
+
+        CREATE TABLE uploads (
+            id          text COLLATE "C" PRIMARY KEY,
+            registry_id text COLLATE "C" NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            repository  text NOT NULL,
+            size        bigint NOT NULL,
+            started_at  timestamptz NOT NULL,
+            updated_at  timestamptz NOT NULL
+        );
+        CREATE INDEX uploads_updated ON uploads (updated_at);
+        -- PostgreSQL does not index referencing columns itself; the registry delete cascade needs this one.
+        CREATE INDEX uploads_registry ON uploads (registry_id);
+
+        -- Registries whose stored content still has to be removed; a row outlives its registry by design.
+        CREATE TABLE registry_purges (
+            registry_id text COLLATE "C" PRIMARY KEY,
+            deleted_at  timestamptz NOT NULL
+        );
+
+        -- The audit log names registries and projects by id and name, without foreign keys: it outlives them.
+        CREATE TABLE audit_events (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at            timestamptz NOT NULL,
+            actor         text NOT NULL,
+            action        text NOT NULL,
+            project_id    text COLLATE "C" NOT NULL,
+            project_name  text NOT NULL,
+            registry_id   text COLLATE "C",
+            registry_name text,
+            remote_addr   text,
+            detail        text
+        );
+        CREATE INDEX audit_events_project ON audit_events (project_id, id);
+        CREATE INDEX audit_events_registry ON audit_events (registry_id, id) WHERE registry_id IS NOT NULL;
+        """,
+    ];
+}

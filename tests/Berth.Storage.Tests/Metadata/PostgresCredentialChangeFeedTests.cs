@@ -1,0 +1,138 @@
+using Berth.Core.Metadata;
+using Berth.Metadata.Postgres;
+using Berth.Tests.Shared;
+using Npgsql;
+
+namespace Berth.Storage.Tests.Metadata;
+
+/// <summary>The LISTEN/NOTIFY credential feed between two stores ("nodes") on one database.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : IAsyncLifetime, IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    // The promise to other nodes: a change is seen within a second.
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
+
+    private readonly CancellationTokenSource _stop = new();
+    private PostgresDatabase _database = null!;
+    private PostgresMetadataStore _writer = null!;
+    private PostgresMetadataStore _watcher = null!;
+    private IAsyncEnumerator<CredentialChange> _feed = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await server.CreateDatabaseAsync();
+        _writer = new PostgresMetadataStore(_database.ConnectionString);
+        _watcher = new PostgresMetadataStore(_database.ConnectionString);
+        await _writer.InitializeAsync(Ct);
+        await _writer.CreateProjectAsync("p1", "acme", T0, Ct);
+        _feed = _watcher.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _feed.MoveNextAsync());
+        await _feed.DisposeAsync();
+        await _writer.DisposeAsync();
+        await _watcher.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    // xUnit calls this after DisposeAsync.
+    public void Dispose() => _stop.Dispose();
+
+    [Fact]
+    public async Task TheFeedStartsWithMayHaveMissedChanges() =>
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync());
+
+    [Fact]
+    public async Task APasswordResetOnOneNodeIsSeenByAnotherWithItsGeneration()
+    {
+        var registry = await NewRegistryAsync("r1", "web");
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync());
+
+        var generation = await _writer.ReplacePasswordAsync(registry.Id, "new-hash", Ct);
+        Assert.Equal(new CredentialChange(registry.Id, generation), await NextAsync());
+
+        generation = await _writer.ReplacePasswordAsync(registry.Id, "newer-hash", Ct);
+        Assert.Equal(new CredentialChange(registry.Id, generation), await NextAsync());
+    }
+
+    [Fact]
+    public async Task ARegistryDeleteIsSeenWithoutAGeneration()
+    {
+        var registry = await NewRegistryAsync("r1", "web");
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync());
+
+        Assert.True(await _writer.DeleteRegistryAsync(registry.Id, T0, Ct));
+
+        Assert.Equal(new CredentialChange(registry.Id, null), await NextAsync());
+    }
+
+    [Fact]
+    public async Task ChangesThatDidNotHappenAreNotAnnounced()
+    {
+        var registry = await NewRegistryAsync("r1", "web");
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync());
+
+        // Unknown registries: nothing changes, nothing is sent.
+        Assert.Null(await _writer.ReplacePasswordAsync("missing", "x", Ct));
+        Assert.False(await _writer.DeleteRegistryAsync("missing", T0, Ct));
+
+        // A reset cancelled while it waits for the registry row (locked here) is rolled back, unannounced.
+        await using (var connection = new NpgsqlConnection(_database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM registries WHERE id = 'r1' FOR UPDATE;", connection, transaction))
+            {
+                await lockRow.ExecuteNonQueryAsync();
+            }
+
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _writer.ReplacePasswordAsync(registry.Id, "cancelled", cancel.Token));
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(1, await _writer.GetCredentialGenerationAsync(registry.Id, Ct));
+
+        // The first change to arrive is the next real one.
+        var generation = await _writer.ReplacePasswordAsync(registry.Id, "real", Ct);
+        Assert.Equal(2, generation);
+        Assert.Equal(new CredentialChange(registry.Id, 2), await NextAsync());
+    }
+
+    [Fact]
+    public async Task AfterLosingItsConnectionTheFeedReconnectsAndSaysItMayHaveMissedChanges()
+    {
+        var registry = await NewRegistryAsync("r1", "web");
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync());
+
+        await using (var connection = new NpgsqlConnection(_database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var kill = new NpgsqlCommand(
+                """
+                SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = current_database() AND query LIKE 'LISTEN berth_credentials%';
+                """, connection);
+            Assert.Equal(1L, await kill.ExecuteScalarAsync());
+        }
+
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync());
+        var generation = await _writer.ReplacePasswordAsync(registry.Id, "new-hash", Ct);
+        Assert.Equal(new CredentialChange(registry.Id, generation), await NextAsync());
+    }
+
+    private async Task<RegistryRecord> NewRegistryAsync(string id, string name) =>
+        await _writer.CreateRegistryAsync(new NewRegistry(id, name, "p1", "hash", 1L << 30, T0), Ct);
+
+    private async Task<CredentialChange> NextAsync()
+    {
+        Assert.True(await _feed.MoveNextAsync().AsTask().WaitAsync(Deadline));
+        return _feed.Current;
+    }
+}
