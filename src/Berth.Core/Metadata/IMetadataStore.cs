@@ -192,3 +192,12 @@ public sealed record CredentialChange(string? RegistryId, long? Generation)
 {
     public static readonly CredentialChange MayHaveMissedChanges = new(null, null);
 }
+
+/// <summary>
+/// Optional ability of a metadata store shared by several nodes: a lock per blob of a registry that excludes every
+/// node, so committing a blob's content and collecting it never interleave across nodes.
+/// </summary>
+public interface IBlobLockProvider
+{
+    Task<IAsyncDisposable> AcquireBlobLockAsync(string registryId, string digest, CancellationToken cancellationToken);
+}

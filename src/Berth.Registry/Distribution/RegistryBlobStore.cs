@@ -20,7 +20,7 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
     public async Task CommitAsync(string registryId, long repositoryId, Digest digest, long size, string stagedPath, CancellationToken cancellationToken)
     {
         var blobPath = BlobPaths.Blob(registryId, digest);
-        using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
+        await using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
         {
             var known = await artifacts.GetRegistryBlobSizeAsync(registryId, digest.ToString(), cancellationToken);
             var moved = false;
@@ -53,7 +53,7 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
     /// <summary>Removes the blob's content and record when no repository of the registry links it any more.</summary>
     public async Task CollectIfUnreferencedAsync(string registryId, Digest digest, CancellationToken cancellationToken)
     {
-        using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
+        await using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
         {
             if (await artifacts.RemoveRegistryBlobAsync(registryId, digest.ToString(), cancellationToken))
             {

@@ -22,7 +22,11 @@ public sealed partial class BerthBootstrapper(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        Directory.CreateDirectory(settings.DataDir);
+        if (settings.Metadata.Provider == MetadataOptions.SqliteProvider || settings.Storage.Provider == StorageOptions.FileSystemProvider)
+        {
+            Directory.CreateDirectory(settings.DataDir);
+        }
+
         await store.InitializeAsync(cancellationToken);
 
         // Nodes share a key: from configuration, else the first node's random key stored in the database.
@@ -44,7 +48,7 @@ public sealed partial class BerthBootstrapper(
         }
 
         admin.Load(adminHash);
-        LogReady(logger, Path.GetFullPath(settings.DataDir));
+        LogReady(logger, settings.Metadata.Provider, settings.Storage.Provider, Path.GetFullPath(settings.DataDir));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -52,6 +56,6 @@ public sealed partial class BerthBootstrapper(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Created the administrator account. Username: {Username}  Password: {Password}  (shown once; set Berth__Admin__Password on first start to choose it)")]
     private static partial void LogGeneratedAdminPassword(ILogger logger, string username, string password);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Berth data directory: {DataDir}")]
-    private static partial void LogReady(ILogger logger, string dataDir);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Berth metadata: {Metadata}, blobs: {Storage}, data directory: {DataDir}")]
+    private static partial void LogReady(ILogger logger, string metadata, string storage, string dataDir);
 }

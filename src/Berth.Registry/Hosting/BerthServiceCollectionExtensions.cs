@@ -1,5 +1,6 @@
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
+using Berth.Metadata.Postgres;
 using Berth.Metadata.Sqlite;
 using Berth.Registry.Auth;
 using Berth.Registry.Distribution;
@@ -25,7 +26,7 @@ public static class BerthServiceCollectionExtensions
 
         // First hosted service: the schema must exist before anything else touches the store.
         services.AddHostedService<BerthBootstrapper>();
-        services.AddBerthEmbeddedStorage();
+        services.AddBerthStorage();
         services.AddBerthAuth();
         services.AddBerthDistribution();
         services.AddBerthObservability();
@@ -39,17 +40,27 @@ public static class BerthServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The embedded defaults: SQLite metadata and filesystem blobs under <c>Berth:DataDir</c>.</summary>
-    public static IServiceCollection AddBerthEmbeddedStorage(this IServiceCollection services)
+    /// <summary>
+    /// The metadata store and blob driver chosen by <c>Berth:Metadata:Provider</c> and <c>Berth:Storage:Provider</c>:
+    /// embedded by default (SQLite and files under <c>Berth:DataDir</c>), PostgreSQL and S3 to scale out.
+    /// </summary>
+    public static IServiceCollection AddBerthStorage(this IServiceCollection services)
     {
-        services.TryAddSingleton(sp =>
-            new SqliteMetadataStore(Path.Combine(DataDir(sp), "berth.db")));
-        services.TryAddSingleton<IMetadataStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
-        services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
-        services.TryAddSingleton<IArtifactStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
-        services.TryAddSingleton<IUploadStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
-        services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
-        services.TryAddSingleton<IBlobDriver>(sp => new FileSystemBlobDriver(Path.Combine(DataDir(sp), "blobs")));
+        services.TryAddSingleton<IMetadataStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;
+            return options.Metadata.Provider == MetadataOptions.PostgresProvider
+                ? new PostgresMetadataStore(options.Metadata.ConnectionString!)
+                : new SqliteMetadataStore(Path.Combine(DataDir(options), "berth.db"));
+        });
+
+        // One store object plays every metadata role.
+        services.TryAddSingleton(sp => (ITenantStore)sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton(sp => (IArtifactStore)sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton(sp => (IUploadStore)sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton(sp => (IAuditStore)sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IBlobDriver>(sp =>
+            new FileSystemBlobDriver(Path.Combine(DataDir(sp.GetRequiredService<IOptions<BerthOptions>>().Value), "blobs")));
         return services;
     }
 
@@ -82,6 +93,5 @@ public static class BerthServiceCollectionExtensions
         return services;
     }
 
-    private static string DataDir(IServiceProvider services) =>
-        Path.GetFullPath(services.GetRequiredService<IOptions<BerthOptions>>().Value.DataDir);
+    private static string DataDir(BerthOptions options) => Path.GetFullPath(options.DataDir);
 }
