@@ -63,6 +63,9 @@ public interface ITenantStore
     Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken cancellationToken);
 
     Task SetSettingAsync(string key, string value, CancellationToken cancellationToken);
+
+    /// <summary>Every setting whose key starts with <paramref name="prefix"/> (e.g. the data-protection key ring).</summary>
+    Task<IReadOnlyDictionary<string, string>> ListSettingsAsync(string prefix, CancellationToken cancellationToken);
 }
 
 /// <summary>What a registry holds: repositories, blobs (unique per registry, linked into repositories), manifests, tags.</summary>
