@@ -193,6 +193,15 @@ public sealed partial class PostgresMetadataStore
         return (await GetSettingAsync(key, cancellationToken))!;
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> ListSettingsAsync(string prefix, CancellationToken cancellationToken)
+    {
+        // starts_with, not LIKE: prefixes may contain '%' or '_'.
+        var rows = await Command("SELECT key, value FROM settings WHERE starts_with(key, @prefix);")
+            .With("prefix", prefix)
+            .ListAsync(r => (Key: r.GetString(0), Value: r.GetString(1)), cancellationToken);
+        return rows.ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+    }
+
     public Task SetSettingAsync(string key, string value, CancellationToken cancellationToken) =>
         Command("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;")
             .With("key", key)

@@ -234,6 +234,17 @@ public sealed partial class SqliteMetadataStore
             .FirstAsync(r => r.GetString(0), cancellationToken))!;
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> ListSettingsAsync(string prefix, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // A range on the primary key rather than LIKE: prefixes may contain '%' or '_'.
+        var rows = await connection.Command("SELECT key, value FROM settings WHERE key >= $prefix AND key < $prefix || char(1114111);")
+            .With("$prefix", prefix)
+            .ListAsync(r => (Key: r.GetString(0), Value: r.GetString(1)), cancellationToken);
+        return rows.ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+    }
+
     public async Task SetSettingAsync(string key, string value, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

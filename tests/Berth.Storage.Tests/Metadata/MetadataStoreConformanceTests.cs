@@ -174,6 +174,19 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.All(values, v => Assert.Equal(stored, v));
     }
 
+    [Fact]
+    public async Task ListSettingsReturnsExactlyThePrefix()
+    {
+        await Tenants.SetSettingAsync("dp.key.1", "one", Ct);
+        await Tenants.SetSettingAsync("dp.key.2", "two", Ct);
+        await Tenants.SetSettingAsync("dp.kex", "other", Ct);
+        await Tenants.SetSettingAsync("dp%key.3", "wildcard-lookalike", Ct);
+
+        var listed = await Tenants.ListSettingsAsync("dp.key.", Ct);
+        Assert.Equal(new Dictionary<string, string> { ["dp.key.1"] = "one", ["dp.key.2"] = "two" }, listed);
+        Assert.Empty(await Tenants.ListSettingsAsync("dp_key", Ct));
+    }
+
     // ---- repositories
 
     [Fact]
