@@ -4,6 +4,7 @@
 #   podman  - rootful, with per-test isolated storage on the vfs driver (no overlay mounts, no fuse needed),
 #             cgroupfs and file events (no systemd/journald in containers/CI sandboxes)
 #   uidmap  - newuidmap/newgidmap, which podman expects on the system
+#   kubectl - the reference for generated imagePullSecrets (Debian's kubernetes-client, unless a kubectl exists)
 # Idempotent: does nothing (not even apt-get update) when everything is present. Debian/Ubuntu (apt) only.
 set -euo pipefail
 
@@ -15,6 +16,9 @@ for package in "${packages[@]}"; do
         missing+=("$package")
     fi
 done
+if ! command -v kubectl >/dev/null 2>&1; then
+    missing+=(kubernetes-client)
+fi
 
 if ((${#missing[@]} > 0)); then
     echo "install-test-deps: installing ${missing[*]}"
@@ -35,7 +39,7 @@ if ((${#missing[@]} > 0)); then
     "${sudo[@]}" apt-get update -q
     "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
-    echo "install-test-deps: skopeo, podman and uidmap are installed"
+    echo "install-test-deps: skopeo, podman, uidmap and kubectl are installed"
 fi
 
 # skopeo and podman refuse to work without a signature policy; the tests pass their own, but the tools

@@ -92,6 +92,14 @@ public sealed class ApiClient : IDisposable
             Body(new DeleteConfirmation(confirm), Json.DeleteConfirmation),
             cancellationToken);
 
+    /// <summary>A <c>kubernetes.io/dockerconfigjson</c> Secret as YAML (with the given password, or a freshly reset one).</summary>
+    public async Task<string> CreateKubernetesSecretAsync(string name, KubernetesSecretRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(
+            HttpMethod.Post, $"api/v1/registries/{Segment(name)}/kubernetes-secret", Body(request, Json.KubernetesSecretRequest), cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
     // --- audit ----------------------------------------------------------------------------------------------
 
     /// <summary>Audit events of a registry, newest first.</summary>

@@ -39,6 +39,8 @@ public sealed record ResizeRequest(long StorageLimitGiB);
 /// <summary>Body of <c>DELETE /api/v1/registries/{name}</c>: the registry's exact name.</summary>
 public sealed record DeleteConfirmation(string Confirm);
 
+public sealed record KubernetesSecretRequest(string Namespace, string SecretName, string? Password, bool ResetPassword);
+
 /// <summary>RFC 7807 problem details.</summary>
 public sealed record ApiProblem(string? Type, string? Title, int? Status, string? Detail);
 
@@ -63,6 +65,7 @@ public sealed record StoredConfig(string? Url, string? Username, string? Passwor
 [JsonSerializable(typeof(List<AuditEvent>))]
 [JsonSerializable(typeof(ResizeRequest))]
 [JsonSerializable(typeof(DeleteConfirmation))]
+[JsonSerializable(typeof(KubernetesSecretRequest))]
 [JsonSerializable(typeof(ApiProblem))]
 [JsonSerializable(typeof(CreateRequest))]
 [JsonSerializable(typeof(StoredConfig))]

@@ -17,6 +17,7 @@ public static class RegistryCommands
         ResetPasswordCommand(),
         DeleteCommand(),
         AuditCommand(),
+        KubernetesSecretCommand(),
     };
 
     private static Option<string> ProjectOption() => new("--project", "-p")
@@ -262,6 +263,52 @@ public static class RegistryCommands
                 output.Out.WriteLine($"      kubectl create secret docker-registry SECRET --docker-server={host} --docker-username={reset.Username} \\");
                 output.Out.WriteLine("        --docker-password=<new password> --dry-run=client -o yaml | kubectl apply -f -");
             });
+        });
+        return command;
+    }
+
+    private static Command KubernetesSecretCommand()
+    {
+        var name = NameArgument("Registry name");
+        var @namespace = new Option<string>("--namespace", "-n") { Description = "Namespace of the Secret", DefaultValueFactory = _ => "default" };
+        var secretName = new Option<string?>("--secret-name") { Description = "Name of the Secret (default: <registry>-pull)" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the registry's current password from standard input" };
+        var reset = new Option<bool>("--reset-password") { Description = "Reset the registry's password and embed the new one (the old one stops working at once)" };
+        var command = new Command(
+            "k8s-secret",
+            "Print a kubernetes.io/dockerconfigjson Secret (YAML) for pulling from the registry; pipe it to `kubectl apply -f -`")
+        {
+            name, @namespace, secretName, passwordStdin, reset,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(passwordStdin) == result.GetValue(reset))
+            {
+                result.AddError("Give exactly one of --password-stdin (the current password) or --reset-password.");
+            }
+        });
+        command.SetApiAction(async ctx =>
+        {
+            var registryName = ctx.Get(name);
+            string? password = null;
+            if (ctx.Get(passwordStdin))
+            {
+                password = (await Console.In.ReadLineAsync(ctx.CancellationToken))?.TrimEnd('\r', '\n');
+                if (string.IsNullOrEmpty(password))
+                {
+                    throw new CliException("no password on standard input") { ExitCode = BerthCli.UsageErrorExitCode };
+                }
+            }
+
+            var request = new KubernetesSecretRequest(ctx.Get(@namespace) ?? "default", ctx.Get(secretName) ?? registryName + "-pull", password, ctx.Get(reset));
+            var yaml = await ctx.Api.CreateKubernetesSecretAsync(registryName, request, ctx.CancellationToken);
+            await ctx.Output.Out.WriteAsync(yaml);
+            if (ctx.Get(reset))
+            {
+                await ctx.Output.Error.WriteLineAsync($"The password of {registryName} was reset; the Secret above holds the new one. Update docker logins and CI secrets too.");
+            }
+
+            await ctx.Output.Error.WriteLineAsync($"Use it in a pod spec with:  imagePullSecrets: [{{name: {request.SecretName}}}]");
         });
         return command;
     }

@@ -36,3 +36,5 @@ public sealed record AuditEventResponse(DateTimeOffset At, string Actor, string 
 {
     public static AuditEventResponse From(AuditEvent e) => new(e.At, e.Actor, e.Action, e.ProjectName, e.RegistryName, e.RemoteAddress, e.Detail);
 }
+
+public sealed record KubernetesSecretRequest(string? Namespace, string? SecretName, string? Password, bool ResetPassword);
