@@ -76,3 +76,25 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
 fi
 pg_initdb=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1)
 echo "install-test-deps: $("$pg_initdb" --version)"
+
+# --- S3 (tests/Shared/S3Server.cs) -------------------------------------------------------------------------------
+# s3rver, a file-backed S3 server on Node.js, for the S3 blob driver's tests. Installed with npm under a tools
+# directory outside the repository (BERTH_TEST_TOOLS, default /opt/berth-test-tools), where the test fixture looks for
+# it. Self-contained: needs only node and npm, and does nothing when the pinned version is already there.
+s3rver_version=3.7.1
+s3rver_dir="${BERTH_TEST_TOOLS:-/opt/berth-test-tools}/s3rver"
+s3rver_package="$s3rver_dir/node_modules/s3rver/package.json"
+if [[ -f "$s3rver_package" ]] && grep -q "\"version\": \"$s3rver_version\"" "$s3rver_package"; then
+    echo "install-test-deps: s3rver $s3rver_version is installed in $s3rver_dir"
+else
+    for tool in node npm; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "install-test-deps: $tool not found; s3rver needs Node.js and npm" >&2
+            exit 1
+        fi
+    done
+    echo "install-test-deps: installing s3rver $s3rver_version in $s3rver_dir"
+    mkdir -p "$s3rver_dir"
+    npm install --prefix "$s3rver_dir" --no-audit --no-fund --no-save --loglevel=error "s3rver@$s3rver_version"
+fi
+echo "install-test-deps: s3rver $(node "$s3rver_dir/node_modules/s3rver/bin/s3rver.js" --version)"

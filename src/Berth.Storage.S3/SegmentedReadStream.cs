@@ -1,0 +1,139 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Berth.Storage.S3;
+
+/// <summary>
+/// Reads a file's pieces (see <see cref="S3BlobDriver"/>) one after the other from a starting offset, each with one
+/// streaming GetObject opened only when the previous piece is exhausted. Each piece must deliver exactly the bytes
+/// its listing promised: a piece replaced or cut since then fails the read instead of splicing mismatched content.
+/// </summary>
+internal sealed class SegmentedReadStream : Stream
+{
+    private readonly IAmazonS3 _client;
+    private readonly string _bucket;
+    private readonly IReadOnlyList<Piece> _pieces;
+    private int _index;
+    private long _offsetInPiece;
+    private long _remainingInPiece;
+    private GetObjectResponse? _current;
+
+    public SegmentedReadStream(IAmazonS3 client, string bucket, IReadOnlyList<Piece> pieces, long offset)
+    {
+        _client = client;
+        _bucket = bucket;
+        _pieces = pieces;
+        while (_index < pieces.Count && offset >= pieces[_index].Size)
+        {
+            offset -= pieces[_index].Size;
+            _index++;
+        }
+
+        _offsetInPiece = offset;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Starts the GET of the first piece to read (nothing when the offset is at the end).</summary>
+    public async Task OpenFirstAsync(CancellationToken cancellationToken)
+    {
+        if (_index < _pieces.Count)
+        {
+            await OpenCurrentAsync(cancellationToken);
+        }
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (_index < _pieces.Count)
+        {
+            if (_current is null)
+            {
+                await OpenCurrentAsync(cancellationToken);
+            }
+
+            var read = await _current!.ResponseStream.ReadAsync(buffer, cancellationToken);
+            if (read > 0)
+            {
+                if (read > _remainingInPiece)
+                {
+                    throw new IOException($"S3 object '{_pieces[_index].Key}' is longer than listed: it changed during the read");
+                }
+
+                _remainingInPiece -= read;
+                return read;
+            }
+
+            if (_remainingInPiece != 0)
+            {
+                throw new IOException($"S3 object '{_pieces[_index].Key}' ended {_remainingInPiece} bytes early: it changed during the read");
+            }
+
+            _current.Dispose();
+            _current = null;
+            _index++;
+            _offsetInPiece = 0;
+        }
+
+        return 0;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    // Berth reads asynchronously; the synchronous path exists only to honour the Stream contract.
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _current?.Dispose();
+            _current = null;
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async Task OpenCurrentAsync(CancellationToken cancellationToken)
+    {
+        var piece = _pieces[_index];
+        var request = new GetObjectRequest { BucketName = _bucket, Key = piece.Key };
+        if (_offsetInPiece > 0)
+        {
+            // Open-ended, so the response streams to the end of the object however long it is.
+            request.ByteRange = new ByteRange($"bytes={_offsetInPiece}-");
+        }
+
+        _current = await _client.GetObjectAsync(request, cancellationToken);
+        _remainingInPiece = piece.Size - _offsetInPiece;
+    }
+}
