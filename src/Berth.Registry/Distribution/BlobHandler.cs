@@ -8,6 +8,9 @@ namespace Berth.Registry.Distribution;
 /// <summary><c>/v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>: HEAD, GET (with Range) and DELETE.</summary>
 public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobStore blobs, Observability.BerthMetrics metrics, ILogger<BlobHandler> logger)
 {
+    /// <summary>How long a redirect URL stays valid: long enough to start a large download, short enough to not leak.</summary>
+    private static readonly TimeSpan RedirectLifetime = TimeSpan.FromMinutes(20);
+
     public async Task HandleAsync(V2Request request)
     {
         var method = request.Request.Method;
@@ -56,13 +59,23 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
             response.Headers.ContentRange = $"bytes {range.Start}-{range.End}/{size}";
         }
 
+        var driver = blobs.Driver;
+        if (!headOnly && size > 0 && driver is IRedirectingBlobDriver redirecting &&
+            await redirecting.GetRedirectUrlAsync(path, RedirectLifetime, request.Aborted) is { } url)
+        {
+            // The object store serves the bytes (and the Range) itself, as Distribution's redirect option does.
+            response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+            response.Headers.ContentRange = default;
+            response.Headers.Location = url.AbsoluteUri;
+            return;
+        }
+
         response.ContentLength = size == 0 ? 0 : range.Length;
         if (headOnly || size == 0)
         {
             return;
         }
 
-        var driver = blobs.Driver;
         Stream content;
         try
         {

@@ -7,6 +7,7 @@ using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
 using Berth.Storage.FileSystem;
+using Berth.Storage.S3;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -60,7 +61,23 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton(sp => (IUploadStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton(sp => (IAuditStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton<IBlobDriver>(sp =>
-            new FileSystemBlobDriver(Path.Combine(DataDir(sp.GetRequiredService<IOptions<BerthOptions>>().Value), "blobs")));
+        {
+            var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;
+            if (options.Storage.Provider != StorageOptions.S3Provider)
+            {
+                return new FileSystemBlobDriver(Path.Combine(DataDir(options), "blobs"));
+            }
+
+            // Credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles, instance roles).
+            var s3 = options.Storage.S3;
+            return new S3BlobDriver(new S3BlobDriverOptions(
+                s3.Bucket!,
+                s3.Region,
+                string.IsNullOrWhiteSpace(s3.ServiceUrl) ? null : new Uri(s3.ServiceUrl),
+                s3.ForcePathStyle,
+                s3.Prefix ?? "",
+                RedirectGets: s3.RedirectGets));
+        });
         return services;
     }
 

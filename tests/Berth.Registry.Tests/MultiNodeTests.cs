@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Net;
+using Amazon.S3.Model;
+using Berth.Registry.Tests.Infrastructure;
+using Berth.Tests.Shared;
+
+namespace Berth.Registry.Tests;
+
+/// <summary>
+/// Three <c>berth serve</c> processes on different ports sharing one real PostgreSQL server (metadata) and one real
+/// S3-API server (blobs): the scale-out configuration, nodes stateless behind a load balancer.
+/// </summary>
+public sealed class MultiNodeFixture : IAsyncLifetime
+{
+    private readonly PostgresServer _postgres = new();
+    private PostgresDatabase? _database;
+
+    public S3Server S3 { get; } = new();
+
+    public IReadOnlyList<BerthProcess> Nodes { get; private set; } = [];
+
+    public ManagementClient Admin { get; private set; } = null!;
+
+    public string Bucket { get; private set; } = "";
+
+    public string WorkDir { get; } = TempDirs.Create("berth-multinode");
+
+    public async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        await S3.InitializeAsync();
+        _database = await _postgres.CreateDatabaseAsync();
+        Bucket = await S3.CreateBucketAsync();
+        var environment = new Dictionary<string, string>
+        {
+            ["Berth__Metadata__Provider"] = "postgres",
+            ["Berth__Metadata__ConnectionString"] = _database.ConnectionString,
+            ["Berth__Storage__Provider"] = "s3",
+            ["Berth__Storage__S3__Bucket"] = Bucket,
+            ["Berth__Storage__S3__ServiceUrl"] = S3.ServiceUrl.ToString(),
+            ["Berth__Storage__S3__Region"] = S3Server.Region,
+            ["Berth__Storage__S3__ForcePathStyle"] = "true",
+            ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretKey,
+        };
+
+        // Started one after another: the first migrates the schema and stores the admin account and signing key,
+        // which the others then read (they also start concurrently in production; the store tests cover that).
+        var adminPassword = "admin-" + Guid.NewGuid().ToString("N");
+        var nodes = new List<BerthProcess>();
+        for (var i = 0; i < 3; i++)
+        {
+            nodes.Add(await BerthProcess.StartAsync(adminPassword: adminPassword, extraEnvironment: environment));
+        }
+
+        Nodes = nodes;
+        Admin = new ManagementClient(nodes[0].BaseUrl, "admin", adminPassword);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Admin?.Dispose();
+        foreach (var node in Nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        await S3.DisposeAsync();
+        await _postgres.DisposeAsync();
+        TempDirs.TryDelete(WorkDir);
+    }
+
+    public string NewDir(string name)
+    {
+        var path = Path.Combine(WorkDir, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>A registry created through node <paramref name="node"/>; its endpoint names that node's host.</summary>
+    public Task<CreatedRegistry> NewRegistryAsync(string prefix) => Admin.CreateProjectAndRegistryAsync(prefix);
+
+    /// <summary>The same registry as seen through another node (same credentials, that node's host).</summary>
+    public CreatedRegistry On(CreatedRegistry registry, int node) =>
+        registry with { Endpoint = $"{Nodes[node].Host}/{registry.Name}" };
+}
+
+public sealed class MultiNodeTests(MultiNodeFixture fixture) : IClassFixture<MultiNodeFixture>
+{
+    private static readonly TimeSpan PropagationLimit = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task EveryNodeIsReadyOnPostgresAndS3()
+    {
+        foreach (var node in fixture.Nodes)
+        {
+            using var http = new HttpClient { BaseAddress = node.BaseUrl };
+            using var ready = await http.GetAsync("/readyz");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Contains("metadata: postgres, blobs: s3", node.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task SkopeoPushesThroughOneNodeAndPullsThroughAnother()
+    {
+        var registry = await fixture.NewRegistryAsync("mn");
+        var skopeo = new Skopeo(fixture.NewDir("skopeo"));
+        var image = new OciImageBuilder { Seed = 501, LayerCount = 3, Tag = "v1", FileSize = 256 * 1024 }.Build(fixture.NewDir("layout"));
+
+        (await skopeo.CopyAsync(image.OciReference, Skopeo.Docker(fixture.On(registry, 0).Image("team/app", "v1")), destinationCreds: registry.Creds))
+            .EnsureSuccess();
+
+        // Immediately visible through the other nodes: no cache stands between a push and a pull.
+        Assert.Equal(image.ManifestDigest, await skopeo.InspectDigestAsync(Skopeo.Docker(fixture.On(registry, 2).Image("team/app", "v1")), registry.Creds));
+        var pulled = fixture.NewDir("pulled");
+        (await skopeo.CopyAsync(Skopeo.Docker(fixture.On(registry, 1).Image("team/app", "v1")), $"oci:{pulled}:v1", sourceCreds: registry.Creds))
+            .EnsureSuccess();
+        foreach (var layer in image.Layers)
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(OciLayout.BlobPath(image.LayoutDir, layer.Digest)),
+                await File.ReadAllBytesAsync(OciLayout.BlobPath(pulled, layer.Digest)));
+        }
+
+        // Blobs really live in the bucket, under the registry's tree.
+        using var s3 = fixture.S3.CreateClient();
+        var objects = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Bucket, Prefix = "registries/" });
+        Assert.Contains(objects.S3Objects, o => o.Key.EndsWith(image.Layers[0].Digest["sha256:".Length..] + "/data", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnUploadSplitAcrossNodesCompletes()
+    {
+        var registry = await fixture.NewRegistryAsync("mn");
+        var name = registry.Repo("split");
+        var content = ImageContent.RandomBlob(3 * 1024 * 1024 + 17);
+        var digest = ImageContent.DigestOf(content);
+        var chunks = new[] { content[..(1024 * 1024)], content[(1024 * 1024)..(2 * 1024 * 1024)], content[(2 * 1024 * 1024)..] };
+
+        using var a = new RegistryClient(fixture.Nodes[0], registry, RegistryAuthMode.Bearer);
+        using var b = new RegistryClient(fixture.Nodes[1], registry, RegistryAuthMode.Bearer);
+        using var c = new RegistryClient(fixture.Nodes[2], registry, RegistryAuthMode.Bearer);
+
+        var location = await a.StartUploadAsync(name);
+        long offset = 0;
+        foreach (var (client, chunk) in new[] { (b, chunks[0]), (c, chunks[1]), (a, chunks[2]) })
+        {
+            using var patch = await client.PatchAsync(location, chunk, offset);
+            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+            offset += chunk.Length;
+            Assert.Equal($"0-{offset - 1}", RegistryClient.Header(patch, "Range"));
+        }
+
+        // Completed on a node that never saw the first chunk: it hashes what storage holds.
+        using (var put = await b.PutUploadAsync(location, digest))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        using var get = await c.GetAsync($"v2/{name}/blobs/{digest}");
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(content, await get.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task PasswordResetOnOneNodeRevokesEverywhereWithinASecond()
+    {
+        var registry = await fixture.NewRegistryAsync("mn");
+        using var onNode1 = new RegistryClient(fixture.Nodes[1], registry, RegistryAuthMode.Basic);
+        using var onNode2 = new RegistryClient(fixture.Nodes[2], registry, RegistryAuthMode.Basic);
+        var token = await onNode2.GetTokenAsync($"repository:{registry.Repo("app")}:pull");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[1], "/v2/", basic: (registry.Username, registry.Password)));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[2], "/v2/", bearer: token));
+
+        using var reset = await fixture.Admin.Http.PostAsync($"api/v1/registries/{registry.Name}/password", null);
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        var resetAt = Stopwatch.StartNew();
+
+        await AssertWithinAsync(PropagationLimit, resetAt, async () =>
+            await StatusAsync(fixture.Nodes[1], "/v2/", basic: (registry.Username, registry.Password)) == HttpStatusCode.Unauthorized &&
+            await StatusAsync(fixture.Nodes[2], "/v2/", bearer: token) == HttpStatusCode.Unauthorized &&
+            await StatusAsync(fixture.Nodes[2], "/v2/", basic: (registry.Username, registry.Password)) == HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task RegistryDeleteOnOneNodeIsSeenEverywhereWithinASecondAndPurgesTheBucket()
+    {
+        var registry = await fixture.NewRegistryAsync("mn");
+        using (var client = new RegistryClient(fixture.Nodes[0], registry, RegistryAuthMode.Basic))
+        {
+            await ImageContent.PushSmallImageAsync(client, registry.Repo("app"), "v1");
+        }
+
+        using var s3 = fixture.S3.CreateClient();
+        var before = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Bucket, Prefix = "registries/" });
+        var token = await new RegistryClient(fixture.Nodes[2], registry, RegistryAuthMode.Basic).GetTokenAsync($"repository:{registry.Repo("app")}:pull");
+
+        using var delete = await fixture.Admin.Http.DeleteAsync($"api/v1/registries/{registry.Name}?confirm={registry.Name}");
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        var deletedAt = Stopwatch.StartNew();
+
+        await AssertWithinAsync(PropagationLimit, deletedAt, async () =>
+            await StatusAsync(fixture.Nodes[1], $"/v2/{registry.Repo("app")}/manifests/v1", basic: (registry.Username, registry.Password)) == HttpStatusCode.Unauthorized &&
+            await StatusAsync(fixture.Nodes[2], $"/v2/{registry.Repo("app")}/manifests/v1", bearer: token) == HttpStatusCode.Unauthorized);
+
+        // The node that deleted purges the registry's objects; others' objects stay.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        List<S3Object> left;
+        do
+        {
+            await Task.Delay(200);
+            var after = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Bucket, Prefix = "registries/" });
+            left = after.S3Objects ?? [];
+        }
+        while (left.Count >= (before.S3Objects?.Count ?? 0) && DateTime.UtcNow < deadline);
+
+        Assert.True(left.Count < (before.S3Objects?.Count ?? 0), "the deleted registry's objects were not purged from the bucket");
+    }
+
+    private static async Task AssertWithinAsync(TimeSpan limit, Stopwatch since, Func<Task<bool>> condition)
+    {
+        while (true)
+        {
+            if (await condition())
+            {
+                Assert.True(since.Elapsed <= limit, $"took {since.Elapsed.TotalMilliseconds:F0} ms, the limit is {limit.TotalMilliseconds:F0} ms");
+                return;
+            }
+
+            Assert.True(since.Elapsed <= limit, $"still not true after {since.Elapsed.TotalMilliseconds:F0} ms (limit {limit.TotalMilliseconds:F0} ms)");
+            await Task.Delay(25);
+        }
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(BerthProcess node, string path, (string User, string Password)? basic = null, string? bearer = null)
+    {
+        using var http = new HttpClient { BaseAddress = node.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = basic is { } b
+            ? ManagementClient.BasicAuth(b.User, b.Password)
+            : new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+}
