@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Berth.Metadata.Postgres;
 
@@ -21,6 +22,13 @@ internal static class PostgresCommandExtensions
     /// <summary>timestamptz accepts only UTC offsets from Npgsql; the instant is what is stored.</summary>
     public static NpgsqlCommand With(this NpgsqlCommand command, string name, DateTimeOffset value) =>
         command.With<DateTimeOffset>(name, value.ToUniversalTime());
+
+    /// <summary>An optional instant: NULL, or the instant in UTC (see above).</summary>
+    public static NpgsqlCommand With(this NpgsqlCommand command, string name, DateTimeOffset? value)
+    {
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.TimestampTz) { Value = value is { } time ? time.ToUniversalTime() : DBNull.Value });
+        return command;
+    }
 
     public static async Task<int> ExecuteAsync(this NpgsqlCommand command, CancellationToken cancellationToken)
     {
@@ -56,6 +64,9 @@ internal static class PostgresCommandExtensions
     }
 
     public static DateTimeOffset GetTime(this NpgsqlDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    public static DateTimeOffset? GetNullableTime(this NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetTime(ordinal);
 
     public static string? GetNullableString(this NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

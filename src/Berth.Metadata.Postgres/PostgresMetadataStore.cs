@@ -10,7 +10,8 @@ namespace Berth.Metadata.Postgres;
 /// so concurrent writers from any node serialise per registry. Call <see cref="InitializeAsync"/> once before use.
 /// </summary>
 public sealed partial class PostgresMetadataStore
-    : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, ICredentialChangeFeed, IDisposable, IAsyncDisposable
+    : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, ICredentialChangeFeed,
+      IDisposable, IAsyncDisposable
 {
     // Any constant works as long as nothing else in the database uses it as an advisory lock key: "berth" in ASCII.
     private const long MigrationLockKey = 0x62_65_72_74_68;

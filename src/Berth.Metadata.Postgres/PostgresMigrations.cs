@@ -145,5 +145,53 @@ internal static class PostgresMigrations
         CREATE INDEX audit_events_project ON audit_events (project_id, id);
         CREATE INDEX audit_events_registry ON audit_events (registry_id, id) WHERE registry_id IS NOT NULL;
         """,
+        """
+        -- Dashboard/API users. Usernames compare exactly ("C"): the service layer lowercases them before they get
+        -- here. security_stamp moves on with every password change.
+        CREATE TABLE users (
+            id             text COLLATE "C" PRIMARY KEY,
+            username       text COLLATE "C" NOT NULL UNIQUE,
+            password_hash  text NOT NULL,
+            is_admin       boolean NOT NULL,
+            security_stamp bigint NOT NULL,
+            created_at     timestamptz NOT NULL
+        );
+
+        -- role: 1 viewer, 2 developer, 3 owner (ProjectRole).
+        CREATE TABLE project_members (
+            project_id text COLLATE "C" NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+            user_id    text COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            role       integer NOT NULL CHECK (role BETWEEN 1 AND 3),
+            PRIMARY KEY (project_id, user_id)
+        );
+        -- A user's memberships, and the user delete cascade.
+        CREATE INDEX project_members_user ON project_members (user_id);
+
+        -- Personal access tokens: only a hash of the secret is kept. Revoked tokens stay listed.
+        CREATE TABLE access_tokens (
+            id           text COLLATE "C" PRIMARY KEY,
+            user_id      text COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            name         text NOT NULL,
+            secret_hash  text NOT NULL,
+            created_at   timestamptz NOT NULL,
+            expires_at   timestamptz,
+            last_used_at timestamptz,
+            revoked_at   timestamptz
+        );
+        CREATE INDEX access_tokens_user ON access_tokens (user_id, created_at);
+
+        -- Pulls per (repository, manifest, hour), flushed in batches. Rows are hourly and never pruned for now (they
+        -- could be rolled up into days later). They go with their repository (the primary key serves the cascade);
+        -- a manifest deleted later keeps its rows, which the per-manifest statistics leave out by joining the
+        -- manifests that still exist.
+        CREATE TABLE pull_counts (
+            repository_id   bigint NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+            manifest_digest text COLLATE "C" NOT NULL,
+            hour_start      timestamptz NOT NULL,
+            count           bigint NOT NULL,
+            last_pulled_at  timestamptz NOT NULL,
+            PRIMARY KEY (repository_id, manifest_digest, hour_start)
+        );
+        """,
     ];
 }

@@ -24,6 +24,10 @@ internal static class SqliteCommandExtensions
     public static SqliteCommand With(this SqliteCommand command, string name, DateTimeOffset value) =>
         command.With(name, FormatTime(value));
 
+    /// <summary>Binds an optional timestamp: NULL, or the one text format the schema uses.</summary>
+    public static SqliteCommand WithTime(this SqliteCommand command, string name, DateTimeOffset? value) =>
+        command.With(name, value is { } time ? FormatTime(time) : null);
+
     public static async Task<int> ExecuteAsync(this SqliteCommand command, CancellationToken cancellationToken)
     {
         await using (command)
@@ -62,6 +66,9 @@ internal static class SqliteCommandExtensions
 
     public static DateTimeOffset GetTime(this SqliteDataReader reader, int ordinal) =>
         DateTimeOffset.ParseExact(reader.GetString(ordinal), "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public static DateTimeOffset? GetNullableTime(this SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetTime(ordinal);
 
     public static string? GetNullableString(this SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

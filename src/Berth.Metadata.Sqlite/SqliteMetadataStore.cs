@@ -10,7 +10,8 @@ namespace Berth.Metadata.Sqlite;
 /// Microsoft.Data.Sqlite's pool and returns it at the end; writes that must be atomic run in an IMMEDIATE
 /// transaction. Call <see cref="InitializeAsync"/> once before use.
 /// </summary>
-public sealed partial class SqliteMetadataStore : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IDisposable
+public sealed partial class SqliteMetadataStore
+    : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IDisposable
 {
     private const int SqliteConstraint = 19;
     private const int SqliteConstraintUnique = 2067;

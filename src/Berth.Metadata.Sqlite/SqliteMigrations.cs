@@ -145,5 +145,52 @@ internal static class SqliteMigrations
         -- Unlinking blobs after a manifest delete asks "does any manifest still refer to this blob?".
         CREATE INDEX manifest_links_child ON manifest_links (repository_id, child_digest);
         """,
+        """
+        -- Dashboard/API users. Usernames compare exactly (BINARY): the service layer lowercases them before they
+        -- get here. security_stamp moves on with every password change.
+        CREATE TABLE users (
+            id             TEXT PRIMARY KEY,
+            username       TEXT NOT NULL UNIQUE,
+            password_hash  TEXT NOT NULL,
+            is_admin       INTEGER NOT NULL,
+            security_stamp INTEGER NOT NULL,
+            created_at     TEXT NOT NULL
+        ) STRICT;
+
+        -- role: 1 viewer, 2 developer, 3 owner (ProjectRole).
+        CREATE TABLE project_members (
+            project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+            user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            role       INTEGER NOT NULL CHECK (role BETWEEN 1 AND 3),
+            PRIMARY KEY (project_id, user_id)
+        ) WITHOUT ROWID, STRICT;
+        -- A user's memberships, and the user delete cascade.
+        CREATE INDEX project_members_user ON project_members (user_id);
+
+        -- Personal access tokens: only a hash of the secret is kept. Revoked tokens stay listed.
+        CREATE TABLE access_tokens (
+            id           TEXT PRIMARY KEY,
+            user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            name         TEXT NOT NULL,
+            secret_hash  TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            expires_at   TEXT,
+            last_used_at TEXT,
+            revoked_at   TEXT
+        ) STRICT;
+        CREATE INDEX access_tokens_user ON access_tokens (user_id, created_at);
+
+        -- Pulls per (repository, manifest, hour), flushed in batches. Rows are hourly and never pruned for now (they
+        -- could be rolled up into days later). They go with their repository; a manifest deleted later keeps its
+        -- rows, which the per-manifest statistics leave out by joining the manifests that still exist.
+        CREATE TABLE pull_counts (
+            repository_id   INTEGER NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+            manifest_digest TEXT NOT NULL,
+            hour_start      TEXT NOT NULL,
+            count           INTEGER NOT NULL,
+            last_pulled_at  TEXT NOT NULL,
+            PRIMARY KEY (repository_id, manifest_digest, hour_start)
+        ) WITHOUT ROWID, STRICT;
+        """,
     ];
 }

@@ -12,9 +12,14 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
 {
     protected static readonly DateTimeOffset T0 = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
+    // "Now" for the pull statistics, and the start of the hour it falls in.
+    private static readonly DateTimeOffset Hour = new(2025, 3, 20, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly DateTimeOffset Now = Hour.AddMinutes(30);
+
     private static readonly CancellationToken Ct = CancellationToken.None;
 
-    private (IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads) _store;
+    private (IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads, IUserStore Users, IPullStatsStore PullStats) _store;
 
     protected IMetadataStore Lifecycle => _store.Lifecycle;
 
@@ -24,8 +29,15 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
 
     protected IUploadStore Uploads => _store.Uploads;
 
+    protected IUserStore Users => _store.Users;
+
+    protected IPullStatsStore PullStats => _store.PullStats;
+
     /// <summary>A new store over empty storage; <see cref="IMetadataStore.InitializeAsync"/> is called by the suite.</summary>
-    protected abstract Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads)> CreateStoreAsync();
+    protected abstract Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads, IUserStore Users, IPullStatsStore PullStats)> CreateStoreAsync();
+
+    /// <summary>Rows in a table of the store, read directly (what the interfaces cannot show: rows nothing returns).</summary>
+    protected abstract Task<long> CountRowsAsync(string table);
 
     public async Task InitializeAsync()
     {
@@ -664,6 +676,311 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var stale = await Uploads.ListStaleUploadsAsync(T0.AddHours(1), Ct);
 
         Assert.Equal(["old", "old-elsewhere"], stale.Select(u => u.Id).Order(StringComparer.Ordinal));
+    }
+
+    // ---- users
+
+    [Fact]
+    public async Task UsersAreCreatedFoundByNameAndIdAndListed()
+    {
+        var alice = new UserRecord("u1", "alice", "hash-a", false, 1, T0);
+        var created = await Users.CreateUserAsync(alice, Ct);
+        await Users.CreateUserAsync(new UserRecord("u2", "Bob", "hash-b", true, 7, T0.AddMinutes(1)), Ct);
+        await Users.CreateUserAsync(new UserRecord("u3", "bob", "hash-c", false, 1, T0.AddMinutes(2)), Ct);
+
+        Assert.Equal(alice, created);
+        Assert.Equal(alice, await Users.GetUserAsync("alice", Ct));
+        Assert.Equal(alice, await Users.GetUserByIdAsync("u1", Ct));
+        Assert.Equal(new UserRecord("u2", "Bob", "hash-b", true, 7, T0.AddMinutes(1)), await Users.GetUserAsync("Bob", Ct));
+
+        // Exact comparison: the service layer lowercases, the store does not fold case.
+        Assert.Null(await Users.GetUserAsync("Alice", Ct));
+        Assert.Equal("u3", (await Users.GetUserAsync("bob", Ct))?.Id);
+        Assert.Null(await Users.GetUserAsync("carol", Ct));
+        Assert.Null(await Users.GetUserByIdAsync("alice", Ct));
+        Assert.Equal(["Bob", "alice", "bob"], (await Users.ListUsersAsync(Ct)).Select(u => u.Username));
+    }
+
+    [Fact]
+    public async Task ADuplicateUsernameIsAConflict()
+    {
+        await Users.CreateUserAsync(new UserRecord("u1", "alice", "hash", false, 1, T0), Ct);
+
+        await Assert.ThrowsAsync<MetadataConflictException>(
+            () => Users.CreateUserAsync(new UserRecord("u2", "alice", "other", true, 1, T0), Ct));
+        Assert.Equal(["u1"], (await Users.ListUsersAsync(Ct)).Select(u => u.Id));
+    }
+
+    [Fact]
+    public async Task ChangingAPasswordMovesTheSecurityStampOn()
+    {
+        var user = await Users.CreateUserAsync(new UserRecord("u1", "alice", "old-hash", false, 5, T0), Ct);
+
+        Assert.Equal(6, await Users.SetUserPasswordAsync("u1", "new-hash", Ct));
+        Assert.Equal(user with { PasswordHash = "new-hash", SecurityStamp = 6 }, await Users.GetUserByIdAsync("u1", Ct));
+        Assert.Equal(7, await Users.SetUserPasswordAsync("u1", "newer-hash", Ct));
+        Assert.Null(await Users.SetUserPasswordAsync("missing", "hash", Ct));
+    }
+
+    [Fact]
+    public async Task MembershipsAreSetChangedRemovedAndListedBothWaysWithNames()
+    {
+        await Tenants.CreateProjectAsync("p1", "zeta", T0, Ct);
+        await Tenants.CreateProjectAsync("p2", "acme", T0, Ct);
+        await Tenants.CreateProjectAsync("p3", "globex", T0, Ct);
+        await Users.CreateUserAsync(new UserRecord("u1", "carol", "hash", false, 1, T0), Ct);
+        await Users.CreateUserAsync(new UserRecord("u2", "alice", "hash", false, 1, T0), Ct);
+
+        await Users.SetMembershipAsync("p1", "u1", ProjectRole.Viewer, Ct);
+        await Users.SetMembershipAsync("p2", "u1", ProjectRole.Developer, Ct);
+        await Users.SetMembershipAsync("p1", "u2", ProjectRole.Owner, Ct);
+        await Users.SetMembershipAsync("p1", "u1", ProjectRole.Developer, Ct);
+
+        Assert.Equal(
+            [new ProjectMembership("p2", "acme", "u1", "carol", ProjectRole.Developer), new ProjectMembership("p1", "zeta", "u1", "carol", ProjectRole.Developer)],
+            await Users.ListMembershipsOfUserAsync("u1", Ct));
+        Assert.Equal(
+            [new ProjectMembership("p1", "zeta", "u2", "alice", ProjectRole.Owner), new ProjectMembership("p1", "zeta", "u1", "carol", ProjectRole.Developer)],
+            await Users.ListProjectMembersAsync("p1", Ct));
+        Assert.Empty(await Users.ListProjectMembersAsync("p3", Ct));
+
+        Assert.True(await Users.RemoveMembershipAsync("p1", "u1", Ct));
+        Assert.False(await Users.RemoveMembershipAsync("p1", "u1", Ct));
+        Assert.False(await Users.RemoveMembershipAsync("p3", "u2", Ct));
+        Assert.Equal(["acme"], (await Users.ListMembershipsOfUserAsync("u1", Ct)).Select(m => m.ProjectName));
+        Assert.Equal(["alice"], (await Users.ListProjectMembersAsync("p1", Ct)).Select(m => m.Username));
+        Assert.Empty(await Users.ListMembershipsOfUserAsync("missing", Ct));
+    }
+
+    [Fact]
+    public async Task AMembershipNeedsAnExistingProjectAndUser()
+    {
+        await Tenants.CreateProjectAsync("p1", "acme", T0, Ct);
+        await Users.CreateUserAsync(new UserRecord("u1", "alice", "hash", false, 1, T0), Ct);
+
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Users.SetMembershipAsync("missing", "u1", ProjectRole.Owner, Ct));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Users.SetMembershipAsync("p1", "missing", ProjectRole.Owner, Ct));
+        Assert.Empty(await Users.ListMembershipsOfUserAsync("u1", Ct));
+        Assert.Empty(await Users.ListProjectMembersAsync("p1", Ct));
+    }
+
+    [Fact]
+    public async Task AccessTokensAreCreatedReadListedNewestFirstRevokedAndTouched()
+    {
+        await Users.CreateUserAsync(new UserRecord("u1", "alice", "hash", false, 1, T0), Ct);
+        await Users.CreateUserAsync(new UserRecord("u2", "bob", "hash", false, 1, T0), Ct);
+        var ci = new AccessTokenRecord("t1", "u1", "ci", "secret-1", T0, T0.AddDays(30), null, null);
+        var laptop = new AccessTokenRecord("t2", "u1", "laptop", "secret-2", T0.AddHours(1), null, null, null);
+        var bobs = new AccessTokenRecord("t3", "u2", "ci", "secret-3", T0.AddHours(2), null, null, null);
+        foreach (var token in new[] { ci, laptop, bobs })
+        {
+            await Users.CreateAccessTokenAsync(token, Ct);
+        }
+
+        Assert.Equal(ci, await Users.GetAccessTokenAsync("t1", Ct));
+        Assert.Null(await Users.GetAccessTokenAsync("missing", Ct));
+        Assert.Equal([laptop, ci], await Users.ListAccessTokensAsync("u1", Ct));
+        Assert.Empty(await Users.ListAccessTokensAsync("missing", Ct));
+
+        // Only the owner revokes, and only once; a revoked token stays listed.
+        Assert.False(await Users.RevokeAccessTokenAsync("u2", "t1", T0.AddHours(3), Ct));
+        Assert.False(await Users.RevokeAccessTokenAsync("u1", "missing", T0.AddHours(3), Ct));
+        Assert.True(await Users.RevokeAccessTokenAsync("u1", "t1", T0.AddHours(3), Ct));
+        Assert.False(await Users.RevokeAccessTokenAsync("u1", "t1", T0.AddHours(4), Ct));
+        Assert.Equal(ci with { RevokedAt = T0.AddHours(3) }, await Users.GetAccessTokenAsync("t1", Ct));
+        Assert.Equal([laptop, ci with { RevokedAt = T0.AddHours(3) }], await Users.ListAccessTokensAsync("u1", Ct));
+
+        // Touches keep the latest use, whatever order they arrive in.
+        await Users.TouchAccessTokenAsync("t2", T0.AddHours(5), Ct);
+        Assert.Equal(laptop with { LastUsedAt = T0.AddHours(5) }, await Users.GetAccessTokenAsync("t2", Ct));
+        await Users.TouchAccessTokenAsync("t2", T0.AddHours(4), Ct);
+        Assert.Equal(T0.AddHours(5), (await Users.GetAccessTokenAsync("t2", Ct))?.LastUsedAt);
+        await Users.TouchAccessTokenAsync("t2", T0.AddHours(6), Ct);
+        Assert.Equal(T0.AddHours(6), (await Users.GetAccessTokenAsync("t2", Ct))?.LastUsedAt);
+        await Users.TouchAccessTokenAsync("missing", T0, Ct);
+        Assert.Equal(bobs, await Users.GetAccessTokenAsync("t3", Ct));
+    }
+
+    [Fact]
+    public async Task AnAccessTokenNeedsAnExistingUserAndAFreshId()
+    {
+        await Users.CreateUserAsync(new UserRecord("u1", "alice", "hash", false, 1, T0), Ct);
+        await Users.CreateAccessTokenAsync(new AccessTokenRecord("t1", "u1", "ci", "secret", T0, null, null, null), Ct);
+
+        await Assert.ThrowsAsync<KeyNotFoundException>(
+            () => Users.CreateAccessTokenAsync(new AccessTokenRecord("t2", "missing", "ci", "secret", T0, null, null, null), Ct));
+        await Assert.ThrowsAsync<MetadataConflictException>(
+            () => Users.CreateAccessTokenAsync(new AccessTokenRecord("t1", "u1", "again", "other", T0, null, null, null), Ct));
+        Assert.Null(await Users.GetAccessTokenAsync("t2", Ct));
+        Assert.Equal("ci", (await Users.GetAccessTokenAsync("t1", Ct))?.Name);
+    }
+
+    // ---- pull statistics
+
+    [Fact]
+    public async Task PullBatchesAddUpAcrossCallsAndKeysAndKeepTheLatestPull()
+    {
+        var repository = await NewRepositoryAsync();
+        var (m1, m2) = (Manifest("m1"), Manifest("m2"));
+        await Artifacts.PutManifestAsync(repository.Id, m1, [], null, "v1", T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, m2, [], null, "v2", T0, Ct);
+        var hour = Hour.AddHours(-3);
+
+        await PullStats.RecordPullsAsync(
+            [
+                new PullCount(repository.Id, m1.Digest, hour, 2, hour.AddMinutes(10)),
+                new PullCount(repository.Id, m1.Digest, hour, 3, hour.AddMinutes(40)),
+                new PullCount(repository.Id, m1.Digest, hour.AddHours(1), 1, hour.AddMinutes(70)),
+                new PullCount(repository.Id, m2.Digest, hour, 4, hour.AddMinutes(5)),
+            ], Ct);
+
+        // A later batch adds to the same hours; a pull it reports as earlier does not move "last pull" back.
+        await PullStats.RecordPullsAsync(
+            [
+                new PullCount(repository.Id, m1.Digest, hour, 10, hour.AddMinutes(20)),
+                new PullCount(repository.Id, m2.Digest, hour, 1, hour.AddMinutes(50)),
+            ], Ct);
+        await PullStats.RecordPullsAsync([], Ct);
+
+        Assert.Equal(
+            new[] { new ManifestPullStats(m1.Digest, 16, hour.AddMinutes(70)), new ManifestPullStats(m2.Digest, 5, hour.AddMinutes(50)) }
+                .OrderBy(s => s.ManifestDigest, StringComparer.Ordinal),
+            await PullStats.GetManifestPullStatsAsync(repository.Id, Ct));
+        var stats = Assert.Single(await PullStats.GetRepositoryPullStatsAsync(repository.RegistryId, Now, Ct));
+        Assert.Equal(new RepositoryPullStats("app", 21, hour.AddMinutes(70), 21, 21), stats);
+    }
+
+    [Fact]
+    public async Task ManifestPullStatsListTheManifestsThatStillExist()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        var (kept, deleted, unpulled) = (Manifest("kept"), Manifest("deleted"), Manifest("unpulled"));
+        foreach (var manifest in new[] { kept, deleted, unpulled })
+        {
+            await Artifacts.PutManifestAsync(app.Id, manifest, [], null, null, T0, Ct);
+        }
+
+        await Artifacts.PutManifestAsync(db.Id, kept, [], null, null, T0, Ct);
+        await PullStats.RecordPullsAsync(
+            [
+                new PullCount(app.Id, kept.Digest, Hour, 3, Now),
+                new PullCount(app.Id, deleted.Digest, Hour, 5, Now),
+                new PullCount(app.Id, Digest("never-a-manifest"), Hour, 7, Now),
+                new PullCount(db.Id, kept.Digest, Hour, 11, Now),
+            ], Ct);
+        Assert.True(await Artifacts.DeleteManifestAsync(app.Id, deleted.Digest, Ct));
+
+        Assert.Equal(
+            new[] { new ManifestPullStats(kept.Digest, 3, Now), new ManifestPullStats(unpulled.Digest, 0, null) }
+                .OrderBy(s => s.ManifestDigest, StringComparer.Ordinal),
+            await PullStats.GetManifestPullStatsAsync(app.Id, Ct));
+        Assert.Equal([new ManifestPullStats(kept.Digest, 11, Now)], await PullStats.GetManifestPullStatsAsync(db.Id, Ct));
+        Assert.Empty(await PullStats.GetManifestPullStatsAsync(-1, Ct));
+    }
+
+    [Fact]
+    public async Task RepositoryPullStatsListEveryRepositoryWithDayAndWeekWindowsByTheHour()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var other = await NewRegistryAsync("globex", "ops");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        await Artifacts.EnsureRepositoryAsync(registry.Id, "Zed", T0, Ct);
+        await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        var elsewhere = await Artifacts.EnsureRepositoryAsync(other.Id, "app", T0, Ct);
+        var digest = Digest("m1");
+
+        // Hour is the hour Now falls in (Now = Hour + 30 min). An hour is inside a window when it starts after
+        // Now minus the window: 24 hours back reaches Hour - 23 h, 7 days back reaches Hour - 6 d 23 h.
+        await PullStats.RecordPullsAsync(
+            [
+                new PullCount(app.Id, digest, Hour, 1, Hour.AddMinutes(20)),
+                new PullCount(app.Id, digest, Hour.AddHours(-23), 2, Hour.AddHours(-23)),
+                new PullCount(app.Id, digest, Hour.AddHours(-24), 4, Hour.AddHours(-24)),
+                new PullCount(app.Id, digest, Hour.AddDays(-7).AddHours(1), 8, Hour.AddDays(-7).AddHours(1)),
+                new PullCount(app.Id, digest, Hour.AddDays(-7), 16, Hour.AddDays(-7)),
+                new PullCount(app.Id, digest, Hour.AddDays(-30), 32, Hour.AddDays(-30)),
+                new PullCount(elsewhere.Id, digest, Hour, 64, Hour),
+            ], Ct);
+
+        Assert.Equal(
+            [
+                new RepositoryPullStats("Zed", 0, null, 0, 0),
+                new RepositoryPullStats("app", 63, Hour.AddMinutes(20), 3, 15),
+                new RepositoryPullStats("db", 0, null, 0, 0),
+            ],
+            await PullStats.GetRepositoryPullStatsAsync(registry.Id, Now, Ct));
+
+        // On the hour the windows hold the same 24 and 168 hours; an hour later each has moved on by one.
+        Assert.Equal((3, 15), Windows(await PullStats.GetRepositoryPullStatsAsync(registry.Id, Hour, Ct)));
+        Assert.Equal((1, 7), Windows(await PullStats.GetRepositoryPullStatsAsync(registry.Id, Hour.AddHours(1), Ct)));
+        Assert.Equal(
+            [new RepositoryPullStats("app", 64, Hour, 64, 64)],
+            await PullStats.GetRepositoryPullStatsAsync(other.Id, Now, Ct));
+        Assert.Empty(await PullStats.GetRepositoryPullStatsAsync("missing", Now, Ct));
+
+        static (long Day, long Week) Windows(IReadOnlyList<RepositoryPullStats> stats)
+        {
+            var app = Assert.Single(stats, s => s.Repository == "app");
+            return (app.PullsLast24Hours, app.PullsLast7Days);
+        }
+    }
+
+    [Fact]
+    public async Task ConcurrentPullBatchesOverTheSameKeysAllCount()
+    {
+        var repository = await NewRepositoryAsync();
+        var manifests = Enumerable.Range(0, 5).Select(i => Manifest($"m{i}")).ToList();
+        foreach (var manifest in manifests)
+        {
+            await Artifacts.PutManifestAsync(repository.Id, manifest, [], null, null, T0, Ct);
+        }
+
+        // 8 flushers x 5 batches over the same 20 keys, half of them in reverse order (lock order must not matter).
+        var keys = manifests.SelectMany(m => Enumerable.Range(0, 4).Select(h => (m.Digest, Hour: Hour.AddHours(-h)))).ToList();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(flusher => Task.Run(async () =>
+        {
+            var ordered = flusher % 2 == 0 ? keys : Enumerable.Reverse(keys).ToList();
+            for (var batch = 0; batch < 5; batch++)
+            {
+                await PullStats.RecordPullsAsync(
+                    ordered.Select(k => new PullCount(repository.Id, k.Digest, k.Hour, 1, k.Hour.AddMinutes(flusher))).ToList(), Ct);
+            }
+        })));
+
+        var stats = await PullStats.GetManifestPullStatsAsync(repository.Id, Ct);
+        Assert.Equal(5, stats.Count);
+        Assert.All(stats, s => Assert.Equal((8 * 5 * 4, Hour.AddMinutes(7)), (s.PullCount, s.LastPulledAt)));
+    }
+
+    [Fact]
+    public async Task PullCountsGoWithADeletedRegistry()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var manifest = Manifest("m1");
+        await Artifacts.PutManifestAsync(app.Id, manifest, [], null, "latest", T0, Ct);
+        await PullStats.RecordPullsAsync([new PullCount(app.Id, manifest.Digest, Hour, 5, Now)], Ct);
+        Assert.Equal(1, await CountRowsAsync("pull_counts"));
+
+        Assert.True(await Tenants.DeleteRegistryAsync(registry.Id, Now, Ct));
+        Assert.Equal(0, await CountRowsAsync("pull_counts"));
+
+        // The same names again are a new registry and repository, with no pulls of their own.
+        var project = (await Tenants.GetProjectAsync("acme", Ct))!;
+        var again = await Tenants.CreateRegistryAsync(new NewRegistry("id-web-2", "web", project.Id, "hash", 1L << 30, T0), Ct);
+        var appAgain = await Artifacts.EnsureRepositoryAsync(again.Id, "app", T0, Ct);
+        await Artifacts.PutManifestAsync(appAgain.Id, manifest, [], null, "latest", T0, Ct);
+        Assert.Equal([new RepositoryPullStats("app", 0, null, 0, 0)], await PullStats.GetRepositoryPullStatsAsync(again.Id, Now, Ct));
+        Assert.Equal([new ManifestPullStats(manifest.Digest, 0, null)], await PullStats.GetManifestPullStatsAsync(appAgain.Id, Ct));
+        Assert.Empty(await PullStats.GetRepositoryPullStatsAsync(registry.Id, Now, Ct));
+
+        // A batch counted before the delete and flushed after it keeps its other rows and drops the lost repository's.
+        await PullStats.RecordPullsAsync(
+            [new PullCount(app.Id, manifest.Digest, Hour, 5, Now), new PullCount(appAgain.Id, manifest.Digest, Hour, 2, Now)], Ct);
+        Assert.Equal(1, await CountRowsAsync("pull_counts"));
+        Assert.Equal([new ManifestPullStats(manifest.Digest, 2, Now)], await PullStats.GetManifestPullStatsAsync(appAgain.Id, Ct));
     }
 
     // ---- helpers

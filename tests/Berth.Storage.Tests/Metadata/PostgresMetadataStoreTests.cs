@@ -16,11 +16,19 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
 
     private string ConnectionString => _databases[0].ConnectionString;
 
-    protected override async Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads)> CreateStoreAsync()
+    protected override async Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads, IUserStore Users, IPullStatsStore PullStats)> CreateStoreAsync()
     {
         _databases.Add(await server.CreateDatabaseAsync());
         var store = Open(ConnectionString);
-        return (store, store, store, store);
+        return (store, store, store, store, store, store);
+    }
+
+    protected override async Task<long> CountRowsAsync(string table)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT COUNT(*) FROM {table};", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     public override async Task DisposeAsync()

@@ -12,10 +12,20 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     // A directory that does not exist yet: the store creates it.
     private string DatabasePath => Path.Combine(_directory, "data", "berth.db");
 
-    protected override Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads)> CreateStoreAsync()
+    protected override Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads, IUserStore Users, IPullStatsStore PullStats)> CreateStoreAsync()
     {
         var store = Open();
-        return Task.FromResult<(IMetadataStore, ITenantStore, IArtifactStore, IUploadStore)>((store, store, store, store));
+        return Task.FromResult<(IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IUserStore, IPullStatsStore)>(
+            (store, store, store, store, store, store));
+    }
+
+    protected override async Task<long> CountRowsAsync(string table)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table};";
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     public override Task DisposeAsync()
