@@ -40,6 +40,8 @@ public static class BerthServer
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapBerthEndpoints();
         return app;
     }

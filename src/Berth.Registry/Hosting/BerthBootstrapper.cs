@@ -13,11 +13,15 @@ public sealed partial class BerthBootstrapper(
     IMetadataStore store,
     ITenantStore tenants,
     SigningKeys signingKeys,
-    AdminAccount admin,
+    IUserStore users,
+    TimeProvider time,
     IOptions<BerthOptions> options,
     ILogger<BerthBootstrapper> logger) : IHostedService
 {
     private const string SigningKeySetting = "auth.signingKey";
+
+    /// <summary>The bootstrap administrator's username.</summary>
+    public const string AdminUsername = "admin";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -34,20 +38,25 @@ public sealed partial class BerthBootstrapper(
             ?? await tenants.GetOrAddSettingAsync(SigningKeySetting, Convert.ToBase64String(Secrets.NewKey()), cancellationToken);
         signingKeys.Load([SigningKey.FromSecret(secret), .. settings.Auth.PreviousSigningKeys.Select(SigningKey.FromSecret)]);
 
-        var adminHash = await tenants.GetSettingAsync(AdminAccount.PasswordHashSetting, cancellationToken);
-        if (adminHash is null)
+        if (await users.GetUserAsync(AdminUsername, cancellationToken) is null)
         {
             var password = settings.Admin.Password;
             var generated = string.IsNullOrEmpty(password);
             password = generated ? Secrets.NewPassword() : password!;
-            adminHash = await tenants.GetOrAddSettingAsync(AdminAccount.PasswordHashSetting, PasswordHasher.Hash(password), cancellationToken);
-            if (generated)
+            try
             {
-                LogGeneratedAdminPassword(logger, AdminAccount.Username, password);
+                await users.CreateUserAsync(new UserRecord(Secrets.NewId(), AdminUsername, PasswordHasher.Hash(password), IsAdmin: true, 1, time.GetUtcNow()), cancellationToken);
+                if (generated)
+                {
+                    LogGeneratedAdminPassword(logger, AdminUsername, password);
+                }
+            }
+            catch (MetadataConflictException)
+            {
+                // Another node created it at the same moment; its password stands.
             }
         }
 
-        admin.Load(adminHash);
         LogReady(logger, settings.Metadata.Provider, settings.Storage.Provider, Path.GetFullPath(settings.DataDir));
     }
 

@@ -32,6 +32,7 @@ public static class BerthServiceCollectionExtensions
         services.AddBerthDistribution();
         services.AddBerthObservability();
         services.TryAddSingleton<TenantService>();
+        services.TryAddSingleton<ProjectAccess>();
         services.TryAddSingleton<RegistryLifecycle>();
         services.TryAddSingleton<RegistryPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
@@ -60,6 +61,8 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton(sp => (IArtifactStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton(sp => (IUploadStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton(sp => (IAuditStore)sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton(sp => (IUserStore)sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton(sp => (IPullStatsStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton<IBlobDriver>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;
@@ -88,7 +91,8 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton<CredentialVerifier>();
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<V2Authenticator>();
-        services.TryAddSingleton<AdminAccount>();
+        services.TryAddSingleton<UserAuthenticator>();
+        services.AddBerthAuthentication();
         services.TryAddSingleton<LoginThrottle>();
         return services;
     }

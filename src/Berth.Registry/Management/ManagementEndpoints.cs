@@ -8,10 +8,10 @@ namespace Berth.Registry.Management;
 /// <summary>The management REST API under <c>/api/v1</c> (see docs/api.md). Administrator Basic auth on every call.</summary>
 public static class ManagementEndpoints
 {
-    public static IEndpointRouteBuilder MapBerthManagementApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapBerthManagementApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1")
-            .AddEndpointFilter(RequireAdminAsync)
+            .RequireAuthorization()
             .AddEndpointFilter(ProblemDetailsAsync);
 
         api.MapPost("/projects", CreateProjectAsync);
@@ -28,19 +28,7 @@ public static class ManagementEndpoints
         api.MapGet("/projects/{project}/audit", ListProjectAuditAsync);
         api.MapGet("/registries/{name}/repositories", ListRepositoriesAsync);
         api.MapGet("/registries/{name}/repositories/{**path}", GetRepositoryResourceAsync);
-        return app;
-    }
-
-    private static async ValueTask<object?> RequireAdminAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var admin = context.HttpContext.RequestServices.GetRequiredService<AdminAccount>();
-        if (RequestCredentials.TryGetBasic(context.HttpContext.Request, out var username, out var password) && admin.Verify(username, password))
-        {
-            return await next(context);
-        }
-
-        context.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"berth\"";
-        return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Administrator credentials are required.");
+        return api;
     }
 
     private static async ValueTask<object?> ProblemDetailsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -55,15 +43,17 @@ public static class ManagementEndpoints
         }
     }
 
-    private static async Task<IResult> CreateProjectAsync(CreateNameRequest? body, TenantService service, CancellationToken ct)
+    /// <summary>Any signed-in user may create a project; its creator becomes its owner.</summary>
+    private static async Task<IResult> CreateProjectAsync(CreateNameRequest? body, HttpContext context, TenantService service, IUserStore users, CancellationToken ct)
     {
         var project = await service.CreateProjectAsync(RequireName(body), ct);
+        await users.SetMembershipAsync(project.Id, context.User.UserId(), ProjectRole.Owner, ct);
         return Results.Created($"/api/v1/projects/{project.Name}", new ProjectResponse(project.Name, project.CreatedAt, 0));
     }
 
-    private static async Task<IResult> ListProjectsAsync(ITenantStore tenants, CancellationToken ct)
+    private static async Task<IResult> ListProjectsAsync(HttpContext context, ProjectAccess access, ITenantStore tenants, CancellationToken ct)
     {
-        var projects = await tenants.ListProjectsAsync(ct);
+        var projects = (await access.VisibleProjectsAsync(context.User, ct)).Select(p => p.Project).ToList();
         var result = new List<ProjectResponse>(projects.Count);
         foreach (var project in projects)
         {
@@ -73,26 +63,26 @@ public static class ManagementEndpoints
         return Results.Ok(result);
     }
 
-    private static async Task<IResult> GetProjectAsync(string project, ITenantStore tenants, CancellationToken ct)
+    private static async Task<IResult> GetProjectAsync(string project, HttpContext context, ProjectAccess access, ITenantStore tenants, CancellationToken ct)
     {
-        var record = await FindProjectAsync(tenants, project, ct);
+        var (record, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Viewer, ct);
         return Results.Ok(new ProjectResponse(record.Name, record.CreatedAt, (await tenants.ListRegistriesAsync(record.Id, ct)).Count));
     }
 
     private static async Task<IResult> CreateRegistryAsync(string project, CreateNameRequest? body, HttpRequest request, ITenantStore tenants,
-        TenantService service, RegistryLifecycle lifecycle, RegistryAddressing addressing, CancellationToken ct)
+        TenantService service, RegistryLifecycle lifecycle, RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
     {
-        var owner = await FindProjectAsync(tenants, project, ct);
+        var (owner, _) = await access.RequireProjectAsync(request.HttpContext.User, project, ProjectRole.Owner, ct);
         var (registry, password) = await service.CreateRegistryAsync(owner, RequireName(body), ct);
-        await lifecycle.AuditAsync(registry, AuditActor.From(request.HttpContext, AdminAccount.Username), "registry.created", null, ct);
+        await lifecycle.AuditAsync(registry, AuditActor.From(request.HttpContext), "registry.created", null, ct);
         return Results.Created($"/api/v1/registries/{registry.Name}", new CreatedRegistryResponse(
             registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name, password, registry.CreatedAt));
     }
 
     private static async Task<IResult> ListRegistriesAsync(string project, HttpRequest request, ITenantStore tenants, IArtifactStore artifacts,
-        RegistryAddressing addressing, CancellationToken ct)
+        RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
     {
-        var owner = await FindProjectAsync(tenants, project, ct);
+        var (owner, _) = await access.RequireProjectAsync(request.HttpContext.User, project, ProjectRole.Viewer, ct);
         var registries = await tenants.ListRegistriesAsync(owner.Id, ct);
         var result = new List<RegistryResponse>(registries.Count);
         foreach (var registry in registries)
@@ -103,36 +93,36 @@ public static class ManagementEndpoints
         return Results.Ok(result);
     }
 
-    private static async Task<IResult> GetRegistryAsync(string name, HttpRequest request, ITenantStore tenants, IArtifactStore artifacts,
-        RegistryAddressing addressing, CancellationToken ct)
+    private static async Task<IResult> GetRegistryAsync(string name, HttpRequest request, IArtifactStore artifacts,
+        RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
     {
-        var registry = await FindRegistryAsync(tenants, name, ct);
+        var (registry, _) = await access.RequireRegistryAsync(request.HttpContext.User, name, ProjectRole.Viewer, ct);
         return Results.Ok(await DescribeAsync(registry, request, artifacts, addressing, ct));
     }
 
     private static async Task<IResult> ResizeRegistryAsync(string name, ResizeRequest? body, HttpContext context, ITenantStore tenants,
-        IArtifactStore artifacts, RegistryLifecycle lifecycle, RegistryAddressing addressing, CancellationToken ct)
+        IArtifactStore artifacts, RegistryLifecycle lifecycle, RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
     {
         if (body?.StorageLimitGiB is not { } gib || gib < 1 || gib > 1024 * 1024)
         {
             throw new ManagementException(400, "Invalid size", "The body must be JSON with \"storageLimitGiB\": a whole number of GiB from 1 to 1048576.");
         }
 
-        var registry = await FindRegistryAsync(tenants, name, ct);
-        await lifecycle.ResizeAsync(registry, gib * Berth.Core.ByteSize.GiB, AuditActor.From(context, AdminAccount.Username), ct);
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
+        await lifecycle.ResizeAsync(registry, gib * Berth.Core.ByteSize.GiB, AuditActor.From(context), ct);
         return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, ct));
     }
 
-    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, ITenantStore tenants, RegistryLifecycle lifecycle, CancellationToken ct)
+    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryLifecycle lifecycle, ProjectAccess access, CancellationToken ct)
     {
-        var registry = await FindRegistryAsync(tenants, name, ct);
-        var password = await lifecycle.ResetPasswordAsync(registry, AuditActor.From(context, AdminAccount.Username), ct);
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
+        var password = await lifecycle.ResetPasswordAsync(registry, AuditActor.From(context), ct);
         context.Response.Headers.CacheControl = "no-store";
         return Results.Ok(new PasswordResetResponse(registry.Name, password));
     }
 
     /// <summary>Irreversible, so it must be confirmed with the registry's exact name (body <c>{"confirm"}</c> or <c>?confirm=</c>).</summary>
-    private static async Task<IResult> DeleteRegistryAsync(string name, HttpContext context, ITenantStore tenants, RegistryLifecycle lifecycle, CancellationToken ct)
+    private static async Task<IResult> DeleteRegistryAsync(string name, HttpContext context, RegistryLifecycle lifecycle, ProjectAccess access, CancellationToken ct)
     {
         var confirm = context.Request.Query["confirm"].ToString();
         if (confirm.Length == 0)
@@ -140,14 +130,14 @@ public static class ManagementEndpoints
             confirm = await ReadConfirmationAsync(context.Request, ct);
         }
 
-        var registry = await FindRegistryAsync(tenants, name, ct);
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
         if (!string.Equals(confirm, registry.Name, StringComparison.Ordinal))
         {
             throw new ManagementException(400, "Confirmation required",
                 $"Deleting a registry is irreversible. Confirm by sending the registry's exact name: {{\"confirm\":\"{registry.Name}\"}} or ?confirm={registry.Name}.");
         }
 
-        await lifecycle.DeleteAsync(registry, AuditActor.From(context, AdminAccount.Username), ct);
+        await lifecycle.DeleteAsync(registry, AuditActor.From(context), ct);
         return Results.NoContent();
     }
 
@@ -157,7 +147,7 @@ public static class ManagementEndpoints
     /// and gets the new password embedded.
     /// </summary>
     private static async Task<IResult> CreateKubernetesSecretAsync(string name, KubernetesSecretRequest? body, HttpContext context,
-        ITenantStore tenants, RegistryLifecycle lifecycle, RegistryAddressing addressing, CancellationToken ct)
+        ITenantStore tenants, RegistryLifecycle lifecycle, RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
     {
         var @namespace = string.IsNullOrEmpty(body?.Namespace) ? "default" : body.Namespace;
         var secretName = string.IsNullOrEmpty(body?.SecretName) ? $"{name}-pull" : body.SecretName;
@@ -166,11 +156,11 @@ public static class ManagementEndpoints
             throw new ManagementException(400, "Invalid name", "namespace must be an RFC 1123 label and secretName an RFC 1123 subdomain (lowercase letters, digits, '-', '.').");
         }
 
-        var registry = await FindRegistryAsync(tenants, name, ct);
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
         string password;
         if (body?.ResetPassword == true)
         {
-            password = await lifecycle.ResetPasswordAsync(registry, AuditActor.From(context, AdminAccount.Username), ct);
+            password = await lifecycle.ResetPasswordAsync(registry, AuditActor.From(context), ct);
         }
         else if (!string.IsNullOrEmpty(body?.Password))
         {
@@ -230,31 +220,31 @@ public static class ManagementEndpoints
 
     private static readonly System.Text.Json.JsonSerializerOptions JsonWeb = new(System.Text.Json.JsonSerializerDefaults.Web);
 
-    private static async Task<IResult> ListRegistryAuditAsync(string name, ITenantStore tenants, IAuditStore audit, int? limit, CancellationToken ct)
+    private static async Task<IResult> ListRegistryAuditAsync(string name, HttpContext context, ProjectAccess access, IAuditStore audit, int? limit, CancellationToken ct)
     {
-        var registry = await FindRegistryAsync(tenants, name, ct);
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
         var events = await audit.ListAuditAsync(registry.ProjectId, registry.Id, Math.Clamp(limit ?? 100, 1, 1000), ct);
         return Results.Ok(events.Select(AuditEventResponse.From).ToList());
     }
 
-    private static async Task<IResult> ListProjectAuditAsync(string project, ITenantStore tenants, IAuditStore audit, int? limit, CancellationToken ct)
+    private static async Task<IResult> ListProjectAuditAsync(string project, HttpContext context, ProjectAccess access, IAuditStore audit, int? limit, CancellationToken ct)
     {
-        var owner = await FindProjectAsync(tenants, project, ct);
+        var (owner, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Viewer, ct);
         var events = await audit.ListAuditAsync(owner.Id, null, Math.Clamp(limit ?? 100, 1, 1000), ct);
         return Results.Ok(events.Select(AuditEventResponse.From).ToList());
     }
 
-    private static async Task<IResult> ListRepositoriesAsync(string name, ITenantStore tenants, IArtifactStore artifacts, CancellationToken ct)
+    private static async Task<IResult> ListRepositoriesAsync(string name, HttpContext context, ProjectAccess access, IArtifactStore artifacts, CancellationToken ct)
     {
-        var registry = await FindRegistryAsync(tenants, name, ct);
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
         var summaries = await artifacts.ListRepositorySummariesAsync(registry.Id, ct);
         return Results.Ok(summaries.Select(RepositoryResponse.From).ToList());
     }
 
     /// <summary>Repository names contain '/', so sub-resources are recognised from the end of the path: <c>{repo}/tags</c>.</summary>
-    private static async Task<IResult> GetRepositoryResourceAsync(string name, string path, ITenantStore tenants, IArtifactStore artifacts, CancellationToken ct)
+    private static async Task<IResult> GetRepositoryResourceAsync(string name, string path, HttpContext context, ProjectAccess access, IArtifactStore artifacts, CancellationToken ct)
     {
-        var registry = await FindRegistryAsync(tenants, name, ct);
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
         if (!path.EndsWith("/tags", StringComparison.Ordinal))
         {
             throw new ManagementException(404, "Not found", "Unknown repository resource.");
@@ -280,10 +270,6 @@ public static class ManagementEndpoints
         return new RegistryResponse(registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name,
             usage.StorageUsageBytes, registry.StorageLimitBytes, usage.RepositoryCount, registry.CreatedAt);
     }
-
-    private static async Task<ProjectRecord> FindProjectAsync(ITenantStore tenants, string name, CancellationToken ct) =>
-        await tenants.GetProjectAsync(name, ct)
-        ?? throw new ManagementException(404, "Project not found", $"There is no project named '{name}'.");
 
     private static async Task<RegistryRecord> FindRegistryAsync(ITenantStore tenants, string name, CancellationToken ct) =>
         await tenants.GetRegistryAsync(name, ct)

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Berth.Core.Metadata;
+using Berth.Core.Tenancy;
+
+namespace Berth.Registry.Auth;
+
+/// <summary>
+/// Verifies dashboard/API users: a password (slow hash, then remembered for a minute under a keyed hash, valid only
+/// while the user's security stamp is unchanged) or a personal access token (<c>berth_pat_&lt;id&gt;_&lt;secret&gt;</c>:
+/// one indexed lookup and a constant-time compare of SHA-256 hashes, so revocation is immediate).
+/// </summary>
+public sealed class UserAuthenticator(IUserStore users, LoginThrottle throttle, TimeProvider time)
+{
+    public const string AccessTokenPrefix = "berth_pat_";
+
+    private static readonly TimeSpan VerificationLifetime = TimeSpan.FromMinutes(1);
+    private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Secrets.NewPassword()));
+
+    private readonly byte[] _cacheKey = Secrets.NewKey();
+    private readonly ConcurrentDictionary<string, (string UserId, long Stamp, DateTimeOffset Until)> _verified = new(StringComparer.Ordinal);
+
+    /// <summary>The user whose password this is, else null.</summary>
+    /// <exception cref="LoginThrottledException">too many failures for this username or client address</exception>
+    public async ValueTask<UserRecord?> VerifyPasswordAsync(string username, string password, IPAddress? client, CancellationToken cancellationToken)
+    {
+        var key = Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes(username + "\0" + password)));
+        var now = time.GetUtcNow();
+        if (_verified.TryGetValue(key, out var cached) && cached.Until > now)
+        {
+            var current = await users.GetUserByIdAsync(cached.UserId, cancellationToken);
+            if (current is not null && current.SecurityStamp == cached.Stamp)
+            {
+                return current;
+            }
+
+            _verified.TryRemove(key, out _);
+        }
+
+        if (throttle.RetryAfter("user:" + username, client) is { } wait)
+        {
+            throw new LoginThrottledException(wait);
+        }
+
+        var user = await users.GetUserAsync(username, cancellationToken);
+        if (!PasswordHasher.Verify(password, user?.PasswordHash ?? DummyHash.Value) || user is null)
+        {
+            throttle.RecordFailure("user:" + username, client);
+            return null;
+        }
+
+        throttle.RecordSuccess("user:" + username);
+        if (_verified.Count > 10_000)
+        {
+            _verified.Clear();
+        }
+
+        _verified[key] = (user.Id, user.SecurityStamp, now + VerificationLifetime);
+        return user;
+    }
+
+    /// <summary>The owner of a valid (known, unrevoked, unexpired) access token, else null.</summary>
+    public async ValueTask<UserRecord?> VerifyAccessTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        if (ParseAccessToken(token) is not { } parsed)
+        {
+            return null;
+        }
+
+        var record = await users.GetAccessTokenAsync(parsed.Id, cancellationToken);
+        var now = time.GetUtcNow();
+        if (record is null || record.RevokedAt is not null || record.ExpiresAt <= now ||
+            !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(record.SecretHash), SHA256.HashData(Encoding.UTF8.GetBytes(parsed.Secret))))
+        {
+            return null;
+        }
+
+        if (record.LastUsedAt is null || now - record.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            await users.TouchAccessTokenAsync(record.Id, now, cancellationToken);
+        }
+
+        return await users.GetUserByIdAsync(record.UserId, cancellationToken);
+    }
+
+    /// <summary>A new token for the user: the record to store, and the token itself, shown once.</summary>
+    public (AccessTokenRecord Record, string Token) NewAccessToken(string userId, string name, DateTimeOffset? expiresAt)
+    {
+        var id = Secrets.NewId()[..16];
+        var secret = Convert.ToHexStringLower(Secrets.NewKey());
+        var record = new AccessTokenRecord(id, userId, name, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))),
+            time.GetUtcNow(), expiresAt, null, null);
+        return (record, $"{AccessTokenPrefix}{id}_{secret}");
+    }
+
+    public static bool LooksLikeAccessToken(string value) => value.StartsWith(AccessTokenPrefix, StringComparison.Ordinal);
+
+    private static (string Id, string Secret)? ParseAccessToken(string token)
+    {
+        if (!LooksLikeAccessToken(token))
+        {
+            return null;
+        }
+
+        var rest = token[AccessTokenPrefix.Length..];
+        var separator = rest.IndexOf('_', StringComparison.Ordinal);
+        return separator is > 0 and < 64 && rest.Length - separator - 1 == 64
+            ? (rest[..separator], rest[(separator + 1)..])
+            : null;
+    }
+}
