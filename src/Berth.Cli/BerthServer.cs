@@ -1,12 +1,8 @@
-using Berth.Registry.Auth;
-using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
-using Berth.Registry.Management;
-using Berth.Registry.Observability;
 
-namespace Berth.Registry;
+namespace Berth.Cli;
 
-/// <summary>Entry point of <c>berth serve</c>: builds and runs the web host.</summary>
+/// <summary>Entry point of <c>berth serve</c> and the composition root: builds and runs the web host.</summary>
 public static class BerthServer
 {
     private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
@@ -43,17 +39,6 @@ public static class BerthServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapBerthEndpoints();
-        return app;
-    }
-
-    public static IEndpointRouteBuilder MapBerthEndpoints(this IEndpointRouteBuilder app)
-    {
-        var dispatcher = app.ServiceProvider.GetRequiredService<V2Dispatcher>();
-        app.Map("/v2", dispatcher.HandleAsync).ExcludeFromDescription();
-        app.Map("/v2/{**path}", dispatcher.HandleAsync).ExcludeFromDescription();
-        app.MapBerthTokenEndpoint();
-        app.MapBerthManagementApi();
-        app.MapBerthObservability();
         return app;
     }
 }
