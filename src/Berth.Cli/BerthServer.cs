@@ -1,3 +1,4 @@
+using Berth.Dashboard;
 using Berth.Registry.Hosting;
 
 namespace Berth.Cli;
@@ -29,6 +30,7 @@ public static class BerthServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddBerth(builder.Configuration);
         builder.Services.AddProblemDetails();
+        builder.Services.AddBerthDashboard();
         builder.WebHost.UseKestrel(kestrel => kestrel.AddServerHeader = false);
 
         // Allocate a receive buffer only once data is there: skips a zero-byte read before every socket read.
@@ -39,6 +41,7 @@ public static class BerthServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapBerthEndpoints();
+        app.MapBerthDashboard();
         return app;
     }
 }

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Berth.Dashboard;
+
+/// <summary>The web console: server-rendered Razor Pages on top of the registry's services, in the same process.</summary>
+public static class DashboardExtensions
+{
+    /// <summary>Where <c>/</c> leads: the projects the signed-in user can see.</summary>
+    public const string HomePath = "/projects";
+
+    public static IServiceCollection AddBerthDashboard(this IServiceCollection services)
+    {
+        services.AddRazorPages(options =>
+            {
+                // Every page needs a session except the ones a signed-out visitor must reach.
+                options.Conventions.AuthorizeFolder("/");
+                options.Conventions.AllowAnonymousToPage("/Login");
+                options.Conventions.AllowAnonymousToPage("/NotFound");
+            })
+            .AddMvcOptions(options => options.Filters.Add<ProblemPageFilter>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBerthDashboard(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", () => Results.Redirect(HomePath)).ExcludeFromDescription();
+        app.MapRazorPages();
+
+        // Any other address gets the designed "not found" page (lowest priority: /v2, /api and pages win).
+        app.MapFallbackToPage("/NotFound");
+        return app;
+    }
+}

@@ -1,0 +1,50 @@
+using Berth.Core.Metadata;
+using Berth.Registry.Auth;
+using Berth.Registry.Management;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Berth.Dashboard.Pages.Projects;
+
+public sealed record ProjectRow(string Name, ProjectRole Role, int RegistryCount, DateTimeOffset CreatedAt);
+
+/// <summary>The dashboard's home: the projects the user can see, and creating one (any signed-in user may).</summary>
+public sealed class ProjectsModel(ProjectAccess access, ITenantStore tenants, TenantService service, IUserStore users) : PageModel
+{
+    [BindProperty]
+    public string Name { get; set; } = "";
+
+    public string? Error { get; private set; }
+
+    public IReadOnlyList<ProjectRow> Projects { get; private set; } = [];
+
+    public Task OnGetAsync() => LoadAsync();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        try
+        {
+            var project = await service.CreateProjectAsync(Name.Trim(), HttpContext.RequestAborted);
+            await users.SetMembershipAsync(project.Id, User.UserId(), ProjectRole.Owner, HttpContext.RequestAborted);
+            return Redirect($"/projects/{project.Name}/registries");
+        }
+        catch (ManagementException ex) when (ex.Status is 400 or 409)
+        {
+            Error = ex.Message;
+            Response.StatusCode = ex.Status;
+            await LoadAsync();
+            return Page();
+        }
+    }
+
+    private async Task LoadAsync()
+    {
+        var rows = new List<ProjectRow>();
+        foreach (var (project, role) in await access.VisibleProjectsAsync(User, HttpContext.RequestAborted))
+        {
+            rows.Add(new ProjectRow(project.Name, role, (await tenants.ListRegistriesAsync(project.Id, HttpContext.RequestAborted)).Count, project.CreatedAt));
+        }
+
+        Projects = rows;
+    }
+}

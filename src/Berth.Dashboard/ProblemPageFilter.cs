@@ -1,0 +1,38 @@
+using Berth.Registry.Management;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
+
+namespace Berth.Dashboard;
+
+/// <summary>What the designed error page shows.</summary>
+public sealed record Problem(int Status, string Title, string Detail);
+
+/// <summary>
+/// Turns the services' <see cref="ManagementException"/> (404 for what the user may not see, 403 for what their role
+/// may not do) into the designed error page, so page handlers just call the services and let them refuse.
+/// </summary>
+public sealed class ProblemPageFilter : IAsyncPageFilter
+{
+    public const string ViewPath = "/Pages/Shared/Problem.cshtml";
+
+    public Task OnPageHandlerSelectionAsync(PageHandlerSelectedContext context) => Task.CompletedTask;
+
+    public async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        var executed = await next();
+        if (executed.Exception is ManagementException { Status: 403 or 404 } problem && !executed.ExceptionHandled)
+        {
+            executed.Result = View(new Problem(problem.Status, problem.Title, problem.Message), context.ModelState);
+            executed.ExceptionHandled = true;
+        }
+    }
+
+    public static ViewResult View(Problem problem, ModelStateDictionary modelState) => new()
+    {
+        ViewName = ViewPath,
+        StatusCode = problem.Status,
+        ViewData = new ViewDataDictionary<Problem>(new EmptyModelMetadataProvider(), modelState) { Model = problem },
+    };
+}
