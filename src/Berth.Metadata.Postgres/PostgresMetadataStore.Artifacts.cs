@@ -289,6 +289,23 @@ public sealed partial class PostgresMetadataStore
             .ExecuteAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyList<ManifestRecord>> ListManifestsAsync(long repositoryId, CancellationToken cancellationToken) =>
+        await Command($"SELECT {ManifestColumns} FROM manifests m WHERE m.repository_id = @repositoryId ORDER BY m.created_at DESC, m.digest;")
+            .With("repositoryId", repositoryId)
+            .ListAsync(ReadManifest, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> DeleteRepositoryAsync(string registryId, long repositoryId, CancellationToken cancellationToken) =>
+        // One statement: the SELECT reads the snapshot from before the delete, so it still sees the links the cascade
+        // removes (with manifests, tags and pull counts), and only for a repository this statement deleted.
+        await Command(
+            """
+            WITH gone AS (DELETE FROM repositories WHERE id = @repositoryId AND registry_id = @registryId RETURNING id)
+            SELECT rb.digest FROM repository_blobs rb JOIN gone ON gone.id = rb.repository_id;
+            """)
+            .With("repositoryId", repositoryId)
+            .With("registryId", registryId)
+            .ListAsync(r => r.GetString(0), cancellationToken);
+
     public async Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
         // Its tags and links go with it (ON DELETE CASCADE), in the same statement.
         await Command("DELETE FROM manifests WHERE repository_id = @repositoryId AND digest = @digest;")

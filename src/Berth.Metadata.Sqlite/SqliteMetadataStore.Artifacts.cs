@@ -322,6 +322,35 @@ public sealed partial class SqliteMetadataStore
                 .ExecuteAsync(cancellationToken);
         }, cancellationToken);
 
+    public async Task<IReadOnlyList<ManifestRecord>> ListManifestsAsync(long repositoryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command(
+            $"SELECT {ManifestColumns} FROM manifests m WHERE m.repository_id = $repositoryId ORDER BY m.created_at DESC, m.digest;")
+            .With("$repositoryId", repositoryId)
+            .ListAsync(ReadManifest, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<string>> DeleteRepositoryAsync(string registryId, long repositoryId, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
+        {
+            var linked = await connection.Command(
+                """
+                SELECT rb.digest FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+                WHERE rb.repository_id = $repositoryId AND r.registry_id = $registryId;
+                """, transaction)
+                .With("$repositoryId", repositoryId)
+                .With("$registryId", registryId)
+                .ListAsync(r => r.GetString(0), cancellationToken);
+
+            // Manifests, links, tags and pull counts go with it (ON DELETE CASCADE).
+            await connection.Command("DELETE FROM repositories WHERE id = $repositoryId AND registry_id = $registryId;", transaction)
+                .With("$repositoryId", repositoryId)
+                .With("$registryId", registryId)
+                .ExecuteAsync(cancellationToken);
+            return linked;
+        }, cancellationToken);
+
     public async Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

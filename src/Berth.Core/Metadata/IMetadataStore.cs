@@ -127,6 +127,16 @@ public interface IArtifactStore
     Task PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
         string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Every manifest of the repository, newest first (with content: browsing parses them for types and sizes).</summary>
+    Task<IReadOnlyList<ManifestRecord>> ListManifestsAsync(long repositoryId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes a repository of the registry with its manifests, tags, blob links and pull counts, atomically. Returns
+    /// the digests of the blobs it linked (the caller collects those no other repository links), empty when it did
+    /// not exist.
+    /// </summary>
+    Task<IReadOnlyList<string>> DeleteRepositoryAsync(string registryId, long repositoryId, CancellationToken cancellationToken);
+
     /// <summary>Deletes a manifest and every tag pointing to it. False when it did not exist.</summary>
     Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken);
 

@@ -5,7 +5,7 @@ using Berth.Core.Metadata;
 namespace Berth.Registry.Distribution;
 
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT (by tag or digest) and DELETE (by digest or tag).</summary>
-public sealed class ManifestHandler(IArtifactStore artifacts, RegistryBlobStore blobs, Observability.BerthMetrics metrics, TimeProvider time)
+public sealed class ManifestHandler(IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, Observability.BerthMetrics metrics, TimeProvider time)
 {
     public Task HandleAsync(V2Request request)
     {
@@ -40,6 +40,7 @@ public sealed class ManifestHandler(IArtifactStore artifacts, RegistryBlobStore 
         {
             await response.Body.WriteAsync(manifest.Content, request.Aborted);
             metrics.ManifestPulled(request.Target.RegistryName);
+            pulls.Record(repository.Id, manifest.Digest, time.GetUtcNow());
         }
     }
 
@@ -144,37 +145,13 @@ public sealed class ManifestHandler(IArtifactStore artifacts, RegistryBlobStore 
                 throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
             }
         }
-        else
+        else if (!await blobs.DeleteManifestAsync(request.RegistryId, repository.Id, reference, request.Aborted))
         {
-            var manifest = await artifacts.GetManifestAsync(repository.Id, reference, request.Aborted);
-            if (manifest is null || !await artifacts.DeleteManifestAsync(repository.Id, reference, request.Aborted))
-            {
-                throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
-            }
-
-            await ReleaseBlobsAsync(request, repository, manifest);
+            throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
         }
 
         request.Response.StatusCode = StatusCodes.Status202Accepted;
         request.Response.ContentLength = 0;
-    }
-
-    /// <summary>
-    /// Deleting an image frees its storage: the blobs only it referred to leave the repository, and blobs no
-    /// repository links any more leave the registry. Only the deleted manifest's own blobs are candidates, so blobs
-    /// of a push in progress (uploaded, manifest not yet written) are never touched.
-    /// </summary>
-    private async Task ReleaseBlobsAsync(V2Request request, RepositoryRecord repository, ManifestRecord manifest)
-    {
-        var candidates = ManifestValidator.Parse(manifest.Content, manifest.MediaType).References
-            .Where(r => r.Kind == ReferenceKind.Blob)
-            .Select(r => r.Descriptor.Digest.ToString())
-            .Distinct()
-            .ToList();
-        foreach (var digest in await artifacts.UnlinkUnreferencedBlobsAsync(repository.Id, candidates, CancellationToken.None))
-        {
-            await blobs.CollectIfUnreferencedAsync(request.RegistryId, Digest.Parse(digest), CancellationToken.None);
-        }
     }
 
     private static string ValidateReference(string reference)

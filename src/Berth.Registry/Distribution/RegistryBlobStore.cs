@@ -50,6 +50,35 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
         }
     }
 
+    /// <summary>
+    /// Deletes a manifest (and its tags) and frees its storage: the blobs only it referred to leave the repository, and
+    /// blobs no repository links any more leave the registry. Only the deleted manifest's own blobs are candidates, so
+    /// blobs of a push in progress (uploaded, manifest not yet written) are never touched. False when there was no
+    /// such manifest. Shared by the /v2 DELETE and the management API.
+    /// </summary>
+    public async Task<bool> DeleteManifestAsync(string registryId, long repositoryId, string digest, CancellationToken cancellationToken)
+    {
+        var manifest = await artifacts.GetManifestAsync(repositoryId, digest, cancellationToken);
+        if (manifest is null || !await artifacts.DeleteManifestAsync(repositoryId, digest, cancellationToken))
+        {
+            return false;
+        }
+
+        var candidates = ManifestValidator.Parse(manifest.Content, manifest.MediaType).References
+            .Where(r => r.Kind == ReferenceKind.Blob)
+            .Select(r => r.Descriptor.Digest.ToString())
+            .Distinct()
+            .ToList();
+
+        // The manifest is gone: finish releasing its blobs even when the caller goes away.
+        foreach (var unlinked in await artifacts.UnlinkUnreferencedBlobsAsync(repositoryId, candidates, CancellationToken.None))
+        {
+            await CollectIfUnreferencedAsync(registryId, Digest.Parse(unlinked), CancellationToken.None);
+        }
+
+        return true;
+    }
+
     /// <summary>Removes the blob's content and record when no repository of the registry links it any more.</summary>
     public async Task CollectIfUnreferencedAsync(string registryId, Digest digest, CancellationToken cancellationToken)
     {

@@ -31,6 +31,8 @@ public sealed class BerthOptions
     public MetadataOptions Metadata { get; set; } = new();
 
     public StorageOptions Storage { get; set; } = new();
+
+    public StatsOptions Stats { get; set; } = new();
 }
 
 public sealed class MetadataOptions
@@ -107,6 +109,13 @@ public sealed class UploadOptions
     /// <summary>How often abandoned sessions are looked for.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+}
+
+public sealed class StatsOptions
+{
+    /// <summary>How often pull counts gathered in memory are written to the metadata store (one batch each time).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class AdminOptions

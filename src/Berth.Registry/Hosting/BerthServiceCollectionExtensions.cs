@@ -38,6 +38,9 @@ public static class BerthServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
         services.TryAddSingleton<UploadJanitor>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
+        services.TryAddSingleton<PullRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<PullRecorder>());
+        services.TryAddSingleton<RegistryBrowser>();
         services.AddHostedService<CredentialChangeListener>();
         return services;
     }

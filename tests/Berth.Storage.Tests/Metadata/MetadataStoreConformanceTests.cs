@@ -451,6 +451,64 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ManifestsAreListedNewestFirstWithTheirContent()
+    {
+        var repository = await NewRepositoryAsync();
+        var older = Manifest("m1");
+        var newer = Manifest("m2", subject: older.Digest, artifactType: "application/spdx+json") with { CreatedAt = T0.AddMinutes(1) };
+        await Artifacts.PutManifestAsync(repository.Id, older, [], null, "a", T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, newer, [], null, null, T0, Ct);
+        var other = await Artifacts.EnsureRepositoryAsync(repository.RegistryId, "other", T0, Ct);
+        await Artifacts.PutManifestAsync(other.Id, Manifest("m3"), [], null, null, T0, Ct);
+
+        var listed = await Artifacts.ListManifestsAsync(repository.Id, Ct);
+        Assert.Equal(2, listed.Count);
+        AssertSameManifest(newer, listed[0]);
+        AssertSameManifest(older, listed[1]);
+        Assert.Empty(await Artifacts.ListManifestsAsync(-1, Ct));
+    }
+
+    [Fact]
+    public async Task DeletingARepositoryRemovesEverythingOfItAndReturnsItsBlobs()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var keep = await Artifacts.EnsureRepositoryAsync(registry.Id, "keep", T0, Ct);
+        var shared = Digest("shared");
+        var own = Digest("own");
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, shared, 3, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, own, 4, T0, Ct));
+        Assert.True(await Artifacts.LinkBlobAsync(registry.Id, keep.Id, shared, T0, Ct));
+        var manifest = Manifest("m1");
+        var links = new[] { new ManifestLink(shared, false, 3), new ManifestLink(own, false, 4) };
+        await Artifacts.PutManifestAsync(app.Id, manifest, links, null, "latest", T0, Ct);
+        await Artifacts.PutManifestAsync(keep.Id, manifest, [links[0]], null, "latest", T0, Ct);
+        await PullStats.RecordPullsAsync([new PullCount(app.Id, manifest.Digest, Hour, 2, Now)], Ct);
+
+        // Another registry's id never deletes this one's repository.
+        var stranger = await NewRegistryAsync("acme", "other");
+        Assert.Empty(await Artifacts.DeleteRepositoryAsync(stranger.Id, app.Id, Ct));
+        Assert.NotNull(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
+
+        var released = await Artifacts.DeleteRepositoryAsync(registry.Id, app.Id, Ct);
+        Assert.Equal([own, shared], released.Order(StringComparer.Ordinal));
+        Assert.Null(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
+        Assert.Empty(await Artifacts.DeleteRepositoryAsync(registry.Id, app.Id, Ct));
+        Assert.Equal(0, await CountRowsAsync("pull_counts"));
+
+        // Only the blob no other repository links is unreferenced now; the other repository is untouched.
+        Assert.Equal([own], await Artifacts.ListUnreferencedBlobsAsync(registry.Id, Ct));
+        Assert.Equal(["keep"], (await Artifacts.ListRepositorySummariesAsync(registry.Id, Ct)).Select(s => s.Name));
+        AssertSameManifest(manifest, await Artifacts.GetManifestAsync(keep.Id, "latest", Ct));
+        Assert.Equal(3, await Artifacts.GetRepositoryBlobSizeAsync(keep.Id, shared, Ct));
+
+        // The name can be used again at once, as a new empty repository.
+        var again = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        Assert.NotEqual(app.Id, again.Id);
+        Assert.Empty(await Artifacts.ListManifestsAsync(again.Id, Ct));
+    }
+
+    [Fact]
     public async Task DeletingATagKeepsTheManifest()
     {
         var repository = await NewRepositoryAsync();

@@ -1,0 +1,462 @@
+using System.Text;
+using System.Text.Json;
+using Berth.Core.Distribution;
+using Berth.Core.Metadata;
+using Berth.Core.Storage;
+using Berth.Registry.Distribution;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Berth.Registry.Management;
+
+/// <summary>A repository as the API and the dashboard list it.</summary>
+public sealed record RepositoryView(
+    string Name, int TagCount, int ArtifactCount, long SizeBytes, long PullCount, DateTimeOffset? LastPulledAt, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// A manifest of a repository. <see cref="ArtifactType"/> is a kind: <c>image</c>, <c>index</c>, <c>signature</c>,
+/// <c>sbom</c> or <c>other</c>. <see cref="SizeBytes"/> is the manifest plus its blobs (an index: plus its children's).
+/// </summary>
+public sealed record ArtifactView(
+    string Digest,
+    IReadOnlyList<string> Tags,
+    string ArtifactType,
+    string MediaType,
+    long SizeBytes,
+    IReadOnlyList<string> Platforms,
+    DateTimeOffset PushedAt,
+    DateTimeOffset? LastPulledAt,
+    long PullCount,
+    string ScanStatus,
+    string? SubjectDigest);
+
+/// <summary>One manifest in full: what it is made of, what refers to it, and its exact JSON.</summary>
+public sealed record ManifestDetailView(
+    string Digest,
+    string MediaType,
+    string ArtifactType,
+    string? DeclaredArtifactType,
+    IReadOnlyList<string> Tags,
+    long SizeBytes,
+    IReadOnlyList<string> Platforms,
+    DateTimeOffset PushedAt,
+    long PullCount,
+    DateTimeOffset? LastPulledAt,
+    ConfigView? Config,
+    IReadOnlyList<LayerView> Layers,
+    IReadOnlyList<IndexChildView> Manifests,
+    string? SubjectDigest,
+    IReadOnlyDictionary<string, string>? Annotations,
+    IReadOnlyList<ReferrerView> Referrers,
+    string RawManifest);
+
+/// <summary>An image manifest's config blob; the image fields are null when absent (or not an image config).</summary>
+public sealed record ConfigView(
+    string Digest,
+    string MediaType,
+    long Size,
+    string? Os,
+    string? Architecture,
+    string? Variant,
+    DateTimeOffset? Created,
+    IReadOnlyList<string>? Entrypoint,
+    IReadOnlyList<string>? Cmd,
+    IReadOnlyList<string>? Env,
+    IReadOnlyDictionary<string, string>? Labels);
+
+public sealed record LayerView(string Digest, string MediaType, long Size);
+
+public sealed record IndexChildView(string Digest, string MediaType, string? Platform, long Size);
+
+public sealed record ReferrerView(string Digest, string MediaType, string? ArtifactType, long Size);
+
+/// <summary>Pull activity of a registry and what deleting it would remove: shown before a delete is confirmed.</summary>
+public sealed record SafetyReport(
+    long PullsLast24Hours,
+    long PullsLast7Days,
+    DateTimeOffset? LastPulledAt,
+    IReadOnlyList<RepositoryPulls> Repositories,
+    int RepositoryCount,
+    int TagCount,
+    int ArtifactCount,
+    long SizeBytes);
+
+public sealed record RepositoryPulls(string Name, long PullsLast24Hours, long PullsLast7Days, DateTimeOffset? LastPulledAt);
+
+/// <summary>
+/// Reads and deletes what a registry holds, for the management API and the dashboard alike (neither duplicates any
+/// of it). Every read is a fixed number of queries, whatever the number of repositories or manifests; image configs
+/// (for platforms and image details) are read from storage at most once each and cached, being immutable.
+/// </summary>
+public sealed class RegistryBrowser(
+    IArtifactStore artifacts,
+    IPullStatsStore pullStats,
+    RegistryBlobStore blobs,
+    RegistryLifecycle lifecycle,
+    TimeProvider time) : IDisposable
+{
+    /// <summary>Configs are small; a larger "config" is not an image config worth reading for a listing.</summary>
+    private const long MaxConfigBytes = 1024 * 1024;
+
+    private const string NotScanned = "not scanned";
+
+    private static readonly string[] SignatureMarkers = ["cosign", "signature", "notary"];
+
+    private static readonly string[] SbomMarkers = ["spdx", "cyclonedx", "sbom"];
+
+    // Parsed image configs by (registry, digest): content-addressed, so an entry never goes stale.
+    private readonly MemoryCache _configs = new(new MemoryCacheOptions { SizeLimit = 20_000 });
+
+    public async Task<IReadOnlyList<RepositoryView>> ListRepositoriesAsync(RegistryRecord registry, CancellationToken ct)
+    {
+        var summaries = await artifacts.ListRepositorySummariesAsync(registry.Id, ct);
+        var pulls = (await pullStats.GetRepositoryPullStatsAsync(registry.Id, time.GetUtcNow(), ct)).ToDictionary(p => p.Repository, StringComparer.Ordinal);
+        return summaries.Select(s =>
+        {
+            var p = pulls.GetValueOrDefault(s.Name);
+            return new RepositoryView(s.Name, s.TagCount, s.ManifestCount, s.SizeBytes, p?.PullCount ?? 0, p?.LastPulledAt, s.UpdatedAt);
+        }).ToList();
+    }
+
+    /// <summary>Every manifest of the repository, newest first. Unknown repository: <see cref="ManagementException"/> 404.</summary>
+    public async Task<IReadOnlyList<ArtifactView>> ListArtifactsAsync(RegistryRecord registry, string repository, CancellationToken ct)
+    {
+        var contents = await LoadAsync(await RequireRepositoryAsync(registry, repository, ct), ct);
+        var result = new List<ArtifactView>(contents.Manifests.Count);
+        foreach (var manifest in contents.Manifests.Values.OrderByDescending(m => m.Record.CreatedAt).ThenBy(m => m.Record.Digest, StringComparer.Ordinal))
+        {
+            var digest = manifest.Record.Digest;
+            var pulls = contents.Pulls.GetValueOrDefault(digest);
+            result.Add(new ArtifactView(digest, contents.TagsOf(digest), Classify(manifest.Parsed), manifest.Record.MediaType,
+                contents.SizeOf(digest), await PlatformsAsync(registry, contents, manifest, ct), manifest.Record.CreatedAt,
+                pulls?.LastPulledAt, pulls?.PullCount ?? 0, NotScanned, manifest.Record.SubjectDigest));
+        }
+
+        return result;
+    }
+
+    /// <summary>One manifest by digest, or null when the repository or the manifest does not exist.</summary>
+    public async Task<ManifestDetailView?> GetManifestAsync(RegistryRecord registry, string repository, string digest, CancellationToken ct)
+    {
+        var record = RepositoryName.IsValid(repository) ? await artifacts.GetRepositoryAsync(registry.Id, repository, ct) : null;
+        if (record is null || !Digest.TryParse(digest, out var parsedDigest))
+        {
+            return null;
+        }
+
+        var contents = await LoadAsync(record, ct);
+        if (!contents.Manifests.TryGetValue(parsedDigest.ToString(), out var manifest))
+        {
+            return null;
+        }
+
+        var parsed = manifest.Parsed;
+        var key = manifest.Record.Digest;
+        ConfigView? config = null;
+        if (parsed.Config is { } descriptor)
+        {
+            var image = IsImageConfig(descriptor.MediaType) ? await ReadConfigAsync(registry, descriptor, ct) : null;
+            config = new ConfigView(descriptor.Digest.ToString(), descriptor.MediaType, descriptor.Size, image?.Os, image?.Architecture,
+                image?.Variant, image?.Created, image?.Entrypoint, image?.Cmd, image?.Env, image?.Labels);
+        }
+
+        var layers = parsed.References
+            .Where(r => r.Kind == ReferenceKind.Blob && r.Descriptor != parsed.Config)
+            .Select(r => new LayerView(r.Descriptor.Digest.ToString(), r.Descriptor.MediaType, r.Descriptor.Size))
+            .ToList();
+        var children = parsed.References
+            .Where(r => r.Kind == ReferenceKind.Manifest)
+            .Select(r => new IndexChildView(r.Descriptor.Digest.ToString(), r.Descriptor.MediaType, FormatPlatform(r.Descriptor.Platform),
+                contents.SizeOf(r.Descriptor.Digest.ToString(), r.Descriptor.Size)))
+            .ToList();
+        var referrers = (await artifacts.ListReferrersAsync(record.Id, key, null, ct))
+            .Select(r => new ReferrerView(r.Digest, r.MediaType, r.ArtifactType, r.Size))
+            .ToList();
+        var pulls = contents.Pulls.GetValueOrDefault(key);
+        return new ManifestDetailView(key, manifest.Record.MediaType, Classify(parsed), parsed.ArtifactType, contents.TagsOf(key),
+            contents.SizeOf(key), await PlatformsAsync(registry, contents, manifest, ct), manifest.Record.CreatedAt, pulls?.PullCount ?? 0,
+            pulls?.LastPulledAt, config, layers, children, manifest.Record.SubjectDigest, parsed.Annotations, referrers,
+            Encoding.UTF8.GetString(manifest.Record.Content));
+    }
+
+    public async Task<SafetyReport> GetSafetyReportAsync(RegistryRecord registry, CancellationToken ct)
+    {
+        var pulls = await pullStats.GetRepositoryPullStatsAsync(registry.Id, time.GetUtcNow(), ct);
+        var summaries = await artifacts.ListRepositorySummariesAsync(registry.Id, ct);
+        var usage = await artifacts.GetUsageAsync(registry.Id, ct);
+        return new SafetyReport(
+            pulls.Sum(p => p.PullsLast24Hours),
+            pulls.Sum(p => p.PullsLast7Days),
+            pulls.Max(p => p.LastPulledAt),
+            pulls.Select(p => new RepositoryPulls(p.Repository, p.PullsLast24Hours, p.PullsLast7Days, p.LastPulledAt)).ToList(),
+            summaries.Count,
+            summaries.Sum(s => s.TagCount),
+            summaries.Sum(s => s.ManifestCount),
+            usage.StorageUsageBytes);
+    }
+
+    /// <summary>Deletes the repository with its manifests and tags, and frees the blobs no other repository links.</summary>
+    public async Task DeleteRepositoryAsync(RegistryRecord registry, string repository, AuditActor actor, CancellationToken ct)
+    {
+        var record = await RequireRepositoryAsync(registry, repository, ct);
+        var released = await artifacts.DeleteRepositoryAsync(registry.Id, record.Id, ct);
+
+        // The repository is gone: finish freeing its storage even when the caller goes away.
+        foreach (var digest in released)
+        {
+            await blobs.CollectIfUnreferencedAsync(registry.Id, Digest.Parse(digest), CancellationToken.None);
+        }
+
+        await lifecycle.AuditAsync(registry, actor, "repository.deleted", repository, CancellationToken.None);
+    }
+
+    /// <summary>Untags: the manifest stays reachable by digest (as a /v2 tag DELETE).</summary>
+    public async Task DeleteTagAsync(RegistryRecord registry, string repository, string tag, AuditActor actor, CancellationToken ct)
+    {
+        var record = await RequireRepositoryAsync(registry, repository, ct);
+        if (!RepositoryName.IsValidTag(tag) || !await artifacts.DeleteTagAsync(record.Id, tag, ct))
+        {
+            throw new ManagementException(StatusCodes.Status404NotFound, "Tag not found", $"Repository '{repository}' has no tag '{tag}'.");
+        }
+
+        await lifecycle.AuditAsync(registry, actor, "tag.deleted", $"{repository}:{tag}", CancellationToken.None);
+    }
+
+    /// <summary>Deletes a manifest and its tags and frees the blobs only it used (as a /v2 manifest DELETE).</summary>
+    public async Task DeleteManifestAsync(RegistryRecord registry, string repository, string digest, AuditActor actor, CancellationToken ct)
+    {
+        var record = await RequireRepositoryAsync(registry, repository, ct);
+        if (!Digest.TryParse(digest, out var parsed) || !await blobs.DeleteManifestAsync(registry.Id, record.Id, parsed.ToString(), ct))
+        {
+            throw new ManagementException(StatusCodes.Status404NotFound, "Manifest not found", $"Repository '{repository}' has no manifest '{digest}'.");
+        }
+
+        await lifecycle.AuditAsync(registry, actor, "manifest.deleted", $"{repository}@{parsed}", CancellationToken.None);
+    }
+
+    public void Dispose() => _configs.Dispose();
+
+    /// <summary>
+    /// The kind of a manifest: an index; a signature or an SBOM when its artifact type, config or layer media types say
+    /// so (cosign's classic signatures carry an image config and a "cosign" layer); an image when it has an image
+    /// config; anything else is "other".
+    /// </summary>
+    internal static string Classify(ParsedManifest parsed)
+    {
+        if (MediaTypes.IsIndex(parsed.MediaType))
+        {
+            return "index";
+        }
+
+        var types = parsed.References.Select(r => r.Descriptor.MediaType).Append(parsed.ArtifactType ?? "").ToList();
+        if (types.Exists(t => SignatureMarkers.Any(m => t.Contains(m, StringComparison.OrdinalIgnoreCase))))
+        {
+            return "signature";
+        }
+
+        if (types.Exists(t => SbomMarkers.Any(m => t.Contains(m, StringComparison.OrdinalIgnoreCase))))
+        {
+            return "sbom";
+        }
+
+        return parsed.Config is { } config && IsImageConfig(config.MediaType) ? "image" : "other";
+    }
+
+    private static bool IsImageConfig(string mediaType) =>
+        mediaType is "application/vnd.oci.image.config.v1+json" or "application/vnd.docker.container.image.v1+json";
+
+    /// <summary>An index's platforms come from its entries; an image's from the index that lists it, else its config.</summary>
+    private async Task<IReadOnlyList<string>> PlatformsAsync(RegistryRecord registry, RepositoryContents contents, StoredManifest manifest, CancellationToken ct)
+    {
+        var parsed = manifest.Parsed;
+        if (MediaTypes.IsIndex(parsed.MediaType))
+        {
+            return parsed.References
+                .Select(r => FormatPlatform(r.Descriptor.Platform))
+                .OfType<string>()
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+        }
+
+        if (contents.IndexedPlatforms.TryGetValue(manifest.Record.Digest, out var indexed))
+        {
+            return [indexed];
+        }
+
+        if (parsed.Config is not { } config || !IsImageConfig(config.MediaType))
+        {
+            return [];
+        }
+
+        var image = await ReadConfigAsync(registry, config, ct);
+        return FormatPlatform(image is null ? null : new Platform(image.Os ?? "", image.Architecture ?? "", image.Variant)) is { } platform
+            ? [platform]
+            : [];
+    }
+
+    /// <summary>"os/arch[/variant]"; null when unknown (e.g. the "unknown/unknown" entries of build attestations).</summary>
+    private static string? FormatPlatform(Platform? platform)
+    {
+        if (platform is null || platform.Os.Length == 0 || platform.Architecture.Length == 0 || platform.Os == "unknown")
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(platform.Variant)
+            ? $"{platform.Os}/{platform.Architecture}"
+            : $"{platform.Os}/{platform.Architecture}/{platform.Variant}";
+    }
+
+    /// <summary>Reads and parses an image config (cached); null when it is too large, missing or not JSON.</summary>
+    private async Task<ImageConfig?> ReadConfigAsync(RegistryRecord registry, Descriptor config, CancellationToken ct)
+    {
+        if (config.Size > MaxConfigBytes)
+        {
+            return null;
+        }
+
+        var key = (registry.Id, config.Digest);
+        if (_configs.TryGetValue(key, out ImageConfig? cached))
+        {
+            return cached;
+        }
+
+        byte[] content;
+        try
+        {
+            await using var stream = await blobs.Driver.OpenReadAsync(BlobPaths.Blob(registry.Id, config.Digest), 0, ct);
+            content = new byte[config.Size];
+            await stream.ReadExactlyAsync(content, ct);
+        }
+        catch (Exception ex) when (ex is BlobPathNotFoundException or EndOfStreamException)
+        {
+            return null;
+        }
+
+        var parsed = ImageConfig.Parse(content);
+        _configs.Set(key, parsed, new MemoryCacheEntryOptions { Size = 1 });
+        return parsed;
+    }
+
+    private async Task<RepositoryRecord> RequireRepositoryAsync(RegistryRecord registry, string repository, CancellationToken ct) =>
+        (RepositoryName.IsValid(repository) ? await artifacts.GetRepositoryAsync(registry.Id, repository, ct) : null)
+        ?? throw new ManagementException(StatusCodes.Status404NotFound, "Repository not found",
+            $"Registry '{registry.Name}' has no repository '{repository}'.");
+
+    /// <summary>Everything about a repository's manifests that listings need, in three queries.</summary>
+    private async Task<RepositoryContents> LoadAsync(RepositoryRecord repository, CancellationToken ct)
+    {
+        var manifests = (await artifacts.ListManifestsAsync(repository.Id, ct))
+            .ToDictionary(m => m.Digest, m => new StoredManifest(m, ManifestValidator.Parse(m.Content, m.MediaType)), StringComparer.Ordinal);
+        var tags = (await artifacts.ListTagRecordsAsync(repository.Id, ct))
+            .GroupBy(t => t.ManifestDigest, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(t => t.Name).ToList(), StringComparer.Ordinal);
+        var pulls = (await pullStats.GetManifestPullStatsAsync(repository.Id, ct)).ToDictionary(p => p.ManifestDigest, StringComparer.Ordinal);
+        return new RepositoryContents(manifests, tags, pulls);
+    }
+
+    private sealed record StoredManifest(ManifestRecord Record, ParsedManifest Parsed);
+
+    private sealed class RepositoryContents(
+        IReadOnlyDictionary<string, StoredManifest> manifests,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> tags,
+        IReadOnlyDictionary<string, ManifestPullStats> pulls)
+    {
+        private readonly Dictionary<string, long> _sizes = new(StringComparer.Ordinal);
+
+        public IReadOnlyDictionary<string, StoredManifest> Manifests => manifests;
+
+        public IReadOnlyDictionary<string, ManifestPullStats> Pulls => pulls;
+
+        /// <summary>The platform an index of the repository declares for each child manifest.</summary>
+        public Dictionary<string, string> IndexedPlatforms { get; } = manifests.Values
+            .SelectMany(m => m.Parsed.References.Where(r => r.Kind == ReferenceKind.Manifest))
+            .Select(r => (Digest: r.Descriptor.Digest.ToString(), Platform: FormatPlatform(r.Descriptor.Platform)))
+            .Where(c => c.Platform is not null)
+            .DistinctBy(c => c.Digest, StringComparer.Ordinal)
+            .ToDictionary(c => c.Digest, c => c.Platform!, StringComparer.Ordinal);
+
+        public IReadOnlyList<string> TagsOf(string digest) => tags.GetValueOrDefault(digest) ?? [];
+
+        /// <summary>
+        /// The manifest's bytes plus its distinct blobs, plus (an index) its children's sizes; a child the repository
+        /// lacks counts with its descriptor size. Memoised: children shared by several indexes are summed once each.
+        /// </summary>
+        public long SizeOf(string digest, long fallback = 0)
+        {
+            if (_sizes.TryGetValue(digest, out var known))
+            {
+                return known;
+            }
+
+            if (!manifests.TryGetValue(digest, out var manifest))
+            {
+                return fallback;
+            }
+
+            var size = manifest.Record.Content.LongLength;
+            foreach (var reference in manifest.Parsed.References.DistinctBy(r => r.Descriptor.Digest))
+            {
+                size += reference.Kind == ReferenceKind.Manifest
+                    ? SizeOf(reference.Descriptor.Digest.ToString(), reference.Descriptor.Size)
+                    : reference.Descriptor.Size;
+            }
+
+            _sizes[digest] = size;
+            return size;
+        }
+    }
+
+    /// <summary>The fields of an OCI/Docker image config the detail view shows.</summary>
+    private sealed record ImageConfig(
+        string? Os,
+        string? Architecture,
+        string? Variant,
+        DateTimeOffset? Created,
+        IReadOnlyList<string>? Entrypoint,
+        IReadOnlyList<string>? Cmd,
+        IReadOnlyList<string>? Env,
+        IReadOnlyDictionary<string, string>? Labels)
+    {
+        private static readonly ImageConfig Empty = new(null, null, null, null, null, null, null, null);
+
+        /// <summary>Lenient: a field of an unexpected type is left out rather than failing the view.</summary>
+        public static ImageConfig Parse(byte[] content)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(content);
+                var root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    return Empty;
+                }
+
+                var config = root.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
+                return new ImageConfig(
+                    String(root, "os"),
+                    String(root, "architecture"),
+                    String(root, "variant"),
+                    String(root, "created") is { } created && DateTimeOffset.TryParse(created, out var at) ? at : null,
+                    Strings(config, "Entrypoint"),
+                    Strings(config, "Cmd"),
+                    Strings(config, "Env"),
+                    config.ValueKind == JsonValueKind.Object && config.TryGetProperty(nameof(Labels), out var labels) && labels.ValueKind == JsonValueKind.Object
+                        ? labels.EnumerateObject().Where(l => l.Value.ValueKind == JsonValueKind.String)
+                            .ToDictionary(l => l.Name, l => l.Value.GetString()!, StringComparer.Ordinal)
+                        : null);
+            }
+            catch (JsonException)
+            {
+                return Empty;
+            }
+        }
+
+        private static string? String(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        private static List<string>? Strings(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
+                ? value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).ToList()
+                : null;
+    }
+}
