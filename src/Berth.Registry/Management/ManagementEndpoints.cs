@@ -28,6 +28,7 @@ public static class ManagementEndpoints
         api.MapGet("/projects/{project}/audit", ListProjectAuditAsync);
         api.MapGet("/registries/{name}/repositories", ListRepositoriesAsync);
         api.MapGet("/registries/{name}/repositories/{**path}", GetRepositoryResourceAsync);
+        api.MapBerthUserApi();
         return api;
     }
 
