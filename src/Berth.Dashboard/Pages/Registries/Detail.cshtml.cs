@@ -1,0 +1,84 @@
+using Berth.Core;
+using Berth.Core.Metadata;
+using Berth.Registry.Distribution;
+using Berth.Registry.Management;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Berth.Dashboard.Pages.Registries;
+
+public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing,
+    RegistryBrowser browser, RegistryLifecycle lifecycle) : PageModel
+{
+    public RegistrySummary Summary { get; private set; } = null!;
+
+    public ProjectRole Role { get; private set; }
+
+    public IReadOnlyList<RepositoryView> Repositories { get; private set; } = [];
+
+    /// <summary>The most recently updated tag of each repository, for ready-to-run pull commands.</summary>
+    public IReadOnlyDictionary<string, string> LatestTags { get; private set; } = new Dictionary<string, string>();
+
+    [BindProperty]
+    public long? SizeGiB { get; set; }
+
+    public string? ResizeError { get; private set; }
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    public async Task OnGetAsync(string name)
+    {
+        var (registry, role) = await access.RequireRegistryAsync(User, name, ProjectRole.Viewer, HttpContext.RequestAborted);
+        await LoadAsync(registry, role);
+        SizeGiB = Math.Max(1, registry.StorageLimitBytes / ByteSize.GiB);
+    }
+
+    public async Task<IActionResult> OnPostResizeAsync(string name)
+    {
+        var ct = HttpContext.RequestAborted;
+        var (registry, role) = await access.RequireRegistryAsync(User, name, ProjectRole.Owner, ct);
+        if (SizeGiB is not { } gib || gib < 1 || gib > 1024 * 1024)
+        {
+            ResizeError = "Enter a whole number of GiB from 1 to 1048576.";
+        }
+        else
+        {
+            try
+            {
+                await lifecycle.ResizeAsync(registry, gib * ByteSize.GiB, AuditActor.From(HttpContext), ct);
+                Notice = $"Storage allocation of {registry.Name} is now {ByteSize.Format(gib * ByteSize.GiB)}.";
+                return Redirect(Paths.Registry(registry.Name));
+            }
+            catch (ManagementException ex) when (ex.Status == StatusCodes.Status409Conflict)
+            {
+                ResizeError = ex.Message;
+            }
+        }
+
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        await LoadAsync(registry, role);
+        return Page();
+    }
+
+    private async Task LoadAsync(RegistryRecord registry, ProjectRole role)
+    {
+        var ct = HttpContext.RequestAborted;
+        Role = role;
+        Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
+        Repositories = await browser.ListRepositoriesAsync(registry, ct);
+        var latest = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var repository in Repositories.Take(5))
+        {
+            // A repository deleted meanwhile just gets the placeholder.
+            var record = await artifacts.GetRepositoryAsync(registry.Id, repository.Name, ct);
+            var tags = record is null ? [] : await artifacts.ListTagRecordsAsync(record.Id, ct);
+            if (tags.MaxBy(t => t.UpdatedAt) is { } tag)
+            {
+                latest[repository.Name] = tag.Name;
+            }
+        }
+
+        LatestTags = latest;
+    }
+}

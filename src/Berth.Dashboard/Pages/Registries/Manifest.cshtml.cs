@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Berth.Core.Metadata;
+using Berth.Registry.Distribution;
+using Berth.Registry.Management;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Berth.Dashboard.Pages.Registries;
+
+/// <summary>One manifest (<c>?repository=</c> names its repository, which may contain '/'); developers may untag or delete it.</summary>
+public sealed class ManifestModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryBrowser browser) : PageModel
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    [BindProperty(SupportsGet = true)]
+    public string Repository { get; set; } = "";
+
+    public RegistrySummary Summary { get; private set; } = null!;
+
+    public ManifestDetailView Manifest { get; private set; } = null!;
+
+    public bool CanDelete { get; private set; }
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    /// <summary>The stored bytes are exact but often minified; indented for reading (the digest is of the original).</summary>
+    public string PrettyJson
+    {
+        get
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(Manifest.RawManifest);
+                return JsonSerializer.Serialize(document.RootElement, Indented);
+            }
+            catch (JsonException)
+            {
+                return Manifest.RawManifest;
+            }
+        }
+    }
+
+    public async Task OnGetAsync(string name, string digest)
+    {
+        var ct = HttpContext.RequestAborted;
+        var (registry, role) = await access.RequireRegistryAsync(User, name, ProjectRole.Viewer, ct);
+        CanDelete = role >= ProjectRole.Developer;
+        Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
+        Manifest = await browser.GetManifestAsync(registry, Repository, digest, ct)
+            ?? throw new ManagementException(StatusCodes.Status404NotFound, "Manifest not found", $"Repository '{Repository}' of {registry.Name} has no manifest '{digest}'.");
+    }
+
+    public async Task<IActionResult> OnPostDeleteTagAsync(string name, string digest, string tag)
+    {
+        var ct = HttpContext.RequestAborted;
+        var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
+        await browser.DeleteTagAsync(registry, Repository, tag, AuditActor.From(HttpContext), ct);
+        Notice = $"Tag {tag} was removed; the manifest is still available by digest.";
+        return Redirect(Paths.Manifest(registry.Name, Repository, digest));
+    }
+
+    public async Task<IActionResult> OnPostDeleteManifestAsync(string name, string digest)
+    {
+        var ct = HttpContext.RequestAborted;
+        var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
+        await browser.DeleteManifestAsync(registry, Repository, digest, AuditActor.From(HttpContext), ct);
+        Notice = $"Manifest {Display.ShortDigest(digest)} and its tags were deleted.";
+        return Redirect(Paths.Repository(registry.Name, Repository));
+    }
+}
