@@ -98,3 +98,18 @@ else
     npm install --prefix "$s3rver_dir" --no-audit --no-fund --no-save --loglevel=error "s3rver@$s3rver_version"
 fi
 echo "install-test-deps: s3rver $(node "$s3rver_dir/node_modules/s3rver/bin/s3rver.js" --version)"
+
+# --- Chromium (tests/Berth.Dashboard.Tests) -----------------------------------------------------------------------
+# The dashboard's browser tests drive Debian's Chromium through Playwright (ExecutablePath /usr/bin/chromium), so
+# Playwright never downloads a browser of its own.
+if [[ ! -x /usr/bin/chromium ]]; then
+    echo "install-test-deps: installing chromium"
+    chromium_sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        chromium_sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${chromium_sudo[@]}" apt-get update -q
+    "${chromium_sudo[@]}" apt-get install -y -q --no-install-recommends chromium
+fi
+echo "install-test-deps: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium (version unknown)')"

@@ -62,7 +62,7 @@ public sealed class DashboardFlowTests(DashboardFixture fixture, ITestOutputHelp
         await page.GotoAsync($"/projects/{project}/registries");
         var row = page.Locator($"tr[data-registry='{registry}']");
         await Expect(row).ToContainTextAsync(endpoint);
-        await Expect(row.Locator("td.num")).ToHaveTextAsync("1");
+        await Expect(row.Locator("td[data-repositories]")).ToHaveTextAsync("1");
         await row.Locator("summary").ClickAsync();
         await Expect(row.GetByRole(AriaRole.Menuitem, new() { Name = "Delete Registry" })).ToBeVisibleAsync();
         await screens.ShootAsync(page, "registries-menu");
@@ -187,6 +187,13 @@ public sealed class DashboardFlowTests(DashboardFixture fixture, ITestOutputHelp
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Delete Registry" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resize" })).ToHaveCountAsync(0);
         await screens.ShootAsync(page, "registry-detail");
+
+        // Phone-sized: the navigation folds above the content and tables drop their secondary columns.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GotoAsync($"/projects/{created.Project}/registries");
+        await Expect(row).ToBeVisibleAsync();
+        await screens.ShootAsync(page, "registries-narrow");
+        await page.SetViewportSizeAsync(1280, 800);
 
         // Typing the address of an owner page gets the designed "forbidden" page, and nothing happens.
         var response403 = await page.GotoAsync($"/registries/{created.Name}/delete");

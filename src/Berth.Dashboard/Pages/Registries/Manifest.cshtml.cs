@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Berth.Core.Metadata;
 using Berth.Registry.Distribution;
@@ -10,7 +11,8 @@ namespace Berth.Dashboard.Pages.Registries;
 /// <summary>One manifest (<c>?repository=</c> names its repository, which may contain '/'); developers may untag or delete it.</summary>
 public sealed class ManifestModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryBrowser browser) : PageModel
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: the page HTML-encodes the text itself, and '+' in media types should read as '+'.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [BindProperty(SupportsGet = true)]
     public string Repository { get; set; } = "";
