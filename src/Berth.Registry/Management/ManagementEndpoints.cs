@@ -27,6 +27,7 @@ public static class ManagementEndpoints
         api.MapPost("/registries/{name}/kubernetes-secret", CreateKubernetesSecretAsync);
         api.MapGet("/projects/{project}/audit", ListProjectAuditAsync);
         api.MapBerthRepositoryApi();
+        api.MapBerthUserApi();
         return api;
     }
 
