@@ -5,18 +5,8 @@ namespace Berth.Cli;
 /// <summary>Entry point of <c>berth serve</c> and the composition root: builds and runs the web host.</summary>
 public static class BerthServer
 {
-    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
     public static async Task<int> RunAsync(string[] args)
     {
-        // Complete socket operations on the epoll thread instead of queueing each to the thread pool: measured to
-        // about double upload throughput (Kestrel reads request bodies in small pieces). Read once, before the first
-        // socket exists, and only from the environment, so it is set here unless the operator chose otherwise.
-        if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
-        {
-            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
-        }
-
         var app = Build(args);
         await app.RunAsync();
         return 0;

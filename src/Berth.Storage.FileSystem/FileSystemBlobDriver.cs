@@ -231,44 +231,12 @@ public sealed class FileSystemBlobDriver : IBlobDriver
     /// </summary>
     private string Resolve(string path, bool allowDirectory, bool allowRoot)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (path.Length == 0)
+        if (path.Length == 0 && allowRoot)
         {
-            return allowRoot ? _root : throw Invalid(path, "is empty");
+            return _root;
         }
 
-        var relative = path;
-        if (relative.EndsWith('/'))
-        {
-            if (!allowDirectory)
-            {
-                throw Invalid(path, "names a directory, not a file");
-            }
-
-            relative = relative[..^1];
-        }
-
-        foreach (var segment in relative.Split('/'))
-        {
-            if (segment.Length == 0)
-            {
-                throw Invalid(path, "has an empty segment or is absolute");
-            }
-
-            // Leading dots cover "." and ".." and also reserve hidden names for the writers' temp files.
-            if (segment[0] == '.')
-            {
-                throw Invalid(path, "has a segment starting with '.'");
-            }
-
-            // '\' is a separator on Windows and ':' opens drive letters and alternate data streams there; control
-            // characters (NUL above all) truncate or confuse native path handling.
-            if (segment.Any(c => c is '\\' or ':' || char.IsControl(c)))
-            {
-                throw Invalid(path, "contains a forbidden character");
-            }
-        }
-
+        var relative = BlobPaths.CheckDriverPath(path, allowDirectory);
         if (Path.IsPathRooted(relative))
         {
             throw Invalid(path, "is absolute");
@@ -286,6 +254,5 @@ public sealed class FileSystemBlobDriver : IBlobDriver
     private static StringComparison PathComparison =>
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
-    private static ArgumentException Invalid(string path, string reason) =>
-        new($"storage path '{path.Replace("\0", "\\0", StringComparison.Ordinal)}' {reason}", nameof(path));
+    private static ArgumentException Invalid(string path, string reason) => BlobPaths.InvalidDriverPath(path, reason);
 }

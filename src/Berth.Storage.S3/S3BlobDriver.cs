@@ -477,51 +477,19 @@ public sealed class S3BlobDriver : IBlobDriver, IRedirectingBlobDriver, IDisposa
     private string FileKey(string path) => Key(path, allowDirectory: false, allowRoot: false);
 
     /// <summary>
-    /// Maps a driver path to its key, or throws <see cref="ArgumentException"/>. The rules are the filesystem
-    /// driver's, so a path valid for one is valid for the other; a leading '.' is reserved for segments here.
+    /// Maps a driver path to its key, or throws <see cref="ArgumentException"/> (rules shared by every driver:
+    /// <see cref="BlobPaths.CheckDriverPath"/>; the leading '.' they forbid is what keeps segment keys apart).
     /// </summary>
     private string Key(string path, bool allowDirectory, bool allowRoot)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (path.Length == 0)
+        if (path.Length == 0 && allowRoot)
         {
-            return allowRoot ? _keyPrefix : throw Invalid(path, "is empty");
+            return _keyPrefix;
         }
 
-        var relative = path;
-        if (relative.EndsWith('/'))
-        {
-            if (!allowDirectory)
-            {
-                throw Invalid(path, "names a directory, not a file");
-            }
-
-            relative = relative[..^1];
-        }
-
-        foreach (var segment in relative.Split('/'))
-        {
-            if (segment.Length == 0)
-            {
-                throw Invalid(path, "has an empty segment or is absolute");
-            }
-
-            if (segment[0] == '.')
-            {
-                throw Invalid(path, "has a segment starting with '.'");
-            }
-
-            if (segment.Any(c => c is '\\' or ':' || char.IsControl(c)))
-            {
-                throw Invalid(path, "contains a forbidden character");
-            }
-        }
-
+        BlobPaths.CheckDriverPath(path, allowDirectory);
         return _keyPrefix + path;
     }
-
-    private static ArgumentException Invalid(string path, string reason) =>
-        new($"storage path '{path.Replace("\0", "\\0", StringComparison.Ordinal)}' {reason}", nameof(path));
 }
 
 /// <summary>One object of a file: its base or a segment.</summary>

@@ -7,8 +7,9 @@ using Berth.Tests.Shared;
 namespace Berth.Registry.Tests;
 
 /// <summary>
-/// Three <c>berth serve</c> processes on different ports sharing one real PostgreSQL server (metadata) and one real
-/// S3-API server (blobs): the scale-out configuration, nodes stateless behind a load balancer.
+/// Four <c>berth serve</c> processes on different ports sharing one real PostgreSQL server (metadata) and one real
+/// S3-API server (blobs): the scale-out configuration, nodes stateless behind a load balancer. The fourth redirects
+/// blob GETs to pre-signed URLs.
 /// </summary>
 public sealed class MultiNodeFixture : IAsyncLifetime
 {
@@ -53,6 +54,9 @@ public sealed class MultiNodeFixture : IAsyncLifetime
             nodes.Add(await BerthProcess.StartAsync(adminPassword: adminPassword, extraEnvironment: environment));
         }
 
+        // A fourth node answers blob GETs with redirects to pre-signed URLs (Berth:Storage:S3:RedirectGets).
+        nodes.Add(await BerthProcess.StartAsync(adminPassword: adminPassword,
+            extraEnvironment: new Dictionary<string, string>(environment) { ["Berth__Storage__S3__RedirectGets"] = "true" }));
         Nodes = nodes;
         Admin = new ManagementClient(nodes[0].BaseUrl, "admin", adminPassword);
     }
@@ -226,6 +230,33 @@ public sealed class MultiNodeTests(MultiNodeFixture fixture) : IClassFixture<Mul
     /// Polls every node's answer (all requests sent at once) until each is 401. The round that first sees them all
     /// refused must have been sent within the limit: its requests left after the change had taken effect everywhere.
     /// </summary>
+    [Fact]
+    public async Task BlobGetsCanRedirectToPreSignedUrls()
+    {
+        var registry = await fixture.NewRegistryAsync("mn");
+        var content = ImageContent.RandomBlob(64 * 1024 + 3);
+        using var client = new RegistryClient(fixture.Nodes[0], registry, RegistryAuthMode.Basic);
+        var digest = await client.PushBlobAsync(registry.Repo("app"), content);
+
+        using var redirecting = new RegistryClient(fixture.Nodes[3], registry, RegistryAuthMode.Basic);
+        using var response = await redirecting.GetAsync($"v2/{registry.Repo("app")}/blobs/{digest}");
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.StartsWith(fixture.S3.ServiceUrl.ToString(), location.ToString(), StringComparison.Ordinal);
+        Assert.Contains("X-Amz-Signature=", location.Query, StringComparison.Ordinal);
+
+        // The object store serves the bytes; no Berth credentials travel there.
+        using var plain = new HttpClient();
+        Assert.Equal(content, await plain.GetByteArrayAsync(location));
+
+        // A HEAD still answers from Berth with the size, and the other nodes still stream.
+        using var head = await redirecting.HeadAsync($"v2/{registry.Repo("app")}/blobs/{digest}");
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(content.Length, head.Content.Headers.ContentLength);
+        using var streamed = await client.GetAsync($"v2/{registry.Repo("app")}/blobs/{digest}");
+        Assert.Equal(content, await streamed.Content.ReadAsByteArrayAsync());
+    }
+
     private static async Task AssertWithinAsync(TimeSpan limit, Stopwatch since, params Func<Task<HttpStatusCode>>[] probes)
     {
         while (true)

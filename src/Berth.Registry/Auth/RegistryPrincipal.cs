@@ -15,24 +15,35 @@ public enum RepositoryActions
 public sealed record AccessGrant(string Type, string Name, IReadOnlyList<string> Actions);
 
 /// <summary>
-/// Who is calling /v2, once authenticated: the registry whose credential was presented, the credential
-/// generation it was valid under, and (for bearer tokens) the scopes the token grants.
+/// Who is calling /v2, once authenticated: the registry whose credential was presented (or which a user's personal
+/// access token was used for), the credential generation it was valid under, and (for bearer tokens) the scopes the
+/// token grants. Without <see cref="Grants"/>, <see cref="WholeRegistry"/> applies to every repository of the registry:
+/// all actions for the registry's own credential, what the user's project role allows for an access token.
 /// </summary>
 public sealed record RegistryPrincipal(
     string RegistryId,
     string RegistryName,
     long Generation,
-    IReadOnlyList<AccessGrant>? Grants)
+    IReadOnlyList<AccessGrant>? Grants,
+    RepositoryActions WholeRegistry = RepositoryActions.All,
+    string? UserName = null,
+    string? AccessTokenId = null)
 {
-    /// <summary>A principal from Basic credentials: every action on the registry's own repositories.</summary>
-    public bool IsFullAccess => Grants is null;
+    /// <summary>A user known by an access token but not (yet) tied to a registry: enough for <c>GET /v2/</c> and login.</summary>
+    public static RegistryPrincipal UserOnly(string userName, string accessTokenId) =>
+        new("", "", 0, Grants: [], RepositoryActions.None, userName, accessTokenId);
+
+    public bool HasRegistry => RegistryId.Length > 0;
+
+    /// <summary>The token subject: the user for access tokens, else the registry (whose username is its name).</summary>
+    public string Subject => UserName ?? RegistryName;
 
     /// <summary>Actions granted on the repository named <paramref name="scopeName"/> in token scopes.</summary>
     public RepositoryActions ActionsOn(string scopeName)
     {
         if (Grants is null)
         {
-            return RepositoryActions.All;
+            return WholeRegistry;
         }
 
         var actions = RepositoryActions.None;
@@ -48,5 +59,5 @@ public sealed record RegistryPrincipal(
     }
 
     public bool CanListCatalog =>
-        Grants is null || Grants.Any(g => g.Type == "registry" && g.Name == "catalog" && g.Actions.Contains("*"));
+        HasRegistry && (Grants is null || Grants.Any(g => g.Type == "registry" && g.Name == "catalog" && g.Actions.Contains("*")));
 }

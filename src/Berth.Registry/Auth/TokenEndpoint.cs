@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Berth.Core.Metadata;
 using Berth.Registry.Distribution;
 
 namespace Berth.Registry.Auth;
@@ -17,17 +18,18 @@ public static class TokenEndpoint
         return app;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, TokenService tokens, RegistryAddressing addressing)
+    private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, TokenService tokens, RegistryAddressing addressing)
     {
         if (!RequestCredentials.TryGetBasic(context.Request, out var username, out var password))
         {
             return Unauthorized(context, "credentials required");
         }
 
+        var scopes = Scope.ParseAll(context.Request.Query["scope"]);
         RegistryPrincipal? principal;
         try
         {
-            principal = await verifier.VerifyAsync(username, password, context.Connection.RemoteIpAddress, context.RequestAborted);
+            principal = await VerifyAsync(context, username, password, scopes, verifier, users, addressing);
         }
         catch (LoginThrottledException ex)
         {
@@ -39,12 +41,12 @@ public static class TokenEndpoint
             return Unauthorized(context, "invalid username or password");
         }
 
-        var scopes = Scope.ParseAll(context.Request.Query["scope"]);
         var result = Issue(context, principal, scopes, tokens, addressing, refresh: context.Request.Query["offline_token"] == "true");
         return Results.Json(result, TokenResponseContext.Default.TokenResponse);
     }
 
-    private static async Task<IResult> PostAsync(HttpContext context, CredentialVerifier verifier, TokenService tokens, RegistryAddressing addressing)
+    private static async Task<IResult> PostAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, IUserStore userStore,
+        TokenService tokens, RegistryAddressing addressing)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -52,13 +54,14 @@ public static class TokenEndpoint
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var scopes = Scope.ParseAll(form["scope"]);
         RegistryPrincipal? principal;
         switch (form["grant_type"].ToString())
         {
             case "password":
                 try
                 {
-                    principal = await verifier.VerifyAsync(form["username"].ToString(), form["password"].ToString(), context.Connection.RemoteIpAddress, context.RequestAborted);
+                    principal = await VerifyAsync(context, form["username"].ToString(), form["password"].ToString(), scopes, verifier, users, addressing);
                 }
                 catch (LoginThrottledException ex)
                 {
@@ -68,6 +71,7 @@ public static class TokenEndpoint
                 break;
             case "refresh_token":
                 principal = await tokens.ValidateAsync(form["refresh_token"].ToString(), TokenKind.Refresh, allowExpired: false, context.RequestAborted);
+                principal = await RefreshedAsync(principal, userStore, users, context.RequestAborted);
                 break;
             default:
                 return Results.Json(new OAuthError("unsupported_grant_type", "grant_type must be password or refresh_token"), TokenResponseContext.Default.OAuthError, statusCode: 400);
@@ -78,7 +82,6 @@ public static class TokenEndpoint
             return Unauthorized(context, "invalid credentials");
         }
 
-        var scopes = Scope.ParseAll(form["scope"]);
         var result = Issue(context, principal, scopes, tokens, addressing, refresh: form["access_type"] == "offline");
         return Results.Json(result, TokenResponseContext.Default.TokenResponse);
     }
@@ -90,13 +93,13 @@ public static class TokenEndpoint
         {
             if (scope.Type == "repository" && addressing.RegistryOfScopeName(context.Request, scope.Name) == principal.RegistryName)
             {
-                var allowed = Scope.ParseActions(scope.Actions) & RepositoryActions.All;
+                var allowed = Scope.ParseActions(scope.Actions) & principal.ActionsOn(scope.Name);
                 if (allowed != RepositoryActions.None)
                 {
                     grants.Add(new AccessGrant("repository", scope.Name, Scope.FormatActions(allowed).Split(',')));
                 }
             }
-            else if (scope is { Type: "registry", Name: "catalog" })
+            else if (scope is { Type: "registry", Name: "catalog" } && principal.HasRegistry)
             {
                 // The catalog is always filtered to the caller's own registry.
                 grants.Add(new AccessGrant("registry", "catalog", ["*"]));
@@ -108,6 +111,39 @@ public static class TokenEndpoint
         var expiresIn = (int)token.Lifetime.TotalSeconds;
         return new TokenResponse(token.Token, token.Token, expiresIn, token.IssuedAt.UtcDateTime.ToString("O"), refreshToken,
             grants.Count == 0 ? null : string.Join(' ', grants.Select(g => $"{g.Type}:{g.Name}:{string.Join(',', g.Actions)}")));
+    }
+
+    /// <summary>
+    /// A registry's own credential, or a user's personal access token (resolved to the registry its first repository
+    /// scope names; a user's token serves one registry per bearer token).
+    /// </summary>
+    private static async ValueTask<RegistryPrincipal?> VerifyAsync(HttpContext context, string username, string password, List<Scope> scopes,
+        CredentialVerifier verifier, UserRegistryAccess users, RegistryAddressing addressing)
+    {
+        if (!UserAuthenticator.LooksLikeAccessToken(password))
+        {
+            return await verifier.VerifyAsync(username, password, context.Connection.RemoteIpAddress, context.RequestAborted);
+        }
+
+        var registry = scopes.Where(s => s.Type == "repository")
+            .Select(s => addressing.RegistryOfScopeName(context.Request, s.Name))
+            .FirstOrDefault(name => name is not null);
+        return await users.AuthenticateAsync(username, password, registry, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// What a refresh token stands for now: the registry's full access for its own credential; for a user's access
+    /// token, what the user's project role allows today.
+    /// </summary>
+    private static async ValueTask<RegistryPrincipal?> RefreshedAsync(RegistryPrincipal? principal, IUserStore userStore, UserRegistryAccess users, CancellationToken cancellationToken)
+    {
+        if (principal is null || principal.AccessTokenId is null)
+        {
+            return principal is null ? null : principal with { Grants = null, WholeRegistry = RepositoryActions.All };
+        }
+
+        var user = await userStore.GetUserAsync(principal.UserName!, cancellationToken);
+        return user is null || !principal.HasRegistry ? null : await users.ForRegistryAsync(user, principal.AccessTokenId, principal.RegistryName, cancellationToken);
     }
 
     private static IResult Throttled(HttpContext context, LoginThrottledException ex)

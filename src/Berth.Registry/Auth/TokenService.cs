@@ -12,7 +12,7 @@ namespace Berth.Registry.Auth;
 /// registry id and credential generation it was issued under: checking the generation against
 /// <see cref="CredentialGenerations"/> is what revokes every token at once on a password reset.
 /// </summary>
-public sealed class TokenService(SigningKeys keys, CredentialGenerations generations, TimeProvider time, IOptions<BerthOptions> options)
+public sealed class TokenService(SigningKeys keys, CredentialGenerations generations, UserAuthenticator users, TimeProvider time, IOptions<BerthOptions> options)
 {
     private const string Issuer = "berth";
     private static readonly byte[] HeaderPrefix = Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT","kid":""");
@@ -34,7 +34,8 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
     public async ValueTask<RegistryPrincipal?> ValidateAsync(string token, TokenKind kind, bool allowExpired, CancellationToken cancellationToken)
     {
         var claims = ReadVerified(token);
-        if (claims is null || claims.Kind != kind || claims.Audience != _options.Service || claims.RegistryId is null || claims.Subject is null)
+        if (claims is null || claims.Kind != kind || claims.Audience != _options.Service || claims.RegistryId is null || claims.Subject is null ||
+            (claims.RegistryId.Length == 0 && claims.AccessTokenId is null))
         {
             return null;
         }
@@ -45,12 +46,21 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
             return null;
         }
 
-        if (!await generations.IsCurrentAsync(claims.RegistryId, claims.Generation, cancellationToken))
+        if (claims.RegistryId.Length > 0 && !await generations.IsCurrentAsync(claims.RegistryId, claims.Generation, cancellationToken))
         {
             return null;
         }
 
-        return new RegistryPrincipal(claims.RegistryId, claims.Subject, claims.Generation, claims.Access ?? []);
+        // Tokens issued to a user's access token die with it (a revoke takes effect at the next request).
+        if (claims.AccessTokenId is not null && !await users.IsAccessTokenActiveAsync(claims.AccessTokenId, cancellationToken))
+        {
+            return null;
+        }
+
+        return claims.AccessTokenId is null
+            ? new RegistryPrincipal(claims.RegistryId, claims.Subject, claims.Generation, claims.Access ?? [])
+            : new RegistryPrincipal(claims.RegistryId, claims.RegistryName ?? "", claims.Generation, claims.Access ?? [],
+                RepositoryActions.None, claims.Subject, claims.AccessTokenId);
     }
 
     private IssuedToken Issue(RegistryPrincipal principal, IReadOnlyList<AccessGrant> access, TokenKind kind, TimeSpan lifetime)
@@ -59,7 +69,9 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
         var claims = new TokenClaims
         {
             Issuer = Issuer,
-            Subject = principal.RegistryName,
+            Subject = principal.Subject,
+            RegistryName = principal.UserName is null ? null : principal.RegistryName,
+            AccessTokenId = principal.AccessTokenId,
             Audience = _options.Service,
             IssuedAt = now.ToUnixTimeSeconds(),
             NotBefore = now.ToUnixTimeSeconds(),
@@ -166,6 +178,14 @@ internal sealed class TokenClaims
 
     [JsonPropertyName("knd")]
     public TokenKind Kind { get; set; }
+
+    /// <summary>For tokens issued to a user's access token: the registry (the subject is then the user).</summary>
+    [JsonPropertyName("reg")]
+    public string? RegistryName { get; set; }
+
+    /// <summary>The user's access token this token was issued to; checked on every use.</summary>
+    [JsonPropertyName("tid")]
+    public string? AccessTokenId { get; set; }
 }
 
 [JsonSerializable(typeof(TokenClaims))]

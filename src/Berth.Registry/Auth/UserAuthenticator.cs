@@ -97,6 +97,15 @@ public sealed class UserAuthenticator(IUserStore users, LoginThrottle throttle, 
 
     public static bool LooksLikeAccessToken(string value) => value.StartsWith(AccessTokenPrefix, StringComparison.Ordinal);
 
+    public static string? AccessTokenId(string token) => ParseAccessToken(token)?.Id;
+
+    /// <summary>True while the access token exists, is not revoked and has not expired (bearer tokens derived from it check this).</summary>
+    public async ValueTask<bool> IsAccessTokenActiveAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        var record = await users.GetAccessTokenAsync(tokenId, cancellationToken);
+        return record is not null && record.RevokedAt is null && !(record.ExpiresAt <= time.GetUtcNow());
+    }
+
     private static (string Id, string Secret)? ParseAccessToken(string token)
     {
         if (!LooksLikeAccessToken(token))

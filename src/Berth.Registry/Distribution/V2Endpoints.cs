@@ -52,7 +52,7 @@ public sealed partial class V2Dispatcher(
                 case V2RouteKind.NotFound:
                     throw new OciException(OciErrorCode.NameUnknown, "no such API endpoint");
                 case V2RouteKind.Base:
-                    if (await authenticator.AuthenticateAsync(context.Request, false, context.RequestAborted) is null)
+                    if (await authenticator.AuthenticateAsync(context.Request, false, null, context.RequestAborted) is null)
                     {
                         await ChallengeAsync(context, scope: null, insufficientScope: false);
                         return;
@@ -62,7 +62,7 @@ public sealed partial class V2Dispatcher(
                     await context.Response.WriteAsync("{}", context.RequestAborted);
                     return;
                 case V2RouteKind.Catalog:
-                    var caller = await authenticator.AuthenticateAsync(context.Request, false, context.RequestAborted);
+                    var caller = await authenticator.AuthenticateAsync(context.Request, false, null, context.RequestAborted);
                     if (caller is null || !caller.CanListCatalog)
                     {
                         await ChallengeAsync(context, "registry:catalog:*", insufficientScope: caller is not null);
@@ -78,7 +78,7 @@ public sealed partial class V2Dispatcher(
             var scope = $"repository:{target.Name}:{Scope.FormatActions(required == RepositoryActions.Pull ? RepositoryActions.Pull : required | RepositoryActions.Pull)}";
 
             // Upload sessions outlive short tokens: an expired but otherwise valid token may continue one.
-            var principal = await authenticator.AuthenticateAsync(context.Request, route.Kind == V2RouteKind.Upload, context.RequestAborted);
+            var principal = await authenticator.AuthenticateAsync(context.Request, route.Kind == V2RouteKind.Upload, target.RegistryName, context.RequestAborted);
             if (principal is null)
             {
                 await ChallengeAsync(context, scope, insufficientScope: false);

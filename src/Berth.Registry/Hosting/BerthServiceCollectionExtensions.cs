@@ -96,6 +96,7 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<V2Authenticator>();
         services.TryAddSingleton<UserAuthenticator>();
+        services.TryAddSingleton<UserRegistryAccess>();
         services.AddBerthAuthentication();
         services.TryAddSingleton<LoginThrottle>();
         return services;
