@@ -22,7 +22,7 @@ public sealed record RegistryDetail(
     DateTimeOffset CreatedAt);
 
 public sealed record Repository(
-    string Name, int TagCount, int ManifestCount, long SizeBytes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    string Name, int TagCount, int ArtifactCount, long SizeBytes, long PullCount, DateTimeOffset? LastPulledAt, DateTimeOffset UpdatedAt);
 
 public sealed record Tag(string Name, string Digest, DateTimeOffset UpdatedAt);
 

@@ -180,7 +180,7 @@ public sealed class ManagementApiTests(BerthFixture fixture) : IClassFixture<Ber
         Assert.Equal(["api/web", "worker"], repositories.Select(r => r.Name).Order(StringComparer.Ordinal));
         var web = repositories.Single(r => r.Name == "api/web");
         Assert.Equal(2, web.TagCount);
-        Assert.Equal(1, web.ManifestCount);
+        Assert.Equal(1, web.ArtifactCount);
         Assert.True(web.SizeBytes == shared.Length + configA.Length || web.SizeBytes == shared.Length + configA.Length + manifestA.Length,
             $"api/web sizeBytes {web.SizeBytes}");
 

@@ -125,13 +125,13 @@ public static class RegistryCommands
                 return;
             }
 
-            var table = new TableWriter("REPOSITORY", "TAGS>", "MANIFESTS>", "SIZE>", "UPDATED");
+            var table = new TableWriter("REPOSITORY", "TAGS>", "ARTIFACTS>", "SIZE>", "UPDATED");
             foreach (var repository in repositories.OrderBy(r => r.Name, StringComparer.Ordinal))
             {
                 table.AddRow(
                     repository.Name,
                     Format.Number(repository.TagCount),
-                    Format.Number(repository.ManifestCount),
+                    Format.Number(repository.ArtifactCount),
                     Format.Bytes(repository.SizeBytes),
                     Format.Date(repository.UpdatedAt));
             }

@@ -15,6 +15,7 @@ public static class BerthEndpoints
         app.Map("/v2/{**path}", dispatcher.HandleAsync).ExcludeFromDescription();
         app.MapBerthTokenEndpoint();
         app.MapBerthManagementApi();
+        app.MapBerthOpenApi();
         app.MapBerthObservability();
         return app;
     }

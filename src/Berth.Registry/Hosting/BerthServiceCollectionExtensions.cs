@@ -40,7 +40,8 @@ public static class BerthServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
         services.TryAddSingleton<PullRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<PullRecorder>());
-        services.TryAddSingleton<RegistryBrowser>();
+        services.AddBerthRepositoryApi();
+        services.AddBerthOpenApi();
         services.AddHostedService<CredentialChangeListener>();
         return services;
     }

@@ -19,11 +19,6 @@ public sealed record RegistryResponse(
     int RepositoryCount,
     DateTimeOffset CreatedAt);
 
-public sealed record RepositoryResponse(string Name, int TagCount, int ManifestCount, long SizeBytes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-{
-    public static RepositoryResponse From(RepositorySummary s) => new(s.Name, s.TagCount, s.ManifestCount, s.SizeBytes, s.CreatedAt, s.UpdatedAt);
-}
-
 public sealed record TagResponse(string Name, string Digest, DateTimeOffset UpdatedAt);
 
 public sealed record ResizeRequest(long? StorageLimitGiB);

@@ -26,8 +26,7 @@ public static class ManagementEndpoints
         api.MapGet("/registries/{name}/audit", ListRegistryAuditAsync);
         api.MapPost("/registries/{name}/kubernetes-secret", CreateKubernetesSecretAsync);
         api.MapGet("/projects/{project}/audit", ListProjectAuditAsync);
-        api.MapGet("/registries/{name}/repositories", ListRepositoriesAsync);
-        api.MapGet("/registries/{name}/repositories/{**path}", GetRepositoryResourceAsync);
+        api.MapBerthRepositoryApi();
         api.MapBerthUserApi();
         return api;
     }
@@ -233,35 +232,6 @@ public static class ManagementEndpoints
         var (owner, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Viewer, ct);
         var events = await audit.ListAuditAsync(owner.Id, null, Math.Clamp(limit ?? 100, 1, 1000), ct);
         return Results.Ok(events.Select(AuditEventResponse.From).ToList());
-    }
-
-    private static async Task<IResult> ListRepositoriesAsync(string name, HttpContext context, ProjectAccess access, IArtifactStore artifacts, CancellationToken ct)
-    {
-        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
-        var summaries = await artifacts.ListRepositorySummariesAsync(registry.Id, ct);
-        return Results.Ok(summaries.Select(RepositoryResponse.From).ToList());
-    }
-
-    /// <summary>Repository names contain '/', so sub-resources are recognised from the end of the path: <c>{repo}/tags</c>.</summary>
-    private static async Task<IResult> GetRepositoryResourceAsync(string name, string path, HttpContext context, ProjectAccess access, IArtifactStore artifacts, CancellationToken ct)
-    {
-        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
-        if (!path.EndsWith("/tags", StringComparison.Ordinal))
-        {
-            throw new ManagementException(404, "Not found", "Unknown repository resource.");
-        }
-
-        var repositoryName = path[..^"/tags".Length];
-        var repository = RepositoryName.IsValid(repositoryName)
-            ? await artifacts.GetRepositoryAsync(registry.Id, repositoryName, ct)
-            : null;
-        if (repository is null)
-        {
-            throw new ManagementException(404, "Repository not found", $"Registry '{name}' has no repository '{repositoryName}'.");
-        }
-
-        var tags = await artifacts.ListTagRecordsAsync(repository.Id, ct);
-        return Results.Ok(tags.Select(t => new TagResponse(t.Name, t.ManifestDigest, t.UpdatedAt)).ToList());
     }
 
     private static async Task<RegistryResponse> DescribeAsync(RegistryRecord registry, HttpRequest request, IArtifactStore artifacts,

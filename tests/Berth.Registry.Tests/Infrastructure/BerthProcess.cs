@@ -151,6 +151,9 @@ public sealed partial class BerthProcess : IAsyncDisposable
         startInfo.Environment["Logging__Console__ColorBehavior"] = "Disabled";
         startInfo.Environment["DOTNET_NOLOGO"] = "1";
 
+        // Pull counts reach the store within moments, so tests can read them back without waiting long.
+        startInfo.Environment["Berth__Stats__FlushInterval"] = "00:00:00.200";
+
         // Settings of the machine that runs the tests must not leak into the server under test.
         startInfo.Environment.Remove("ASPNETCORE_URLS");
         startInfo.Environment.Remove("Berth__PublicHost");

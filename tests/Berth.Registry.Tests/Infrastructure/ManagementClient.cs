@@ -41,7 +41,7 @@ public sealed record RegistryDetail(
 public sealed record RepositoryInfo(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("tagCount")] int TagCount,
-    [property: JsonPropertyName("manifestCount")] int ManifestCount,
+    [property: JsonPropertyName("artifactCount")] int ArtifactCount,
     [property: JsonPropertyName("sizeBytes")] long SizeBytes);
 
 public sealed record TagInfo(
