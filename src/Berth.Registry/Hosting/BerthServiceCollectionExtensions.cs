@@ -33,6 +33,7 @@ public static class BerthServiceCollectionExtensions
         services.AddBerthObservability();
         services.TryAddSingleton<TenantService>();
         services.TryAddSingleton<ProjectAccess>();
+        services.TryAddSingleton<PullSecretIssuer>();
         services.TryAddSingleton<RegistryLifecycle>();
         services.TryAddSingleton<RegistryPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());

@@ -141,45 +141,17 @@ public static class ManagementEndpoints
         return Results.NoContent();
     }
 
-    /// <summary>
-    /// An imagePullSecret for the registry, as YAML. The server never keeps a password, so the caller supplies the
-    /// current one (checked, so a typo doesn't produce a Secret that fails later in a cluster), or asks for a reset
-    /// and gets the new password embedded.
-    /// </summary>
+    /// <summary>An imagePullSecret for the registry, as YAML (see <see cref="PullSecretIssuer"/>).</summary>
     private static async Task<IResult> CreateKubernetesSecretAsync(string name, KubernetesSecretRequest? body, HttpContext context,
-        ITenantStore tenants, RegistryLifecycle lifecycle, RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
+        PullSecretIssuer issuer, RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
     {
-        var @namespace = string.IsNullOrEmpty(body?.Namespace) ? "default" : body.Namespace;
-        var secretName = string.IsNullOrEmpty(body?.SecretName) ? $"{name}-pull" : body.SecretName;
-        if (!KubernetesSecret.IsValidNamespace(@namespace) || !KubernetesSecret.IsValidName(secretName))
-        {
-            throw new ManagementException(400, "Invalid name", "namespace must be an RFC 1123 label and secretName an RFC 1123 subdomain (lowercase letters, digits, '-', '.').");
-        }
-
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
-        string password;
-        if (body?.ResetPassword == true)
-        {
-            password = await lifecycle.ResetPasswordAsync(registry, AuditActor.From(context), ct);
-        }
-        else if (!string.IsNullOrEmpty(body?.Password))
-        {
-            var credential = await tenants.GetCredentialAsync(registry.Name, ct);
-            if (credential is null || !Berth.Core.Tenancy.PasswordHasher.Verify(body.Password, credential.PasswordHash))
-            {
-                throw new ManagementException(400, "Wrong password", $"That is not the current password of registry '{registry.Name}'. Send the current password, or \"resetPassword\": true to rotate it and embed the new one.");
-            }
-
-            password = body.Password;
-        }
-        else
-        {
-            throw new ManagementException(400, "Password required", "Berth never stores a registry's password: send \"password\" (the current one) or \"resetPassword\": true.");
-        }
-
+        var secret = await issuer.IssueAsync(registry,
+            string.IsNullOrEmpty(body?.Namespace) ? "default" : body.Namespace,
+            string.IsNullOrEmpty(body?.SecretName) ? $"{name}-pull" : body.SecretName,
+            body?.Password, body?.ResetPassword == true, addressing.LoginHost(registry.Name, context.Request), AuditActor.From(context), ct);
         context.Response.Headers.CacheControl = "no-store";
-        var yaml = KubernetesSecret.Yaml(@namespace, secretName, addressing.LoginHost(registry.Name, context.Request), registry.Name, password);
-        return Results.Text(yaml, "application/yaml; charset=utf-8");
+        return Results.Text(secret.Yaml, "application/yaml; charset=utf-8");
     }
 
     /// <summary>Reads <c>{"confirm":"…"}</c> from a body of at most 64 KiB, with or without Content-Length (chunked clients).</summary>

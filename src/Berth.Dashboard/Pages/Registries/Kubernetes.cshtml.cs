@@ -1,5 +1,4 @@
 using Berth.Core.Metadata;
-using Berth.Core.Tenancy;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Microsoft.AspNetCore.Mvc;
@@ -11,8 +10,7 @@ namespace Berth.Dashboard.Pages.Registries;
 /// An imagePullSecret for the registry. The server never keeps a password, so the owner types the current one (checked
 /// against the stored hash) or asks for a reset, whose new password is shown once and embedded.
 /// </summary>
-public sealed class KubernetesModel(ProjectAccess access, ITenantStore tenants, IArtifactStore artifacts,
-    RegistryAddressing addressing, RegistryLifecycle lifecycle) : PageModel
+public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, PullSecretIssuer issuer) : PageModel
 {
     public RegistrySummary Summary { get; private set; } = null!;
 
@@ -50,38 +48,25 @@ public sealed class KubernetesModel(ProjectAccess access, ITenantStore tenants, 
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
         Namespace = Namespace.Trim();
         SecretName = SecretName.Trim();
-        string password;
-        if (!KubernetesSecret.IsValidNamespace(Namespace) || !KubernetesSecret.IsValidName(SecretName))
+        PullSecret secret;
+        try
         {
-            Error = "The namespace must be an RFC 1123 label and the secret name an RFC 1123 subdomain: lowercase letters, digits, '-' (and '.' in the name).";
+            secret = await issuer.IssueAsync(registry, Namespace, SecretName, Password, ResetPassword, Summary.LoginHost, AuditActor.From(HttpContext), ct);
+        }
+        catch (ManagementException ex) when (ex.Status == StatusCodes.Status400BadRequest)
+        {
+            Error = ex.Message;
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
 
-        if (ResetPassword)
+        if (secret.NewPassword is { } newPassword)
         {
-            password = await lifecycle.ResetPasswordAsync(registry, AuditActor.From(HttpContext), ct);
-            Reset = new Credentials(Summary.LoginHost, Summary.Endpoint, registry.Name, password);
-        }
-        else if (string.IsNullOrEmpty(Password))
-        {
-            Error = "Enter the registry's current password, or tick the box to reset it and embed the new one.";
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return;
-        }
-        else if (await tenants.GetCredentialAsync(registry.Name, ct) is not { } credential || !PasswordHasher.Verify(Password, credential.PasswordHash))
-        {
-            Error = $"That is not the current password of {registry.Name}. Check it, or tick the box to reset the password and embed the new one.";
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return;
-        }
-        else
-        {
-            password = Password;
+            Reset = new Credentials(Summary.LoginHost, Summary.Endpoint, registry.Name, newPassword);
         }
 
         Response.Headers.CacheControl = "no-store";
-        Yaml = KubernetesSecret.Yaml(Namespace, SecretName, Summary.LoginHost, registry.Name, password);
-        Snippet = KubernetesSecret.ImagePullSecretsSnippet(SecretName);
+        Yaml = secret.Yaml;
+        Snippet = secret.Snippet;
     }
 }
