@@ -63,12 +63,12 @@ internal sealed class GoBinaryAnalyser : IFileAnalyser
                 continue;
             var position = start + HeaderSize;
             if (ReadString(content, ref position) is { } version && ReadString(content, ref position) is { } modInfo)
-                return (version, StripSentinels(modInfo));
+                return (Encoding.UTF8.GetString(version), Encoding.UTF8.GetString(StripSentinels(modInfo)));
         }
         return null;
     }
 
-    private static string? ReadString(byte[] content, ref int position)
+    private static ArraySegment<byte>? ReadString(byte[] content, ref int position)
     {
         ulong length = 0;
         for (var shift = 0; ; shift += 7)
@@ -82,14 +82,17 @@ internal sealed class GoBinaryAnalyser : IFileAnalyser
         }
         if (length > (ulong)(content.Length - position))
             return null;
-        var text = Encoding.UTF8.GetString(content, position, (int)length);
+        var text = new ArraySegment<byte>(content, position, (int)length);
         position += (int)length;
         return text;
     }
 
-    /// <summary>The linker wraps the module info in 16 bytes of sentinel on each side; Go's debug/buildinfo strips them the same way.</summary>
-    private static string StripSentinels(string modInfo) =>
-        modInfo.Length >= 33 && modInfo[^17] == '\n' ? modInfo[16..^16] : modInfo;
+    /// <summary>
+    /// The linker wraps the module info in 16 binary sentinel bytes on each side (not valid UTF-8, so stripped before
+    /// decoding); the test is Go's own debug/buildinfo one.
+    /// </summary>
+    private static ArraySegment<byte> StripSentinels(ArraySegment<byte> modInfo) =>
+        modInfo.Count >= 33 && modInfo[^17] == (byte)'\n' ? modInfo[16..^16] : modInfo;
 
     /// <summary>"go1.22.1 X:boringcrypto" → "v1.22.1", so stdlib's version reads like a module version.</summary>
     private static string GoVersion(string goVersion)
