@@ -14,7 +14,9 @@ internal sealed class GoBinaryAnalyser : IFileAnalyser
     private const byte FlagInlineStrings = 0x2;
 
     private static ReadOnlySpan<byte> ElfMagic => [0x7f, (byte)'E', (byte)'L', (byte)'F'];
-    private static ReadOnlySpan<byte> BuildInfoMagic => "\xff Go buildinf:"u8;
+    // Spelled out: in a C# u8 literal "\xff" would be UTF-8 encoded as two bytes.
+    private static ReadOnlySpan<byte> BuildInfoMagic =>
+        [0xff, (byte)' ', (byte)'G', (byte)'o', (byte)' ', (byte)'b', (byte)'u', (byte)'i', (byte)'l', (byte)'d', (byte)'i', (byte)'n', (byte)'f', (byte)':'];
 
     public bool Wants(LayerFile file) => (file.Mode & Executable) != 0;
 
