@@ -42,9 +42,6 @@ public static class LayerReader
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueMarker = ".wh..wh..opq";
 
-    public static bool IsSupported(string mediaType) =>
-        mediaType is OciLayerTar or OciLayerGzip or OciLayerZstd or DockerLayerGzip;
-
     public static async IAsyncEnumerable<LayerEntry> ReadAsync(
         Stream layer, string mediaType, Func<LayerFile, bool> wants, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
