@@ -1,0 +1,131 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using ZstdSharp;
+
+namespace Berth.Scanning.Inventory;
+
+/// <summary>What one tar entry of a layer means for the image filesystem.</summary>
+public enum LayerEntryKind
+{
+    /// <summary>A regular file; <see cref="LayerEntry.Content"/> is set only when it was wanted and small enough.</summary>
+    File,
+    /// <summary>A <c>.wh.name</c> marker: <see cref="LayerEntry.Path"/> is the deleted path (file or directory).</summary>
+    Whiteout,
+    /// <summary>A <c>.wh..wh..opq</c> marker: <see cref="LayerEntry.Path"/> is the directory whose lower contents are hidden.</summary>
+    OpaqueDirectory,
+    /// <summary>A directory.</summary>
+    Directory,
+    /// <summary>Symlinks, hard links, devices: they replace whatever a lower layer had at the path.</summary>
+    Other,
+}
+
+/// <summary>A file's metadata as the analysers see it before deciding whether to read it.</summary>
+public readonly record struct LayerFile(string Path, UnixFileMode Mode, long Size);
+
+public sealed record LayerEntry(string Path, LayerEntryKind Kind, UnixFileMode Mode, byte[]? Content);
+
+/// <summary>
+/// Streams a layer's tar entries straight from the (possibly compressed) blob stream: the layer itself is never
+/// buffered, and only the files the caller asks for are read into memory, each at most <see cref="MaxFileSize"/>.
+/// </summary>
+public static class LayerReader
+{
+    public const string OciLayerTar = "application/vnd.oci.image.layer.v1.tar";
+    public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+    public const string OciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+    public const string DockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
+    /// <summary>Larger files are skipped: no package database or binary worth analysing is bigger, and memory stays bounded.</summary>
+    public const long MaxFileSize = 64L * 1024 * 1024;
+
+    private const string WhiteoutPrefix = ".wh.";
+    private const string OpaqueMarker = ".wh..wh..opq";
+
+    public static async IAsyncEnumerable<LayerEntry> ReadAsync(
+        Stream layer, string mediaType, Func<LayerFile, bool> wants, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var decompressed = Decompress(layer, mediaType);
+        await using var tar = new TarReader(decompressed, leaveOpen: true);
+        while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        {
+            var path = NormalisePath(entry.Name);
+            if (path.Length == 0)
+                continue;
+            var (directory, name) = Split(path);
+            if (name == OpaqueMarker)
+                yield return new LayerEntry(directory, LayerEntryKind.OpaqueDirectory, default, null);
+            else if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+                yield return new LayerEntry(Join(directory, name[WhiteoutPrefix.Length..]), LayerEntryKind.Whiteout, default, null);
+            else if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile)
+            {
+                var content = entry.Length <= MaxFileSize && entry.DataStream is { } data && wants(new LayerFile(path, entry.Mode, entry.Length))
+                    ? await ReadAllAsync(data, entry.Length, cancellationToken)
+                    : null;
+                yield return new LayerEntry(path, LayerEntryKind.File, entry.Mode, content);
+            }
+            else if (entry.EntryType == TarEntryType.Directory)
+                yield return new LayerEntry(path, LayerEntryKind.Directory, entry.Mode, null);
+            else
+                yield return new LayerEntry(path, LayerEntryKind.Other, entry.Mode, null);
+        }
+    }
+
+    /// <summary>Image paths are relative to the root with no leading "./" or "/" and no trailing "/", as the analysers match them.</summary>
+    public static string NormalisePath(string path)
+    {
+        var p = path.Replace('\\', '/');
+        while (true)
+        {
+            if (p.StartsWith("./", StringComparison.Ordinal))
+                p = p[2..];
+            else if (p.StartsWith('/'))
+                p = p[1..];
+            else
+                break;
+        }
+        p = p.TrimEnd('/');
+        return p == "." ? "" : p;
+    }
+
+    private static Stream Decompress(Stream layer, string mediaType) => mediaType switch
+    {
+        OciLayerTar => new NonClosingStream(layer),
+        OciLayerGzip or DockerLayerGzip => new GZipStream(layer, CompressionMode.Decompress, leaveOpen: true),
+        OciLayerZstd => new DecompressionStream(layer, leaveOpen: true),
+        _ => throw new NotSupportedException($"layer media type '{mediaType}' is not supported"),
+    };
+
+    private static async Task<byte[]> ReadAllAsync(Stream data, long length, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[length];
+        await data.ReadExactlyAsync(buffer, cancellationToken);
+        return buffer;
+    }
+
+    private static (string Directory, string Name) Split(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        return slash < 0 ? ("", path) : (path[..slash], path[(slash + 1)..]);
+    }
+
+    private static string Join(string directory, string name) => directory.Length == 0 ? name : directory + "/" + name;
+
+    /// <summary>Lets an uncompressed layer share the disposal path of the compressed ones without closing the caller's stream.</summary>
+    private sealed class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
