@@ -4,8 +4,8 @@ using System.Security.Cryptography;
 namespace Berth.Registry.Tests.Infrastructure;
 
 /// <summary>
-/// Like <see cref="BerthFixture"/>, but the server process gets extra environment variables (Berth options such as
-/// <c>Berth__Auth__MaxFailedLoginsPerUser</c>): one server per test class, configured by the subclass.
+/// One Berth server per test class whose process gets the subclass's extra environment variables (Berth options such
+/// as <c>Berth__Auth__MaxFailedLoginsPerUser</c>); <see cref="BerthFixture"/> is the one with none.
 /// </summary>
 public abstract class ConfiguredBerthFixture : IAsyncLifetime, IDisposable
 {

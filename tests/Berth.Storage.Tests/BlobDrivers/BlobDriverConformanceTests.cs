@@ -385,6 +385,50 @@ public abstract class BlobDriverConformanceTests : IAsyncLifetime
     protected static string NewId() => Guid.NewGuid().ToString("N");
 
     /// <summary>The content-addressed path of a blob whose content is <paramref name="seed"/>'s text.</summary>
+    /// <summary>Paths every driver must refuse for every operation (the shared rules of BlobPaths.CheckDriverPath).</summary>
+    public static TheoryData<string> HostilePaths() =>
+    [
+        "../x",
+        "a/../../x",
+        "a/..",
+        "..",
+        "./x",
+        "a/./b",
+        "/etc/passwd",
+        "/x",
+        "a\\b",
+        "..\\x",
+        "a//b",
+        "a/\0b",
+        "C:/x",
+        "a/.hidden",
+        "a/.seg/00000000000000000000",
+        "",
+    ];
+
+    [Theory]
+    [MemberData(nameof(HostilePaths))]
+    public async Task HostilePathsAreRejectedByEveryOperation(string path)
+    {
+        var valid = BlobPath(RegistryA, "valid");
+        await Driver.PutAsync(valid, new MemoryStream([1, 2, 3]), None);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.StatAsync(path, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenReadAsync(path, 0, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenWriterAsync(path, append: false, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenWriterAsync(path, append: true, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.PutAsync(path, new MemoryStream([1]), None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.MoveAsync(valid, path, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.MoveAsync(path, valid, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Driver.DeleteAsync(path, None));
+        if (path.Length > 0)
+        {
+            await Assert.ThrowsAsync<ArgumentException>(async () => await Driver.ListAsync(path, None).ToListAsync());
+        }
+
+        Assert.Equal([1, 2, 3], await ReadAsync(valid));
+    }
+
     protected static string BlobPath(string registryId, string seed) =>
         BlobPaths.Blob(registryId, Digest.Compute(System.Text.Encoding.UTF8.GetBytes(seed)));
 

@@ -23,48 +23,10 @@ public sealed class FileSystemBlobDriverTests : BlobDriverConformanceTests
         return Task.CompletedTask;
     }
 
-    public static TheoryData<string> HostilePaths() =>
-    [
-        "../x",
-        "a/../../x",
-        "a/..",
-        "..",
-        "./x",
-        "a/./b",
-        "/etc/passwd",
-        "/x",
-        "a\\b",
-        "..\\x",
-        "a//b",
-        "a/\0b",
-        "C:/x",
-        "a/.hidden",
-        "",
-    ];
-
     [Theory]
     [MemberData(nameof(HostilePaths))]
-    public async Task HostilePathsAreRejectedByEveryOperation(string path)
-    {
-        var valid = BlobPath(RegistryA, "valid");
-        await Driver.PutAsync(valid, new MemoryStream([1, 2, 3]), None);
-
+    public void HostilePathsHaveNoLocalPath(string path) =>
         Assert.Throws<ArgumentException>(() => FileSystemDriver.GetLocalPath(path));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.StatAsync(path, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenReadAsync(path, 0, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenWriterAsync(path, append: false, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenWriterAsync(path, append: true, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.PutAsync(path, new MemoryStream([1]), None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.MoveAsync(valid, path, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.MoveAsync(path, valid, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.DeleteAsync(path, None));
-        if (path.Length > 0)
-        {
-            await Assert.ThrowsAsync<ArgumentException>(async () => await Driver.ListAsync(path, None).ToListAsync());
-        }
-
-        Assert.Equal([1, 2, 3], await ReadAsync(valid));
-    }
 
     [Fact]
     public async Task TraversalDoesNotTouchFilesOutsideTheRoot()

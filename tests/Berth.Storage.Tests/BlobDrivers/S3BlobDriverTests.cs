@@ -249,42 +249,14 @@ public sealed class S3BlobDriverTests(S3Server server) : BlobDriverConformanceTe
         Assert.Equal(10, (await Driver.StatAsync(path, None))!.Size);
     }
 
-    public static TheoryData<string> HostilePaths() =>
-    [
-        "../x",
-        "a/../../x",
-        "..",
-        "./x",
-        "/etc/passwd",
-        "a\\b",
-        "a//b",
-        "a/\0b",
-        "C:/x",
-        "a/.seg/00000000000000000000",
-        "",
-    ];
-
     [Theory]
     [MemberData(nameof(HostilePaths))]
-    public async Task HostilePathsAreRejectedByEveryOperation(string path)
+    public async Task HostilePathsTouchNoObject(string path)
     {
         var valid = BlobPath(RegistryA, "valid");
         await Driver.PutAsync(valid, new MemoryStream([1, 2, 3]), None);
-
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.StatAsync(path, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenReadAsync(path, 0, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenWriterAsync(path, append: false, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.OpenWriterAsync(path, append: true, None));
         await Assert.ThrowsAsync<ArgumentException>(() => Driver.PutAsync(path, new MemoryStream([1]), None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.MoveAsync(valid, path, None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Driver.MoveAsync(path, valid, None));
         await Assert.ThrowsAsync<ArgumentException>(() => Driver.DeleteAsync(path, None));
-        if (path.Length > 0)
-        {
-            await Assert.ThrowsAsync<ArgumentException>(async () => await Driver.ListAsync(path, None).ToListAsync());
-        }
-
-        Assert.Equal([1, 2, 3], await ReadAsync(valid));
         Assert.Equal([Key(valid)], await RawKeysAsync(""));
     }
 
