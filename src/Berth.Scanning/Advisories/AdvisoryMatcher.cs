@@ -47,9 +47,7 @@ public sealed class AdvisoryMatcher
         var findings = new List<Finding>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var release = package.Release ?? osRelease;
-        // Distro advisories (Debian's DSA/DLA, Alpine's secdb) name the source package, which a binary package
-        // records as SourceName.
-        var name = release is not null && !string.IsNullOrEmpty(package.SourceName) ? package.SourceName : package.Name;
+        var name = NamesSourcePackages(package.Ecosystem) && !string.IsNullOrEmpty(package.SourceName) ? package.SourceName : package.Name;
         foreach (var ecosystem in EcosystemsFor(package.Ecosystem, release))
         {
             if (!_index.TryGetValue(Key(ecosystem, name), out var candidates))
@@ -72,6 +70,13 @@ public sealed class AdvisoryMatcher
         }
         return findings;
     }
+
+    // Debian's and Ubuntu's trackers and Alpine's secdb key advisories by source package (Alpine's "origin"), which a
+    // binary package records as SourceName; RPM distributions' advisories list binary packages.
+    private static bool NamesSourcePackages(string ecosystem) =>
+        ecosystem.Equals("Debian", StringComparison.OrdinalIgnoreCase)
+        || ecosystem.Equals("Ubuntu", StringComparison.OrdinalIgnoreCase)
+        || ecosystem.Equals("Alpine", StringComparison.OrdinalIgnoreCase);
 
     // OS advisories are per release ("Debian:12", "Alpine:v3.19"; Ubuntu's also carry ":LTS"); language ecosystems
     // have none. The bare name is tried too, for databases that do not split by release.

@@ -25,17 +25,12 @@ public sealed class DpkgVersion : VersionComparer<DpkgVersion.Parsed>
         var hyphen = rest.LastIndexOf('-');
         var upstream = hyphen >= 0 ? rest[..hyphen] : rest;
         var revision = hyphen >= 0 ? rest[(hyphen + 1)..] : "";
-        if (!Digits.AllDigits(epoch) || upstream.Length == 0 || (hyphen >= 0 && revision.Length == 0))
+        // What dpkg refuses outright (parseversion errors): empty parts, a non-numeric epoch, embedded spaces.
+        // A leading non-digit or an unusual character is only a warning there, and dpkg still compares such
+        // versions, so they are accepted here too.
+        if (!Digits.AllDigits(epoch) || upstream.Length == 0 || (hyphen >= 0 && revision.Length == 0)
+            || s.Any(char.IsWhiteSpace))
             return false;
-        // dpkg rejects an upstream version not starting with a digit and characters outside the allowed set.
-        if (!char.IsAsciiDigit(upstream[0]))
-            return false;
-        foreach (var c in upstream)
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '+' or '~' or '-' or ':'))
-                return false;
-        foreach (var c in revision)
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '+' or '~'))
-                return false;
         parsed = new Parsed(epoch, upstream, revision);
         return true;
     }

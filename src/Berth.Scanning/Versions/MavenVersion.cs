@@ -47,13 +47,11 @@ public sealed class MavenVersion : VersionComparer<MavenVersion.ListItem>
             // ComparableVersion's aliases: a1/b1/m1 and ga/final/release/cr.
             if (followedByDigit && value.Length == 1)
                 value = value switch { "a" => "alpha", "b" => "beta", "m" => "milestone", _ => value };
-            Value = value switch { "ga" or "final" or "release" => "", "cr" => "rc", _ => value };
-            var index = Array.IndexOf(Qualifiers, Value);
+            value = value switch { "ga" or "final" or "release" => "", "cr" => "rc", _ => value };
+            var index = Array.IndexOf(Qualifiers, value);
             // Known qualifiers sort by their index; unknown ones after all of them, among themselves lexically.
-            Comparable = index >= 0 ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Qualifiers.Length}-{Value}";
+            Comparable = index >= 0 ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Qualifiers.Length}-{value}";
         }
-
-        public string Value { get; }
 
         private string Comparable { get; }
 
@@ -80,10 +78,6 @@ public sealed class MavenVersion : VersionComparer<MavenVersion.ListItem>
             {
                 case null:
                     return Items.Count == 0 ? 0 : Items[0].CompareTo(null);
-                case IntItem:
-                    return -1;
-                case StringItem:
-                    return 1;
                 case ListItem list:
                     for (var i = 0; i < Math.Max(Items.Count, list.Items.Count); i++)
                     {
@@ -95,7 +89,8 @@ public sealed class MavenVersion : VersionComparer<MavenVersion.ListItem>
                     }
                     return 0;
                 default:
-                    return 0;
+                    // A sub-list is older than a number (1-1 < 1.1) and newer than a qualifier (1-1 > 1-alpha).
+                    return other is IntItem ? -1 : 1;
             }
         }
 

@@ -138,6 +138,26 @@ public class AdvisoryMatcherTests
     }
 
     [Fact]
+    public void RpmDistributionMatchesByBinaryName()
+    {
+        var matcher = new AdvisoryMatcher(OsvParser.Parse("""
+            {
+              "id": "RLSA-2024:1234",
+              "aliases": ["CVE-2024-0001"],
+              "affected": [
+                {
+                  "package": { "ecosystem": "Rocky Linux:9", "name": "openssl-libs" },
+                  "ranges": [ { "type": "ECOSYSTEM", "events": [ { "introduced": "0" }, { "fixed": "1:3.0.7-25.el9_3" } ] } ]
+                }
+              ]
+            }
+            """));
+        var libs = new Package("Rocky Linux", "openssl-libs", "1:3.0.7-24.el9", "9", "openssl", "/var/lib/rpm");
+        Assert.Equal("1:3.0.7-25.el9_3", Assert.Single(matcher.Match(libs)).FixedVersion);
+        Assert.Empty(matcher.Match(libs with { Version = "1:3.0.7-25.el9_3" }));
+    }
+
+    [Fact]
     public void UnparsableInstalledVersionOnlyMatchesListedVersions() =>
         Assert.Empty(Matcher.Match(Npm("not-a-version")));
 

@@ -30,11 +30,14 @@ public class DpkgVersionTests
     [InlineData("1.1.1w-0+deb11u1", "1.1.1n-0+deb11u5", 1)]
     [InlineData("252.22-1~deb12u1", "252.30-1~deb12u2", -1)]
     [InlineData("2:8.2.3995-1ubuntu2.15", "2:8.2.3995-1ubuntu2.4", 1)]
+    [InlineData("a1.0", "1.0", 1)]          // dpkg warns ("does not start with digit") but compares
+    [InlineData("1.0_1", "1.0.1", 1)]       // likewise for characters outside the allowed set
+    [InlineData("1.0_1", "1.0+1", 1)]
     public void OrdersLikeDpkg(string a, string b, int expected) => Ordering.Check(DpkgVersion.Instance, a, b, expected);
 
     [Theory]
     [InlineData("")]
-    [InlineData("a1.0")]
+    [InlineData("1:")]
     [InlineData("x:1.0")]
     [InlineData("1.0-")]
     [InlineData("1.0 beta")]
