@@ -10,8 +10,9 @@ public sealed class ApkVersion : VersionComparer<ApkVersion.Token[]>
 {
     public static readonly ApkVersion Instance = new();
 
-    // apk's token kinds; the declaration order matters: a later kind may follow an earlier one only in the pairs
-    // apk allows, and when versions diverge in kind the smaller kind (more to come) is the newer version.
+    // apk's token kinds, in apk's order, which matters twice: a kind may be followed by an earlier kind only in the
+    // three pairs apk allows (Digit→DigitOrZero, SuffixNumber→Suffix, Letter→Digit), and where two versions diverge
+    // in kind, the earlier kind (more version still to come) is the newer version.
     public enum Kind { DigitOrZero, Digit, Letter, Suffix, SuffixNumber, RevisionNumber, End }
 
     public readonly record struct Token(Kind Kind, long Value);
