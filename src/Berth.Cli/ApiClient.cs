@@ -14,6 +14,8 @@ public sealed class ApiClient : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan ImportTimeout = TimeSpan.FromMinutes(30);
+
     private readonly HttpClient http;
 
     public ApiClient(CliConfig config, HttpMessageHandler? handler = null)
@@ -22,7 +24,8 @@ public sealed class ApiClient : IDisposable
         BaseUrl = new Uri(Url + "/");
         http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.BaseAddress = BaseUrl;
-        http.Timeout = RequestTimeout;
+        // Per request instead (see SendCheckedAsync), so that an import can take longer than the rest.
+        http.Timeout = Timeout.InfiniteTimeSpan;
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{config.Username}:{config.Password}"));
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -100,6 +103,48 @@ public sealed class ApiClient : IDisposable
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
+    // --- vulnerability scanning -----------------------------------------------------------------------------
+
+    /// <summary>Imports OSV advisories: a JSON document or array (<c>application/json</c>) or a zip archive (<c>application/zip</c>).</summary>
+    public Task<ApiResponse<AdvisoryImport>> ImportAdvisoriesAsync(Stream content, string mediaType, string source, CancellationToken cancellationToken)
+    {
+        var body = new StreamContent(content);
+        body.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        if (content.CanSeek)
+        {
+            body.Headers.ContentLength = content.Length;
+        }
+
+        // A large archive takes a while to store and index; the usual request timeout would cut it off.
+        return SendAsync(HttpMethod.Post, $"api/v1/vulndb?source={Segment(source)}", body, Json.AdvisoryImport, cancellationToken, ImportTimeout);
+    }
+
+    public Task<ApiResponse<AdvisoryDatabase>> GetAdvisoryDatabaseAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/vulndb", null, Json.AdvisoryDatabase, cancellationToken);
+
+    /// <summary>The vulnerability report of a manifest by tag or digest, optionally only findings at or above a severity.</summary>
+    public Task<ApiResponse<VulnerabilityReport>> GetVulnerabilitiesAsync(
+        string registry, string repository, string reference, string? minSeverity, bool fixableOnly, CancellationToken cancellationToken)
+    {
+        var query = new List<string>();
+        if (minSeverity is not null)
+        {
+            query.Add("severity=" + Segment(minSeverity));
+        }
+
+        if (fixableOnly)
+        {
+            query.Add("fixable=true");
+        }
+
+        var suffix = query.Count == 0 ? "" : "?" + string.Join('&', query);
+        return SendAsync(HttpMethod.Get, $"{ManifestPath(registry, repository, reference)}/vulnerabilities{suffix}", null, Json.VulnerabilityReport, cancellationToken);
+    }
+
+    /// <summary>Queues a scan of a manifest (an index: each platform image) and returns its report as it stands.</summary>
+    public Task<ApiResponse<VulnerabilityReport>> ScanAsync(string registry, string repository, string reference, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"{ManifestPath(registry, repository, reference)}/scan", null, Json.VulnerabilityReport, cancellationToken);
+
     // --- audit ----------------------------------------------------------------------------------------------
 
     /// <summary>Audit events of a registry, newest first.</summary>
@@ -115,6 +160,10 @@ public sealed class ApiClient : IDisposable
     public void Dispose() => http.Dispose();
 
     private static string Segment(string value) => Uri.EscapeDataString(value);
+
+    // Repository names keep their '/' (the API's catch-all route), each segment escaped on its own.
+    private static string ManifestPath(string registry, string repository, string reference) =>
+        $"api/v1/registries/{Segment(registry)}/repositories/{string.Join('/', repository.Split('/').Select(Segment))}/manifests/{Segment(reference)}";
 
     private static string Limit(int? limit) =>
         limit is { } l ? "?limit=" + l.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
@@ -136,9 +185,9 @@ public sealed class ApiClient : IDisposable
     }
 
     private async Task<ApiResponse<T>> SendAsync<T>(
-        HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
-        using var response = await SendCheckedAsync(method, path, content, cancellationToken);
+        using var response = await SendCheckedAsync(method, path, content, cancellationToken, timeout);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         try
         {
@@ -156,13 +205,16 @@ public sealed class ApiClient : IDisposable
 
     /// <summary>Sends the request; a successful response is returned (the caller disposes it), an error status thrown.</summary>
     private async Task<HttpResponseMessage> SendCheckedAsync(
-        HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+        HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
+        var limit = timeout ?? RequestTimeout;
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(limit);
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, cancellationToken);
+            response = await http.SendAsync(request, timer.Token);
         }
         catch (HttpRequestException e)
         {
@@ -173,7 +225,7 @@ public sealed class ApiClient : IDisposable
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException($"cannot reach {Url}: no response within {RequestTimeout.TotalSeconds:0} s", e);
+            throw new CliException($"cannot reach {Url}: no response within {limit.TotalSeconds:0} s", e);
         }
 
         if (response.IsSuccessStatusCode)

@@ -35,6 +35,8 @@ public static class BerthCli
             LoginCommand.Create(),
             ProjectCommands.Create(),
             RegistryCommands.Create(),
+            ScanCommands.Create(),
+            VulnDbCommands.Create(),
         };
         return root;
     }

@@ -31,4 +31,14 @@ public static class Display
 
     public static string Count(long count, string singular, string plural) =>
         count.ToString("N0", CultureInfo.InvariantCulture) + " " + (count == 1 ? singular : plural);
+
+    /// <summary>Severity levels from worst to least, with their counts (for badges and summaries).</summary>
+    public static IEnumerable<(string Level, int Count)> SeverityCounts(Berth.Core.Metadata.ScanSummary summary) =>
+    [
+        ("critical", summary.Critical), ("high", summary.High), ("medium", summary.Medium), ("low", summary.Low), ("unknown", summary.Unknown),
+    ];
+
+    /// <summary>"2 critical, 1 high" (levels with none left out), or "no known vulnerabilities".</summary>
+    public static string Findings(Berth.Core.Metadata.ScanSummary summary) =>
+        summary.Total == 0 ? "no known vulnerabilities" : string.Join(", ", SeverityCounts(summary).Where(c => c.Count > 0).Select(c => $"{c.Count} {c.Level}"));
 }

@@ -79,7 +79,11 @@ public sealed record ScanRecord(
 /// <summary>A scan a scanner claimed: what it needs to find the image, and the claim that its outcome must carry.</summary>
 public sealed record ScanClaim(string ClaimId, string RegistryId, long RepositoryId, string Repository, string ManifestDigest, DateTimeOffset ClaimedAt);
 
-/// <summary>How a claimed scan ended: <see cref="ScanStatus.Done"/> with a report, or <see cref="ScanStatus.Failed"/> with a reason.</summary>
+/// <summary>
+/// How a claimed scan ended: <see cref="ScanStatus.Done"/> with a report, <see cref="ScanStatus.Failed"/> with a
+/// reason, or <see cref="ScanStatus.Queued"/> to hand it back unfinished (its scanner is shutting down; the previous
+/// report, if any, stays).
+/// </summary>
 public sealed record ScanOutcome(
     ScanStatus Status,
     string? Reason,

@@ -5,7 +5,8 @@ using Berth.Core.Metadata;
 namespace Berth.Registry.Distribution;
 
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT (by tag or digest) and DELETE (by digest or tag).</summary>
-public sealed class ManifestHandler(IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, Observability.BerthMetrics metrics, TimeProvider time)
+public sealed class ManifestHandler(
+    IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, Scanning.ScanQueue scans, Observability.BerthMetrics metrics, TimeProvider time)
 {
     public Task HandleAsync(V2Request request)
     {
@@ -66,6 +67,7 @@ public sealed class ManifestHandler(IArtifactStore artifacts, RegistryBlobStore 
         var annotations = parsed.Annotations is null ? null : JsonSerializer.Serialize(parsed.Annotations);
         var tag = Digest.LooksLikeDigest(reference) ? null : reference;
         await artifacts.PutManifestAsync(repository.Id, record, links, annotations, tag, now, request.Aborted);
+        scans.ManifestPushed(repository.Id, record.Digest, parsed);
 
         var response = request.Response;
         response.StatusCode = StatusCodes.Status201Created;

@@ -6,6 +6,7 @@ using Berth.Registry.Auth;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
+using Berth.Registry.Scanning;
 using Berth.Storage.FileSystem;
 using Berth.Storage.S3;
 using Microsoft.Extensions.Configuration;
@@ -42,6 +43,7 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton<PullRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<PullRecorder>());
         services.AddBerthRepositoryApi();
+        services.AddBerthScanning();
         services.AddBerthOpenApi();
         services.AddHostedService<CredentialChangeListener>();
         return services;
@@ -68,6 +70,8 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton(sp => (IAuditStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton(sp => (IUserStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton(sp => (IPullStatsStore)sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton(sp => (IAdvisoryStore)sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton(sp => (IScanStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton<IBlobDriver>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;

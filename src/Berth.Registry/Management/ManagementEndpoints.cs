@@ -2,6 +2,7 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Auth;
 using Berth.Registry.Distribution;
+using Berth.Registry.Scanning;
 
 namespace Berth.Registry.Management;
 
@@ -27,6 +28,7 @@ public static class ManagementEndpoints
         api.MapPost("/registries/{name}/kubernetes-secret", CreateKubernetesSecretAsync);
         api.MapGet("/projects/{project}/audit", ListProjectAuditAsync);
         api.MapBerthRepositoryApi();
+        api.MapBerthScanningApi();
         api.MapBerthUserApi();
         return api;
     }

@@ -4,6 +4,7 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Distribution;
+using Berth.Registry.Scanning;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Berth.Registry.Management;
@@ -27,6 +28,7 @@ public sealed record ArtifactView(
     DateTimeOffset? LastPulledAt,
     long PullCount,
     string ScanStatus,
+    ScanSummary? Vulnerabilities,
     string? SubjectDigest);
 
 /// <summary>One manifest in full: what it is made of, what refers to it, and its exact JSON.</summary>
@@ -47,6 +49,8 @@ public sealed record ManifestDetailView(
     string? SubjectDigest,
     IReadOnlyDictionary<string, string>? Annotations,
     IReadOnlyList<ReferrerView> Referrers,
+    string ScanStatus,
+    ScanSummary? Vulnerabilities,
     string RawManifest);
 
 /// <summary>An image manifest's config blob; the image fields are null when absent (or not an image config).</summary>
@@ -90,14 +94,13 @@ public sealed record RepositoryPulls(string Name, long PullsLast24Hours, long Pu
 public sealed class RegistryBrowser(
     IArtifactStore artifacts,
     IPullStatsStore pullStats,
+    VulnerabilityReports vulnerabilities,
     RegistryBlobStore blobs,
     RegistryLifecycle lifecycle,
     TimeProvider time) : IDisposable
 {
     /// <summary>Configs are small; a larger "config" is not an image config worth reading for a listing.</summary>
     private const long MaxConfigBytes = 1024 * 1024;
-
-    private const string NotScanned = "not scanned";
 
     private static readonly string[] SignatureMarkers = ["cosign", "signature", "notary"];
 
@@ -126,9 +129,10 @@ public sealed class RegistryBrowser(
         {
             var digest = manifest.Record.Digest;
             var pulls = contents.Pulls.GetValueOrDefault(digest);
+            var scan = contents.ScanOf(digest, manifest.Parsed);
             result.Add(new ArtifactView(digest, contents.TagsOf(digest), Classify(manifest.Parsed), manifest.Record.MediaType,
                 contents.SizeOf(digest), await PlatformsAsync(registry, contents, manifest, ct), manifest.Record.CreatedAt,
-                pulls?.LastPulledAt, pulls?.PullCount ?? 0, NotScanned, manifest.Record.SubjectDigest));
+                pulls?.LastPulledAt, pulls?.PullCount ?? 0, scan.Status, scan.Summary, manifest.Record.SubjectDigest));
         }
 
         return result;
@@ -172,10 +176,11 @@ public sealed class RegistryBrowser(
             .Select(r => new ReferrerView(r.Digest, r.MediaType, r.ArtifactType, r.Size))
             .ToList();
         var pulls = contents.Pulls.GetValueOrDefault(key);
+        var scan = contents.ScanOf(key, parsed);
         return new ManifestDetailView(key, manifest.Record.MediaType, Classify(parsed), parsed.ArtifactType, contents.TagsOf(key),
             contents.SizeOf(key), await PlatformsAsync(registry, contents, manifest, ct), manifest.Record.CreatedAt, pulls?.PullCount ?? 0,
             pulls?.LastPulledAt, config, layers, children, manifest.Record.SubjectDigest, parsed.Annotations, referrers,
-            Encoding.UTF8.GetString(manifest.Record.Content));
+            scan.Status, scan.Summary, Encoding.UTF8.GetString(manifest.Record.Content));
     }
 
     public async Task<SafetyReport> GetSafetyReportAsync(RegistryRecord registry, CancellationToken ct)
@@ -294,7 +299,7 @@ public sealed class RegistryBrowser(
     }
 
     /// <summary>"os/arch[/variant]"; null when unknown (e.g. the "unknown/unknown" entries of build attestations).</summary>
-    private static string? FormatPlatform(Platform? platform)
+    internal static string? FormatPlatform(Platform? platform)
     {
         if (platform is null || platform.Os.Length == 0 || platform.Architecture.Length == 0 || platform.Os == "unknown")
         {
@@ -342,7 +347,7 @@ public sealed class RegistryBrowser(
         ?? throw new ManagementException(StatusCodes.Status404NotFound, "Repository not found",
             $"Registry '{registry.Name}' has no repository '{repository}'.");
 
-    /// <summary>Everything about a repository's manifests that listings need, in three queries.</summary>
+    /// <summary>Everything about a repository's manifests that listings need, in four queries.</summary>
     private async Task<RepositoryContents> LoadAsync(RepositoryRecord repository, CancellationToken ct)
     {
         var manifests = (await artifacts.ListManifestsAsync(repository.Id, ct))
@@ -351,7 +356,7 @@ public sealed class RegistryBrowser(
             .GroupBy(t => t.ManifestDigest, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(t => t.Name).ToList(), StringComparer.Ordinal);
         var pulls = (await pullStats.GetManifestPullStatsAsync(repository.Id, ct)).ToDictionary(p => p.ManifestDigest, StringComparer.Ordinal);
-        return new RepositoryContents(manifests, tags, pulls);
+        return new RepositoryContents(manifests, tags, pulls, await vulnerabilities.LoadBadgesAsync(repository.Id, ct));
     }
 
     private sealed record StoredManifest(ManifestRecord Record, ParsedManifest Parsed);
@@ -359,7 +364,8 @@ public sealed class RegistryBrowser(
     private sealed class RepositoryContents(
         IReadOnlyDictionary<string, StoredManifest> manifests,
         IReadOnlyDictionary<string, IReadOnlyList<string>> tags,
-        IReadOnlyDictionary<string, ManifestPullStats> pulls)
+        IReadOnlyDictionary<string, ManifestPullStats> pulls,
+        Func<string, ParsedManifest, ScanBadge> scans)
     {
         private readonly Dictionary<string, long> _sizes = new(StringComparer.Ordinal);
 
@@ -376,6 +382,8 @@ public sealed class RegistryBrowser(
             .ToDictionary(c => c.Digest, c => c.Platform!, StringComparer.Ordinal);
 
         public IReadOnlyList<string> TagsOf(string digest) => tags.GetValueOrDefault(digest) ?? [];
+
+        public ScanBadge ScanOf(string digest, ParsedManifest parsed) => scans(digest, parsed);
 
         /// <summary>
         /// The manifest's bytes plus its distinct blobs, plus (an index) its children's sizes; a child the repository

@@ -7,8 +7,8 @@ namespace Berth.Registry.Management;
 /// <summary>
 /// Routes a repository catch-all (<c>{**path:repositoryPath(kind)}</c>) by what the path ends with, since repository
 /// names contain '/': <c>tags</c> (<c>…/tags</c>), <c>artifacts</c> (<c>…/artifacts</c>), <c>manifest</c>
-/// (<c>…/manifests/{digest}</c>), <c>tag</c> (<c>…/tags/{tag}</c>), <c>repository</c> (neither of the last two).
-/// The kinds of one HTTP method exclude each other, so routing is never ambiguous.
+/// (<c>…/manifests/{digest}</c>), <c>tag</c> (<c>…/tags/{tag}</c>), <c>repository</c> (neither of the last two),
+/// <c>vulnerabilities</c> and <c>scan</c> (<c>…/manifests/{reference}/vulnerabilities</c>, <c>…/scan</c>). The kinds of one HTTP method exclude each other, so routing is never ambiguous.
 /// </summary>
 public sealed class RepositoryPathConstraint : IRouteConstraint
 {
@@ -25,6 +25,8 @@ public sealed class RepositoryPathConstraint : IRouteConstraint
             "manifest" => path => HasFinalSegmentAfter(path, "/manifests/"),
             "tag" => path => HasFinalSegmentAfter(path, "/tags/"),
             "repository" => path => !HasFinalSegmentAfter(path, "/manifests/") && !HasFinalSegmentAfter(path, "/tags/"),
+            "vulnerabilities" => path => IsManifestResource(path, "/vulnerabilities"),
+            "scan" => path => IsManifestResource(path, "/scan"),
             _ => throw new ArgumentException($"unknown repository path kind '{kind}'", nameof(kind)),
         };
     }
@@ -38,6 +40,13 @@ public sealed class RepositoryPathConstraint : IRouteConstraint
         var index = path.LastIndexOf(marker, StringComparison.Ordinal);
         return (path[..index], path[(index + marker.Length)..]);
     }
+
+    /// <summary>Splits <c>{repository}/manifests/{reference}{suffix}</c> into the repository and the reference.</summary>
+    public static (string Repository, string Reference) SplitManifestResource(string path, string suffix) =>
+        Split(path[..^suffix.Length], "/manifests/");
+
+    private static bool IsManifestResource(string path, string suffix) =>
+        EndsWithSegment(path, suffix) && HasFinalSegmentAfter(path[..^suffix.Length], "/manifests/");
 
     private static bool EndsWithSegment(string path, string suffix) =>
         path.Length > suffix.Length && path.EndsWith(suffix, StringComparison.Ordinal);

@@ -22,7 +22,10 @@ public static class OsvParser
         return Read(doc.RootElement);
     }
 
-    private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    /// <summary>One advisory from an already parsed element (an import reads documents one by one to keep each one's JSON).</summary>
+    public static OsvAdvisory ParseElement(JsonElement element) => ReadAdvisory(element);
+
+    internal static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     private static List<OsvAdvisory> Read(JsonElement root) => root.ValueKind switch
     {

@@ -88,6 +88,8 @@ public static class LayerReader
         return p == "." ? "" : p;
     }
 
+    public static bool IsSupported(string mediaType) => mediaType is OciLayerTar or OciLayerGzip or OciLayerZstd or DockerLayerGzip;
+
     private static Stream Decompress(Stream layer, string mediaType) => mediaType switch
     {
         OciLayerTar => new NonClosingStream(layer),

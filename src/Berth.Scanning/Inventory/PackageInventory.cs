@@ -24,32 +24,53 @@ public static class PackageInventory
     {
         var filesystem = new ImageFilesystem<FileFinding>();
         foreach (var (layer, mediaType) in layers)
+            await ApplyLayerAsync(filesystem, layer, mediaType, cancellationToken);
+        return Assemble(filesystem.Files);
+    }
+
+    /// <summary>
+    /// The same, opening each layer only when its turn comes and disposing it after, so that one layer stream is
+    /// open at a time (a remote blob store's connection is not held open while earlier layers are read).
+    /// </summary>
+    public static async Task<ImageInventory> BuildAsync(IReadOnlyList<LayerSource> layers, CancellationToken cancellationToken)
+    {
+        var filesystem = new ImageFilesystem<FileFinding>();
+        foreach (var source in layers)
         {
-            var whiteouts = new List<string>();
-            var opaque = new List<string>();
-            var files = new List<KeyValuePair<string, FileFinding?>>();
-            await foreach (var entry in LayerReader.ReadAsync(layer, mediaType, file => AnalyserFor(file) is not null, cancellationToken))
-            {
-                switch (entry.Kind)
-                {
-                    case LayerEntryKind.Whiteout:
-                        whiteouts.Add(entry.Path);
-                        break;
-                    case LayerEntryKind.OpaqueDirectory:
-                        opaque.Add(entry.Path);
-                        break;
-                    case LayerEntryKind.File when entry.Content is not null:
-                        var analyser = AnalyserFor(new LayerFile(entry.Path, entry.Mode, entry.Content.Length));
-                        files.Add(new(entry.Path, analyser?.Analyse(entry.Path, entry.Content)));
-                        break;
-                    case LayerEntryKind.File or LayerEntryKind.Other when filesystem.Contains(entry.Path):
-                        files.Add(new(entry.Path, null));
-                        break;
-                }
-            }
-            filesystem.ApplyLayer(whiteouts, opaque, files);
+            await using var layer = await source.OpenAsync(cancellationToken);
+            await ApplyLayerAsync(filesystem, layer, source.MediaType, cancellationToken);
         }
         return Assemble(filesystem.Files);
+    }
+
+    /// <summary>True when <see cref="LayerReader"/> can read layers of this media type.</summary>
+    public static bool IsSupportedLayer(string mediaType) => LayerReader.IsSupported(mediaType);
+
+    private static async Task ApplyLayerAsync(ImageFilesystem<FileFinding> filesystem, Stream layer, string mediaType, CancellationToken cancellationToken)
+    {
+        var whiteouts = new List<string>();
+        var opaque = new List<string>();
+        var files = new List<KeyValuePair<string, FileFinding?>>();
+        await foreach (var entry in LayerReader.ReadAsync(layer, mediaType, file => AnalyserFor(file) is not null, cancellationToken))
+        {
+            switch (entry.Kind)
+            {
+                case LayerEntryKind.Whiteout:
+                    whiteouts.Add(entry.Path);
+                    break;
+                case LayerEntryKind.OpaqueDirectory:
+                    opaque.Add(entry.Path);
+                    break;
+                case LayerEntryKind.File when entry.Content is not null:
+                    var analyser = AnalyserFor(new LayerFile(entry.Path, entry.Mode, entry.Content.Length));
+                    files.Add(new(entry.Path, analyser?.Analyse(entry.Path, entry.Content)));
+                    break;
+                case LayerEntryKind.File or LayerEntryKind.Other when filesystem.Contains(entry.Path):
+                    files.Add(new(entry.Path, null));
+                    break;
+            }
+        }
+        filesystem.ApplyLayer(whiteouts, opaque, files);
     }
 
     private static IFileAnalyser? AnalyserFor(LayerFile file) => Array.Find(Analysers, a => a.Wants(file));
@@ -70,3 +91,6 @@ public static class PackageInventory
         return new ImageInventory(os, packages);
     }
 }
+
+/// <summary>A layer to read: its media type, and how to open its blob when its turn comes.</summary>
+public sealed record LayerSource(string MediaType, Func<CancellationToken, Task<Stream>> OpenAsync);

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Berth.Scanning.Inventory;
+using Berth.Tests.Shared;
 
 namespace Berth.Scanning.Tests.Inventory;
 

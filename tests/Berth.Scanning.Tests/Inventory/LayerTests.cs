@@ -1,4 +1,5 @@
 using Berth.Scanning.Inventory;
+using Berth.Tests.Shared;
 
 namespace Berth.Scanning.Tests.Inventory;
 

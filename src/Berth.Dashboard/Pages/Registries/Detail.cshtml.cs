@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Berth.Dashboard.Pages.Registries;
 
-public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing,
+public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, IAdvisoryStore advisories, RegistryAddressing addressing,
     RegistryBrowser browser, RegistryLifecycle lifecycle) : PageModel
 {
     public RegistrySummary Summary { get; private set; } = null!;
@@ -23,6 +23,8 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
     public long? SizeGiB { get; set; }
 
     public string? ResizeError { get; private set; }
+
+    public AdvisoryDatabaseStatus? Advisories { get; private set; }
 
     [TempData]
     public string? Notice { get; set; }
@@ -67,6 +69,7 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
         Role = role;
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
         Repositories = await browser.ListRepositoriesAsync(registry, ct);
+        Advisories = await advisories.GetAdvisoryStatusAsync(ct);
         var latest = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var repository in Repositories.Take(5))
         {

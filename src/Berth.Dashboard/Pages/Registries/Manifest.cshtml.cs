@@ -3,13 +3,16 @@ using System.Text.Json;
 using Berth.Core.Metadata;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
+using Berth.Registry.Scanning;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Berth.Dashboard.Pages.Registries;
 
 /// <summary>One manifest (<c>?repository=</c> names its repository, which may contain '/'); developers may untag or delete it.</summary>
-public sealed class ManifestModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryBrowser browser) : PageModel
+public sealed class ManifestModel(
+    ProjectAccess access, IArtifactStore artifacts, IAdvisoryStore advisories, RegistryAddressing addressing, RegistryBrowser browser,
+    VulnerabilityReports reports, ScanQueue scans) : PageModel
 {
     // Relaxed escaping: the page HTML-encodes the text itself, and '+' in media types should read as '+'.
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -22,6 +25,21 @@ public sealed class ManifestModel(ProjectAccess access, IArtifactStore artifacts
     public ManifestDetailView Manifest { get; private set; } = null!;
 
     public bool CanDelete { get; private set; }
+
+    /// <summary>The findings filter (query string, so a filtered view is a link): minimum severity, text, fixable only.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Severity { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Q { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public bool Fixable { get; set; }
+
+    /// <summary>Null for artifacts that are not images (signatures, SBOMs, …): they have nothing to scan.</summary>
+    public VulnerabilityReportView? Vulnerabilities { get; private set; }
+
+    public bool AdvisoriesEmpty { get; private set; }
 
     [TempData]
     public string? Notice { get; set; }
@@ -51,6 +69,22 @@ public sealed class ManifestModel(ProjectAccess access, IArtifactStore artifacts
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
         Manifest = await browser.GetManifestAsync(registry, Repository, digest, ct)
             ?? throw new ManagementException(StatusCodes.Status404NotFound, "Manifest not found", $"Repository '{Repository}' of {registry.Name} has no manifest '{digest}'.");
+        if (Manifest.ArtifactType is "image" or "index")
+        {
+            var (repository, manifest) = await reports.RequireManifestAsync(registry, Repository, digest, ct);
+            Vulnerabilities = await reports.GetAsync(repository.Id, manifest, new FindingFilter(Severity, Q, Fixable), includePackages: false, ct);
+            AdvisoriesEmpty = await advisories.GetAdvisoryVersionAsync(ct) == 0;
+        }
+    }
+
+    public async Task<IActionResult> OnPostScanAsync(string name, string digest)
+    {
+        var ct = HttpContext.RequestAborted;
+        var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
+        var (repository, manifest) = await reports.RequireManifestAsync(registry, Repository, digest, ct);
+        var queued = await scans.QueueAsync(repository.Id, manifest, ct);
+        Notice = queued.Count == 1 ? "A scan is queued; its findings appear here when it finishes." : $"Scans of {queued.Count} platform images are queued.";
+        return Redirect(Paths.Manifest(registry.Name, Repository, digest));
     }
 
     public async Task<IActionResult> OnPostDeleteTagAsync(string name, string digest, string tag)

@@ -1,0 +1,71 @@
+using Berth.Core.Distribution;
+using Berth.Core.Metadata;
+using Berth.Core.Storage;
+using Berth.Registry.Management;
+using Berth.Scanning.Inventory;
+
+namespace Berth.Registry.Scanning;
+
+/// <summary>
+/// Scans one image manifest: streams its layers from the blob store, one at a time, into a package inventory, and
+/// matches the packages against the current advisories. Never throws for a bad image: the outcome says why it failed.
+/// </summary>
+public sealed class ImageScanner(IArtifactStore artifacts, IBlobDriver driver, AdvisoryDatabase advisories, TimeProvider time)
+{
+    /// <summary>Only images are scanned: indexes through their platform manifests, and never signatures, SBOMs or other artifacts.</summary>
+    public static bool IsScannable(ParsedManifest manifest) => RegistryBrowser.Classify(manifest) == "image";
+
+    public async Task<ScanOutcome> ScanAsync(ScanClaim claim, CancellationToken cancellationToken)
+    {
+        var manifest = await artifacts.GetManifestAsync(claim.RepositoryId, claim.ManifestDigest, cancellationToken);
+        if (manifest is null)
+        {
+            return Failed("the manifest was deleted");
+        }
+
+        var parsed = ManifestValidator.Parse(manifest.Content, manifest.MediaType);
+        if (!IsScannable(parsed))
+        {
+            return Failed($"not a container image (a {RegistryBrowser.Classify(parsed)} manifest)");
+        }
+
+        var layers = parsed.References
+            .Where(r => r.Kind == ReferenceKind.Blob && r.Descriptor != parsed.Config)
+            .Select(r => r.Descriptor)
+            .ToList();
+        if (layers.Find(l => !PackageInventory.IsSupportedLayer(l.MediaType)) is { } unsupported)
+        {
+            return Failed($"layer {unsupported.Digest} has media type '{unsupported.MediaType}', which the scanner cannot read");
+        }
+
+        var snapshot = await advisories.GetSnapshotAsync(cancellationToken);
+
+        // Which layer is being read, for the reason when one turns out to be unreadable.
+        Descriptor? current = null;
+        var sources = layers.Select(layer => new LayerSource(layer.MediaType, ct =>
+        {
+            current = layer;
+            return driver.OpenReadAsync(BlobPaths.Blob(claim.RegistryId, layer.Digest), 0, ct);
+        })).ToList();
+
+        ImageInventory inventory;
+        try
+        {
+            inventory = await PackageInventory.BuildAsync(sources, cancellationToken);
+        }
+        catch (BlobPathNotFoundException)
+        {
+            return Failed($"layer {current?.Digest} is missing from storage");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ZstdSharp.ZstdException)
+        {
+            // A layer that is not the (compressed) tar its media type says: corrupt, or mislabelled by its builder.
+            return Failed($"layer {current?.Digest} could not be read as {current?.MediaType}: {ex.Message}");
+        }
+
+        var report = ScanReport.Create(inventory, snapshot.Matcher.Match(inventory.Packages, inventory.Os?.Release));
+        return new ScanOutcome(ScanStatus.Done, null, snapshot.Version, report.Summarize(), report.ToJson(), time.GetUtcNow());
+    }
+
+    private ScanOutcome Failed(string reason) => new(ScanStatus.Failed, reason, null, null, null, time.GetUtcNow());
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Berth.Core.Metadata;
+using Berth.Scanning;
+using Berth.Scanning.Advisories;
+using Berth.Scanning.Inventory;
+
+namespace Berth.Registry.Scanning;
+
+/// <summary>
+/// What a finished scan found, as stored with the scan (<see cref="ScanRecord.ReportJson"/>) and served by the API:
+/// the image's distribution, every package found, and every finding, most severe first.
+/// </summary>
+public sealed record ScanReport(OsView? Os, IReadOnlyList<PackageView> Packages, IReadOnlyList<FindingView> Findings)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static ScanReport Create(ImageInventory inventory, IReadOnlyList<Finding> findings) => new(
+        inventory.Os is { } os ? new OsView(os.Id, os.VersionId, os.Ecosystem, os.Release) : null,
+        [.. inventory.Packages.Select(p => new PackageView(p.Ecosystem, p.Name, p.Version, p.SourceName, p.Location))],
+        [.. findings
+            .Select(FindingView.From)
+            .OrderByDescending(f => SeverityOrder(f.Severity))
+            .ThenByDescending(f => f.CvssScore ?? -1)
+            .ThenBy(f => f.Package, StringComparer.Ordinal)
+            .ThenBy(f => f.AdvisoryId, StringComparer.Ordinal)]);
+
+    public ScanSummary Summarize() => new(
+        Findings.Count(f => f.Severity == "critical"),
+        Findings.Count(f => f.Severity == "high"),
+        Findings.Count(f => f.Severity == "medium"),
+        // CVSS "none" (a 0.0 score) counts as low: it is a finding, and the lowest rating that says so.
+        Findings.Count(f => f.Severity is "low" or "none"),
+        Findings.Count(f => f.Severity == "unknown"));
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static ScanReport? FromJson(string? json) => json is null ? null : JsonSerializer.Deserialize<ScanReport>(json, Json);
+
+    /// <summary>Rank of a severity name, higher is worse (for sorting and minimum-severity filters).</summary>
+    public static int SeverityOrder(string severity) => severity switch
+    {
+        "critical" => 5,
+        "high" => 4,
+        "medium" => 3,
+        "low" => 2,
+        "none" => 1,
+        _ => 0,
+    };
+}
+
+public sealed record OsView(string Id, string? VersionId, string? Ecosystem, string? Release);
+
+public sealed record PackageView(string Ecosystem, string Name, string Version, string? SourceName, string Location);
+
+/// <summary>
+/// One vulnerable package: the advisory (OSV id and aliases such as CVE ids), the package and its installed version,
+/// the first fixed version when one is published, and the severity (lowercase level, CVSS v3 score and vector).
+/// </summary>
+public sealed record FindingView(
+    string AdvisoryId,
+    IReadOnlyList<string> Aliases,
+    string Package,
+    string Ecosystem,
+    string InstalledVersion,
+    string? FixedVersion,
+    string Severity,
+    double? CvssScore,
+    string? CvssVector,
+    string? Summary,
+    string Location)
+{
+    public static FindingView From(Finding finding) => new(
+        finding.AdvisoryId,
+        finding.Aliases,
+        finding.Package.Name,
+        finding.Package.Ecosystem,
+        finding.InstalledVersion,
+        finding.FixedVersion,
+        finding.Severity.Level.ToString().ToLowerInvariant(),
+        finding.Severity.Score,
+        finding.Severity.Vector,
+        finding.Summary,
+        finding.Package.Location);
+}
