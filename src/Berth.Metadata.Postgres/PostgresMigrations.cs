@@ -193,5 +193,57 @@ internal static class PostgresMigrations
             PRIMARY KEY (repository_id, manifest_digest, hour_start)
         );
         """,
+        """
+        -- OSV advisories as imported, by OSV id (unique across OSV databases). json is the document exactly as
+        -- imported (text, not jsonb: an unchanged document is recognised by comparing it as it came); an import that
+        -- brings the same JSON again leaves the row (source, import time) as it is.
+        CREATE TABLE advisories (
+            id          text COLLATE "C" PRIMARY KEY,
+            source      text COLLATE "C" NOT NULL,
+            modified    timestamptz,
+            json        text NOT NULL,
+            imported_at timestamptz NOT NULL
+        );
+        -- The per-source status (count, last import, newest modified) without reading the documents.
+        CREATE INDEX advisories_source ON advisories (source) INCLUDE (imported_at, modified);
+
+        -- The advisory database's version, in its one row: it moves on with every import that changed something.
+        -- Bumps serialise on the row lock; a scan's completion share-locks it (see CompleteScanAsync).
+        CREATE TABLE advisory_database (
+            id      integer PRIMARY KEY CHECK (id = 1),
+            version bigint NOT NULL
+        );
+        INSERT INTO advisory_database (id, version) VALUES (1, 0);
+
+        -- The scan of a manifest, which goes with it (and so with its repository and registry; the primary key
+        -- serves the cascade). status: 1 queued, 2 running, 3 done, 4 failed (ScanStatus). claim_id/claimed_at
+        -- belong to the scanner running it and are NULL otherwise. A scan queued again keeps the results of its last
+        -- run (reason, advisory version, summary, report, finished_at) until the next one lands. The summary counts
+        -- are all NULL or all set.
+        CREATE TABLE scans (
+            repository_id    bigint NOT NULL,
+            manifest_digest  text COLLATE "C" NOT NULL,
+            status           integer NOT NULL CHECK (status BETWEEN 1 AND 4),
+            reason           text,
+            queued_at        timestamptz NOT NULL,
+            started_at       timestamptz,
+            finished_at      timestamptz,
+            claim_id         text COLLATE "C",
+            claimed_at       timestamptz,
+            advisory_version bigint,
+            critical         integer,
+            high             integer,
+            medium           integer,
+            low              integer,
+            unknown          integer,
+            report_json      text,
+            PRIMARY KEY (repository_id, manifest_digest),
+            FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests (repository_id, digest) ON DELETE CASCADE,
+            CHECK ((critical IS NULL) = (high IS NULL) AND (critical IS NULL) = (medium IS NULL)
+                   AND (critical IS NULL) = (low IS NULL) AND (critical IS NULL) = (unknown IS NULL))
+        );
+        -- Claiming walks the queued and running scans, longest queued first. Partial: finished scans never need it.
+        CREATE INDEX scans_pending ON scans (queued_at) WHERE status IN (1, 2);
+        """,
     ];
 }

@@ -11,7 +11,8 @@ namespace Berth.Metadata.Sqlite;
 /// transaction. Call <see cref="InitializeAsync"/> once before use.
 /// </summary>
 public sealed partial class SqliteMetadataStore
-    : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IDisposable
+    : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IAdvisoryStore, IScanStore,
+      IDisposable
 {
     private const int SqliteConstraint = 19;
     private const int SqliteConstraintUnique = 2067;

@@ -192,5 +192,55 @@ internal static class SqliteMigrations
             PRIMARY KEY (repository_id, manifest_digest, hour_start)
         ) WITHOUT ROWID, STRICT;
         """,
+        """
+        -- OSV advisories as imported, by OSV id (unique across OSV databases). json is the document exactly as
+        -- imported; an import that brings the same JSON again leaves the row (source, import time) as it is. The rows
+        -- carry the documents, so the table keeps its rowid (like manifests).
+        CREATE TABLE advisories (
+            id          TEXT PRIMARY KEY,
+            source      TEXT NOT NULL,
+            modified    TEXT,
+            json        TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        ) STRICT;
+        -- The per-source status (count, last import, newest modified) from the index alone, without the documents.
+        CREATE INDEX advisories_source ON advisories (source, imported_at, modified);
+
+        -- The advisory database's version, in its one row: it moves on with every import that changed something.
+        CREATE TABLE advisory_database (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO advisory_database (id, version) VALUES (1, 0);
+
+        -- The scan of a manifest, which goes with it (and so with its repository and registry). status: 1 queued,
+        -- 2 running, 3 done, 4 failed (ScanStatus). claim_id/claimed_at belong to the scanner running it and are
+        -- NULL otherwise. A scan queued again keeps the results of its last run (reason, advisory version, summary,
+        -- report, finished_at) until the next one lands. The summary counts are all NULL or all set.
+        CREATE TABLE scans (
+            repository_id    INTEGER NOT NULL,
+            manifest_digest  TEXT NOT NULL,
+            status           INTEGER NOT NULL CHECK (status BETWEEN 1 AND 4),
+            reason           TEXT,
+            queued_at        TEXT NOT NULL,
+            started_at       TEXT,
+            finished_at      TEXT,
+            claim_id         TEXT,
+            claimed_at       TEXT,
+            advisory_version INTEGER,
+            critical         INTEGER,
+            high             INTEGER,
+            medium           INTEGER,
+            low              INTEGER,
+            unknown          INTEGER,
+            report_json      TEXT,
+            PRIMARY KEY (repository_id, manifest_digest),
+            FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests (repository_id, digest) ON DELETE CASCADE,
+            CHECK ((critical IS NULL) = (high IS NULL) AND (critical IS NULL) = (medium IS NULL)
+                   AND (critical IS NULL) = (low IS NULL) AND (critical IS NULL) = (unknown IS NULL))
+        ) STRICT;
+        -- Claiming walks the queued and running scans, longest queued first. Partial: finished scans never need it.
+        CREATE INDEX scans_pending ON scans (queued_at) WHERE status IN (1, 2);
+        """,
     ];
 }
