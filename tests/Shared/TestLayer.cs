@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using System.Buffers.Binary;
 using Berth.Scanning.Inventory;
 using Microsoft.Data.Sqlite;
 using ZstdSharp;
