@@ -12,11 +12,11 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     // A directory that does not exist yet: the store creates it.
     private string DatabasePath => Path.Combine(_directory, "data", "berth.db");
 
-    protected override Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads, IUserStore Users, IPullStatsStore PullStats)> CreateStoreAsync()
+    protected override Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads, IUserStore Users, IPullStatsStore PullStats, IAdvisoryStore Advisories, IScanStore Scans)> CreateStoreAsync()
     {
         var store = Open();
-        return Task.FromResult<(IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IUserStore, IPullStatsStore)>(
-            (store, store, store, store, store, store));
+        return Task.FromResult<(IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IUserStore, IPullStatsStore, IAdvisoryStore, IScanStore)>(
+            (store, store, store, store, store, store, store, store));
     }
 
     protected override async Task<long> CountRowsAsync(string table)
