@@ -206,6 +206,12 @@ public sealed partial class SqliteMetadataStore
     public Task<bool> CompleteScanAsync(ScanClaim claim, ScanOutcome outcome, CancellationToken cancellationToken)
     {
         ValidateOutcome(outcome);
+        if (outcome.Status == ScanStatus.Queued)
+        {
+            // Handed back unfinished: queued again as it was, with its previous report, for the next claim.
+            return ReleaseClaimAsync(claim, cancellationToken);
+        }
+
         return WriteAsync(async (connection, transaction) =>
         {
             // The version read and the write share the IMMEDIATE transaction, so no import's bump can land between.
@@ -270,11 +276,25 @@ public sealed partial class SqliteMetadataStore
         return latest.Values;
     }
 
+    private async Task<bool> ReleaseClaimAsync(ScanClaim claim, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command(
+            $"""
+            UPDATE scans SET status = {ScanQueued}, claim_id = NULL, claimed_at = NULL
+            WHERE repository_id = $repositoryId AND manifest_digest = $digest AND status = {ScanRunning} AND claim_id = $claimId;
+            """)
+            .With("$repositoryId", claim.RepositoryId)
+            .With("$digest", claim.ManifestDigest)
+            .With("$claimId", claim.ClaimId)
+            .ExecuteAsync(cancellationToken) > 0;
+    }
+
     private static void ValidateOutcome(ScanOutcome outcome)
     {
-        if (outcome.Status is not (ScanStatus.Done or ScanStatus.Failed))
+        if (outcome.Status is not (ScanStatus.Done or ScanStatus.Failed or ScanStatus.Queued))
         {
-            throw new ArgumentException($"a scan ends done or failed, not {outcome.Status}", nameof(outcome));
+            throw new ArgumentException($"a scan ends done or failed, or is handed back queued; not {outcome.Status}", nameof(outcome));
         }
     }
 

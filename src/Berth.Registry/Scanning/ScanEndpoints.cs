@@ -45,7 +45,9 @@ public static class ScanEndpoints
             .WithSummary("What the advisory database holds, per source, and how old it is");
         group.MapPost("/vulndb", ImportAdvisoriesAsync)
             .WithSummary("Import OSV advisories: one document, a JSON array of them, or a zip archive (application/zip)")
-            .Accepts<JsonElement>("application/json", "application/zip")
+            // Not .Accepts(...): a content type it does not list would fall through to the dashboard's fallback page
+            // instead of reaching the handler, which answers 415 with a problem that says what to send.
+            .WithDescription("Body: OSV JSON (`application/json`: one document or an array) or a zip archive of OSV `.json` files (`application/zip`). `?source=` names the source (default `api`).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);

@@ -1387,14 +1387,29 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnOutcomeIsDoneOrFailed()
+    public async Task AnOutcomeIsDoneOrFailedOrAHandBack()
     {
         var (_, repository, manifests) = await NewScannedRepositoryAsync("m1");
-        var claim = await QueueAndClaimAsync(repository.Id, manifests[0].Digest, T0);
+        var digest = manifests[0].Digest;
+        var claim = await QueueAndClaimAsync(repository.Id, digest, T0);
 
         await Assert.ThrowsAsync<ArgumentException>(
-            () => Scans.CompleteScanAsync(claim, DoneOutcome(0, "r", T0) with { Status = ScanStatus.Queued }, Ct));
-        Assert.Equal(ScanStatus.Running, (await Scans.GetScanAsync(repository.Id, manifests[0].Digest, Ct))!.Status);
+            () => Scans.CompleteScanAsync(claim, DoneOutcome(0, "r", T0) with { Status = ScanStatus.Running }, Ct));
+        Assert.Equal(ScanStatus.Running, (await Scans.GetScanAsync(repository.Id, digest, Ct))!.Status);
+
+        Assert.True(await Scans.CompleteScanAsync(claim, DoneOutcome(0, "first", T0.AddMinutes(1)), Ct));
+        Assert.True(await Scans.QueueScanAsync(repository.Id, digest, T0.AddMinutes(2), Ct));
+        var again = (await Scans.ClaimScanAsync(T0.AddMinutes(3), T0, Ct))!;
+
+        // Handed back (its scanner shuts down): queued as it was, previous report kept, claimable at once by anyone.
+        var handBack = new ScanOutcome(ScanStatus.Queued, null, null, null, null, T0.AddMinutes(4));
+        Assert.True(await Scans.CompleteScanAsync(again, handBack, Ct));
+        Assert.False(await Scans.CompleteScanAsync(again, handBack, Ct));
+        var queued = (await Scans.GetScanAsync(repository.Id, digest, Ct))!;
+        Assert.Equal((ScanStatus.Queued, "first"), (queued.Status, queued.ReportJson));
+        var next = await Scans.ClaimScanAsync(T0.AddMinutes(5), T0, Ct);
+        Assert.Equal(digest, next?.ManifestDigest);
+        Assert.NotEqual(again.ClaimId, next!.ClaimId);
     }
 
     [Fact]
