@@ -222,6 +222,75 @@ public sealed class DashboardFlowTests(DashboardFixture fixture, ITestOutputHelp
         await screens.ShootAsync(page, "wrong-password");
     }
 
+    [Fact]
+    public async Task VulnerabilitiesShowAsBadgesAndAFilterableFindingsTable()
+    {
+        var screens = new Screens(fixture.ScreenshotDir, "scan", output);
+        using (var import = new StringContent(ScanFixtures.Advisories, System.Text.Encoding.UTF8, "application/json"))
+        using (var imported = await fixture.Admin.Http.PostAsync("api/v1/vulndb?source=fixtures", import))
+        {
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        }
+
+        var registry = await fixture.Admin.CreateProjectAndRegistryAsync("vs");
+        var layout = Path.Combine(fixture.WorkDir, "scan-" + registry.Name);
+        var image = ScanFixtures.WriteDebianImage(layout, "1.0");
+        (await fixture.Skopeo.CopyAsync($"oci:{layout}:1.0", Skopeo.Docker(registry.Image("shop/web", "1.0")), destinationCreds: registry.Creds)).EnsureSuccess();
+
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync($"/registries/{registry.Name}");
+        await SignInAsync(page, "admin", fixture.Server.AdminPassword);
+        await Expect(page.Locator("#advisory-db")).ToContainTextAsync("advisories from");
+
+        // The repository's artifacts carry severity badges once the on-push scan is done (a reload shows the new state).
+        var artifact = page.Locator($"tr[data-digest='{image.Digest}']");
+        for (var attempt = 0; attempt < 60 && await artifact.Locator("[data-scan='done']").CountAsync() == 0; attempt++)
+        {
+            await page.GotoAsync($"/registries/{registry.Name}/repositories/shop/web");
+            await Task.Delay(attempt == 0 ? 0 : 500);
+        }
+
+        var badge = artifact.Locator("[data-scan='done']");
+        await Expect(badge).ToHaveAttributeAsync("aria-label", "1 critical, 2 high");
+        await Expect(badge.Locator(".sev.critical")).ToHaveTextAsync("1 C");
+        await Expect(badge.Locator(".sev.high")).ToHaveTextAsync("2 H");
+        await screens.ShootAsync(page, "repository-badges");
+
+        // The manifest: counts by severity, and every finding with its advisory, CVE, package and versions.
+        await artifact.Locator("a.mono").ClickAsync();
+        var findings = page.Locator("#findings tbody tr");
+        await Expect(findings).ToHaveCountAsync(3);
+        var openssl = page.Locator("#findings tr[data-advisory='DSA-9001-1']");
+        await Expect(openssl).ToContainTextAsync("critical");
+        await Expect(openssl).ToContainTextAsync("CVE-2099-0001");
+        await Expect(openssl).ToContainTextAsync("libssl3");
+        await Expect(openssl).ToContainTextAsync("3.0.11-1~deb12u1");
+        await Expect(openssl).ToContainTextAsync("3.0.13-1~deb12u1");
+        await Expect(openssl).ToContainTextAsync("9.8");
+        await Expect(page.Locator("#scan-state")).ToContainTextAsync("5 packages");
+        await screens.ShootAsync(page, "manifest-vulnerabilities");
+
+        // Filters are a plain GET form: severity, then text; a filter that matches nothing says so.
+        await page.GetByLabel("Severity at least").SelectOptionAsync("critical");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(findings).ToHaveCountAsync(1);
+        await Expect(findings.First).ToHaveAttributeAsync("data-advisory", "DSA-9001-1");
+        await page.GetByLabel("Severity at least").SelectOptionAsync("");
+        await page.GetByLabel("Package or advisory").FillAsync("lodash");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(findings).ToHaveCountAsync(1);
+        await Expect(findings.First).ToHaveAttributeAsync("data-advisory", "GHSA-9001-lodash");
+        await screens.ShootAsync(page, "manifest-filtered");
+        await page.GetByLabel("Package or advisory").FillAsync("no-such-package");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(page.Locator("#no-findings")).ToBeVisibleAsync();
+
+        // Scan now queues a new scan and says so.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Clear" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scan now" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("A scan is queued");
+    }
+
     private static async Task SignInAsync(IPage page, string username, string password)
     {
         await page.GetByLabel("Username").FillAsync(username);
