@@ -141,6 +141,13 @@ public sealed class ApiClient : IDisposable
         return SendAsync(HttpMethod.Get, $"{ManifestPath(registry, repository, reference)}/vulnerabilities{suffix}", null, Json.VulnerabilityReport, cancellationToken);
     }
 
+    /// <summary>The CycloneDX SBOM (JSON text, unchanged) of a scanned image.</summary>
+    public async Task<string> GetSbomAsync(string registry, string repository, string reference, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(HttpMethod.Get, $"{ManifestPath(registry, repository, reference)}/sbom", null, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
     /// <summary>Queues a scan of a manifest (an index: each platform image) and returns its report as it stands.</summary>
     public Task<ApiResponse<VulnerabilityReport>> ScanAsync(string registry, string repository, string reference, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"{ManifestPath(registry, repository, reference)}/scan", null, Json.VulnerabilityReport, cancellationToken);

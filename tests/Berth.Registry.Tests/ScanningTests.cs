@@ -66,6 +66,27 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
         var byCve = await GetReportAsync(registry.Name, "apps/debian", "1.0", "?q=CVE-2099-0002");
         Assert.Equal(["DSA-9002-1"], Findings(byCve).Select(f => f.Advisory));
 
+        // The inventory as a CycloneDX SBOM: every package with its purl; the whited-out one is not there.
+        using (var sbomResponse = await fixture.Admin.Http.GetAsync($"api/v1/registries/{registry.Name}/repositories/apps/debian/manifests/1.0/sbom"))
+        {
+            Assert.Equal(HttpStatusCode.OK, sbomResponse.StatusCode);
+            Assert.Equal("application/vnd.cyclonedx+json", sbomResponse.Content.Headers.ContentType?.MediaType);
+            var sbom = JsonDocument.Parse(await sbomResponse.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("CycloneDX", sbom.GetProperty("bomFormat").GetString());
+            Assert.Equal(debian.Digest, sbom.GetProperty("metadata").GetProperty("component").GetProperty("version").GetString());
+            var purls = sbom.GetProperty("components").EnumerateArray()
+                .Where(c => c.TryGetProperty("purl", out _)).Select(c => c.GetProperty("purl").GetString()!).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(
+                [
+                    "pkg:deb/debian/libc6@2.36-9%2Bdeb12u1?distro=debian-12",
+                    "pkg:deb/debian/libssl3@3.0.11-1~deb12u1?distro=debian-12",
+                    "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?distro=debian-12",
+                    "pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?distro=debian-12",
+                    "pkg:npm/lodash@4.17.20",
+                ],
+                purls);
+        }
+
         // The artifact listing carries the status and the counts (the dashboard's badges).
         var artifacts = await fixture.Admin.GetRawJsonAsync($"api/v1/registries/{registry.Name}/repositories/apps/debian/artifacts");
         var listed = Assert.Single(artifacts.EnumerateArray());
@@ -225,6 +246,8 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
         await AssertProblemAsync(scan, HttpStatusCode.Conflict, "Nothing to scan");
         var report = await GetReportAsync(registry.Name, "app", sbom, "");
         Assert.Equal("not_scanned", report.GetProperty("status").GetString());
+        using var noInventory = await fixture.Admin.Http.GetAsync($"api/v1/registries/{registry.Name}/repositories/app/manifests/{sbom}/sbom");
+        await AssertProblemAsync(noInventory, HttpStatusCode.Conflict, "Not scanned");
     }
 
     [Fact]
@@ -279,6 +302,13 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
 
         var json = (await BerthAsync(env, "scan", "show", $"{registry.Name}/team/api:v1", "--severity", "high", "--json")).EnsureSuccess();
         AssertFindings(ScanFixtures.RockyFindings, JsonDocument.Parse(json.Stdout).RootElement);
+
+        var sbomFile = Path.Combine(fixture.NewDir("sbom"), "api.cdx.json");
+        (await BerthAsync(env, "scan", "sbom", $"{registry.Name}/team/api:v1", "-o", sbomFile)).EnsureSuccess();
+        var components = JsonDocument.Parse(File.ReadAllText(sbomFile)).RootElement.GetProperty("components").EnumerateArray()
+            .Select(c => c.TryGetProperty("purl", out var purl) ? purl.GetString() : null).OfType<string>().ToList();
+        Assert.Contains("pkg:rpm/rocky/openssl-libs@3.0.7-24.el9?epoch=1&distro=rocky-9.3", components);
+        Assert.Contains("pkg:nuget/System.Text.Json@8.0.0", components);
 
         var start = (await BerthAsync(env, "scan", "start", $"{registry.Name}/team/api:v1", "--wait")).EnsureSuccess();
         Assert.Contains(": done", start.Stdout, StringComparison.Ordinal);

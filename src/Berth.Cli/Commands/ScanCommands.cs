@@ -12,6 +12,7 @@ public static class ScanCommands
     {
         ShowCommand(),
         StartCommand(),
+        SbomCommand(),
     };
 
     private static Argument<string> ImageArgument() => new("image")
@@ -81,6 +82,28 @@ public static class ScanCommands
             if (response.Value.Status == "failed")
             {
                 throw new CliException($"the scan failed: {response.Value.Reason ?? string.Join("; ", response.Value.Platforms.Select(p => p.Reason).OfType<string>())}");
+            }
+        });
+        return command;
+    }
+
+    private static Command SbomCommand()
+    {
+        var image = ImageArgument();
+        var output = new Option<string?>("--output", "-o") { Description = "Write the SBOM to this file instead of standard output" };
+        var command = new Command("sbom", "Print the package inventory of a scanned image as a CycloneDX 1.5 SBOM (JSON)") { image, output };
+        command.SetApiAction(async ctx =>
+        {
+            var (registry, repository, reference) = ParseImage(ctx.Get(image));
+            var sbom = await ctx.Api.GetSbomAsync(registry, repository, reference, ctx.CancellationToken);
+            if (ctx.Get(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file, sbom, ctx.CancellationToken);
+                await ctx.Output.Error.WriteLineAsync($"Wrote the SBOM of {ctx.Get(image)} to {file}.");
+            }
+            else
+            {
+                await ctx.Output.Out.WriteLineAsync(sbom);
             }
         });
         return command;

@@ -8,7 +8,7 @@ namespace Berth.Registry.Management;
 /// Routes a repository catch-all (<c>{**path:repositoryPath(kind)}</c>) by what the path ends with, since repository
 /// names contain '/': <c>tags</c> (<c>…/tags</c>), <c>artifacts</c> (<c>…/artifacts</c>), <c>manifest</c>
 /// (<c>…/manifests/{digest}</c>), <c>tag</c> (<c>…/tags/{tag}</c>), <c>repository</c> (neither of the last two),
-/// <c>vulnerabilities</c> and <c>scan</c> (<c>…/manifests/{reference}/vulnerabilities</c>, <c>…/scan</c>). The kinds of one HTTP method exclude each other, so routing is never ambiguous.
+/// <c>vulnerabilities</c>, <c>scan</c> and <c>sbom</c> (<c>…/manifests/{reference}/vulnerabilities</c>, …). The kinds of one HTTP method exclude each other, so routing is never ambiguous.
 /// </summary>
 public sealed class RepositoryPathConstraint : IRouteConstraint
 {
@@ -27,6 +27,7 @@ public sealed class RepositoryPathConstraint : IRouteConstraint
             "repository" => path => !HasFinalSegmentAfter(path, "/manifests/") && !HasFinalSegmentAfter(path, "/tags/"),
             "vulnerabilities" => path => IsManifestResource(path, "/vulnerabilities"),
             "scan" => path => IsManifestResource(path, "/scan"),
+            "sbom" => path => IsManifestResource(path, "/sbom"),
             _ => throw new ArgumentException($"unknown repository path kind '{kind}'", nameof(kind)),
         };
     }

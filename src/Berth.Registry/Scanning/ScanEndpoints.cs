@@ -41,6 +41,11 @@ public static class ScanEndpoints
             .WithDocumentedPath("{repository}/manifests/{reference}/scan")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet(Manifests + "(sbom)}", GetSbomAsync)
+            .WithSummary("The package inventory of a scanned image as a CycloneDX 1.5 SBOM (JSON)")
+            .WithDocumentedPath("{repository}/manifests/{reference}/sbom")
+            .Produces(StatusCodes.Status200OK, contentType: CycloneDxSbom.MediaType)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/vulndb", GetAdvisoryStatusAsync)
             .WithSummary("What the advisory database holds, per source, and how old it is");
         group.MapPost("/vulndb", ImportAdvisoriesAsync)
@@ -81,6 +86,30 @@ public static class ScanEndpoints
         await lifecycle.AuditAsync(registry, AuditActor.From(context), "scan.requested", $"{repository.Name}@{manifest.Digest}", ct);
         var location = $"/api/v1/registries/{registry.Name}/repositories/{repository.Name}/manifests/{manifest.Digest}/vulnerabilities";
         return TypedResults.Accepted(location, await reports.GetAsync(repository.Id, manifest, FindingFilter.None, false, ct));
+    }
+
+    private static async Task<IResult> GetSbomAsync(
+        string name, string path, HttpContext context, ProjectAccess access, VulnerabilityReports reports, IScanStore scans, CancellationToken ct)
+    {
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
+        var (repositoryName, reference) = RepositoryPathConstraint.SplitManifestResource(path, "/sbom");
+        var (repository, manifest) = await reports.RequireManifestAsync(registry, repositoryName, reference, ct);
+        if (MediaTypes.IsIndex(manifest.MediaType))
+        {
+            throw new ManagementException(StatusCodes.Status409Conflict, "An index has no packages of its own",
+                "Each platform image of an index has its own inventory: ask for …/manifests/<platform image digest>/sbom.");
+        }
+
+        var scan = await scans.GetScanAsync(repository.Id, manifest.Digest, ct);
+        var report = ScanReport.FromJson(scan?.ReportJson);
+        if (scan is null || report is null)
+        {
+            throw new ManagementException(StatusCodes.Status409Conflict, "Not scanned",
+                $"{repository.Name}@{manifest.Digest} has no finished scan yet ({(scan is null ? VulnerabilityReports.NotScanned : VulnerabilityReports.StatusName(scan.Status))}); its inventory comes from the scan.");
+        }
+
+        var sbom = CycloneDxSbom.Create($"{registry.Name}/{repository.Name}", manifest.Digest, report, scan.FinishedAt ?? scan.QueuedAt);
+        return Results.Text(sbom.ToJsonString(), CycloneDxSbom.MediaType + "; version=" + CycloneDxSbom.SpecVersion);
     }
 
     private static async Task<Ok<AdvisoryDatabaseStatus>> GetAdvisoryStatusAsync(IAdvisoryStore advisories, CancellationToken ct) =>
