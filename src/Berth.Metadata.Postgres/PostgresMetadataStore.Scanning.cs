@@ -130,6 +130,28 @@ public sealed partial class PostgresMetadataStore
         }
     }
 
+    public async Task<bool> QueueNewScanAsync(long repositoryId, string manifestDigest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Command(
+                $"""
+                INSERT INTO scans (repository_id, manifest_digest, status, queued_at)
+                SELECT repository_id, digest, {ScanQueued}, @now FROM manifests WHERE repository_id = @repositoryId AND digest = @digest
+                ON CONFLICT (repository_id, manifest_digest) DO NOTHING;
+                """)
+                .With("repositoryId", repositoryId)
+                .With("digest", manifestDigest)
+                .With("now", now)
+                .ExecuteAsync(cancellationToken) > 0;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            // The manifest was deleted after this statement's snapshot found it.
+            return false;
+        }
+    }
+
     public async Task<int> QueueOutdatedScansAsync(long advisoryVersion, DateTimeOffset now, CancellationToken cancellationToken) =>
         // A scan that recorded no advisory version (one that failed before matching) is not "older" than any.
         await Command(

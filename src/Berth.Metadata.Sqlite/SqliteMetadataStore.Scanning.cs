@@ -154,6 +154,21 @@ public sealed partial class SqliteMetadataStore
                 .FirstAsync(_ => true, cancellationToken);
         }, cancellationToken);
 
+    public async Task<bool> QueueNewScanAsync(long repositoryId, string manifestDigest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command(
+            $"""
+            INSERT INTO scans (repository_id, manifest_digest, status, queued_at)
+            SELECT repository_id, digest, {ScanQueued}, $now FROM manifests WHERE repository_id = $repositoryId AND digest = $digest
+            ON CONFLICT (repository_id, manifest_digest) DO NOTHING;
+            """)
+            .With("$repositoryId", repositoryId)
+            .With("$digest", manifestDigest)
+            .With("$now", now)
+            .ExecuteAsync(cancellationToken) > 0;
+    }
+
     public async Task<int> QueueOutdatedScansAsync(long advisoryVersion, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -104,6 +104,13 @@ public interface IScanStore
     /// </summary>
     Task<bool> QueueScanAsync(long repositoryId, string manifestDigest, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Queues a scan of the manifest only if it has none yet, whatever its state (a push: a re-tag or re-push of a
+    /// scanned image is not scanned again). True when a scan was queued; false when it had one or the manifest does
+    /// not exist. One statement: nothing is read back.
+    /// </summary>
+    Task<bool> QueueNewScanAsync(long repositoryId, string manifestDigest, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Queues again every finished scan made against an advisory version older than <paramref name="advisoryVersion"/>; returns how many.</summary>
     Task<int> QueueOutdatedScansAsync(long advisoryVersion, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -32,8 +32,7 @@ public sealed partial class ScanWorker(
             {
                 try
                 {
-                    if (await scans.GetScanAsync(pushed.RepositoryId, pushed.Digest, stoppingToken) is null
-                        && await scans.QueueScanAsync(pushed.RepositoryId, pushed.Digest, time.GetUtcNow(), stoppingToken))
+                    if (await scans.QueueNewScanAsync(pushed.RepositoryId, pushed.Digest, time.GetUtcNow(), stoppingToken))
                     {
                         queue.Wake();
                     }

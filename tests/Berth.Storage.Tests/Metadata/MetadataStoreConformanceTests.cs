@@ -1188,6 +1188,27 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AScanOnPushIsQueuedOnlyForAManifestWithoutOne()
+    {
+        var (_, repository, manifests) = await NewScannedRepositoryAsync("m1");
+        var digest = manifests[0].Digest;
+
+        Assert.True(await Scans.QueueNewScanAsync(repository.Id, digest, T0, Ct));
+        Assert.False(await Scans.QueueNewScanAsync(repository.Id, digest, T0.AddMinutes(1), Ct));
+        Assert.Equal(T0, (await Scans.GetScanAsync(repository.Id, digest, Ct))!.QueuedAt);
+
+        // Finished: a re-push leaves it (and its report) alone; only an explicit queue scans it again.
+        var claim = (await Scans.ClaimScanAsync(T0.AddMinutes(2), T0, Ct))!;
+        Assert.True(await Scans.CompleteScanAsync(claim, DoneOutcome(0, "report", T0.AddMinutes(3)), Ct));
+        Assert.False(await Scans.QueueNewScanAsync(repository.Id, digest, T0.AddMinutes(4), Ct));
+        var done = (await Scans.GetScanAsync(repository.Id, digest, Ct))!;
+        Assert.Equal((ScanStatus.Done, "report"), (done.Status, done.ReportJson));
+
+        Assert.False(await Scans.QueueNewScanAsync(repository.Id, Digest("missing"), T0, Ct));
+        Assert.Equal(1, await CountRowsAsync("scans"));
+    }
+
+    [Fact]
     public async Task AScanNeedsAnExistingManifest()
     {
         var (_, repository, manifests) = await NewScannedRepositoryAsync("m1");
