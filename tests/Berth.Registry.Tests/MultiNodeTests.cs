@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using Amazon.S3.Model;
 using Berth.Registry.Tests.Infrastructure;
 using Berth.Tests.Shared;
@@ -43,13 +44,19 @@ public sealed class MultiNodeFixture : IAsyncLifetime
             ["Berth__Storage__S3__ForcePathStyle"] = "true",
             ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey,
             ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretKey,
+
+            // Nodes look for scans other nodes queued twice a second (default 15 s), so that a test sees them soon.
+            ["Berth__Scanning__PollInterval"] = "00:00:00.500",
         };
 
         // Started one after another: the first migrates the schema and stores the admin account and signing key,
         // which the others then read (they also start concurrently in production; the store tests cover that).
         var adminPassword = "admin-" + Guid.NewGuid().ToString("N");
         var nodes = new List<BerthProcess>();
-        for (var i = 0; i < 3; i++)
+        // The first node runs no scans (Berth:Scanning:Workers=0): images pushed through it are scanned by the others.
+        nodes.Add(await BerthProcess.StartAsync(adminPassword: adminPassword,
+            extraEnvironment: new Dictionary<string, string>(environment) { ["Berth__Scanning__Workers"] = "0" }));
+        for (var i = 1; i < 3; i++)
         {
             nodes.Add(await BerthProcess.StartAsync(adminPassword: adminPassword, extraEnvironment: environment));
         }
@@ -108,6 +115,41 @@ public sealed class MultiNodeTests(MultiNodeFixture fixture) : IClassFixture<Mul
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
             Assert.Contains("metadata: postgres, blobs: s3", node.Output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task AnImagePushedThroughANodeThatDoesNotScanIsScannedByAnother()
+    {
+        using (var import = new StringContent(ScanFixtures.Advisories, System.Text.Encoding.UTF8, "application/json"))
+        using (var imported = await fixture.Admin.Http.PostAsync("api/v1/vulndb?source=fixtures", import))
+        {
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        }
+
+        var registry = await fixture.NewRegistryAsync("ms");
+        var layout = fixture.NewDir("scan");
+        var image = ScanFixtures.WriteDebianImage(layout, "v1", extra: registry.Name);
+        var skopeo = new Skopeo(fixture.NewDir("skopeo"));
+        (await skopeo.CopyAsync($"oci:{layout}:v1", Skopeo.Docker(fixture.On(registry, 0).Image("scanned", "v1")), destinationCreds: registry.Creds))
+            .EnsureSuccess();
+
+        // Read through a third node: the report is in the shared store, whichever node wrote it.
+        using var viaNode2 = new ManagementClient(fixture.Nodes[2].BaseUrl, "admin", fixture.Nodes[0].AdminPassword);
+        var path = $"api/v1/registries/{registry.Name}/repositories/scanned/manifests/v1/vulnerabilities";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        JsonElement report;
+        while ((report = await viaNode2.GetRawJsonAsync(path)).GetProperty("status").GetString() != "done")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not scanned in time: {report}");
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(
+            ScanFixtures.DebianFindings.Select(f => f.Advisory).Order(StringComparer.Ordinal),
+            report.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("advisoryId").GetString()).Order(StringComparer.Ordinal));
+        var scannedBy = fixture.Nodes.Where(n => n.Output.Contains($"Scanned scanned@{image.Digest}", StringComparison.Ordinal)).ToList();
+        Assert.Single(scannedBy);
+        Assert.NotSame(fixture.Nodes[0], scannedBy[0]);
     }
 
     [Fact]
