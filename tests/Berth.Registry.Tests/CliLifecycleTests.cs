@@ -10,19 +10,10 @@ namespace Berth.Registry.Tests;
 /// </summary>
 public sealed class CliLifecycleTests(BerthFixture fixture) : IClassFixture<BerthFixture>
 {
-    private Dictionary<string, string?> Env() => new()
-    {
-        ["BERTH_URL"] = fixture.Server.BaseUrl.ToString().TrimEnd('/'),
-        ["BERTH_USERNAME"] = "admin",
-        ["BERTH_PASSWORD"] = fixture.Server.AdminPassword,
-        ["BERTH_CONFIG"] = Path.Combine(fixture.NewDir("cli-config"), "config.json"),
-        ["NO_COLOR"] = "1",
-    };
-
     private Task<ProcessResult> BerthAsync(params string[] arguments) => BerthWithInputAsync(null, arguments);
 
     private Task<ProcessResult> BerthWithInputAsync(string? input, params string[] arguments) =>
-        ProcessRunner.RunAsync(BerthProcess.DotnetHost, [BerthProcess.BerthDll, .. arguments], Env(), TimeSpan.FromSeconds(60), input);
+        CliRunner.RunAsync(CliRunner.Environment(fixture), input, arguments);
 
     private async Task<HttpStatusCode> V2StatusAsync(string username, string password)
     {

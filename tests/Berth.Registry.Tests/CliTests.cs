@@ -6,20 +6,13 @@ namespace Berth.Registry.Tests;
 /// <summary>The <c>berth</c> command-line client against a real server.</summary>
 public sealed class CliTests(BerthFixture fixture) : IClassFixture<BerthFixture>
 {
-    private Dictionary<string, string?> Env(string? password = null, string? config = null) => new()
-    {
-        ["BERTH_URL"] = fixture.Server.BaseUrl.ToString().TrimEnd('/'),
-        ["BERTH_USERNAME"] = "admin",
-        ["BERTH_PASSWORD"] = password ?? fixture.Server.AdminPassword,
-        ["BERTH_CONFIG"] = config ?? Path.Combine(fixture.NewDir("cli-config"), "config.json"),
-        ["NO_COLOR"] = "1",
-    };
+    private Dictionary<string, string?> Env(string? password = null, string? config = null) => CliRunner.Environment(fixture, password, config);
 
     private static Task<ProcessResult> BerthAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
-        BerthWithInputAsync(environment, null, arguments);
+        CliRunner.RunAsync(environment, null, arguments);
 
     private static Task<ProcessResult> BerthWithInputAsync(IReadOnlyDictionary<string, string?> environment, string? input, params string[] arguments) =>
-        ProcessRunner.RunAsync(BerthProcess.DotnetHost, [BerthProcess.BerthDll, .. arguments], environment, TimeSpan.FromSeconds(60), input);
+        CliRunner.RunAsync(environment, input, arguments);
 
     [Fact]
     public async Task ProjectAndRegistryCommands()

@@ -286,7 +286,7 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
         var advisories = fixture.NewDir("osv");
         Directory.CreateDirectory(Path.Combine(advisories, "Debian"));
         File.WriteAllText(Path.Combine(advisories, "Debian", "DSA-9005-1.json"), ScanFixtures.UnmatchedAdvisory);
-        var env = CliEnv();
+        var env = CliRunner.Environment(fixture);
         var import = (await BerthAsync(env, "vulndb", "import", advisories, "--source", "debian-dir")).EnsureSuccess();
         Assert.Matches(@"Imported debian-dir: 1 added, 0 updated, 0 unchanged, 0 rejected; database version \d+", import.Stdout);
 
@@ -320,17 +320,8 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
 
     // ---- helpers
 
-    private Dictionary<string, string?> CliEnv() => new()
-    {
-        ["BERTH_URL"] = fixture.Server.BaseUrl.ToString().TrimEnd('/'),
-        ["BERTH_USERNAME"] = "admin",
-        ["BERTH_PASSWORD"] = fixture.Server.AdminPassword,
-        ["BERTH_CONFIG"] = Path.Combine(fixture.NewDir("cli-config"), "config.json"),
-        ["NO_COLOR"] = "1",
-    };
-
     private static Task<ProcessResult> BerthAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
-        ProcessRunner.RunAsync(BerthProcess.DotnetHost, [BerthProcess.BerthDll, .. arguments], environment, TimeSpan.FromSeconds(90), null);
+        CliRunner.RunAsync(environment, null, arguments);
 
     private Task<HttpResponseMessage> ImportJsonAsync(string json, string source) =>
         PostVulnDbAsync(new StringContent(json, Encoding.UTF8), "application/json", source);
