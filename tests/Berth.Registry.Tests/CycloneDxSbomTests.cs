@@ -33,7 +33,7 @@ public sealed class CycloneDxSbomTests
     [Fact]
     public void TheDocumentDescribesTheImageItsOsAndOneComponentPerPackage()
     {
-        var report = new ScanReport(Debian,
+        var report = new ScanReport(ScanReport.CurrentInventoryVersion, Debian,
         [
             new PackageView("Debian", "libc6", "2.36-9", "glibc", "var/lib/dpkg/status"),
             new PackageView("npm", "lodash", "4.17.20", null, "srv/a/package-lock.json"),

@@ -129,7 +129,7 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
     {
         var registry = await fixture.NewRegistryAsync("sr");
         var layout = fixture.NewDir("rescan");
-        ScanFixtures.WriteProbeImage(layout, "v1");
+        var probe = ScanFixtures.WriteProbeImage(layout, "v1");
         (await _skopeo.CopyAsync($"oci:{layout}:v1", Skopeo.Docker(registry.Image("svc", "v1")), destinationCreds: registry.Creds)).EnsureSuccess();
         var before = await WaitForScanAsync(registry.Name, "svc", "v1");
         AssertFindings([], before);
@@ -146,6 +146,11 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
             Assert.Equal(versionBefore, result.GetProperty("databaseVersion").GetInt64());
             Assert.Equal(0, result.GetProperty("rescansQueued").GetInt32());
         }
+
+        // The layers are immutable, so a re-scan matches the stored inventory again without reading them: it works
+        // even with the layer gone from storage (a first scan would fail on it).
+        var layer = JsonDocument.Parse(File.ReadAllBytes(OciLayout.BlobPath(layout, probe.Digest))).RootElement.GetProperty("layers")[0].GetProperty("digest").GetString()!;
+        Assert.Equal(1, DeleteStoredBlob(layer));
 
         // A new advisory, as a zip archive the way osv.dev publishes them: the image is re-scanned and gains the finding.
         using (var import = await ImportZipAsync(("DSA-9004-1.json", ScanFixtures.ProbeAdvisory), ("README.txt", "not an advisory"), ("broken.json", "{")))
@@ -370,6 +375,16 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>Deletes a blob's file from the server's filesystem store behind its back; returns how many files went.</summary>
+    private int DeleteStoredBlob(string digest)
+    {
+        var hex = digest["sha256:".Length..];
+        var files = Directory.EnumerateFiles(Path.Combine(fixture.Server.DataDir, "blobs"), "*", SearchOption.AllDirectories)
+            .Where(f => f.Contains(hex, StringComparison.Ordinal)).ToList();
+        files.ForEach(File.Delete);
+        return files.Count;
     }
 
     private async Task<long> CountScanRowsAsync(string manifestDigest)

@@ -10,7 +10,7 @@ namespace Berth.Registry.Scanning;
 /// Scans one image manifest: streams its layers from the blob store, one at a time, into a package inventory, and
 /// matches the packages against the current advisories. Never throws for a bad image: the outcome says why it failed.
 /// </summary>
-public sealed class ImageScanner(IArtifactStore artifacts, IBlobDriver driver, AdvisoryDatabase advisories, TimeProvider time)
+public sealed class ImageScanner(IArtifactStore artifacts, IScanStore scans, IBlobDriver driver, AdvisoryDatabase advisories, TimeProvider time)
 {
     /// <summary>Only images are scanned: indexes through their platform manifests, and never signatures, SBOMs or other artifacts.</summary>
     public static bool IsScannable(ParsedManifest manifest) => RegistryBrowser.Classify(manifest) == "image";
@@ -39,7 +39,33 @@ public sealed class ImageScanner(IArtifactStore artifacts, IBlobDriver driver, A
         }
 
         var snapshot = await advisories.GetSnapshotAsync(cancellationToken);
+        ImageInventory inventory;
+        try
+        {
+            inventory = await StoredInventoryAsync(claim, cancellationToken) ?? await ReadInventoryAsync(claim, layers, cancellationToken);
+        }
+        catch (UnreadableLayerException ex)
+        {
+            return Failed(ex.Message);
+        }
 
+        var report = ScanReport.Create(inventory, snapshot.Matcher.Match(inventory.Packages, inventory.Os?.Release));
+        return new ScanOutcome(ScanStatus.Done, null, snapshot.Version, report.Summarize(), report.ToJson(), time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The packages a previous scan of this image found, when the current analysers found them: the layers are
+    /// immutable, so a re-scan after an advisory import need not read them again.
+    /// </summary>
+    private async Task<ImageInventory?> StoredInventoryAsync(ScanClaim claim, CancellationToken cancellationToken)
+    {
+        var previous = ScanReport.FromJson((await scans.GetScanAsync(claim.RepositoryId, claim.ManifestDigest, cancellationToken))?.ReportJson);
+        return previous?.InventoryVersion == ScanReport.CurrentInventoryVersion ? previous.ToInventory() : null;
+    }
+
+    /// <summary>Streams the layers into an inventory; <see cref="UnreadableLayerException"/> names a layer that can't be read.</summary>
+    private async Task<ImageInventory> ReadInventoryAsync(ScanClaim claim, List<Descriptor> layers, CancellationToken cancellationToken)
+    {
         // Which layer is being read, for the reason when one turns out to be unreadable.
         Descriptor? current = null;
         var sources = layers.Select(layer => new LayerSource(layer.MediaType, ct =>
@@ -48,24 +74,23 @@ public sealed class ImageScanner(IArtifactStore artifacts, IBlobDriver driver, A
             return driver.OpenReadAsync(BlobPaths.Blob(claim.RegistryId, layer.Digest), 0, ct);
         })).ToList();
 
-        ImageInventory inventory;
         try
         {
-            inventory = await PackageInventory.BuildAsync(sources, cancellationToken);
+            return await PackageInventory.BuildAsync(sources, cancellationToken);
         }
         catch (BlobPathNotFoundException)
         {
-            return Failed($"layer {current?.Digest} is missing from storage");
+            throw new UnreadableLayerException($"layer {current?.Digest} is missing from storage");
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ZstdSharp.ZstdException)
         {
             // A layer that is not the (compressed) tar its media type says: corrupt, or mislabelled by its builder.
-            return Failed($"layer {current?.Digest} could not be read as {current?.MediaType}: {ex.Message}");
+            throw new UnreadableLayerException($"layer {current?.Digest} could not be read as {current?.MediaType}: {ex.Message}");
         }
-
-        var report = ScanReport.Create(inventory, snapshot.Matcher.Match(inventory.Packages, inventory.Os?.Release));
-        return new ScanOutcome(ScanStatus.Done, null, snapshot.Version, report.Summarize(), report.ToJson(), time.GetUtcNow());
     }
 
     private ScanOutcome Failed(string reason) => new(ScanStatus.Failed, reason, null, null, null, time.GetUtcNow());
 }
+
+/// <summary>A layer the scanner cannot read; the message is the scan's failure reason.</summary>
+internal sealed class UnreadableLayerException(string message) : Exception(message);

@@ -9,18 +9,24 @@ namespace Berth.Registry.Scanning;
 
 /// <summary>
 /// What a finished scan found, as stored with the scan (<see cref="ScanRecord.ReportJson"/>) and served by the API:
-/// the image's distribution, every package found, and every finding, most severe first.
+/// the image's distribution, every package found, and every finding, most severe first. <see cref="InventoryVersion"/>
+/// says which generation of the layer analysers found the packages: a re-scan (after an advisory import) of a report
+/// of the current generation only matches its packages again, since an image's layers never change.
 /// </summary>
-public sealed record ScanReport(OsView? Os, IReadOnlyList<PackageView> Packages, IReadOnlyList<FindingView> Findings)
+public sealed record ScanReport(int InventoryVersion, OsView? Os, IReadOnlyList<PackageView> Packages, IReadOnlyList<FindingView> Findings)
 {
+    /// <summary>Move on whenever an analyser finds more, or other, packages in the same layers.</summary>
+    public const int CurrentInventoryVersion = 1;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     public static ScanReport Create(ImageInventory inventory, IReadOnlyList<Finding> findings) => new(
+        CurrentInventoryVersion,
         inventory.Os is { } os ? new OsView(os.Id, os.VersionId, os.Ecosystem, os.Release) : null,
-        [.. inventory.Packages.Select(p => new PackageView(p.Ecosystem, p.Name, p.Version, p.SourceName, p.Location))],
+        [.. inventory.Packages.Select(p => new PackageView(p.Ecosystem, p.Name, p.Version, p.SourceName, p.Location, p.Release))],
         [.. findings
             .Select(FindingView.From)
             .OrderByDescending(f => SeverityOrder(f.Severity))
@@ -35,6 +41,11 @@ public sealed record ScanReport(OsView? Os, IReadOnlyList<PackageView> Packages,
         // CVSS "none" (a 0.0 score) counts as low: it is a finding, and the lowest rating that says so.
         Findings.Count(f => f.Severity is "low" or "none"),
         Findings.Count(f => f.Severity == "unknown"));
+
+    /// <summary>The inventory this report was made from, to match again.</summary>
+    public ImageInventory ToInventory() => new(
+        Os is { } os ? new OsInfo(os.Id, os.VersionId, os.Ecosystem, os.Release) : null,
+        [.. Packages.Select(p => new Package(p.Ecosystem, p.Name, p.Version, p.Release, p.SourceName, p.Location))]);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -54,7 +65,8 @@ public sealed record ScanReport(OsView? Os, IReadOnlyList<PackageView> Packages,
 
 public sealed record OsView(string Id, string? VersionId, string? Ecosystem, string? Release);
 
-public sealed record PackageView(string Ecosystem, string Name, string Version, string? SourceName, string Location);
+/// <summary>A package found; <see cref="Release"/> is the distribution release an OS package belongs to ("12").</summary>
+public sealed record PackageView(string Ecosystem, string Name, string Version, string? SourceName, string Location, string? Release = null);
 
 /// <summary>
 /// One vulnerable package: the advisory (OSV id and aliases such as CVE ids), the package and its installed version,
