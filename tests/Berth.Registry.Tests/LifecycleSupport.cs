@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Berth.Registry.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace Berth.Registry.Tests;
 
@@ -133,6 +134,20 @@ internal static class LifecycleSupport
 
     public static string? Str(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>
+    /// Scan rows of a manifest digest in the server's SQLite database, in every registry (read directly: what the API
+    /// no longer shows for a deleted registry must be gone from the store too).
+    /// </summary>
+    public static long CountScanRows(string dataDir, string manifestDigest)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "berth.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM scans WHERE manifest_digest = $digest;";
+        command.Parameters.AddWithValue("$digest", manifestDigest);
+        return (long)command.ExecuteScalar()!;
+    }
 
     /// <summary>Polls <paramref name="condition"/> every 200 ms until it holds or <paramref name="timeout"/> passes.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)

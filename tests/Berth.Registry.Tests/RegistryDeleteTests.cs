@@ -106,6 +106,9 @@ public sealed class RegistryDeleteTests(BerthFixture fixture) : IClassFixture<Be
             await OciAssert.StatusAsync(cached, HttpStatusCode.OK, "A's Basic before the delete");
         }
 
+        // Each registry holds its own scan of the image (scanned on push).
+        Assert.True(await EventuallyAsync(() => CountScanRows(Server.DataDir, image.ManifestDigest) == 3, PurgeWait), "the three scans were not queued");
+
         using var uploadClient = fixture.Client(a);
         var pendingUpload = await uploadClient.StartUploadAsync(repoA);
         var bUsage = (await fixture.Admin.GetRegistryAsync(b.Name)).StorageUsageBytes;
@@ -174,6 +177,9 @@ public sealed class RegistryDeleteTests(BerthFixture fixture) : IClassFixture<Be
 
         Assert.DoesNotContain(await fixture.Admin.ListRegistriesAsync(project.Name), r => r.Name == a.Name);
         Assert.Equal(1, (await fixture.Admin.GetJsonAsync<ProjectInfo>($"api/v1/projects/{project.Name}")).RegistryCount);
+
+        // A's scan data went with it at once; B's and C's scans of the same image stay.
+        Assert.Equal(2, CountScanRows(Server.DataDir, image.ManifestDigest));
 
         // B and C: untouched, byte for byte.
         await AssertPullsIdenticalAsync(_skopeo, fixture.NewDir("b"), Skopeo.Docker(b.Image("app", "v1")), b.Creds, image, "B after A's delete");

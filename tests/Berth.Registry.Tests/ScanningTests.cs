@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Berth.Registry.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Berth.Registry.Tests;
 
@@ -263,7 +262,7 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
         var image = ScanFixtures.WriteDebianImage(layout, "v1", extra: registry.Name);
         (await _skopeo.CopyAsync($"oci:{layout}:v1", Skopeo.Docker(registry.Image("keep", "v1")), destinationCreds: registry.Creds)).EnsureSuccess();
         var before = await WaitForScanAsync(registry.Name, "keep", "v1");
-        Assert.Equal(1, await CountScanRowsAsync(image.Digest));
+        Assert.Equal(1, LifecycleSupport.CountScanRows(fixture.Server.DataDir, image.Digest));
 
         await LifecycleSupport.ResetPasswordAsync(fixture.Admin, registry.Name);
         var after = await GetReportAsync(registry.Name, "keep", "v1", "");
@@ -274,7 +273,7 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
             Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         }
 
-        Assert.Equal(0, await CountScanRowsAsync(image.Digest));
+        Assert.Equal(0, LifecycleSupport.CountScanRows(fixture.Server.DataDir, image.Digest));
         using var gone = await fixture.Admin.Http.GetAsync($"api/v1/registries/{registry.Name}/repositories/keep/manifests/v1/vulnerabilities");
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
@@ -385,16 +384,6 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
             .Where(f => f.Contains(hex, StringComparison.Ordinal)).ToList();
         files.ForEach(File.Delete);
         return files.Count;
-    }
-
-    private async Task<long> CountScanRowsAsync(string manifestDigest)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.Server.DataDir, "berth.db")};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM scans WHERE manifest_digest = $digest;";
-        command.Parameters.AddWithValue("$digest", manifestDigest);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static void AssertFindings(
