@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Berth.Registry.Tests.Infrastructure;
@@ -255,6 +256,34 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
     }
 
     [Fact]
+    public async Task ViewersReadScansDevelopersRunThemAdministratorsImportAndOutsidersSeeNothing()
+    {
+        var registry = await fixture.NewRegistryAsync("so");
+        using (var client = fixture.Client(registry))
+        {
+            await ImageContent.PushSmallImageAsync(client, registry.Repo("app"), "1.0");
+        }
+
+        using var viewer = await NewUserAsync(registry.Project, "viewer");
+        using var developer = await NewUserAsync(registry.Project, "developer");
+        using var outsider = await NewUserAsync(null, null);
+        var vulnerabilities = $"api/v1/registries/{registry.Name}/repositories/app/manifests/1.0/vulnerabilities";
+        var scan = $"api/v1/registries/{registry.Name}/repositories/app/manifests/1.0/scan";
+
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(vulnerabilities)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("api/v1/vulndb")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync(scan, null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await developer.PostAsync(scan, null)).StatusCode);
+        using (var import = new StringContent(ScanFixtures.UnmatchedAdvisory, Encoding.UTF8, "application/json"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await developer.PostAsync("api/v1/vulndb", import)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync(vulnerabilities)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.PostAsync(scan, null)).StatusCode);
+    }
+
+    [Fact]
     public async Task ScanDataSurvivesAPasswordResetAndGoesWithItsRegistry()
     {
         var registry = await fixture.NewRegistryAsync("sd");
@@ -323,6 +352,27 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
     }
 
     // ---- helpers
+
+    /// <summary>A dashboard/API user with a role in <paramref name="project"/> (or none), and a client signed in as them.</summary>
+    private async Task<HttpClient> NewUserAsync(string? project, string? role)
+    {
+        const string password = "correct horse battery";
+        var username = Names.Unique("user");
+        using (var created = await fixture.Admin.Http.PostAsJsonAsync("api/v1/users", new { username, password }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        if (project is not null)
+        {
+            using var member = await fixture.Admin.Http.PutAsJsonAsync($"api/v1/projects/{project}/members/{username}", new { role });
+            Assert.Equal(HttpStatusCode.OK, member.StatusCode);
+        }
+
+        var client = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
+        client.DefaultRequestHeaders.Authorization = ManagementClient.BasicAuth(username, password);
+        return client;
+    }
 
     private static Task<ProcessResult> BerthAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
         CliRunner.RunAsync(environment, null, arguments);
