@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Scanner benchmark (issue 6): scan time of a ~150 MB image with ~500 packages against >= 50,000 OSV advisories,
 # and the server's memory. See bench/README.md, "Scanner".
-# Usage: bench/scan.sh [--berth-dll PATH] [--advisories N] [--image-mb N] [--rescans N] [--seed N] [--profile]
+# Usage: bench/scan.sh [--berth-dll PATH] [--advisories N] [--image-mb N] [--filler random|text] [--rescans N]
+#                      [--soak N] [--seed N] [--profile]
 #   builds src/Berth.Cli in Release unless --berth-dll is given; starts `berth serve` on a free 127.0.0.1 port with a
 #   temp data dir; imports the generated advisories (zip) through POST /api/v1/vulndb; pushes the generated image with
-#   skopeo; waits for the scan on push; re-scans --rescans times (POST .../scan); prints a Markdown table (also written
-#   to bench/out/scan-results.md, with the server log in bench/out/berth-scan.log).
+#   skopeo; waits for the scan on push; re-scans --rescans times (POST .../scan, default 3, their median is reported),
+#   then --soak more times (default 20) watching the server's peak RSS; prints a Markdown table (also written to
+#   bench/out/scan-results.md, with the server log in bench/out/berth-scan.log).
+#   --filler text: the image's filler files are mostly compressible (~2.5x) instead of random bytes, so the same
+#   ~150 MB of layers inflate to ~375 MB (a real image's ratio) and decompression is measured too.
 #   --profile: also record dotnet-counters (System.Runtime, 1 s) and a gcdump (heap by type) at start, after the
 #              import, after the first scan and at the end, into bench/out/scan-counters.csv, scan-*.gcdump and
 #              scan-gcdump-*.txt (the `dotnet-gcdump report`);
@@ -20,6 +24,8 @@ BERTH_DLL=""
 ADVISORIES=50000
 IMAGE_MB=150
 RESCANS=3
+SOAK=20
+FILLER=random
 SEED=6
 PROFILE=0
 
@@ -29,14 +35,17 @@ while [[ $# -gt 0 ]]; do
     --advisories) ADVISORIES=${2:?}; shift 2 ;;
     --image-mb) IMAGE_MB=${2:?}; shift 2 ;;
     --rescans) RESCANS=${2:?}; shift 2 ;;
+    --soak) SOAK=${2:?}; shift 2 ;;
+    --filler) FILLER=${2:?}; shift 2 ;;
     --seed) SEED=${2:?}; shift 2 ;;
     --profile) PROFILE=1; shift ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-[[ $ADVISORIES =~ ^[0-9]+$ && $IMAGE_MB =~ ^[0-9]+$ && $RESCANS =~ ^[0-9]+$ && $RESCANS -ge 1 && $SEED =~ ^[0-9]+$ ]] \
-  || { echo "--advisories, --image-mb, --seed: numbers; --rescans: >= 1" >&2; exit 2; }
+[[ $ADVISORIES =~ ^[0-9]+$ && $IMAGE_MB =~ ^[0-9]+$ && $RESCANS =~ ^[0-9]+$ && $RESCANS -ge 1 && $SEED =~ ^[0-9]+$ \
+   && $SOAK =~ ^[0-9]+$ && $FILLER =~ ^(random|text)$ ]] \
+  || { echo "--advisories, --image-mb, --soak, --seed: numbers; --rescans: >= 1; --filler: random or text" >&2; exit 2; }
 
 log() { printf '[scan-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -105,7 +114,7 @@ mem_mb() {  # field (VmHWM|VmRSS) -> MB (10^6 bytes) of the server process
 log "generating the image (~$IMAGE_MB MB, 5 gzip layers)"
 t0=$(date +%s.%N)
 IMG_JSON=$(timeout 300 python3 "$GEN" image --dir "$WORK/oci" --tag latest --inventory "$WORK/inventory.json" \
-             --mb "$IMAGE_MB" --seed "$SEED")
+             --mb "$IMAGE_MB" --filler "$FILLER" --seed "$SEED")
 log "image: $IMG_JSON ($(calc "$(date +%s.%N) - $t0") s)"
 log "generating $ADVISORIES OSV advisories (zip)"
 t0=$(date +%s.%N)
@@ -185,20 +194,40 @@ HWM_FIRST=$(mem_mb VmHWM); RSS_FIRST=$(mem_mb VmRSS)
 gcdump first-scan
 log "first scan: $FIRST_S s — $FIRST; VmHWM $HWM_FIRST MB, VmRSS $RSS_FIRST MB"
 
-# --- re-scans ----------------------------------------------------------------------------------------------
-RESCAN_VALS=(); HWM_TRACE="$HWM_FIRST"; RSS_TRACE="$RSS_FIRST"
-prev=$(jget startedAt <<<"$FIRST")
-for i in $(seq "$RESCANS"); do
+# --- re-scans, then the soak ------------------------------------------------------------------------------
+rescan() {  # sets LAST_S (seconds) and prev (its startedAt)
+  local code r
   code=$(curl -s --max-time 60 -o /dev/null -w '%{http_code}' -X POST -u "admin:$ADMIN_PW" "$SCAN_URL")
   [[ $code == 202 ]] || die "POST .../scan: HTTP $code"
-  R=$(timeout 330 python3 "$GEN" wait --url "$REPORT_URL" --auth "admin:$ADMIN_PW" --after "$prev" --timeout 300)
-  prev=$(jget startedAt <<<"$R")
-  RESCAN_VALS+=("$(jget seconds <<<"$R")")
-  HWM_TRACE+=" → $(mem_mb VmHWM)"; RSS_TRACE+=" → $(mem_mb VmRSS)"
-  log "re-scan $i: $(jget seconds <<<"$R") s, $(jget findings <<<"$R") findings"
+  r=$(timeout 330 python3 "$GEN" wait --url "$REPORT_URL" --auth "admin:$ADMIN_PW" --after "$prev" --timeout 300)
+  [[ $(jget findings <<<"$r") == "$(jget findings <<<"$FIRST")" ]] || die "re-scan found $(jget findings <<<"$r") findings, the first scan $(jget findings <<<"$FIRST")"
+  prev=$(jget startedAt <<<"$r")
+  LAST_S=$(jget seconds <<<"$r")
+}
+RESCAN_VALS=()
+prev=$(jget startedAt <<<"$FIRST")
+for i in $(seq "$RESCANS"); do
+  rescan
+  RESCAN_VALS+=("$LAST_S")
+  log "re-scan $i: ${RESCAN_VALS[-1]} s"
 done
 RESCAN_S=$(median "${RESCAN_VALS[@]}")
+HWM_RESCANS=$(mem_mb VmHWM); RSS_RESCANS=$(mem_mb VmRSS)
+log "after $RESCANS re-scans: VmHWM $HWM_RESCANS MB, VmRSS $RSS_RESCANS MB"
+HWM_SOAK=(); SOAK_VALS=()
+for i in $(seq "$SOAK"); do
+  rescan
+  SOAK_VALS+=("$LAST_S")
+  HWM_SOAK+=("$(mem_mb VmHWM)")
+done
 HWM_END=$(mem_mb VmHWM); RSS_END=$(mem_mb VmRSS)
+[[ $SOAK -gt 0 ]] && log "soak: $SOAK more re-scans, median $(median "${SOAK_VALS[@]}") s, max $(printf '%s\n' "${SOAK_VALS[@]}" | sort -g | tail -1) s; VmHWM ${HWM_SOAK[*]} MB"
+# Bounded = the peak stopped moving: over the soak's second half it grew by at most 2 %.
+MEM_VERDICT="—"
+if [[ $SOAK -ge 4 ]]; then
+  mid=${HWM_SOAK[$((SOAK / 2 - 1))]}
+  MEM_VERDICT=$(python3 -c "print('settled' if $HWM_END <= 1.02 * $mid else 'still growing')")
+fi
 gcdump end
 stop_pid "$COUNTERS_PID"; COUNTERS_PID=""
 
@@ -228,7 +257,7 @@ ok_scan() { python3 -c "print('met' if $1 < 5 else 'MISSED')"; }
   [[ $PROFILE -eq 1 ]] && echo "- **Profiled run** (dotnet-counters, gcdumps forcing full GCs): memory figures not comparable with plain runs."
   echo "- Berth commit: \`$COMMIT\` ($BERTH_DLL); SQLite + filesystem (defaults), 1 scan worker (default)"
   echo "- Machine: $(nproc) CPUs, $CPU_MODEL, $(awk '/^MemTotal/ {printf "%.0f GB", $2/1e6}' /proc/meminfo) RAM; server and clients on one host over 127.0.0.1"
-  echo "- Image: $(calc "$(jget bytes <<<"$IMG_JSON") / 1e6") MB in 5 gzip layers ($(jget layers <<<"$IMG_JSON") bytes), $EXP_PKGS packages: $(jget dpkg <<<"$IMG_JSON") dpkg (Debian 12), $(jget npm <<<"$IMG_JSON") npm (package-lock.json), $(jget pypi <<<"$IMG_JSON") PyPI (dist-info)"
+  echo "- Image: $(calc "$(jget bytes <<<"$IMG_JSON") / 1e6") MB in 5 gzip layers ($(jget layers <<<"$IMG_JSON") bytes; $(calc "$(jget uncompressed_bytes <<<"$IMG_JSON") / 1e6") MB uncompressed, filler: $FILLER), $EXP_PKGS packages: $(jget dpkg <<<"$IMG_JSON") dpkg (Debian 12), $(jget npm <<<"$IMG_JSON") npm (package-lock.json), $(jget pypi <<<"$IMG_JSON") PyPI (dist-info)"
   echo "- Advisories: $(jget advisories <<<"$ADV_JSON") OSV documents, $(calc "$(jget zip_bytes <<<"$ADV_JSON") / 1e6") MB zip; per ecosystem $(jget per_ecosystem <<<"$ADV_JSON"); $(jget for_image_packages <<<"$ADV_JSON") name image packages, $(jget matching_advisories <<<"$ADV_JSON") of them affect the installed versions"
   echo
   echo "| metric | value | target | result |"
@@ -239,16 +268,18 @@ ok_scan() { python3 -c "print('met' if $1 < 5 else 'MISSED')"; }
   echo "| — of which the advisory index build (server log) | ${INDEX_MS:-?} ms | — | — |"
   echo "| re-scan, median of $RESCANS (POST …/scan; index built) | $RESCAN_S s | < 5 s | $(ok_scan "$RESCAN_S") |"
   echo "| re-scans, each | ${RESCAN_VALS[*]} s | — | — |"
-  echo "| scan durations in the server log (ScanWorker, ms) | ${SCAN_MS[*]:-?} | — | — |"
+  [[ $SOAK -gt 0 ]] && echo "| soak re-scans ($SOAK): median / max | $(median "${SOAK_VALS[@]}") / $(printf '%s\n' "${SOAK_VALS[@]}" | sort -g | tail -1) s | < 5 s | $(ok_scan "$(printf '%s\n' "${SOAK_VALS[@]}" | sort -g | tail -1)") |"
+  echo "| first scan and re-scans in the server log (ScanWorker, ms) | ${SCAN_MS[*]:0:$((RESCANS + 1))} | — | — |"
   echo "| packages found (expected $EXP_PKGS) | $PKGS | = expected | $([[ $PKGS == "$EXP_PKGS" ]] && echo met || echo MISSED) |"
   echo "| findings (expected $EXP_FINDINGS, reference matcher) | $FINDINGS | = expected | $([[ $CHECK == "exact match" ]] && echo met || echo "MISSED: $CHECK") |"
   echo "| severity summary | $(jget summary <<<"$FIRST" | tr -d '"{}' | sed 's/,/, /g') | — | — |"
   echo "| server peak RSS (VmHWM) at start | $HWM_START MB | — | — |"
   echo "| server peak RSS (VmHWM) after import | $HWM_IMPORT MB | — | — |"
   echo "| server peak RSS (VmHWM) after first scan | $HWM_FIRST MB | — | — |"
-  echo "| server peak RSS (VmHWM) after all scans | $HWM_END MB | — | — |"
-  echo "| VmHWM after each scan | $HWM_TRACE MB | flat | $([[ $HWM_END == "$HWM_FIRST" ]] && echo flat || echo grows) |"
-  echo "| VmRSS at start / after import / after each scan | $RSS_START / $RSS_IMPORT / $RSS_TRACE MB | — | — |"
+  echo "| server peak RSS (VmHWM) after the $RESCANS re-scans | $HWM_RESCANS MB | — | — |"
+  echo "| server peak RSS (VmHWM) after $SOAK more re-scans (soak) | $HWM_END MB | settles | $MEM_VERDICT |"
+  echo "| VmHWM during the soak, every 5th re-scan | $(for ((k = 4; k < SOAK; k += 5)); do printf '%s ' "${HWM_SOAK[$k]}"; done)MB | — | — |"
+  echo "| VmRSS at start / after import / first scan / re-scans / soak | $RSS_START / $RSS_IMPORT / $RSS_FIRST / $RSS_RESCANS / $RSS_END MB | — | — |"
   echo
   echo "MB = 10^6 bytes. Scan times are the report's startedAt→finishedAt (claim to result; layer streaming, inventory, matching, report)."
 } | tee "$BENCH_DIR/out/scan-results.md"

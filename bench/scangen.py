@@ -306,8 +306,45 @@ def semver_history(rng):
 
 # --- image ---------------------------------------------------------------------------------------------------
 
+class Filler:
+    """Filler file contents. "random": os.urandom (incompressible: gzip stores it, layers stay at their content size).
+    "text": mostly slices of a pool of pseudo-text (compresses like source code and binaries do, ~3:1 at gzip -1), a
+    fifth random (images, fonts, archives); sizes are then counted at their estimated compressed size, so that the image
+    still weighs --mb compressed and holds ~3x as much uncompressed."""
+
+    def __init__(self, kind, rng):
+        self.kind = kind
+        self.rng = rng  # its own: the package data drawn from the main one stay the same whatever the filler
+        self.ratio = 1.0
+        if kind == "text":
+            words = [rng.choice(WORDS + SYLLABLES) for _ in range(1_500_000)]
+            lines, k = [], 0
+            while k < len(words):
+                n = rng.randint(3, 14)
+                lines.append(" " * rng.choice((0, 4, 8)) + " ".join(words[k:k + n]) + rng.choice((";", "", " {", ")", ",")))
+                k += n
+            self.pool = "\n".join(lines).encode()
+            sample = self.pool[:4_000_000]
+            self.ratio = len(sample) / len(gzip.compress(sample, compresslevel=1))
+
+    def content(self, n):
+        """(bytes, compressed-size estimate)"""
+        rng = self.rng
+        if self.kind == "random" or rng.random() < 0.2:
+            return os.urandom(n), n
+        n = int(n * self.ratio)
+        at = rng.randint(0, max(0, len(self.pool) - n))
+        data = self.pool[at:at + n]
+        while len(data) < n:
+            data += self.pool[:n - len(data)]
+        return data, len(data) / self.ratio
+
+
+FILLER = None
+
+
 class Layer:
-    """An in-memory tar layer; `size` tracks the content bytes."""
+    """An in-memory tar layer; `size` tracks the content bytes (for filler: their estimated compressed size)."""
 
     def __init__(self):
         self.buf = io.BytesIO()
@@ -327,7 +364,7 @@ class Layer:
         self.tar.addfile(info)
         self.dirs.add(parent)
 
-    def file(self, path, data, mode=0o644):
+    def file(self, path, data, mode=0o644, weight=None):
         if isinstance(data, str):
             data = data.encode()
         self._dir(path)
@@ -336,21 +373,23 @@ class Layer:
         info.mode = mode
         info.mtime = 1700000000
         self.tar.addfile(info, io.BytesIO(data))
-        self.size += len(data)
+        self.size += len(data) if weight is None else weight
 
-    def filler(self, rng, prefix, names, target, exec_share=0.0, sizes=(4_000, 400_000), big=(1_000_000, 6_000_000)):
-        """Random-bytes files under prefix until the layer holds `target` bytes; executables start with an ELF magic."""
+    def filler(self, _rng, prefix, names, target, exec_share=0.0, sizes=(4_000, 400_000), big=(1_000_000, 6_000_000)):
+        """Filler files under prefix until the layer holds `target` bytes; executables start with an ELF magic."""
+        rng = FILLER.rng
         i = 0
         target = int(target)
         while self.size < target:
-            left = target - self.size
+            left = int(target - self.size) + 1
             n = rng.randint(*big) if rng.random() < 0.08 else rng.randint(*sizes)
             n = max(1, min(n, left))
             name = names[i % len(names)] + ("" if i < len(names) else f".{i // len(names)}")
+            data, weight = FILLER.content(n)
             if rng.random() < exec_share:
-                self.file(f"{prefix}/{name}", b"\x7fELF\x02\x01\x01\x00" + os.urandom(max(0, n - 8)), mode=0o755)
+                self.file(f"{prefix}/{name}", b"\x7fELF\x02\x01\x01\x00" + data[8:], mode=0o755, weight=weight)
             else:
-                self.file(f"{prefix}/{name}", os.urandom(n))
+                self.file(f"{prefix}/{name}", data, weight=weight)
             i += 1
 
     def gzip(self):
@@ -378,7 +417,9 @@ def dpkg_paragraph(rng, name, version, source, source_version, status="install o
 
 
 def cmd_image(a):
+    global FILLER
     rng = random.Random(a.seed)
+    FILLER = Filler(a.filler, random.Random(a.seed + 2))
     taken = set()
     d = a.dir
     os.makedirs(os.path.join(d, "blobs", "sha256"), exist_ok=True)
@@ -470,9 +511,10 @@ def cmd_image(a):
             f.write(blob)
         return "sha256:" + hexd
 
-    layers, diff_ids = [], []
+    layers, diff_ids, raw_bytes = [], [], 0
     for layer in (base, app, py, assets, data):
         raw, gz = layer.gzip()
+        raw_bytes += len(raw)
         diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
         layers.append({"mediaType": OCI_LAYER_GZIP, "digest": write_blob(gz), "size": len(gz)})
     config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["node", "server.js"], "WorkingDir": "/srv/app"},
@@ -490,6 +532,7 @@ def cmd_image(a):
     with open(a.inventory, "w") as f:
         json.dump(inventory, f)
     print(json.dumps({"digest": md, "bytes": sum(l["size"] for l in layers), "layers": [l["size"] for l in layers],
+                      "uncompressed_bytes": raw_bytes, "filler": a.filler,
                       "packages": len(inventory["debian"]) + len(inventory["npm"]) + len(inventory["pypi"]),
                       "dpkg": len(inventory["debian"]), "npm": len(inventory["npm"]), "pypi": len(inventory["pypi"])}))
 
@@ -824,6 +867,8 @@ def main():
     s.add_argument("--dpkg", type=int, default=450, help="installed dpkg packages")
     s.add_argument("--npm", type=int, default=50)
     s.add_argument("--pypi", type=int, default=15)
+    s.add_argument("--filler", choices=("random", "text"), default="random",
+                   help="filler contents: random bytes (incompressible) or mostly compressible pseudo-text")
     s.add_argument("--seed", type=int, default=6)
     s = sub.add_parser("advisories")
     s.set_defaults(fn=cmd_advisories)
