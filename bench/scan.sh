@@ -2,11 +2,13 @@
 # Scanner benchmark (issue 6): scan time of a ~150 MB image with ~500 packages against >= 50,000 OSV advisories,
 # and the server's memory. See bench/README.md, "Scanner".
 # Usage: bench/scan.sh [--berth-dll PATH] [--advisories N] [--image-mb N] [--filler random|text] [--rescans N]
-#                      [--soak N] [--seed N] [--profile]
+#                      [--soak N] [--updates N] [--seed N] [--profile]
 #   builds src/Berth.Cli in Release unless --berth-dll is given; starts `berth serve` on a free 127.0.0.1 port with a
 #   temp data dir; imports the generated advisories (zip) through POST /api/v1/vulndb; pushes the generated image with
 #   skopeo; waits for the scan on push; re-scans --rescans times (POST .../scan, default 3, their median is reported),
-#   then --soak more times (default 20) watching the server's peak RSS; prints a Markdown table (also written to
+#   then --soak more times (default 20) watching the server's peak RSS; then --updates database updates (default 3:
+#   the same archive with 1 % of it revised, then the original, ...; each queues the scan again and rebuilds the
+#   advisory index); prints a Markdown table (also written to
 #   bench/out/scan-results.md, with the server log in bench/out/berth-scan.log).
 #   --filler text: the image's filler files are mostly compressible (~2.5x) instead of random bytes, so the same
 #   ~150 MB of layers inflate to ~375 MB (a real image's ratio) and decompression is measured too.
@@ -25,6 +27,7 @@ ADVISORIES=50000
 IMAGE_MB=150
 RESCANS=3
 SOAK=20
+UPDATES=3
 FILLER=random
 SEED=6
 PROFILE=0
@@ -36,16 +39,17 @@ while [[ $# -gt 0 ]]; do
     --image-mb) IMAGE_MB=${2:?}; shift 2 ;;
     --rescans) RESCANS=${2:?}; shift 2 ;;
     --soak) SOAK=${2:?}; shift 2 ;;
+    --updates) UPDATES=${2:?}; shift 2 ;;
     --filler) FILLER=${2:?}; shift 2 ;;
     --seed) SEED=${2:?}; shift 2 ;;
     --profile) PROFILE=1; shift ;;
-    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 [[ $ADVISORIES =~ ^[0-9]+$ && $IMAGE_MB =~ ^[0-9]+$ && $RESCANS =~ ^[0-9]+$ && $RESCANS -ge 1 && $SEED =~ ^[0-9]+$ \
-   && $SOAK =~ ^[0-9]+$ && $FILLER =~ ^(random|text)$ ]] \
-  || { echo "--advisories, --image-mb, --soak, --seed: numbers; --rescans: >= 1; --filler: random or text" >&2; exit 2; }
+   && $SOAK =~ ^[0-9]+$ && $UPDATES =~ ^[0-9]+$ && $FILLER =~ ^(random|text)$ ]] \
+  || { echo "--advisories, --image-mb, --soak, --updates, --seed: numbers; --rescans: >= 1; --filler: random or text" >&2; exit 2; }
 
 log() { printf '[scan-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -119,7 +123,7 @@ log "image: $IMG_JSON ($(calc "$(date +%s.%N) - $t0") s)"
 log "generating $ADVISORIES OSV advisories (zip)"
 t0=$(date +%s.%N)
 ADV_JSON=$(timeout 300 python3 "$GEN" advisories --inventory "$WORK/inventory.json" --out "$WORK/advisories.zip" \
-             --count "$ADVISORIES" --expected-out "$WORK/expected.json" --seed "$SEED")
+             --count "$ADVISORIES" --expected-out "$WORK/expected.json" --update-out "$WORK/advisories-update.zip" --seed "$SEED")
 log "advisories: $ADV_JSON ($(calc "$(date +%s.%N) - $t0") s)"
 
 # --- server ------------------------------------------------------------------------------------------------
@@ -222,12 +226,34 @@ for i in $(seq "$SOAK"); do
 done
 HWM_END=$(mem_mb VmHWM); RSS_END=$(mem_mb VmRSS)
 [[ $SOAK -gt 0 ]] && log "soak: $SOAK more re-scans, median $(median "${SOAK_VALS[@]}") s, max $(printf '%s\n' "${SOAK_VALS[@]}" | sort -g | tail -1) s; VmHWM ${HWM_SOAK[*]} MB"
-# Bounded = the peak stopped moving: over the soak's second half it grew by at most 2 %.
-MEM_VERDICT="—"
+# Bounded = the peak stopped moving: over the soak's second half it grew by at most 5 %.
+MEM_VERDICT="—"; SOAK_GROWTH="—"
 if [[ $SOAK -ge 4 ]]; then
   mid=${HWM_SOAK[$((SOAK / 2 - 1))]}
-  MEM_VERDICT=$(python3 -c "print('settled' if $HWM_END <= 1.02 * $mid else 'still growing')")
+  SOAK_GROWTH="+$((HWM_END - mid)) MB ($(calc "100 * ($HWM_END - $mid) / $mid") %)"
+  MEM_VERDICT=$(python3 -c "print('settled' if $HWM_END <= 1.05 * $mid else 'still growing')")
 fi
+
+# --- database updates: the whole archive again with 1 % revised, then the original again, and so on (--updates
+#     times); each import queues the scan again, whose first step rebuilds the advisory index.
+UPDATE_VALS=(); AFTER_UPDATE_VALS=(); HWM_UPDATES=(); UPD_DESC=""
+for i in $(seq "$UPDATES"); do
+  zip="$WORK/advisories-update.zip"; [[ $((i % 2)) -eq 0 ]] && zip="$WORK/advisories.zip"
+  OUT=$(curl -s --max-time 900 -u "admin:$ADMIN_PW" -H 'Content-Type: application/zip' \
+          --data-binary @"$zip" -w '\n%{http_code} %{time_total}' "$BERTH/api/v1/vulndb?source=bench-osv")
+  read -r CODE T <<<"$(tail -n 1 <<<"$OUT")"
+  UPDATE_JSON=$(sed '$d' <<<"$OUT")
+  [[ $CODE == 200 ]] || die "update import $i: HTTP $CODE: $(head -c 500 <<<"$UPDATE_JSON")"
+  UPDATE_VALS+=("$(calc "$T" 2)")
+  UPD_DESC="$(jget updated <<<"$UPDATE_JSON") updated, $(jget unchanged <<<"$UPDATE_JSON") unchanged, $(jget rescansQueued <<<"$UPDATE_JSON") scan queued again"
+  R=$(timeout 330 python3 "$GEN" wait --url "$REPORT_URL" --auth "admin:$ADMIN_PW" --after "$prev" --timeout 300)
+  prev=$(jget startedAt <<<"$R")
+  [[ $(jget findings <<<"$R") == "$(jget findings <<<"$FIRST")" ]] || die "the scan after update $i found $(jget findings <<<"$R") findings"
+  AFTER_UPDATE_VALS+=("$(jget seconds <<<"$R")")
+  HWM_UPDATES+=("$(mem_mb VmHWM)")
+  log "update $i ($(basename "$zip")): import ${UPDATE_VALS[-1]} s ($UPD_DESC), scan ${AFTER_UPDATE_VALS[-1]} s; VmHWM ${HWM_UPDATES[-1]} MB, VmRSS $(mem_mb VmRSS) MB"
+done
+HWM_UPDATE=$(mem_mb VmHWM); RSS_UPDATE=$(mem_mb VmRSS)
 gcdump end
 stop_pid "$COUNTERS_PID"; COUNTERS_PID=""
 
@@ -243,8 +269,8 @@ print("exact match" if not missing and not extra else
       f"{len(missing)} expected findings missing (e.g. {missing[:3]}), {len(extra)} unexpected (e.g. {extra[:3]})")
 EOF
 )
-INDEX_LINE=$(grep -m1 -o 'Advisory index for database version [0-9]* built: [0-9]* advisories in [0-9]* ms' "$WORK/berth/log" || true)
-INDEX_MS=$(sed -n 's/.* in \([0-9]*\) ms/\1/p' <<<"$INDEX_LINE")
+mapfile -t INDEX_MS < <(grep -o 'Advisory index for database version [0-9]* built: [0-9]* advisories in [0-9]* ms' "$WORK/berth/log" \
+                         | sed -n 's/.* in \([0-9]*\) ms/\1/p')
 mapfile -t SCAN_MS < <(grep -o 'Scanned [^ ]*: Done, [0-9]* findings in [0-9]* ms' "$WORK/berth/log" | sed -n 's/.* in \([0-9]*\) ms/\1/p')
 
 # --- report ------------------------------------------------------------------------------------------------
@@ -265,7 +291,7 @@ ok_scan() { python3 -c "print('met' if $1 < 5 else 'MISSED')"; }
   echo "| advisory import, POST /api/v1/vulndb (zip), $ADDED added, $REJECTED rejected | $IMPORT_S s | — | — |"
   echo "| skopeo push | $PUSH_S s | — | — |"
   echo "| first scan (on push; includes building the advisory index), startedAt→finishedAt | $FIRST_S s | < 5 s | $(ok_scan "$FIRST_S") |"
-  echo "| — of which the advisory index build (server log) | ${INDEX_MS:-?} ms | — | — |"
+  echo "| — of which the advisory index build (server log) | ${INDEX_MS[0]:-?} ms | — | — |"
   echo "| re-scan, median of $RESCANS (POST …/scan; index built) | $RESCAN_S s | < 5 s | $(ok_scan "$RESCAN_S") |"
   echo "| re-scans, each | ${RESCAN_VALS[*]} s | — | — |"
   [[ $SOAK -gt 0 ]] && echo "| soak re-scans ($SOAK): median / max | $(median "${SOAK_VALS[@]}") / $(printf '%s\n' "${SOAK_VALS[@]}" | sort -g | tail -1) s | < 5 s | $(ok_scan "$(printf '%s\n' "${SOAK_VALS[@]}" | sort -g | tail -1)") |"
@@ -277,9 +303,15 @@ ok_scan() { python3 -c "print('met' if $1 < 5 else 'MISSED')"; }
   echo "| server peak RSS (VmHWM) after import | $HWM_IMPORT MB | — | — |"
   echo "| server peak RSS (VmHWM) after first scan | $HWM_FIRST MB | — | — |"
   echo "| server peak RSS (VmHWM) after the $RESCANS re-scans | $HWM_RESCANS MB | — | — |"
-  echo "| server peak RSS (VmHWM) after $SOAK more re-scans (soak) | $HWM_END MB | settles | $MEM_VERDICT |"
+  echo "| server peak RSS (VmHWM) after $SOAK more re-scans (soak) | $HWM_END MB | — | — |"
   echo "| VmHWM during the soak, every 5th re-scan | $(for ((k = 4; k < SOAK; k += 5)); do printf '%s ' "${HWM_SOAK[$k]}"; done)MB | — | — |"
+  echo "| VmHWM growth over the soak's second half | $SOAK_GROWTH | ≤ 5 % | $MEM_VERDICT |"
   echo "| VmRSS at start / after import / first scan / re-scans / soak | $RSS_START / $RSS_IMPORT / $RSS_FIRST / $RSS_RESCANS / $RSS_END MB | — | — |"
+  if [[ $UPDATES -gt 0 ]]; then
+    echo "| $UPDATES database updates (whole archive again, 1 % revised / restored; each: $UPD_DESC): import, each | ${UPDATE_VALS[*]} s | — | — |"
+    echo "| scan after each update (queued by the import; index rebuilt: ${INDEX_MS[*]:1} ms) | ${AFTER_UPDATE_VALS[*]} s | < 5 s | $(ok_scan "$(printf '%s\n' "${AFTER_UPDATE_VALS[@]}" | sort -g | tail -1)") |"
+    echo "| server peak RSS (VmHWM) after each update and its scan | ${HWM_UPDATES[*]} MB (VmRSS at the end $RSS_UPDATE MB) | — | — |"
+  fi
   echo
   echo "MB = 10^6 bytes. Scan times are the report's startedAt→finishedAt (claim to result; layer streaming, inventory, matching, report)."
 } | tee "$BENCH_DIR/out/scan-results.md"

@@ -8,7 +8,8 @@ Subcommands:
   advisories  write an osv.dev-style zip (one .json per advisory) of N synthetic OSV advisories over Debian:12,
               Alpine:v3.19, npm, PyPI, Go, Maven and NuGet; a few hundred of them match packages of --inventory, the
               rest name other packages (or are already fixed in the image). Prints a JSON summary with the expected
-              findings, computed here with a reference matcher (dpkg ordering, numeric semver/PEP 440)
+              findings, computed here with a reference matcher (dpkg ordering, numeric semver/PEP 440); with
+              --update-out, also the same set with 1 % of it revised (a database update)
   wait        poll a manifest's vulnerability report until a scan that started after --after is done; print a JSON
               summary (startedAt, finishedAt, seconds, packageCount, findings, summary)
 Everything is generated from --seed, except the filler bytes (os.urandom). Only loopback URLs are accepted.
@@ -791,10 +792,22 @@ def cmd_advisories(a):
                     ids.add(aid)
             expected += [(aid, p["name"], p["version"]) for aid in sorted(ids)]
 
-    with zipfile.ZipFile(a.out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        for doc in docs:
-            eco = doc["affected"][0]["package"]["ecosystem"].split(":")[0]
-            z.writestr(f"{eco}/{doc['id']}.json", json.dumps(doc, indent=2))
+    def write_zip(path, documents):
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+            for doc in documents:
+                eco = doc["affected"][0]["package"]["ecosystem"].split(":")[0]
+                z.writestr(f"{eco}/{doc['id']}.json", json.dumps(doc, indent=2))
+    write_zip(a.out, docs)
+    updated = 0
+    if a.update_out:
+        # The next day's download: the same archive with a fraction of the advisories revised (modified time, summary,
+        # references; not the ranges, so the expected findings stay the same).
+        for doc in rng.sample(docs, int(len(docs) * a.update_fraction)):
+            doc["modified"] = "2025-01-15T08:00:00Z"
+            doc["summary"] += " (revised)"
+            doc["references"].append({"type": "FIX", "url": f"https://example.org/fix/{doc['id']}"})
+            updated += 1
+        write_zip(a.update_out, docs)
     per_eco = {}
     for doc in docs:
         e = doc["affected"][0]["package"]["ecosystem"]
@@ -803,7 +816,7 @@ def cmd_advisories(a):
     print(json.dumps({"advisories": len(docs), "for_image_packages": for_image, "matching_advisories": matching_advisories,
                       "expected_findings": len(expected), "withdrawn": sum(1 for d in docs if "withdrawn" in d),
                       "with_cvss": sum(1 for d in docs if "severity" in d), "per_ecosystem": per_eco,
-                      "zip_bytes": os.path.getsize(a.out)}))
+                      "zip_bytes": os.path.getsize(a.out), "updated_in_update_zip": updated}))
     if a.expected_out:
         with open(a.expected_out, "w") as f:
             json.dump(expected, f)
@@ -879,6 +892,8 @@ def main():
     s.add_argument("--match-npm", type=int, default=50)
     s.add_argument("--match-pypi", type=int, default=25)
     s.add_argument("--expected-out", help="write the expected findings [[id, package, version]] here")
+    s.add_argument("--update-out", help="also write the whole set again with --update-fraction of it revised, as a zip")
+    s.add_argument("--update-fraction", type=float, default=0.01)
     s.add_argument("--seed", type=int, default=6)
     s = sub.add_parser("wait")
     s.set_defaults(fn=cmd_wait)
