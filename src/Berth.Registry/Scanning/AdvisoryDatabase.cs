@@ -53,23 +53,30 @@ public sealed partial class AdvisoryDatabase(
             }
 
             // Documents imported after the version was read may be included too: the snapshot can only be newer than
-            // its label, and the next scan sees the new version and rebuilds.
+            // its label, and the next scan sees the new version and rebuilds. The old index is let go first, so the
+            // two are never both alive (scans wait for this one meanwhile, as they would anyway).
+            _snapshot = null;
             var started = time.GetTimestamp();
-            var advisories = new List<OsvAdvisory>();
-            await foreach (var json in store.ReadAdvisoriesAsync(cancellationToken))
-            {
-                // Details (long prose) are for people reading the advisory, never for matching.
-                advisories.AddRange(OsvParser.Parse(json).Select(a => a with { Details = null }));
-            }
-
-            var snapshot = new AdvisorySnapshot(version, advisories.Count, new AdvisoryMatcher(advisories));
+            var matcher = await AdvisoryMatcher.BuildAsync(ParseAsync(store.ReadAdvisoriesAsync(cancellationToken)), cancellationToken);
+            var snapshot = new AdvisorySnapshot(version, matcher.AdvisoryCount, matcher);
             _snapshot = snapshot;
-            LogRebuilt(logger, version, advisories.Count, time.GetElapsedTime(started).TotalMilliseconds);
+            LogRebuilt(logger, version, matcher.AdvisoryCount, time.GetElapsedTime(started).TotalMilliseconds);
             return snapshot;
         }
         finally
         {
             _rebuild.Release();
+        }
+    }
+
+    private static async IAsyncEnumerable<OsvAdvisory> ParseAsync(IAsyncEnumerable<string> documents)
+    {
+        await foreach (var json in documents)
+        {
+            foreach (var advisory in OsvParser.Parse(json))
+            {
+                yield return advisory;
+            }
         }
     }
 

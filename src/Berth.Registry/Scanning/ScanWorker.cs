@@ -8,12 +8,14 @@ namespace Berth.Registry.Scanning;
 /// Runs the scans: <see cref="ScanningOptions.Workers"/> loops, each claiming the longest-queued scan from the store
 /// (any node's), scanning it and recording the outcome; plus one loop that queues the images pushed through this
 /// node. Concurrency is bounded by the loop count, so scanning never takes more than that from the machine, and the
-/// push that queued a scan never waits for it.
+/// push that queued a scan never waits for it. An idle loop keeps the advisory index current, off the scan path; a node
+/// with no workers never builds one.
 /// </summary>
 public sealed partial class ScanWorker(
     ScanQueue queue,
     IScanStore scans,
     ImageScanner scanner,
+    AdvisoryDatabase advisories,
     TimeProvider time,
     IOptions<BerthOptions> options,
     ILogger<ScanWorker> logger) : BackgroundService
@@ -58,6 +60,9 @@ public sealed partial class ScanWorker(
             {
                 if (!await RunNextAsync(stoppingToken))
                 {
+                    // Idle: bring the advisory index up to date now (after start, or any node's import) rather than
+                    // inside the next scan. When nothing changed this is one version query.
+                    await advisories.GetSnapshotAsync(stoppingToken);
                     await queue.WaitForWorkAsync(_options.PollInterval, stoppingToken);
                 }
             }

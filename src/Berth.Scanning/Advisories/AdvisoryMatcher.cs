@@ -8,26 +8,54 @@ namespace Berth.Scanning.Advisories;
 /// </summary>
 public sealed class AdvisoryMatcher
 {
-    private readonly record struct Candidate(OsvAdvisory Advisory, OsvAffected Affected, IVersionComparer? Comparer);
+    // What a finding reports of an advisory, computed once when it is indexed.
+    private sealed record Reported(string Id, IReadOnlyList<string> Aliases, string? Summary);
+
+    // Only what matching reads is kept: the advisory's parsed document (prose, references, the JSON extras kept as
+    // cloned documents) is garbage once indexed, which is most of its memory.
+    private readonly record struct Candidate(Reported Advisory, OsvAffected Affected, Severity Severity, IVersionComparer? Comparer);
 
     private readonly Dictionary<(string Ecosystem, string Name), List<Candidate>> _index = [];
 
     public AdvisoryMatcher(IEnumerable<OsvAdvisory> advisories)
     {
         foreach (var advisory in advisories)
+            Add(advisory);
+    }
+
+    private AdvisoryMatcher()
+    {
+    }
+
+    /// <summary>Builds the index as the advisories stream in, holding none of their documents longer than it takes to index one.</summary>
+    public static async Task<AdvisoryMatcher> BuildAsync(IAsyncEnumerable<OsvAdvisory> advisories, CancellationToken cancellationToken = default)
+    {
+        var matcher = new AdvisoryMatcher();
+        await foreach (var advisory in advisories.WithCancellation(cancellationToken))
+            matcher.Add(advisory);
+        return matcher;
+    }
+
+    /// <summary>Advisories indexed (withdrawn ones are skipped, and not counted).</summary>
+    public int AdvisoryCount { get; private set; }
+
+    private void Add(OsvAdvisory advisory)
+    {
+        // A withdrawn advisory was retracted by its database and must never produce a finding.
+        if (advisory.Withdrawn is not null)
+            return;
+        AdvisoryCount++;
+        // Distro advisories may list the CVEs they fix as "upstream" rather than "aliases"; report both.
+        var reported = new Reported(advisory.Id, [.. advisory.Aliases.Concat(advisory.Upstream).Distinct(StringComparer.Ordinal)], advisory.Summary);
+        foreach (var affected in advisory.Affected)
         {
-            // A withdrawn advisory was retracted by its database and must never produce a finding.
-            if (advisory.Withdrawn is not null)
+            if (affected.Package is not { } p)
                 continue;
-            foreach (var affected in advisory.Affected)
-            {
-                if (affected.Package is not { } p)
-                    continue;
-                var key = Key(p.Ecosystem, p.Name);
-                if (!_index.TryGetValue(key, out var list))
-                    _index[key] = list = [];
-                list.Add(new Candidate(advisory, affected, VersionComparers.For(p.Ecosystem)));
-            }
+            var key = Key(p.Ecosystem, p.Name);
+            if (!_index.TryGetValue(key, out var list))
+                _index[key] = list = [];
+            list.Add(new Candidate(reported, new OsvAffected { Ranges = affected.Ranges, Versions = affected.Versions },
+                Severity.For(advisory, affected), VersionComparers.For(p.Ecosystem)));
         }
     }
 
@@ -59,12 +87,11 @@ public sealed class AdvisoryMatcher
                 seen.Add(candidate.Advisory.Id);
                 findings.Add(new Finding(
                     candidate.Advisory.Id,
-                    // Distro advisories may list the CVEs they fix as "upstream" rather than "aliases"; report both.
-                    [.. candidate.Advisory.Aliases.Concat(candidate.Advisory.Upstream).Distinct(StringComparer.Ordinal)],
+                    candidate.Advisory.Aliases,
                     package,
                     package.Version,
                     fixedVersion,
-                    Severity.For(candidate.Advisory, candidate.Affected),
+                    candidate.Severity,
                     candidate.Advisory.Summary));
             }
         }
