@@ -27,6 +27,7 @@ public static class BerthServer
         builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
 
         var app = builder.Build();
+        app.UseBerthForwardedHeaders();
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();

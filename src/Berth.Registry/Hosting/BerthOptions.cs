@@ -20,6 +20,12 @@ public sealed class BerthOptions
     /// <summary>Host (and port) clients use to reach Berth, for endpoints shown to users; defaults to the request's Host.</summary>
     public string? PublicHost { get; set; }
 
+    /// <summary>
+    /// Reverse proxies and load balancers (IP addresses or CIDR ranges) whose <c>X-Forwarded-For</c>, <c>-Proto</c> and
+    /// <c>-Host</c> headers Berth trusts; empty (the default) trusts none.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
     public AdminOptions Admin { get; set; } = new();
 
     public AuthOptions Auth { get; set; } = new();
@@ -96,6 +102,14 @@ public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
         if (options.Storage.Provider == StorageOptions.S3Provider && string.IsNullOrWhiteSpace(options.Storage.S3.Bucket))
         {
             failures.Add("Berth:Storage:S3:Bucket is required when Berth:Storage:Provider is 's3'.");
+        }
+
+        foreach (var proxy in options.TrustedProxies)
+        {
+            if (!ForwardedHeaders.TryParse(proxy, out _))
+            {
+                failures.Add($"Berth:TrustedProxies: '{proxy}' is not an IP address or a CIDR range (e.g. 10.0.0.0/8).");
+            }
         }
 
         if (options.Scanning.Timeout >= options.Scanning.ClaimTimeout)

@@ -25,6 +25,7 @@ public static class BerthServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BerthOptions>, BerthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddBerthForwardedHeaders();
 
         // First hosted service: the schema must exist before anything else touches the store.
         services.AddHostedService<BerthBootstrapper>();
