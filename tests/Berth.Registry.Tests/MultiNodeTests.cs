@@ -214,6 +214,41 @@ public sealed class MultiNodeTests(MultiNodeFixture fixture) : IClassFixture<Mul
     }
 
     [Fact]
+    public async Task ATokenFromOneNodeWorksOnEveryOther()
+    {
+        // A round-robin load balancer sends the token request to one node and the requests it authorises to others.
+        var registry = await fixture.NewRegistryAsync("mt");
+        var repository = registry.Repo("app");
+        using var tokenNode = new RegistryClient(fixture.Nodes[0], registry, RegistryAuthMode.Basic);
+        var token = await tokenNode.GetTokenAsync($"repository:{repository}:pull,push");
+        var layer = ImageContent.RandomBlob(4096);
+        var digest = ImageContent.DigestOf(layer);
+
+        using (var push = await LifecycleSupport.BearerAsync(fixture.Nodes[1], HttpMethod.Post, $"v2/{repository}/blobs/uploads/?digest={digest}",
+            token, new ByteArrayContent(layer)))
+        {
+            Assert.Equal(HttpStatusCode.Created, push.StatusCode);
+        }
+
+        foreach (var node in fixture.Nodes.Skip(1).Take(2))
+        {
+            using var pull = await LifecycleSupport.BearerAsync(node, HttpMethod.Get, $"v2/{repository}/blobs/{digest}", token);
+            Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
+            Assert.Equal(layer, await pull.Content.ReadAsByteArrayAsync());
+        }
+
+        // The fourth node accepts it too, and answers with its redirect to the object store.
+        using (var redirected = await LifecycleSupport.BearerAsync(fixture.Nodes[3], HttpMethod.Get, $"v2/{repository}/blobs/{digest}", token))
+        {
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, redirected.StatusCode);
+        }
+
+        // The token is scoped on every node alike: another repository is refused.
+        using var outside = await LifecycleSupport.BearerAsync(fixture.Nodes[2], HttpMethod.Get, $"v2/{registry.Repo("other")}/tags/list", token);
+        Assert.Equal(HttpStatusCode.Unauthorized, outside.StatusCode);
+    }
+
+    [Fact]
     public async Task PasswordResetOnOneNodeRevokesEverywhereWithinASecond()
     {
         var registry = await fixture.NewRegistryAsync("mn");
