@@ -1,0 +1,65 @@
+using System.Net;
+using Berth.Registry.Tests.Infrastructure;
+using Berth.Tests.Shared;
+
+namespace Berth.Registry.Tests;
+
+/// <summary>
+/// What a load balancer sees when a dependency goes away: <c>/readyz</c> turns 503 (take the node out of rotation)
+/// while <c>/healthz</c> stays 200 (the process is fine: don't restart it).
+/// </summary>
+public sealed class ReadinessTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task ReadinessFollowsTheObjectStoreAndLivenessDoesNot()
+    {
+        var s3 = new S3Server();
+        await s3.InitializeAsync();
+        var bucket = await s3.CreateBucketAsync();
+        await using var node = await BerthProcess.StartAsync(extraEnvironment: new Dictionary<string, string>
+        {
+            ["Berth__Storage__Provider"] = "s3",
+            ["Berth__Storage__S3__Bucket"] = bucket,
+            ["Berth__Storage__S3__ServiceUrl"] = s3.ServiceUrl.ToString(),
+            ["Berth__Storage__S3__Region"] = S3Server.Region,
+            ["Berth__Storage__S3__ForcePathStyle"] = "true",
+            ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretKey,
+        });
+        using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(20) };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+
+        // The object store goes down.
+        await s3.DisposeAsync();
+        Assert.True(await EventuallyStatusAsync(http, "/readyz", HttpStatusCode.ServiceUnavailable), "readyz stayed ready without the object store" + Tail(node));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+    }
+
+    private static async Task<bool> EventuallyStatusAsync(HttpClient http, string path, HttpStatusCode expected)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await http.GetAsync(path);
+                if (response.StatusCode == expected)
+                {
+                    return true;
+                }
+            }
+            catch (TaskCanceledException)
+            {
+                // A check that hangs on the dead endpoint until the client gives up: try again.
+            }
+
+            await Task.Delay(250);
+        }
+
+        return false;
+    }
+
+    private static string Tail(BerthProcess node) => "\n--- server ---\n" + node.OutputTail();
+}
