@@ -65,14 +65,18 @@ public sealed class DashboardFixture : IAsyncLifetime, IDisposable
 
     public void Dispose() => _admin?.Dispose();
 
-    /// <summary>A new browser session (own cookies) on the server, with clipboard access for the copy buttons.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <summary>
+    /// A new browser session (own cookies) on the server, with clipboard access for the copy buttons; without
+    /// JavaScript when <paramref name="javaScript"/> is false (the core flows must work so).
+    /// </summary>
+    public async Task<IPage> NewPageAsync(bool javaScript = true)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Server.BaseUrl.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             Permissions = ["clipboard-read", "clipboard-write"],
+            JavaScriptEnabled = javaScript,
         });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();

@@ -291,6 +291,52 @@ public sealed class DashboardFlowTests(DashboardFixture fixture, ITestOutputHelp
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("A scan is queued");
     }
 
+    [Fact]
+    public async Task TheCoreFlowsWorkWithoutJavaScript()
+    {
+        var screens = new Screens(fixture.ScreenshotDir, "nojs", output);
+        var page = await fixture.NewPageAsync(javaScript: false);
+        var project = Names.Unique("plain");
+        var registry = Names.Unique("nojs");
+
+        await page.GotoAsync("/");
+        await SignInAsync(page, "admin", fixture.Server.AdminPassword);
+        await page.GetByLabel("Project name").FillAsync(project);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Create registry" }).ClickAsync();
+        await page.GetByLabel("Registry name").FillAsync(registry);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create registry" }).ClickAsync();
+        var password = (await page.Locator("#password").TextContentAsync())!.Trim();
+        Assert.True(password.Length >= 32, "no password shown after create");
+
+        // The row menu is a <details>: it opens without script.
+        await page.GotoAsync($"/projects/{project}/registries");
+        var row = page.Locator($"tr[data-registry='{registry}']");
+        await row.Locator("summary").ClickAsync();
+        await row.GetByRole(AriaRole.Menuitem, new() { Name = "Change Password" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reset password" }).ClickAsync();
+        var newPassword = (await page.Locator("#password").TextContentAsync())!.Trim();
+        Assert.NotEqual(password, newPassword);
+        await screens.ShootAsync(page, "password-reset");
+
+        // Delete: without script the button is not held disabled, so the server's check is what refuses a wrong name.
+        await page.GotoAsync($"/projects/{project}/registries");
+        await row.Locator("summary").ClickAsync();
+        await row.GetByRole(AriaRole.Menuitem, new() { Name = "Delete Registry" }).ClickAsync();
+        var confirm = page.GetByLabel($"Type {registry} to confirm");
+        var delete = page.GetByRole(AriaRole.Button, new() { Name = "Delete registry permanently" });
+        await confirm.FillAsync(registry.ToUpperInvariant());
+        await delete.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("does not match");
+        Assert.Equal(registry, (await fixture.Admin.GetRegistryAsync(registry)).Name);
+        await screens.ShootAsync(page, "delete-refused");
+        await confirm.FillAsync(registry);
+        await delete.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Registry {registry} was deleted");
+        using var gone = await fixture.Admin.Http.GetAsync($"api/v1/registries/{registry}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
     private static async Task SignInAsync(IPage page, string username, string password)
     {
         await page.GetByLabel("Username").FillAsync(username);
