@@ -45,6 +45,11 @@ public sealed class UserApiTests(BerthFixture fixture) : IClassFixture<BerthFixt
         using var asDeveloper = Client(developer, Password);
         Assert.Equal(HttpStatusCode.OK, (await asDeveloper.GetAsync($"api/v1/registries/{shopRegistry.Name}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await asDeveloper.PostAsync($"api/v1/registries/{shopRegistry.Name}/password", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asDeveloper.DeleteAsync($"api/v1/registries/{shopRegistry.Name}?confirm={shopRegistry.Name}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asDeveloper.PatchAsJsonAsync($"api/v1/registries/{shopRegistry.Name}", new { storageLimitGiB = 20 })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asDeveloper.PostAsJsonAsync($"api/v1/registries/{shopRegistry.Name}/kubernetes-secret", new { resetPassword = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asDeveloper.PutAsJsonAsync($"api/v1/projects/{shop.Name}/members/{viewer}", new { role = "owner" })).StatusCode);
+        Assert.Equal(shopRegistry.Name, (await fixture.Admin.GetRegistryAsync(shopRegistry.Name)).Name);
 
         using var asOwner = Client(owner, Password);
         Assert.Equal([ops.Name], await ProjectNamesAsync(asOwner));
@@ -58,6 +63,21 @@ public sealed class UserApiTests(BerthFixture fixture) : IClassFixture<BerthFixt
         Assert.Contains(ops.Name, await ProjectNamesAsync(asViewer));
         Assert.Equal(HttpStatusCode.Forbidden, (await asOwner.PostAsJsonAsync("api/v1/users", new { username = Names.Unique("u"), password = Password })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await asOwner.GetAsync("api/v1/users")).StatusCode);
+        using (var users = await fixture.Admin.Http.GetAsync("api/v1/users"))
+        {
+            Assert.Equal(HttpStatusCode.OK, users.StatusCode);
+            Assert.Contains(owner, await users.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // An owner who is not an administrator deletes a registry of their project (with the exact name)...
+        var doomed = await fixture.Admin.CreateRegistryAsync(ops.Name, Names.Unique("ownd"));
+        Assert.Equal(HttpStatusCode.NoContent, (await asOwner.DeleteAsync($"api/v1/registries/{doomed.Name}?confirm={doomed.Name}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Admin.Http.GetAsync($"api/v1/registries/{doomed.Name}")).StatusCode);
+
+        // ...and removes a member, who then sees the project no more.
+        Assert.Equal(HttpStatusCode.NoContent, (await asOwner.DeleteAsync($"api/v1/projects/{ops.Name}/members/{viewer}")).StatusCode);
+        Assert.DoesNotContain(ops.Name, await ProjectNamesAsync(asViewer));
+        Assert.Equal(HttpStatusCode.NotFound, (await asViewer.GetAsync($"api/v1/registries/{opsRegistry.Name}")).StatusCode);
     }
 
     [Fact]
