@@ -300,6 +300,27 @@ public sealed class RepositoryApiTests(BerthFixture fixture) : IClassFixture<Ber
     private async Task<List<JsonElement>> RepositoriesAsync(string registry) =>
         (await fixture.Admin.GetRawJsonAsync($"api/v1/registries/{registry}/repositories")).EnumerateArray().ToList();
 
+    [Fact]
+    public async Task SignaturesAndOtherArtifactsAreClassified()
+    {
+        var registry = await fixture.NewRegistryAsync("bk");
+        using var client = fixture.Client(registry);
+        var name = registry.Repo("app");
+        var image = await ImageContent.PushSmallImageAsync(client, name, "1.0");
+        await client.PushBlobAsync(name, ImageContent.EmptyJson);
+        var signature = await client.PushManifestAsync(name, "sig", ImageContent.Artifact("application/vnd.dev.cosign.artifact.sig.v1+json", image.Descriptor, "sig"));
+        var other = await client.PushManifestAsync(name, "thing", ImageContent.Artifact("application/vnd.example.thing.v1", image.Descriptor, "thing"));
+
+        var artifacts = await ArtifactsAsync(registry.Name, "app");
+        Assert.Equal("signature", artifacts[signature].GetProperty("artifactType").GetString());
+        Assert.Equal("other", artifacts[other].GetProperty("artifactType").GetString());
+        Assert.Equal("image", artifacts[image.Digest].GetProperty("artifactType").GetString());
+        Assert.All(new[] { signature, other }, d => Assert.Equal(image.Digest, artifacts[d].GetProperty("subjectDigest").GetString()));
+
+        // Neither is an image: they are never scanned.
+        Assert.All(new[] { signature, other }, d => Assert.Equal("not_scanned", artifacts[d].GetProperty("scanStatus").GetString()));
+    }
+
     private async Task<Dictionary<string, JsonElement>> ArtifactsAsync(string registry, string repository) =>
         (await fixture.Admin.GetRawJsonAsync($"api/v1/registries/{registry}/repositories/{repository}/artifacts"))
             .EnumerateArray().ToDictionary(a => a.GetProperty("digest").GetString()!);
