@@ -337,6 +337,40 @@ public sealed class DashboardFlowTests(DashboardFixture fixture, ITestOutputHelp
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    [Fact]
+    public async Task TheKeyboardAloneSignsInAndReachesARegistry()
+    {
+        var created = await fixture.Admin.CreateProjectAndRegistryAsync("kb");
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/login");
+
+        // The username field has the focus; Tab moves through the form in reading order; Enter submits.
+        await Expect(page.GetByLabel("Username")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("admin");
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByLabel("Password")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(fixture.Server.AdminPassword);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects" })).ToBeVisibleAsync();
+
+        // A registry row's menu opens from the keyboard and its items are reachable with Tab.
+        await page.GotoAsync($"/projects/{created.Project}/registries");
+        var row = page.Locator($"tr[data-registry='{created.Name}']");
+        await row.Locator("summary").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var detail = row.GetByRole(AriaRole.Menuitem, new() { Name = "View Detail" });
+        await Expect(detail).ToBeVisibleAsync();
+        for (var i = 0; i < 5 && !await detail.EvaluateAsync<bool>("e => e === document.activeElement"); i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        await Expect(detail).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page).ToHaveURLAsync(new Regex($"/registries/{created.Name}$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = created.Name })).ToBeVisibleAsync();
+    }
+
     private static async Task SignInAsync(IPage page, string username, string password)
     {
         await page.GetByLabel("Username").FillAsync(username);
