@@ -206,19 +206,23 @@ public sealed class FileSystemBlobDriver : IBlobDriver
         }
     }
 
-    /// <summary>Creates <paramref name="directory"/> and runs <paramref name="action"/>, again if a concurrent prune removed the directory in between.</summary>
+    /// <summary>
+    /// Creates <paramref name="directory"/> and runs <paramref name="action"/>, again if a concurrent prune removed the
+    /// directory, or one of its parents while CreateDirectory was creating them (ENOENT from mkdir, which .NET reports
+    /// as a DirectoryNotFoundException or a FileNotFoundException).
+    /// </summary>
     private static T RetryIfDirectoryVanishes<T>(string directory, Func<T> action)
     {
         for (var attempt = 1; ; attempt++)
         {
-            Directory.CreateDirectory(directory);
             try
             {
+                Directory.CreateDirectory(directory);
                 return action();
             }
-            catch (DirectoryNotFoundException) when (attempt < 5)
+            catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException && attempt < 5)
             {
-                // Pruned between CreateDirectory and the action; create it again.
+                // Pruned under us; create it again.
             }
         }
     }

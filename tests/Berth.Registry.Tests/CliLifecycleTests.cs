@@ -187,6 +187,78 @@ public sealed class CliLifecycleTests(BerthFixture fixture) : IClassFixture<Bert
         Assert.True(gone.ExitCode == 1, gone.ToString());
     }
 
+    /// <summary>
+    /// Issue 3: <c>berth registry delete NAME</c> shows what will be deleted — repositories, tags and bytes — before it
+    /// asks. The bytes are the registry's usage, each unique blob once: two repositories share a 2 MiB layer, so the
+    /// figure is 3.5 MiB (a sum per repository would say 5.5 MiB).
+    /// </summary>
+    [Fact]
+    public async Task DeleteShowsRepositoriesTagsAndBytesBeforeAsking()
+    {
+        const int MiB = 1024 * 1024;
+        var registry = await fixture.NewRegistryAsync("rb");
+        var shared = ImageContent.RandomBlob(2 * MiB);
+        var own = ImageContent.RandomBlob(3 * MiB / 2);
+        long configBytes = 0;
+        using (var client = fixture.Client(registry, RegistryAuthMode.Basic))
+        {
+            foreach (var (repository, layers, tags) in new[]
+            {
+                ("app", new[] { shared, own }, new[] { "v1", "latest" }),
+                ("tools", new[] { shared }, new[] { "1.0" }),
+            })
+            {
+                var name = registry.Repo(repository);
+                var descriptors = new List<(string, long)>();
+                foreach (var layer in layers)
+                {
+                    descriptors.Add((await client.PushBlobAsync(name, layer), layer.LongLength));
+                }
+
+                var config = ImageContent.Config(descriptors[0].Item1, repository);
+                configBytes += config.LongLength;
+                var manifest = ImageContent.Manifest((await client.PushBlobAsync(name, config), config.LongLength), [.. descriptors]);
+                foreach (var tag in tags)
+                {
+                    await client.PushManifestAsync(name, tag, manifest);
+                }
+            }
+        }
+
+        var usage = (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageUsageBytes;
+        Assert.Equal(shared.LongLength + own.LongLength + configBytes, usage);
+        const string Bytes = "  - 3.5 MiB of stored images";
+        const string Contents = "  - 2 repositories with 3 tags";
+        const string Prompt = "Type the registry name";
+
+        // Asked, answered wrongly: the summary was shown, nothing deleted.
+        var refused = await BerthWithInputAsync("not-the-name\n", "registry", "delete", registry.Name);
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains(Bytes, refused.Stdout, StringComparison.Ordinal);
+        Assert.Contains(Contents, refused.Stdout, StringComparison.Ordinal);
+        Assert.Contains(Prompt, refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await RegistryStatusAsync(registry.Name));
+
+        // With --json the summary and the prompt share stderr, so their order shows: the summary comes first.
+        var json = await BerthWithInputAsync("not-the-name\n", "registry", "delete", registry.Name, "--json");
+        Assert.True(json.ExitCode == 1, json.ToString());
+        Assert.Equal("", json.Stdout.Trim());
+        var bytesAt = json.Stderr.IndexOf(Bytes, StringComparison.Ordinal);
+        var contentsAt = json.Stderr.IndexOf(Contents, StringComparison.Ordinal);
+        var promptAt = json.Stderr.IndexOf(Prompt, StringComparison.Ordinal);
+        Assert.True(bytesAt >= 0 && contentsAt >= 0 && promptAt >= 0 && bytesAt < promptAt && contentsAt < promptAt,
+            "the summary (repositories, tags, bytes) must come before the prompt:\n" + json.Stderr);
+        Assert.Equal(HttpStatusCode.OK, await RegistryStatusAsync(registry.Name));
+
+        // Confirmed by --confirm: the same summary, then the deletion.
+        var deleted = await BerthAsync("registry", "delete", registry.Name, "--confirm", registry.Name);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        var summaryAt = deleted.Stdout.IndexOf(Bytes, StringComparison.Ordinal);
+        var doneAt = deleted.Stdout.IndexOf("Deleted registry " + registry.Name, StringComparison.Ordinal);
+        Assert.True(summaryAt >= 0 && doneAt > summaryAt, "with --confirm the bytes are shown before the deletion:\n" + deleted.Stdout);
+        Assert.Equal(HttpStatusCode.NotFound, await RegistryStatusAsync(registry.Name));
+    }
+
     [Fact]
     public async Task DeleteAcceptsTheNamePipedOnStdin()
     {

@@ -149,6 +149,97 @@ internal static class LifecycleSupport
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>The blobs the server's SQLite store records for a registry (digest → size), read directly.</summary>
+    public static Dictionary<string, long> RecordedBlobs(string dataDir, string registryId)
+    {
+        using var connection = OpenReadOnly(dataDir);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT digest, size FROM blobs WHERE registry_id = $id;";
+        command.Parameters.AddWithValue("$id", registryId);
+        using var reader = command.ExecuteReader();
+        var blobs = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            blobs[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return blobs;
+    }
+
+    /// <summary>Whether the store still lists a purge of <paramref name="registryId"/> as pending (table <c>registry_purges</c>).</summary>
+    public static bool PurgePending(string dataDir, string registryId)
+    {
+        using var connection = OpenReadOnly(dataDir);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM registry_purges WHERE registry_id = $id;";
+        command.Parameters.AddWithValue("$id", registryId);
+        return (long)command.ExecuteScalar()! > 0;
+    }
+
+    /// <summary>
+    /// The blob store of a registry agrees with itself and with <paramref name="expectedDigests"/>: the metadata records
+    /// exactly those blobs, the blob tree on disk holds exactly one file per recorded blob (and nothing else), each
+    /// file has its recorded size and hashes to its digest, and the usage the API reports equals a recount of the
+    /// files on disk.
+    /// </summary>
+    public static async Task AssertStoreConsistentAsync(ManagementClient admin, string dataDir, string registryName, string registryId,
+        IEnumerable<string> expectedDigests, string context)
+    {
+        var expected = expectedDigests.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var recorded = RecordedBlobs(dataDir, registryId);
+        Assert.True(expected.SequenceEqual(recorded.Keys.Order(StringComparer.Ordinal)),
+            $"{context}: recorded blobs [{string.Join(", ", recorded.Keys.Order(StringComparer.Ordinal))}], expected [{string.Join(", ", expected)}]");
+
+        var blobsRoot = Path.Combine(BlobTree.RegistryDir(dataDir, registryId), "blobs");
+        var files = Directory.Exists(blobsRoot) ? Directory.GetFiles(blobsRoot, "*", SearchOption.AllDirectories) : [];
+        var onDisk = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var relative = Path.GetRelativePath(blobsRoot, file).Split(Path.DirectorySeparatorChar);
+            var isBlob = relative is [_, var prefix, var hex, "data"] && hex.StartsWith(prefix, StringComparison.Ordinal);
+            Assert.True(isBlob, $"{context}: unexpected file in the blob tree: {file}");
+            onDisk[relative[0] + ":" + relative[2]] = file;
+        }
+
+        Assert.True(expected.SequenceEqual(onDisk.Keys.Order(StringComparer.Ordinal)),
+            $"{context}: blob files on disk [{string.Join(", ", onDisk.Keys.Order(StringComparer.Ordinal))}], recorded [{string.Join(", ", expected)}]");
+        long recount = 0;
+        foreach (var (digest, file) in onDisk)
+        {
+            var length = new FileInfo(file).Length;
+            Assert.True(length == recorded[digest], $"{context}: blob {digest} is {length} bytes on disk, recorded as {recorded[digest]}");
+            await using var stream = File.OpenRead(file);
+            var actual = "sha256:" + Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream));
+            Assert.True(actual == digest, $"{context}: the file of blob {digest} hashes to {actual}");
+            recount += length;
+        }
+
+        var usage = (await admin.GetRegistryAsync(registryName)).StorageUsageBytes;
+        Assert.True(usage == recount, $"{context}: storageUsageBytes {usage} != recount {recount} of {onDisk.Count} blob files");
+    }
+
+    /// <summary>Sends a request; the status and body, or a null status when the connection failed.</summary>
+    public static async Task<(int? Status, string Body)> SendCatchingAsync(RegistryClient client, HttpMethod method, string path, HttpContent content)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(method, client.Resolve(path)) { Content = content };
+            using var response = await client.SendAsync(request);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    private static SqliteConnection OpenReadOnly(string dataDir)
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "berth.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
     /// <summary>Polls <paramref name="condition"/> every 200 ms until it holds or <paramref name="timeout"/> passes.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Berth.Registry.Tests.Infrastructure;
 using static Berth.Registry.Tests.LifecycleSupport;
 
@@ -12,6 +13,21 @@ public sealed class ThrottledBerthFixture : ConfiguredBerthFixture
     protected override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
     {
         ["Berth__Auth__MaxFailedLoginsPerUser"] = MaxFailedLoginsPerUser.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>
+/// A server that locks a client address out after 6 failed passwords, whatever the usernames, while the per-username
+/// limit is far out of reach.
+/// </summary>
+public sealed class AddressThrottledBerthFixture : ConfiguredBerthFixture
+{
+    public const int MaxFailedLoginsPerAddress = 6;
+
+    protected override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["Berth__Auth__MaxFailedLoginsPerAddress"] = MaxFailedLoginsPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Berth__Auth__MaxFailedLoginsPerUser"] = "1000",
     };
 }
 
@@ -55,7 +71,7 @@ public sealed class LoginThrottleTests(ThrottledBerthFixture fixture) : IClassFi
             await OciAssert.ErrorAsync(v2, HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS", "a wrong password during the lockout");
         }
 
-        using (var form = await PasswordGrantAsync(registry.Username, registry.Password, scope))
+        using (var form = await PasswordGrantAsync(Server, registry.Username, registry.Password, scope))
         {
             await AssertTooManyRequestsAsync(form, "OAuth2 password grant during the lockout");
         }
@@ -137,7 +153,7 @@ public sealed class LoginThrottleTests(ThrottledBerthFixture fixture) : IClassFi
         (await skopeo.CopyAsync(push.OciReference, Skopeo.Docker(registry.Image("app", "v2")), destinationCreds: registry.Creds)).EnsureSuccess();
     }
 
-    private static async Task AssertTooManyRequestsAsync(HttpResponseMessage response, string context)
+    internal static async Task AssertTooManyRequestsAsync(HttpResponseMessage response, string context)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.TooManyRequests, $"{context}: expected 429, got {(int)response.StatusCode}: {body}");
@@ -148,9 +164,9 @@ public sealed class LoginThrottleTests(ThrottledBerthFixture fixture) : IClassFi
         OciAssert.NoStackTrace(body);
     }
 
-    private async Task<HttpResponseMessage> PasswordGrantAsync(string username, string password, string scope)
+    internal static async Task<HttpResponseMessage> PasswordGrantAsync(BerthProcess server, string username, string password, string scope)
     {
-        using var http = new HttpClient { BaseAddress = Server.BaseUrl };
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
         var response = await http.PostAsync("auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["username"] = username, ["password"] = password,
@@ -159,4 +175,102 @@ public sealed class LoginThrottleTests(ThrottledBerthFixture fixture) : IClassFi
         await response.Content.LoadIntoBufferAsync();
         return response;
     }
+}
+
+/// <summary>
+/// docs/api.md, "Brute force": past <c>MaxFailedLoginsPerAddress</c> failed passwords from one address, spread over
+/// any number of usernames (none near its own limit) and over both the token endpoint and Basic on /v2, password checks
+/// from that address answer <c>429 TOOMANYREQUESTS</c> with <c>Retry-After</c>, even for the right password of a
+/// username that never failed; passwords verified before the lockout keep working. One test only: the lockout holds the
+/// fixture's whole address (127.0.0.1) for the 5-minute window.
+/// </summary>
+public sealed class AddressLockoutTests(AddressThrottledBerthFixture fixture) : IClassFixture<AddressThrottledBerthFixture>
+{
+    private const int Limit = AddressThrottledBerthFixture.MaxFailedLoginsPerAddress;
+
+    private BerthProcess Server => fixture.Server;
+
+    [Fact]
+    public async Task FailuresAcrossUsernamesFromOneAddressLockTheAddressOutOnBothPaths()
+    {
+        // Every admin call happens before the first failure: the admin's own password check shares the address.
+        var guessed = new[] { await fixture.NewRegistryAsync("ag"), await fixture.NewRegistryAsync("ah") };
+        var verified = await fixture.NewRegistryAsync("av");
+        var probe = await fixture.NewRegistryAsync("ap");
+        var fresh = await fixture.NewRegistryAsync("af");
+        using (var ok = await BasicAsync(Server, HttpMethod.Get, "v2/", verified.Username, verified.Password))
+        {
+            await OciAssert.StatusAsync(ok, HttpStatusCode.OK, "Basic of the registry verified before the failures");
+        }
+
+        // Limit - 1 failures over five usernames (two registries, three names that don't exist), alternating paths.
+        var attempts = new (string Username, bool Token)[]
+        {
+            (guessed[0].Username, true), (guessed[1].Username, false), (Names.Unique("nobody"), true),
+            (Names.Unique("nobody"), false), (Names.Unique("nobody"), true),
+        };
+        Assert.Equal(Limit - 1, attempts.Length);
+        for (var i = 0; i < attempts.Length; i++)
+        {
+            var (username, viaToken) = attempts[i];
+            using var wrong = await WrongPasswordAsync(username, viaToken, i);
+            await OciAssert.StatusAsync(wrong, HttpStatusCode.Unauthorized, $"failure #{i + 1} ({username}, {(viaToken ? "token" : "Basic /v2")})");
+        }
+
+        // One failure short of the limit the address is not locked yet: a right password is checked and accepted.
+        using (var ok = await TokenRequestAsync(Server, probe.Username, probe.Password, FullScope(probe.Repo("app"))))
+        {
+            await OciAssert.StatusAsync(ok, HttpStatusCode.OK, $"right password after {Limit - 1} failures from the address" + fixture.ServerLog);
+        }
+
+        // The failure that reaches the limit is still answered as a wrong password…
+        using (var last = await WrongPasswordAsync(guessed[0].Username, viaToken: false, Limit))
+        {
+            await OciAssert.StatusAsync(last, HttpStatusCode.Unauthorized, $"failure #{Limit}");
+        }
+
+        // …and from now on the address is locked: the right password of a registry that never failed is refused with
+        // 429 on the token endpoint (GET and OAuth2 form) and on Basic /v2.
+        var scope = FullScope(fresh.Repo("app"));
+        using (var token = await TokenRequestAsync(Server, fresh.Username, fresh.Password, scope))
+        {
+            await LoginThrottleTests.AssertTooManyRequestsAsync(token, "/auth/token with a right password from the locked address" + fixture.ServerLog);
+            using var body = JsonDocument.Parse(await token.Content.ReadAsStringAsync());
+            Assert.Equal("TOOMANYREQUESTS", body.RootElement.GetProperty("error").GetString());
+        }
+
+        using (var form = await LoginThrottleTests.PasswordGrantAsync(Server, fresh.Username, fresh.Password, scope))
+        {
+            await LoginThrottleTests.AssertTooManyRequestsAsync(form, "OAuth2 password grant from the locked address");
+        }
+
+        using (var v2 = await BasicAsync(Server, HttpMethod.Get, $"v2/{fresh.Repo("app")}/tags/list", fresh.Username, fresh.Password))
+        {
+            await LoginThrottleTests.AssertTooManyRequestsAsync(v2, "Basic /v2 with a right password from the locked address");
+            await OciAssert.ErrorAsync(v2, HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+        }
+
+        using (var v2 = await BasicAsync(Server, HttpMethod.Get, "v2/", Names.Unique("nobody"), "a-guess"))
+        {
+            await LoginThrottleTests.AssertTooManyRequestsAsync(v2, "a guess for a new username from the locked address");
+        }
+
+        var login = await LoginAsync(new Skopeo(fixture.NewDir("login")), Server.Host, fresh.Username, fresh.Password);
+        Assert.False(login.Succeeded, "skopeo login from the locked address succeeded: " + login);
+
+        // Passwords verified before the lockout are not checked again, so they keep working on both paths.
+        using (var ok = await BasicAsync(Server, HttpMethod.Get, "v2/", verified.Username, verified.Password))
+        {
+            await OciAssert.StatusAsync(ok, HttpStatusCode.OK, "Basic of a password verified before the lockout");
+        }
+
+        using (var ok = await TokenRequestAsync(Server, probe.Username, probe.Password, FullScope(probe.Repo("app"))))
+        {
+            await OciAssert.StatusAsync(ok, HttpStatusCode.OK, "/auth/token with a password verified before the lockout");
+        }
+    }
+
+    private Task<HttpResponseMessage> WrongPasswordAsync(string username, bool viaToken, int attempt) => viaToken
+        ? TokenRequestAsync(Server, username, "wrong-password-" + attempt, FullScope(username + "/app"))
+        : BasicAsync(Server, HttpMethod.Get, "v2/", username, "wrong-password-" + attempt);
 }

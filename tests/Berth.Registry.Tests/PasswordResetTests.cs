@@ -242,6 +242,178 @@ public sealed class PasswordResetTests(BerthFixture fixture) : IClassFixture<Ber
         Assert.Equal(0, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageUsageBytes);
     }
 
+    /// <summary>
+    /// docs/api.md, "Reset password", and issue 3: pulls and pushes in flight when the reset happens either finish or
+    /// fail with 401, and never corrupt data. Held open across the reset, each authenticated with the old password and
+    /// proven (on disk, or by the bytes already received) to be inside the server: a chunk of an upload session (bearer
+    /// token, body streamed), a monolithic upload (Basic, Content-Length) and two slow downloads of a 48 MiB blob (one
+    /// per auth mode). Afterwards the store agrees with itself, the old credentials cannot complete the session, and
+    /// the image pulls byte-identical with the new password.
+    /// </summary>
+    [Fact]
+    public async Task PushesAndPullsInFlightAcrossTheResetFinishOrFailWith401AndNeverCorruptTheStore()
+    {
+        const int MiB = 1024 * 1024;
+        var before = BlobTree.RegistryIds(Server.DataDir);
+        var registry = await fixture.NewRegistryAsync("rf");
+        var image = fixture.BuildImage(seed: 3121, layers: 2, tag: "v1");
+        var remote = Skopeo.Docker(registry.Image("flight/app", "v1"));
+        (await _skopeo.CopyAsync(image.OciReference, remote, destinationCreds: registry.Creds)).EnsureSuccess();
+        var registryId = BlobTree.NewRegistryId(before, BlobTree.RegistryIds(Server.DataDir));
+        var name = registry.Repo("flight/app");
+
+        // Far more than loopback socket buffers hold: the server is still sending it when the reset happens.
+        var large = ImageContent.RandomBlob(48 * MiB);
+        using var bearer = fixture.Client(registry);
+        using var basic = fixture.Client(registry, RegistryAuthMode.Basic);
+        var largeDigest = await basic.PushBlobAsync(name, large);
+
+        // 1. A chunk of an upload session, streamed; its first 1.5 MiB go out now, the rest after the reset.
+        var location = await bearer.StartUploadAsync(name);
+        var uploadId = location.TrimEnd('/')[(location.TrimEnd('/').LastIndexOf('/') + 1)..];
+        var sessionFile = Path.Combine(BlobTree.RegistryDir(Server.DataDir, registryId), "uploads", uploadId, "data");
+        var chunkBytes = ImageContent.RandomBlob(2 * MiB);
+        var chunk = new GatedContent(chunkBytes[..(3 * MiB / 2)], chunkBytes[(3 * MiB / 2)..], announceLength: false);
+        var patch = SendCatchingAsync(bearer, HttpMethod.Patch, location, chunk);
+
+        // 2. A monolithic upload with its length announced, likewise split.
+        var whole = ImageContent.RandomBlob(2 * MiB);
+        var wholeDigest = ImageContent.DigestOf(whole);
+        var monolithic = new GatedContent(whole[..(3 * MiB / 2)], whole[(3 * MiB / 2)..], announceLength: true);
+        var post = SendCatchingAsync(basic, HttpMethod.Post, $"v2/{name}/blobs/uploads/?digest={wholeDigest}", monolithic);
+
+        // 3. Two downloads of the large blob, its first MiB read before the reset.
+        using var download = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Server.BaseUrl, Timeout = TimeSpan.FromMinutes(2) };
+        var token = await TokenAsync(Server, registry.Username, registry.Password, FullScope(name));
+        var pulls = new List<(string Mode, HttpResponseMessage Response, Stream Body, System.Security.Cryptography.IncrementalHash Hash)>();
+        foreach (var mode in new[] { "bearer", "basic" })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{name}/blobs/{largeDigest}");
+            request.Headers.Authorization = mode == "bearer"
+                ? new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token)
+                : ManagementClient.BasicAuth(registry.Username, registry.Password);
+            var response = await download.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await OciAssert.StatusAsync(response, HttpStatusCode.OK, $"slow {mode} GET of the large blob before the reset");
+            var body = await response.Content.ReadAsStreamAsync();
+            var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var first = new byte[MiB];
+            await body.ReadExactlyAsync(first);
+            hash.AppendData(first);
+            pulls.Add((mode, response, body, hash));
+        }
+
+        // Both uploads are inside the server, past authentication: their first MiB is on disk (the session's own file,
+        // and the monolithic upload's staging file).
+        await Task.WhenAll(chunk.FirstPartSent, monolithic.FirstPartSent).WaitAsync(TimeSpan.FromSeconds(20));
+        var uploadsDir = Path.Combine(BlobTree.RegistryDir(Server.DataDir, registryId), "uploads");
+        bool Receiving() =>
+            File.Exists(sessionFile) && new FileInfo(sessionFile).Length >= MiB
+            && Directory.GetFiles(uploadsDir, "*", SearchOption.AllDirectories)
+                .Any(f => !f.StartsWith(Path.GetDirectoryName(sessionFile)!, StringComparison.Ordinal) && new FileInfo(f).Length >= MiB);
+        Assert.True(await EventuallyAsync(Receiving, TimeSpan.FromSeconds(20)),
+            "the held uploads never reached the server's storage: " + string.Join(", ", BlobTree.Files(Server.DataDir, registryId)) + fixture.ServerLog);
+
+        var newPassword = await ResetPasswordAsync(fixture.Admin, registry.Name);
+        var newCreds = registry.Username + ":" + newPassword;
+        using (var v2 = await BasicAsync(Server, HttpMethod.Get, "v2/", registry.Username, registry.Password))
+        {
+            await OciAssert.StatusAsync(v2, HttpStatusCode.Unauthorized, "a new request with the old password while the others are in flight");
+        }
+
+        chunk.Release();
+        monolithic.Release();
+
+        // The downloads: read on, slowly, to the end; each must be complete and exact.
+        foreach (var (mode, response, body, hash) in pulls)
+        {
+            var buffer = new byte[256 * 1024];
+            long total = MiB;
+            try
+            {
+                int read;
+                while ((read = await body.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(30))) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    total += read;
+                    await Task.Delay(2);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                Assert.Fail($"the {mode} download in flight during the reset was cut off after {total} of {large.Length} bytes: {ex.Message}" + fixture.ServerLog);
+            }
+
+            Assert.True(total == large.LongLength, $"the {mode} download in flight during the reset ended after {total} of {large.Length} bytes");
+            Assert.Equal(largeDigest, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
+            hash.Dispose();
+            await body.DisposeAsync();
+            response.Dispose();
+        }
+
+        var (patchStatus, patchBody) = await patch.WaitAsync(TimeSpan.FromSeconds(30));
+        var (postStatus, postBody) = await post.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The chunk: accepted whole (exactly its bytes in the session) or refused with 401.
+        Assert.True(patchStatus is 202 or 401, $"the chunk in flight during the reset: {patchStatus?.ToString() ?? "connection failed"} {patchBody}" + fixture.ServerLog);
+        if (patchStatus == 202)
+        {
+            Assert.True(File.ReadAllBytes(sessionFile).AsSpan().SequenceEqual(chunkBytes), "the session holds other bytes than the chunk that was accepted");
+        }
+
+        // The monolithic upload: stored with exactly its bytes, or refused with 401 and not stored.
+        Assert.True(postStatus is 201 or 401, $"the monolithic upload in flight during the reset: {postStatus?.ToString() ?? "connection failed"} {postBody}" + fixture.ServerLog);
+        using var fresh = new RegistryClient(Server.BaseUrl, registry.Username, newPassword);
+        using (var get = await fresh.GetAsync($"v2/{name}/blobs/{wholeDigest}"))
+        {
+            if (postStatus == 201)
+            {
+                await OciAssert.StatusAsync(get, HttpStatusCode.OK, "the monolithic blob accepted during the reset");
+                Assert.True((await get.Content.ReadAsByteArrayAsync()).AsSpan().SequenceEqual(whole), "the monolithic blob accepted during the reset has other bytes");
+            }
+            else
+            {
+                await OciAssert.StatusAsync(get, HttpStatusCode.NotFound, "the monolithic blob refused during the reset");
+            }
+        }
+
+        // The session opened with the old password: no more chunks, no completion, with its token or with Basic.
+        var chunkDigest = ImageContent.DigestOf(chunkBytes);
+        using var oldBasic = fixture.Client(registry, RegistryAuthMode.Basic);
+        foreach (var (mode, old) in new[] { ("bearer", bearer), ("basic", oldBasic) })
+        {
+            using (var more = await old.PatchAsync(location, ImageContent.RandomBlob(1024), null))
+            {
+                await OciAssert.StatusAsync(more, HttpStatusCode.Unauthorized, $"another chunk with the old credentials ({mode})");
+            }
+
+            using (var put = await old.PutUploadAsync(location, chunkDigest))
+            {
+                await OciAssert.StatusAsync(put, HttpStatusCode.Unauthorized, $"completing the session with the old credentials ({mode})");
+            }
+        }
+
+        using (var head = await fresh.HeadAsync($"v2/{name}/blobs/{chunkDigest}"))
+        {
+            await OciAssert.StatusAsync(head, HttpStatusCode.NotFound, "the chunk's blob after the old credentials tried to complete it");
+        }
+
+        // The store: exactly the image, the large blob and (if it was accepted) the monolithic blob, each intact, and
+        // usage equal to a recount of the files.
+        var expected = image.Blobs.Select(b => b.Digest).Append(largeDigest).ToList();
+        if (postStatus == 201)
+        {
+            expected.Add(wholeDigest);
+        }
+
+        await AssertStoreConsistentAsync(fixture.Admin, Server.DataDir, registry.Name, registryId, expected, "after pushes and pulls in flight across the reset");
+        await AssertPullsIdenticalAsync(_skopeo, fixture.NewDir("flight-pull"), remote, newCreds, image, "new password after a reset with transfers in flight");
+        using (var get = await fresh.GetAsync($"v2/{name}/blobs/{largeDigest}"))
+        {
+            await OciAssert.StatusAsync(get, HttpStatusCode.OK, "the large blob with the new password");
+            Assert.True((await get.Content.ReadAsByteArrayAsync()).AsSpan().SequenceEqual(large), "the large blob differs after the reset");
+        }
+    }
+
     [Fact]
     public async Task ResetIsAuditedWithActorAndAddressButNoPassword()
     {

@@ -355,21 +355,6 @@ public sealed class RegistryDeleteTests(BerthFixture fixture) : IClassFixture<Be
         Assert.True(postStatus is null or (>= 400 and < 500), $"a monolithic blob finished after the delete: {postStatus} {postBody}" + fixture.ServerLog);
     }
 
-    /// <summary>Sends a request; the status and body, or a null status when the connection failed.</summary>
-    private static async Task<(int? Status, string Body)> SendCatchingAsync(RegistryClient client, HttpMethod method, string path, HttpContent content)
-    {
-        try
-        {
-            using var request = new HttpRequestMessage(method, client.Resolve(path)) { Content = content };
-            using var response = await client.SendAsync(request);
-            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
-        }
-        catch (HttpRequestException ex)
-        {
-            return (null, ex.Message);
-        }
-    }
-
     /// <summary>Creates a registry, pushes <paramref name="image"/> to <c>app:v1</c> with skopeo, and learns its id on disk.</summary>
     private async Task<(CreatedRegistry Registry, string Id)> CreateAndPushAsync(string project, string prefix, OciImage image)
     {

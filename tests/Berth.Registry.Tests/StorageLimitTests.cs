@@ -357,3 +357,62 @@ public sealed class StorageLimitTests(SmallAllocationFixture fixture) : IClassFi
         Assert.True(expectedFiles.SequenceEqual(files), $"files of the registry {context}:\n{string.Join("\n", files)}\nexpected only:\n{string.Join("\n", expectedFiles)}");
     }
 }
+
+/// <summary>
+/// Issue 3, "Storage allocation": a registry's <c>storageLimitBytes</c> defaults to
+/// <c>Berth:Registries:DefaultStorageLimitBytes</c>, 10 GiB when nothing is configured; changing the setting applies to
+/// registries created from then on, not to existing ones (resized or not). One server with no override, then the same
+/// data directory under a server with <c>Berth__Registries__DefaultStorageLimitBytes</c>.
+/// </summary>
+public sealed class DefaultAllocationTests : IAsyncLifetime
+{
+    private const long TenGiB = 10737418240L;
+    private const long ConfiguredDefault = 5368709120L; // 5 GiB
+
+    private BerthProcess _defaults = null!;
+    private BerthProcess? _configured;
+
+    public async Task InitializeAsync() => _defaults = await BerthProcess.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_configured is not null)
+        {
+            await _configured.DisposeAsync();
+        }
+
+        // Owns the data directory: disposed last.
+        await _defaults.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WithoutConfigurationARegistryGets10GiBAndTheSettingChangesItForNewRegistriesOnly()
+    {
+        CreatedRegistry existing, resized;
+        using (var admin = new ManagementClient(_defaults.BaseUrl, "admin", _defaults.AdminPassword))
+        {
+            existing = await admin.CreateProjectAndRegistryAsync("da");
+            resized = await admin.CreateRegistryAsync(existing.Project, Names.Unique("dz"));
+            var detail = await DetailJsonAsync(admin, existing.Name);
+            Assert.Equal(TenGiB, detail.GetProperty("storageLimitBytes").GetInt64());
+            Assert.Equal(0, detail.GetProperty("storageUsageBytes").GetInt64());
+            Assert.All(await admin.ListRegistriesAsync(existing.Project), r => Assert.Equal(TenGiB, r.StorageLimitBytes));
+            using var response = await admin.Http.PatchAsJsonAsync($"api/v1/registries/{resized.Name}", new { storageLimitGiB = 20 });
+            Assert.True(response.IsSuccessStatusCode, $"resize: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        await _defaults.StopAsync();
+        _configured = await BerthProcess.StartAsync(_defaults.DataDir, _defaults.AdminPassword, new Dictionary<string, string>
+        {
+            ["Berth__Registries__DefaultStorageLimitBytes"] = ConfiguredDefault.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        using var configured = new ManagementClient(_configured.BaseUrl, "admin", _configured.AdminPassword);
+        var created = await configured.CreateRegistryAsync(existing.Project, Names.Unique("dn"));
+        Assert.Equal(ConfiguredDefault, (await DetailJsonAsync(configured, created.Name)).GetProperty("storageLimitBytes").GetInt64());
+        Assert.Equal(TenGiB, (await DetailJsonAsync(configured, existing.Name)).GetProperty("storageLimitBytes").GetInt64());
+        Assert.Equal(20L << 30, (await DetailJsonAsync(configured, resized.Name)).GetProperty("storageLimitBytes").GetInt64());
+        var listed = (await configured.ListRegistriesAsync(existing.Project)).ToDictionary(r => r.Name, r => r.StorageLimitBytes);
+        Assert.Equal(new Dictionary<string, long> { [existing.Name] = TenGiB, [resized.Name] = 20L << 30, [created.Name] = ConfiguredDefault }, listed);
+    }
+}

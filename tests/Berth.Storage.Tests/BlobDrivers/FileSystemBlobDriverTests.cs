@@ -82,6 +82,68 @@ public sealed class FileSystemBlobDriverTests : BlobDriverConformanceTests
         Assert.Equal([FileSystemDriver.GetLocalPath(path)], Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories));
     }
 
+    /// <summary>
+    /// A writer opened in a fresh directory while other uploads' directories are deleted, which prunes their parents
+    /// once empty (up to the registry's directory): when a parent is pruned between being found and the writer's own
+    /// directory being created, the writer must try again, not fail. Found by a registry taking thousands of
+    /// concurrent monolithic uploads (500 on POST …/blobs/uploads/?digest=, DirectoryNotFoundException from
+    /// Directory.CreateDirectory). Pruners delete uploads written straight to disk, so the parents are empty as
+    /// often as possible; the run is bounded by rounds and time.
+    /// </summary>
+    [Fact]
+    public async Task WritersInFreshDirectoriesSurviveConcurrentPruningOfTheirParents()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var writes = 0;
+        bool Running() => failures.IsEmpty && DateTime.UtcNow < deadline;
+
+        var pruners = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (Running())
+            {
+                var id = NewId();
+                try
+                {
+                    var local = FileSystemDriver.GetLocalPath(BlobPaths.Upload(RegistryA, id));
+                    Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+                    await File.WriteAllBytesAsync(local, [1]);
+                }
+                catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
+                {
+                    // The test's own set-up lost the same race; only the driver's writers are under test.
+                    continue;
+                }
+
+                await Driver.DeleteAsync(BlobPaths.UploadDirectory(RegistryA, id), None);
+            }
+        }));
+        var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (Running())
+            {
+                var id = NewId();
+                try
+                {
+                    await using (await Driver.OpenWriterAsync(BlobPaths.Upload(RegistryA, id), append: false, None))
+                    {
+                        Interlocked.Increment(ref writes);
+                    }
+
+                    await Driver.DeleteAsync(BlobPaths.UploadDirectory(RegistryA, id), None);
+                }
+                catch (Exception ex)
+                {
+                    failures.Enqueue(ex);
+                }
+            }
+        }));
+        await Task.WhenAll(pruners.Concat(writers)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(failures.IsEmpty, $"a writer failed after {writes} successful opens: {failures.FirstOrDefault()}");
+        Assert.True(writes > 100, $"only {writes} writers were opened");
+    }
+
     [Fact]
     public void GetLocalPathStaysUnderTheRoot()
     {
