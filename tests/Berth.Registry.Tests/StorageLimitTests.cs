@@ -218,6 +218,31 @@ public sealed class StorageLimitTests(SmallAllocationFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task AMonolithicPushPastTheAllocationIsRefusedBeforeItsBodyIsSent()
+    {
+        var registry = await fixture.NewRegistryAsync("sq");
+        var name = registry.Repo("app");
+        var blob = ImageContent.RandomBlob((int)SmallAllocationFixture.DefaultLimit + 1);
+
+        // The handler would send the body anyway after Expect100ContinueTimeout (1 s by default): long enough here that
+        // only the server's answer decides.
+        using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(30) }) { BaseAddress = Server.BaseUrl };
+        client.DefaultRequestHeaders.Authorization = ManagementClient.BasicAuth(registry.Username, registry.Password);
+
+        // With Expect: 100-continue the client sends the body only once the server asks for it (100 Continue), which
+        // Kestrel does when the handler first reads the body. A refusal decided on the announced size comes first, and
+        // not one byte of the body goes out.
+        var body = new GatedContent(blob[..(64 * 1024)], blob[(64 * 1024)..], announceLength: true);
+        body.Release();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"v2/{name}/blobs/uploads/?digest={ImageContent.DigestOf(blob)}") { Content = body };
+        request.Headers.ExpectContinue = true;
+        using var refused = await client.SendAsync(request);
+        await OciAssert.ErrorAsync(refused, HttpStatusCode.Forbidden, "DENIED", "monolithic push past the allocation with Expect: 100-continue");
+        Assert.False(body.FirstPartSent.IsCompleted, "the client was asked for the body of a push that was going to be refused");
+        Assert.Equal(0, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageUsageBytes);
+    }
+
+    [Fact]
     public async Task UsageStaysExactUnderConcurrentPushesAndDeletes()
     {
         var registry = await fixture.NewRegistryAsync("sc");
