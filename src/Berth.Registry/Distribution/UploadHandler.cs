@@ -296,6 +296,14 @@ public sealed class UploadHandler(
         try
         {
             received = await ReceiveAsync(request, writer, hash);
+
+            // A streamed chunk (no Content-Length) can only be measured once read: if it doesn't fit its Content-Range,
+            // refuse it before the commit, so none of its bytes stay in the upload.
+            if (range is { } r && received != r.Length)
+            {
+                throw new OciException(OciErrorCode.SizeInvalid, $"received {received} bytes for Content-Range {r.Start}-{r.End}");
+            }
+
             await writer.CommitAsync(request.Aborted);
         }
         catch
@@ -315,10 +323,6 @@ public sealed class UploadHandler(
             // Cancelled meanwhile, or the registry was deleted: don't leave the bytes behind.
             await DiscardAsync(upload);
             throw new OciException(OciErrorCode.BlobUploadUnknown);
-        }
-        if (range is { } r && received != r.Length)
-        {
-            throw new OciException(OciErrorCode.SizeInvalid, $"received {received} bytes for Content-Range {r.Start}-{r.End}");
         }
 
         return size;
