@@ -120,6 +120,12 @@ public sealed partial class V2Dispatcher(
         {
             if (!context.Response.HasStarted)
             {
+                if (ex.Error == OciErrorCode.Unsupported && AllowedMethods(route.Kind) is { } allowed)
+                {
+                    // RFC 9110 §15.5.6: a 405 names the methods the resource does support.
+                    context.Response.Headers.Allow = allowed;
+                }
+
                 await OciErrorWriter.WriteAsync(context, ex);
             }
         }
@@ -145,6 +151,16 @@ public sealed partial class V2Dispatcher(
         V2RouteKind.Manifest when HttpMethods.IsPut(method) => RepositoryActions.Push,
         V2RouteKind.Manifest or V2RouteKind.Blob when HttpMethods.IsDelete(method) => RepositoryActions.Delete,
         _ => RepositoryActions.Pull,
+    };
+
+    private static string? AllowedMethods(V2RouteKind kind) => kind switch
+    {
+        V2RouteKind.Manifest => "GET, HEAD, PUT, DELETE",
+        V2RouteKind.Blob => "GET, HEAD, DELETE",
+        V2RouteKind.UploadStart => "POST",
+        V2RouteKind.Upload => "GET, PATCH, PUT, DELETE",
+        V2RouteKind.Tags or V2RouteKind.Referrers => "GET, HEAD",
+        _ => null,
     };
 
     private Task ChallengeAsync(HttpContext context, string? scope, bool insufficientScope)
