@@ -191,21 +191,35 @@ public sealed class OciApiTests(BerthFixture fixture) : IClassFixture<BerthFixtu
             location = OciAssert.Header(patch, "Location");
         }
 
-        using (var gap = await _client.PatchAsync(location, ImageContent.RandomBlob(100), 1100))
+        // Past the end, overlapping, and starting over: each one 416 with the spec's error body, and the answer says
+        // where the upload stands so the client can resume from it.
+        foreach (var start in new[] { 1100, 500, 0 })
         {
-            await OciAssert.StatusAsync(gap, HttpStatusCode.RequestedRangeNotSatisfiable, fixture.ServerLog);
-        }
-
-        using (var overlap = await _client.PatchAsync(location, ImageContent.RandomBlob(100), 500))
-        {
-            await OciAssert.StatusAsync(overlap, HttpStatusCode.RequestedRangeNotSatisfiable);
+            using var response = await _client.PatchAsync(location, ImageContent.RandomBlob(100), start);
+            await OciAssert.ErrorAsync(response, HttpStatusCode.RequestedRangeNotSatisfiable, "BLOB_UPLOAD_INVALID", $"chunk at {start}" + fixture.ServerLog);
+            Assert.Equal("0-999", OciAssert.Header(response, "Range"));
+            Assert.Contains($"/v2/{name}/blobs/uploads/", OciAssert.Header(response, "Location"), StringComparison.Ordinal);
         }
 
         // The session is still where it was.
         using var status = await _client.GetAsync(location);
         await OciAssert.StatusAsync(status, HttpStatusCode.NoContent);
         Assert.Equal("0-999", OciAssert.Header(status, "Range"));
-        using var cancel = await _client.DeleteAsync(location);
+
+        // ... and continues from there.
+        var rest = ImageContent.RandomBlob(24);
+        using (var next = await _client.PatchAsync(location, rest, 1000))
+        {
+            await OciAssert.StatusAsync(next, HttpStatusCode.Accepted, fixture.ServerLog);
+        }
+
+        var digest = ImageContent.DigestOf([.. first, .. rest]);
+        using (var put = await _client.PutUploadAsync(location, digest))
+        {
+            await OciAssert.StatusAsync(put, HttpStatusCode.Created, fixture.ServerLog);
+        }
+
+        await AssertBlobAsync(name, digest, [.. first, .. rest]);
     }
 
     [Fact]
@@ -543,8 +557,13 @@ public sealed class OciApiTests(BerthFixture fixture) : IClassFixture<BerthFixtu
 
         using (response)
         {
-            await OciAssert.StatusAsync(response, HttpStatusCode.RequestEntityTooLarge, fixture.ServerLog);
+            var error = await OciAssert.ErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "SIZE_INVALID", fixture.ServerLog);
+            Assert.Contains(ManifestValidator.MaxManifestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
         }
+
+        // Nothing was stored: the refused push did not even create the repository.
+        using var get = await _client.GetManifestAsync(name, "big");
+        await OciAssert.ErrorAsync(get, HttpStatusCode.NotFound, "NAME_UNKNOWN");
     }
 
     [Fact]
