@@ -244,9 +244,19 @@ public sealed class UploadHandler(
         }
 
         var upload = await uploads.GetUploadAsync(request.RegistryId, id, request.Aborted);
-        return upload is not null && upload.Repository == request.Target.Repository
-            ? upload
-            : throw new OciException(OciErrorCode.BlobUploadUnknown);
+        if (upload is null || upload.Repository != request.Target.Repository)
+        {
+            throw new OciException(OciErrorCode.BlobUploadUnknown);
+        }
+
+        // An expired token continues the sessions it could have been used for, not ones started after it expired
+        // (401, so the client fetches a new token and goes on).
+        if (request.Principal.TokenExpiredAt is { } expiredAt && upload.StartedAt >= expiredAt)
+        {
+            throw new OciException(OciErrorCode.Unauthorized, "the token expired before this upload session was started");
+        }
+
+        return upload;
     }
 
     /// <summary>Appends the request body (a chunk) to the upload; returns the upload's size afterwards.</summary>
