@@ -97,25 +97,113 @@ public sealed class OciApiTests(BerthFixture fixture) : IClassFixture<BerthFixtu
     [Fact]
     public async Task OAuth2PasswordGrantIssuesAToken()
     {
+        var scoped = Repo("oauth/app");
+        var outside = Repo("oauth/other");
+        var outsideImage = await ImageContent.PushSmallImageAsync(_client, outside, "v1");
+
+        var before = DateTimeOffset.UtcNow.AddSeconds(-2);
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password",
             ["username"] = _registry.Username,
             ["password"] = _registry.Password,
             ["service"] = "berth",
-            ["scope"] = $"repository:{Repo("oauth/app")}:pull,push",
+            ["scope"] = $"repository:{scoped}:pull,push",
             ["client_id"] = "berth-tests",
         });
         using var response = await _client.Http.PostAsync("auth/token", form);
-        await OciAssert.StatusAsync(response, HttpStatusCode.OK);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var token = document.RootElement.GetProperty("access_token").GetString();
+        await OciAssert.StatusAsync(response, HttpStatusCode.OK, fixture.ServerLog);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{Repo("oauth/app")}/tags/list");
+        // The OAuth2 fields containerd reads, and Docker's: the same token under both names, the default 5 min lifetime,
+        // what was granted, and no refresh token unless access_type=offline asked for one.
+        string token;
+        using (var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
+        {
+            var root = document.RootElement;
+            token = root.GetProperty("access_token").GetString()!;
+            Assert.False(string.IsNullOrEmpty(token));
+            Assert.Equal(token, root.GetProperty("token").GetString());
+            Assert.Equal(300, root.GetProperty("expires_in").GetInt32());
+            var issuedAt = DateTimeOffset.Parse(root.GetProperty("issued_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(issuedAt, before, DateTimeOffset.UtcNow.AddSeconds(2));
+            Assert.Equal($"repository:{scoped}:pull,push", root.GetProperty("scope").GetString());
+            Assert.False(root.TryGetProperty("refresh_token", out _), "refresh_token without access_type=offline");
+        }
+
+        using (var claims = Jwt.Payload(token))
+        {
+            var root = claims.RootElement;
+            Assert.Equal(_registry.Username, root.GetProperty("sub").GetString());
+            Assert.Equal("berth", root.GetProperty("aud").GetString());
+            Assert.Equal(300, root.GetProperty("exp").GetInt64() - root.GetProperty("iat").GetInt64());
+            var grant = Assert.Single(root.GetProperty("access").EnumerateArray());
+            Assert.Equal("repository", grant.GetProperty("type").GetString());
+            Assert.Equal(scoped, grant.GetProperty("name").GetString());
+            Assert.Equal(["pull", "push"], grant.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        }
+
+        // It authorises a push and a pull of the scoped repository...
+        var layer = ImageContent.RandomBlob(512);
+        var config = ImageContent.Config(ImageContent.DigestOf(layer));
+        foreach (var blob in new[] { layer, config })
+        {
+            using var post = await SendWithTokenAsync(HttpMethod.Post, $"v2/{scoped}/blobs/uploads/?digest={ImageContent.DigestOf(blob)}", token, RegistryClient.Octets(blob));
+            await OciAssert.StatusAsync(post, HttpStatusCode.Created, fixture.ServerLog);
+        }
+
+        var manifest = ImageContent.Manifest((ImageContent.DigestOf(config), config.Length), (ImageContent.DigestOf(layer), layer.Length));
+        var manifestContent = new ByteArrayContent(manifest);
+        manifestContent.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OciManifest);
+        using (var put = await SendWithTokenAsync(HttpMethod.Put, $"v2/{scoped}/manifests/v1", token, manifestContent))
+        {
+            await OciAssert.StatusAsync(put, HttpStatusCode.Created, fixture.ServerLog);
+        }
+
+        using (var get = await SendWithTokenAsync(HttpMethod.Get, $"v2/{scoped}/manifests/v1", token))
+        {
+            await OciAssert.StatusAsync(get, HttpStatusCode.OK);
+            Assert.Equal(manifest, await get.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var get = await SendWithTokenAsync(HttpMethod.Get, $"v2/{scoped}/blobs/{ImageContent.DigestOf(layer)}", token))
+        {
+            await OciAssert.StatusAsync(get, HttpStatusCode.OK);
+            Assert.Equal(layer, await get.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var tags = await SendWithTokenAsync(HttpMethod.Get, $"v2/{scoped}/tags/list", token))
+        {
+            await OciAssert.StatusAsync(tags, HttpStatusCode.OK);
+        }
+
+        // ... and nothing outside it: another repository of the same registry, an action not asked for, the catalog.
+        foreach (var (method, path, challengeScope) in new (HttpMethod, string, string)[]
+        {
+            (HttpMethod.Get, $"v2/{outside}/manifests/v1", $"repository:{outside}:pull"),
+            (HttpMethod.Get, $"v2/{outside}/blobs/{outsideImage.LayerDigest}", $"repository:{outside}:pull"),
+            (HttpMethod.Post, $"v2/{outside}/blobs/uploads/", $"repository:{outside}:pull,push"),
+            (HttpMethod.Delete, $"v2/{scoped}/manifests/{ImageContent.DigestOf(manifest)}", $"repository:{scoped}:pull,delete"),
+            (HttpMethod.Get, "v2/_catalog", "registry:catalog:*"),
+        })
+        {
+            using var refused = await SendWithTokenAsync(method, path, token);
+            await OciAssert.RefusedAsync(refused, "UNAUTHORIZED", $"{method} {path} outside the token's scope" + fixture.ServerLog);
+            var challenge = OciAssert.Header(refused, "WWW-Authenticate");
+            Assert.Contains($"scope=\"{challengeScope}\"", challenge, StringComparison.Ordinal);
+            Assert.Contains("error=\"insufficient_scope\"", challenge, StringComparison.Ordinal);
+        }
+
+        using var still = await _client.GetManifestAsync(scoped, ImageContent.DigestOf(manifest));
+        await OciAssert.StatusAsync(still, HttpStatusCode.OK, "the refused DELETE must not have deleted anything");
+    }
+
+    private async Task<HttpResponseMessage> SendWithTokenAsync(HttpMethod method, string path, string token, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var tags = await _client.Http.SendAsync(request);
-        Assert.NotEqual(HttpStatusCode.Unauthorized, tags.StatusCode);
-        Assert.NotEqual(HttpStatusCode.Forbidden, tags.StatusCode);
+        request.Headers.Accept.ParseAdd(RegistryClient.ManifestAccept);
+        return await _client.Http.SendAsync(request);
     }
 
     // ---- blob uploads --------------------------------------------------------------------------------------
