@@ -97,25 +97,113 @@ public sealed class OciApiTests(BerthFixture fixture) : IClassFixture<BerthFixtu
     [Fact]
     public async Task OAuth2PasswordGrantIssuesAToken()
     {
+        var scoped = Repo("oauth/app");
+        var outside = Repo("oauth/other");
+        var outsideImage = await ImageContent.PushSmallImageAsync(_client, outside, "v1");
+
+        var before = DateTimeOffset.UtcNow.AddSeconds(-2);
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password",
             ["username"] = _registry.Username,
             ["password"] = _registry.Password,
             ["service"] = "berth",
-            ["scope"] = $"repository:{Repo("oauth/app")}:pull,push",
+            ["scope"] = $"repository:{scoped}:pull,push",
             ["client_id"] = "berth-tests",
         });
         using var response = await _client.Http.PostAsync("auth/token", form);
-        await OciAssert.StatusAsync(response, HttpStatusCode.OK);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var token = document.RootElement.GetProperty("access_token").GetString();
+        await OciAssert.StatusAsync(response, HttpStatusCode.OK, fixture.ServerLog);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{Repo("oauth/app")}/tags/list");
+        // The OAuth2 fields containerd reads, and Docker's: the same token under both names, the default 5 min lifetime,
+        // what was granted, and no refresh token unless access_type=offline asked for one.
+        string token;
+        using (var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
+        {
+            var root = document.RootElement;
+            token = root.GetProperty("access_token").GetString()!;
+            Assert.False(string.IsNullOrEmpty(token));
+            Assert.Equal(token, root.GetProperty("token").GetString());
+            Assert.Equal(300, root.GetProperty("expires_in").GetInt32());
+            var issuedAt = DateTimeOffset.Parse(root.GetProperty("issued_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(issuedAt, before, DateTimeOffset.UtcNow.AddSeconds(2));
+            Assert.Equal($"repository:{scoped}:pull,push", root.GetProperty("scope").GetString());
+            Assert.False(root.TryGetProperty("refresh_token", out _), "refresh_token without access_type=offline");
+        }
+
+        using (var claims = Jwt.Payload(token))
+        {
+            var root = claims.RootElement;
+            Assert.Equal(_registry.Username, root.GetProperty("sub").GetString());
+            Assert.Equal("berth", root.GetProperty("aud").GetString());
+            Assert.Equal(300, root.GetProperty("exp").GetInt64() - root.GetProperty("iat").GetInt64());
+            var grant = Assert.Single(root.GetProperty("access").EnumerateArray());
+            Assert.Equal("repository", grant.GetProperty("type").GetString());
+            Assert.Equal(scoped, grant.GetProperty("name").GetString());
+            Assert.Equal(["pull", "push"], grant.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        }
+
+        // It authorises a push and a pull of the scoped repository...
+        var layer = ImageContent.RandomBlob(512);
+        var config = ImageContent.Config(ImageContent.DigestOf(layer));
+        foreach (var blob in new[] { layer, config })
+        {
+            using var post = await SendWithTokenAsync(HttpMethod.Post, $"v2/{scoped}/blobs/uploads/?digest={ImageContent.DigestOf(blob)}", token, RegistryClient.Octets(blob));
+            await OciAssert.StatusAsync(post, HttpStatusCode.Created, fixture.ServerLog);
+        }
+
+        var manifest = ImageContent.Manifest((ImageContent.DigestOf(config), config.Length), (ImageContent.DigestOf(layer), layer.Length));
+        var manifestContent = new ByteArrayContent(manifest);
+        manifestContent.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OciManifest);
+        using (var put = await SendWithTokenAsync(HttpMethod.Put, $"v2/{scoped}/manifests/v1", token, manifestContent))
+        {
+            await OciAssert.StatusAsync(put, HttpStatusCode.Created, fixture.ServerLog);
+        }
+
+        using (var get = await SendWithTokenAsync(HttpMethod.Get, $"v2/{scoped}/manifests/v1", token))
+        {
+            await OciAssert.StatusAsync(get, HttpStatusCode.OK);
+            Assert.Equal(manifest, await get.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var get = await SendWithTokenAsync(HttpMethod.Get, $"v2/{scoped}/blobs/{ImageContent.DigestOf(layer)}", token))
+        {
+            await OciAssert.StatusAsync(get, HttpStatusCode.OK);
+            Assert.Equal(layer, await get.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var tags = await SendWithTokenAsync(HttpMethod.Get, $"v2/{scoped}/tags/list", token))
+        {
+            await OciAssert.StatusAsync(tags, HttpStatusCode.OK);
+        }
+
+        // ... and nothing outside it: another repository of the same registry, an action not asked for, the catalog.
+        foreach (var (method, path, challengeScope) in new (HttpMethod, string, string)[]
+        {
+            (HttpMethod.Get, $"v2/{outside}/manifests/v1", $"repository:{outside}:pull"),
+            (HttpMethod.Get, $"v2/{outside}/blobs/{outsideImage.LayerDigest}", $"repository:{outside}:pull"),
+            (HttpMethod.Post, $"v2/{outside}/blobs/uploads/", $"repository:{outside}:pull,push"),
+            (HttpMethod.Delete, $"v2/{scoped}/manifests/{ImageContent.DigestOf(manifest)}", $"repository:{scoped}:pull,delete"),
+            (HttpMethod.Get, "v2/_catalog", "registry:catalog:*"),
+        })
+        {
+            using var refused = await SendWithTokenAsync(method, path, token);
+            await OciAssert.RefusedAsync(refused, "UNAUTHORIZED", $"{method} {path} outside the token's scope" + fixture.ServerLog);
+            var challenge = OciAssert.Header(refused, "WWW-Authenticate");
+            Assert.Contains($"scope=\"{challengeScope}\"", challenge, StringComparison.Ordinal);
+            Assert.Contains("error=\"insufficient_scope\"", challenge, StringComparison.Ordinal);
+        }
+
+        using var still = await _client.GetManifestAsync(scoped, ImageContent.DigestOf(manifest));
+        await OciAssert.StatusAsync(still, HttpStatusCode.OK, "the refused DELETE must not have deleted anything");
+    }
+
+    private async Task<HttpResponseMessage> SendWithTokenAsync(HttpMethod method, string path, string token, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var tags = await _client.Http.SendAsync(request);
-        Assert.NotEqual(HttpStatusCode.Unauthorized, tags.StatusCode);
-        Assert.NotEqual(HttpStatusCode.Forbidden, tags.StatusCode);
+        request.Headers.Accept.ParseAdd(RegistryClient.ManifestAccept);
+        return await _client.Http.SendAsync(request);
     }
 
     // ---- blob uploads --------------------------------------------------------------------------------------
@@ -191,21 +279,35 @@ public sealed class OciApiTests(BerthFixture fixture) : IClassFixture<BerthFixtu
             location = OciAssert.Header(patch, "Location");
         }
 
-        using (var gap = await _client.PatchAsync(location, ImageContent.RandomBlob(100), 1100))
+        // Past the end, overlapping, and starting over: each one 416 with the spec's error body, and the answer says
+        // where the upload stands so the client can resume from it.
+        foreach (var start in new[] { 1100, 500, 0 })
         {
-            await OciAssert.StatusAsync(gap, HttpStatusCode.RequestedRangeNotSatisfiable, fixture.ServerLog);
-        }
-
-        using (var overlap = await _client.PatchAsync(location, ImageContent.RandomBlob(100), 500))
-        {
-            await OciAssert.StatusAsync(overlap, HttpStatusCode.RequestedRangeNotSatisfiable);
+            using var response = await _client.PatchAsync(location, ImageContent.RandomBlob(100), start);
+            await OciAssert.ErrorAsync(response, HttpStatusCode.RequestedRangeNotSatisfiable, "BLOB_UPLOAD_INVALID", $"chunk at {start}" + fixture.ServerLog);
+            Assert.Equal("0-999", OciAssert.Header(response, "Range"));
+            Assert.Contains($"/v2/{name}/blobs/uploads/", OciAssert.Header(response, "Location"), StringComparison.Ordinal);
         }
 
         // The session is still where it was.
         using var status = await _client.GetAsync(location);
         await OciAssert.StatusAsync(status, HttpStatusCode.NoContent);
         Assert.Equal("0-999", OciAssert.Header(status, "Range"));
-        using var cancel = await _client.DeleteAsync(location);
+
+        // ... and continues from there.
+        var rest = ImageContent.RandomBlob(24);
+        using (var next = await _client.PatchAsync(location, rest, 1000))
+        {
+            await OciAssert.StatusAsync(next, HttpStatusCode.Accepted, fixture.ServerLog);
+        }
+
+        var digest = ImageContent.DigestOf([.. first, .. rest]);
+        using (var put = await _client.PutUploadAsync(location, digest))
+        {
+            await OciAssert.StatusAsync(put, HttpStatusCode.Created, fixture.ServerLog);
+        }
+
+        await AssertBlobAsync(name, digest, [.. first, .. rest]);
     }
 
     [Fact]
@@ -543,8 +645,13 @@ public sealed class OciApiTests(BerthFixture fixture) : IClassFixture<BerthFixtu
 
         using (response)
         {
-            await OciAssert.StatusAsync(response, HttpStatusCode.RequestEntityTooLarge, fixture.ServerLog);
+            var error = await OciAssert.ErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "SIZE_INVALID", fixture.ServerLog);
+            Assert.Contains(ManifestValidator.MaxManifestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
         }
+
+        // Nothing was stored: the refused push did not even create the repository.
+        using var get = await _client.GetManifestAsync(name, "big");
+        await OciAssert.ErrorAsync(get, HttpStatusCode.NotFound, "NAME_UNKNOWN");
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text;
 using Berth.Core.Metadata;
 using Berth.Core.Tenancy;
 using Berth.Registry.Hosting;
+using Berth.Registry.Observability;
 
 namespace Berth.Registry.Auth;
 
@@ -17,6 +18,7 @@ public sealed class CredentialVerifier(
     ITenantStore store,
     CredentialGenerations generations,
     LoginThrottle throttle,
+    BerthMetrics metrics,
     TimeProvider time,
     IOptions<BerthOptions> options)
 {
@@ -54,6 +56,7 @@ public sealed class CredentialVerifier(
         }
 
         var credential = await store.GetCredentialAsync(username, cancellationToken);
+        metrics.PasswordVerified("registry");
         if (!PasswordHasher.Verify(password, credential?.PasswordHash ?? DummyHash.Value) || credential is null)
         {
             throttle.RecordFailure(username, client);

@@ -35,6 +35,12 @@ public sealed record RegistryPrincipal(
 
     public bool HasRegistry => RegistryId.Length > 0;
 
+    /// <summary>
+    /// Set when the principal comes from an expired bearer token (accepted only to continue an upload session): when it
+    /// expired. Such a token may continue only sessions that existed while it was valid.
+    /// </summary>
+    public DateTimeOffset? TokenExpiredAt { get; init; }
+
     /// <summary>The token subject: the user for access tokens, else the registry (whose username is its name).</summary>
     public string Subject => UserName ?? RegistryName;
 

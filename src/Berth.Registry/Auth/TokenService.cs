@@ -29,7 +29,8 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
 
     /// <summary>
     /// Validates signature, kind, lifetime and revocation. With <paramref name="allowExpired"/> an expired but
-    /// otherwise valid token passes (used for upload sessions, which must outlive short tokens).
+    /// otherwise valid token passes (used for upload sessions, which must outlive short tokens), its principal marked
+    /// with <see cref="RegistryPrincipal.TokenExpiredAt"/>.
     /// </summary>
     public async ValueTask<RegistryPrincipal?> ValidateAsync(string token, TokenKind kind, bool allowExpired, CancellationToken cancellationToken)
     {
@@ -57,10 +58,11 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
             return null;
         }
 
-        return claims.AccessTokenId is null
+        var principal = claims.AccessTokenId is null
             ? new RegistryPrincipal(claims.RegistryId, claims.Subject, claims.Generation, claims.Access ?? [])
             : new RegistryPrincipal(claims.RegistryId, claims.RegistryName ?? "", claims.Generation, claims.Access ?? [],
                 RepositoryActions.None, claims.Subject, claims.AccessTokenId);
+        return claims.Expires <= now ? principal with { TokenExpiredAt = DateTimeOffset.FromUnixTimeSeconds(claims.Expires) } : principal;
     }
 
     private IssuedToken Issue(RegistryPrincipal principal, IReadOnlyList<AccessGrant> access, TokenKind kind, TimeSpan lifetime)

@@ -12,7 +12,7 @@ namespace Berth.Registry.Auth;
 /// while the user's security stamp is unchanged) or a personal access token (<c>berth_pat_&lt;id&gt;_&lt;secret&gt;</c>:
 /// one indexed lookup and a constant-time compare of SHA-256 hashes, so revocation is immediate).
 /// </summary>
-public sealed class UserAuthenticator(IUserStore users, LoginThrottle throttle, TimeProvider time)
+public sealed class UserAuthenticator(IUserStore users, LoginThrottle throttle, Observability.BerthMetrics metrics, TimeProvider time)
 {
     public const string AccessTokenPrefix = "berth_pat_";
 
@@ -45,6 +45,7 @@ public sealed class UserAuthenticator(IUserStore users, LoginThrottle throttle, 
         }
 
         var user = await users.GetUserAsync(username, cancellationToken);
+        metrics.PasswordVerified("user");
         if (!PasswordHasher.Verify(password, user?.PasswordHash ?? DummyHash.Value) || user is null)
         {
             throttle.RecordFailure("user:" + username, client);

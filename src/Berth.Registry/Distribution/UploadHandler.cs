@@ -244,9 +244,19 @@ public sealed class UploadHandler(
         }
 
         var upload = await uploads.GetUploadAsync(request.RegistryId, id, request.Aborted);
-        return upload is not null && upload.Repository == request.Target.Repository
-            ? upload
-            : throw new OciException(OciErrorCode.BlobUploadUnknown);
+        if (upload is null || upload.Repository != request.Target.Repository)
+        {
+            throw new OciException(OciErrorCode.BlobUploadUnknown);
+        }
+
+        // An expired token continues the sessions it could have been used for, not ones started after it expired
+        // (401, so the client fetches a new token and goes on).
+        if (request.Principal.TokenExpiredAt is { } expiredAt && upload.StartedAt >= expiredAt)
+        {
+            throw new OciException(OciErrorCode.Unauthorized, "the token expired before this upload session was started");
+        }
+
+        return upload;
     }
 
     /// <summary>Appends the request body (a chunk) to the upload; returns the upload's size afterwards.</summary>
@@ -296,6 +306,14 @@ public sealed class UploadHandler(
         try
         {
             received = await ReceiveAsync(request, writer, hash);
+
+            // A streamed chunk (no Content-Length) can only be measured once read: if it doesn't fit its Content-Range,
+            // refuse it before the commit, so none of its bytes stay in the upload.
+            if (range is { } r && received != r.Length)
+            {
+                throw new OciException(OciErrorCode.SizeInvalid, $"received {received} bytes for Content-Range {r.Start}-{r.End}");
+            }
+
             await writer.CommitAsync(request.Aborted);
         }
         catch
@@ -315,10 +333,6 @@ public sealed class UploadHandler(
             // Cancelled meanwhile, or the registry was deleted: don't leave the bytes behind.
             await DiscardAsync(upload);
             throw new OciException(OciErrorCode.BlobUploadUnknown);
-        }
-        if (range is { } r && received != r.Length)
-        {
-            throw new OciException(OciErrorCode.SizeInvalid, $"received {received} bytes for Content-Range {r.Start}-{r.End}");
         }
 
         return size;

@@ -45,6 +45,7 @@ public sealed partial class V2Dispatcher(
     private async Task DispatchAsync(HttpContext context, V2Route route)
     {
         context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+        string? scope = null;
         try
         {
             switch (route.Kind)
@@ -75,7 +76,7 @@ public sealed partial class V2Dispatcher(
 
             var target = addressing.Resolve(context.Request, route.Name);
             var required = RequiredActions(route.Kind, context.Request.Method);
-            var scope = $"repository:{target.Name}:{Scope.FormatActions(required == RepositoryActions.Pull ? RepositoryActions.Pull : required | RepositoryActions.Pull)}";
+            scope = $"repository:{target.Name}:{Scope.FormatActions(required == RepositoryActions.Pull ? RepositoryActions.Pull : required | RepositoryActions.Pull)}";
 
             // Upload sessions outlive short tokens: an expired but otherwise valid token may continue one.
             var principal = await authenticator.AuthenticateAsync(context.Request, route.Kind == V2RouteKind.Upload, target.RegistryName, context.RequestAborted);
@@ -120,6 +121,17 @@ public sealed partial class V2Dispatcher(
         {
             if (!context.Response.HasStarted)
             {
+                if (ex.Error == OciErrorCode.Unsupported && AllowedMethods(route.Kind) is { } allowed)
+                {
+                    // RFC 9110 §15.5.6: a 405 names the methods the resource does support.
+                    context.Response.Headers.Allow = allowed;
+                }
+                else if (ex.Error == OciErrorCode.Unauthorized)
+                {
+                    // A 401 from below (an expired token on a later upload session) challenges like any other.
+                    SetChallenge(context, scope, insufficientScope: false);
+                }
+
                 await OciErrorWriter.WriteAsync(context, ex);
             }
         }
@@ -147,7 +159,23 @@ public sealed partial class V2Dispatcher(
         _ => RepositoryActions.Pull,
     };
 
+    private static string? AllowedMethods(V2RouteKind kind) => kind switch
+    {
+        V2RouteKind.Manifest => "GET, HEAD, PUT, DELETE",
+        V2RouteKind.Blob => "GET, HEAD, DELETE",
+        V2RouteKind.UploadStart => "POST",
+        V2RouteKind.Upload => "GET, PATCH, PUT, DELETE",
+        V2RouteKind.Tags or V2RouteKind.Referrers => "GET, HEAD",
+        _ => null,
+    };
+
     private Task ChallengeAsync(HttpContext context, string? scope, bool insufficientScope)
+    {
+        SetChallenge(context, scope, insufficientScope);
+        return OciErrorWriter.WriteAsync(context, OciErrorCode.Unauthorized);
+    }
+
+    private void SetChallenge(HttpContext context, string? scope, bool insufficientScope)
     {
         var realm = $"{context.Request.Scheme}://{context.Request.Host}/auth/token";
         var header = $"Bearer realm=\"{realm}\",service=\"{_service}\"";
@@ -162,7 +190,6 @@ public sealed partial class V2Dispatcher(
         }
 
         context.Response.Headers.WWWAuthenticate = header;
-        return OciErrorWriter.WriteAsync(context, OciErrorCode.Unauthorized);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]

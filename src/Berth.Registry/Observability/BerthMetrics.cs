@@ -19,6 +19,7 @@ public sealed class BerthMetrics : IDisposable
     private readonly Counter<long> _bytesSent;
     private readonly Counter<long> _uploads;
     private readonly Counter<long> _pulls;
+    private readonly Counter<long> _passwordVerifications;
 
     public BerthMetrics(IMeterFactory meterFactory)
     {
@@ -30,6 +31,8 @@ public sealed class BerthMetrics : IDisposable
         _bytesSent = _meter.CreateCounter<long>("berth.blob.bytes_sent", "By", "Blob bytes sent by blob GETs");
         _uploads = _meter.CreateCounter<long>("berth.blob.uploads", "{blob}", "Blobs added to a repository (uploads and mounts), per registry");
         _pulls = _meter.CreateCounter<long>("berth.manifest.pulls", "{manifest}", "Manifest GETs (image pulls), per registry");
+        _passwordVerifications = _meter.CreateCounter<long>("berth.auth.password_verifications", "{verification}",
+            "Passwords checked against their slow hash (remembered verifications are not counted), by account kind (registry, user)");
     }
 
     public void RecordV2Request(string resource, string method, int status, TimeSpan elapsed) =>
@@ -45,6 +48,9 @@ public sealed class BerthMetrics : IDisposable
     public void UploadCompleted(string registry) => _uploads.Add(1, new KeyValuePair<string, object?>("registry", registry));
 
     public void ManifestPulled(string registry) => _pulls.Add(1, new KeyValuePair<string, object?>("registry", registry));
+
+    /// <summary>One run of the slow password hash; <paramref name="account"/> is <c>registry</c> or <c>user</c>.</summary>
+    public void PasswordVerified(string account) => _passwordVerifications.Add(1, new KeyValuePair<string, object?>("account", account));
 
     public void Dispose() => _meter.Dispose();
 }

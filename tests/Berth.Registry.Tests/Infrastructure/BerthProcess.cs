@@ -18,14 +18,16 @@ public sealed partial class BerthProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly bool _ownsDataDir;
     private readonly IReadOnlyDictionary<string, string> _extraEnvironment;
+    private readonly bool _passAdminPassword;
     private Process? _process;
     private int _port;
 
-    private BerthProcess(string dataDir, bool ownsDataDir, string adminPassword, IReadOnlyDictionary<string, string>? extraEnvironment)
+    private BerthProcess(string dataDir, bool ownsDataDir, string adminPassword, bool passAdminPassword, IReadOnlyDictionary<string, string>? extraEnvironment)
     {
         DataDir = dataDir;
         _ownsDataDir = ownsDataDir;
         AdminPassword = adminPassword;
+        _passAdminPassword = passAdminPassword;
         _extraEnvironment = extraEnvironment ?? new Dictionary<string, string>();
     }
 
@@ -38,6 +40,7 @@ public sealed partial class BerthProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>The password given in <c>Berth__Admin__Password</c>; empty when the server was left to generate one.</summary>
     public string AdminPassword { get; }
 
     public int Port => _port;
@@ -76,7 +79,18 @@ public sealed partial class BerthProcess : IAsyncDisposable
         var owns = dataDir is null;
         dataDir ??= TempDirs.Create("berth-data");
         adminPassword ??= "admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var server = new BerthProcess(dataDir, owns, adminPassword, extraEnvironment);
+        var server = new BerthProcess(dataDir, owns, adminPassword, passAdminPassword: true, extraEnvironment);
+        await server.LaunchAsync(0);
+        return server;
+    }
+
+    /// <summary>
+    /// Starts a server WITHOUT <c>Berth__Admin__Password</c> (not even inherited from the test's environment), so that
+    /// on first start it generates the administrator's password and prints it in its log.
+    /// </summary>
+    public static async Task<BerthProcess> StartWithGeneratedAdminPasswordAsync(IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    {
+        var server = new BerthProcess(TempDirs.Create("berth-data"), ownsDataDir: true, adminPassword: "", passAdminPassword: false, extraEnvironment);
         await server.LaunchAsync(0);
         return server;
     }
@@ -145,7 +159,15 @@ public sealed partial class BerthProcess : IAsyncDisposable
         startInfo.ArgumentList.Add("--urls");
         startInfo.ArgumentList.Add("http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture));
         startInfo.Environment["Berth__DataDir"] = DataDir;
-        startInfo.Environment["Berth__Admin__Password"] = AdminPassword;
+        if (_passAdminPassword)
+        {
+            startInfo.Environment["Berth__Admin__Password"] = AdminPassword;
+        }
+        else
+        {
+            startInfo.Environment.Remove("Berth__Admin__Password");
+        }
+
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         startInfo.Environment["Logging__Console__ColorBehavior"] = "Disabled";

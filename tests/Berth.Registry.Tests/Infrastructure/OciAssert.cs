@@ -49,14 +49,32 @@ public static class OciAssert
         Assert.DoesNotContain(".cs:line", body, StringComparison.Ordinal);
     }
 
-    /// <summary>401 or 403: the request was refused for lack of authorization.</summary>
-    public static async Task RefusedAsync(HttpResponseMessage response, string? context = null)
+    /// <summary>
+    /// The request was refused for lack of authorization, with exactly the OCI error <paramref name="code"/>:
+    /// <c>UNAUTHORIZED</c> is 401 with a Bearer challenge (the client may authenticate and retry), <c>DENIED</c> is 403
+    /// (valid credentials that may not do this). A HEAD response has no body, so only its status is checked there.
+    /// </summary>
+    public static async Task RefusedAsync(HttpResponseMessage response, string code, string? context = null)
     {
-        if (response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
+        var status = code switch
         {
-            Assert.Fail($"{Describe(response)}: expected 401 or 403, got {(int)response.StatusCode}. {context}\n"
-                + $"body: {await BodyAsync(response)}");
+            "UNAUTHORIZED" => HttpStatusCode.Unauthorized,
+            "DENIED" => HttpStatusCode.Forbidden,
+            _ => throw new ArgumentException($"{code} is not a refusal code", nameof(code)),
+        };
+        await StatusAsync(response, status, context);
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            Assert.StartsWith("Bearer ", Header(response, "WWW-Authenticate"), StringComparison.Ordinal);
         }
+
+        if (response.RequestMessage?.Method == HttpMethod.Head)
+        {
+            Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+            return;
+        }
+
+        await ErrorAsync(response, status, code, context);
     }
 
     public static string Header(HttpResponseMessage response, string name)
