@@ -1172,6 +1172,55 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Equal(1, read);
     }
 
+    [Fact]
+    public async Task ADeletedRegistryLeavesNothingButItsPurgeAndAuditRows()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var survivor = await NewRegistryAsync("acme", "api");
+        var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 10, T0, Ct);
+        var manifest = Manifest("m1");
+        await Artifacts.PutManifestAsync(repository.Id, manifest, [new ManifestLink(Digest("layer"), false, 10)], null, "latest", T0, Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("u1", registry.Id, "app", 0, T0, T0), Ct);
+        await PullStats.RecordPullsAsync([new PullCount(repository.Id, manifest.Digest, Hour, 3, Now)], Ct);
+        Assert.True(await Scans.QueueScanAsync(repository.Id, manifest.Digest, T0, Ct));
+
+        // One store object plays every role; the audit log is the one this suite reaches through a cast.
+        var auditLog = (IAuditStore)Tenants;
+        var audit = new AuditEvent(T0, "admin", "registry.delete", registry.ProjectId, registry.ProjectName, registry.Id, registry.Name, "127.0.0.1", null);
+        await auditLog.AppendAuditAsync(audit, Ct);
+
+        Assert.True(await Tenants.DeleteRegistryAsync(registry.Id, T0.AddHours(1), Ct));
+        Assert.False(await Tenants.DeleteRegistryAsync(registry.Id, T0.AddHours(2), Ct));
+
+        Assert.Null(await Tenants.GetRegistryByIdAsync(registry.Id, Ct));
+        Assert.Null(await Tenants.GetCredentialAsync("web", Ct));
+        Assert.Null(await Tenants.GetCredentialGenerationAsync(registry.Id, Ct));
+        Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", Ct));
+        Assert.Null(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
+        Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
+        Assert.Equal(new RegistryUsage(0, 0), await Artifacts.GetUsageAsync(registry.Id, Ct));
+        Assert.Equal(BlobAddResult.RegistryGone, await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("x"), 1, T0, Ct));
+        Assert.False(await Artifacts.LinkBlobAsync(registry.Id, repository.Id, Digest("layer"), T0, Ct));
+        Assert.False(await Uploads.UpdateUploadSizeAsync("u1", 5, T0, Ct));
+        Assert.Equal([audit], await auditLog.ListAuditAsync(registry.ProjectId, registry.Id, 10, Ct));
+        Assert.NotNull(await Tenants.GetRegistryByIdAsync(survivor.Id, Ct));
+
+        // Row by row: nothing of it is left anywhere (the survivor has no rows in these tables), but the purge to do
+        // and the audit entry, which outlive it by design.
+        foreach (var table in new[] { "repositories", "blobs", "repository_blobs", "manifests", "manifest_links", "tags", "uploads", "scans", "pull_counts" })
+        {
+            Assert.True(await CountRowsAsync(table) == 0, $"{table} still has rows of the deleted registry");
+        }
+
+        Assert.Equal(1, await CountRowsAsync("registries"));
+        Assert.Equal(1, await CountRowsAsync("audit_events"));
+        Assert.Equal([registry.Id], await Tenants.ListPendingPurgesAsync(Ct));
+        await Tenants.CompletePurgeAsync(registry.Id, Ct);
+        Assert.Empty(await Tenants.ListPendingPurgesAsync(Ct));
+        Assert.Equal(0, await CountRowsAsync("registry_purges"));
+    }
+
     // ---- scans
 
     [Fact]

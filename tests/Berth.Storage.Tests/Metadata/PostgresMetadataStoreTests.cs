@@ -143,39 +143,6 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
     }
 
     [Fact]
-    public async Task ADeletedRegistryLeavesNothingButItsPurgeAndAuditRows()
-    {
-        var registry = await NewRegistryAsync("acme", "web");
-        var survivor = await NewRegistryAsync("acme", "api");
-        var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
-        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 10, T0, Ct);
-        await Artifacts.PutManifestAsync(repository.Id, Manifest("m1"), [new ManifestLink(Digest("layer"), false, 10)], null, "latest", T0, Ct);
-        await Uploads.CreateUploadAsync(new UploadRecord("u1", registry.Id, "app", 0, T0, T0), Ct);
-        var audit = new AuditEvent(T0, "admin", "registry.delete", registry.ProjectId, registry.ProjectName, registry.Id, registry.Name, "127.0.0.1", null);
-        await _stores[0].AppendAuditAsync(audit, Ct);
-
-        Assert.True(await Tenants.DeleteRegistryAsync(registry.Id, T0.AddHours(1), Ct));
-        Assert.False(await Tenants.DeleteRegistryAsync(registry.Id, T0.AddHours(2), Ct));
-
-        Assert.Null(await Tenants.GetRegistryByIdAsync(registry.Id, Ct));
-        Assert.Null(await Tenants.GetCredentialAsync("web", Ct));
-        Assert.Null(await Tenants.GetCredentialGenerationAsync(registry.Id, Ct));
-        Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", Ct));
-        Assert.Null(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
-        Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
-        Assert.Equal(new RegistryUsage(0, 0), await Artifacts.GetUsageAsync(registry.Id, Ct));
-        Assert.Equal(BlobAddResult.RegistryGone, await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("x"), 1, T0, Ct));
-        Assert.False(await Artifacts.LinkBlobAsync(registry.Id, repository.Id, Digest("layer"), T0, Ct));
-        Assert.False(await Uploads.UpdateUploadSizeAsync("u1", 5, T0, Ct));
-        Assert.Equal([audit], await _stores[0].ListAuditAsync(registry.ProjectId, registry.Id, 10, Ct));
-        Assert.NotNull(await Tenants.GetRegistryByIdAsync(survivor.Id, Ct));
-
-        Assert.Equal([registry.Id], await Tenants.ListPendingPurgesAsync(Ct));
-        await Tenants.CompletePurgeAsync(registry.Id, Ct);
-        Assert.Empty(await Tenants.ListPendingPurgesAsync(Ct));
-    }
-
-    [Fact]
     public async Task APasswordResetMovesTheGenerationOn()
     {
         var registry = await NewRegistryAsync("acme", "web");
