@@ -126,12 +126,15 @@ internal sealed class SegmentedReadStream : Stream
     private async Task OpenCurrentAsync(CancellationToken cancellationToken)
     {
         var piece = _pieces[_index];
-        var request = new GetObjectRequest { BucketName = _bucket, Key = piece.Key };
-        if (_offsetInPiece > 0)
+        // Always a range, open-ended so the response streams to the end of the object however long it is: for a
+        // whole-object GET the SDK would otherwise hash every byte with MD5 against the ETag, a second digest over
+        // content whose sha256 Berth verified when it was written (Distribution does not re-hash on reads either).
+        var request = new GetObjectRequest
         {
-            // Open-ended, so the response streams to the end of the object however long it is.
-            request.ByteRange = new ByteRange($"bytes={_offsetInPiece}-");
-        }
+            BucketName = _bucket,
+            Key = piece.Key,
+            ByteRange = new ByteRange($"bytes={_offsetInPiece}-"),
+        };
 
         _current = await _client.GetObjectAsync(request, cancellationToken);
         _remainingInPiece = piece.Size - _offsetInPiece;
