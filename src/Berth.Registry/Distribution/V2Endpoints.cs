@@ -21,6 +21,7 @@ public sealed partial class V2Dispatcher(
     TagsHandler tags,
     CatalogHandler catalog,
     ReferrersHandler referrers,
+    BlobTransfers transfers,
     BerthMetrics metrics,
     ILogger<V2Dispatcher> logger)
 {
@@ -102,6 +103,7 @@ public sealed partial class V2Dispatcher(
             }
 
             var request = new V2Request(context, route, target, principal);
+            using var transfer = route.Kind is V2RouteKind.Blob or V2RouteKind.Upload or V2RouteKind.UploadStart ? transfers.Begin() : default(BlobTransfers.Scope?);
             await (route.Kind switch
             {
                 V2RouteKind.Blob => blobs.HandleAsync(request),

@@ -112,6 +112,7 @@ public static class BerthServiceCollectionExtensions
     {
         services.TryAddSingleton<RegistryAddressing>();
         services.TryAddSingleton<BlobLocks>();
+        services.TryAddSingleton<BlobTransfers>();
         services.TryAddSingleton<UploadStates>();
         services.TryAddSingleton<StorageQuota>();
         services.TryAddSingleton<RegistryBlobStore>();

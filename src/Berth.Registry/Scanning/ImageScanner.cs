@@ -1,6 +1,7 @@
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
+using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Berth.Scanning.Inventory;
 
@@ -10,7 +11,8 @@ namespace Berth.Registry.Scanning;
 /// Scans one image manifest: streams its layers from the blob store, one at a time, into a package inventory, and
 /// matches the packages against the current advisories. Never throws for a bad image: the outcome says why it failed.
 /// </summary>
-public sealed class ImageScanner(IArtifactStore artifacts, IScanStore scans, IBlobDriver driver, AdvisoryDatabase advisories, TimeProvider time)
+public sealed class ImageScanner(
+    IArtifactStore artifacts, IScanStore scans, IBlobDriver driver, AdvisoryDatabase advisories, BlobTransfers transfers, TimeProvider time)
 {
     /// <summary>Only images are scanned: indexes through their platform manifests, and never signatures, SBOMs or other artifacts.</summary>
     public static bool IsScannable(ParsedManifest manifest) => RegistryBrowser.Classify(manifest) == "image";
@@ -68,10 +70,10 @@ public sealed class ImageScanner(IArtifactStore artifacts, IScanStore scans, IBl
     {
         // Which layer is being read, for the reason when one turns out to be unreadable.
         Descriptor? current = null;
-        var sources = layers.Select(layer => new LayerSource(layer.MediaType, ct =>
+        var sources = layers.Select(layer => new LayerSource(layer.MediaType, async ct =>
         {
             current = layer;
-            return driver.OpenReadAsync(BlobPaths.Blob(claim.RegistryId, layer.Digest), 0, ct);
+            return (Stream)new YieldingReadStream(await driver.OpenReadAsync(BlobPaths.Blob(claim.RegistryId, layer.Digest), 0, ct), transfers);
         })).ToList();
 
         try
