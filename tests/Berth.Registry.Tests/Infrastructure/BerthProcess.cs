@@ -52,6 +52,9 @@ public sealed partial class BerthProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The server's process id (the <c>dotnet</c> host runs Berth in-process), e.g. to read /proc/PID/status.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("the server is not running");
+
     /// <summary>Everything the server printed so far (stdout and stderr, interleaved), for failure messages.</summary>
     public string Output
     {
