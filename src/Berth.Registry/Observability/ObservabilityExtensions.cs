@@ -14,7 +14,8 @@ public static class ObservabilityExtensions
 
     /// <summary>
     /// Health checks, Prometheus metrics and OpenTelemetry traces. Traces are exported over OTLP when the standard
-    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable names a collector; otherwise they are only sampled in-process.
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>) variable names a collector;
+    /// otherwise they are not collected at all.
     /// </summary>
     public static IServiceCollection AddBerthObservability(this IServiceCollection services)
     {
@@ -29,7 +30,9 @@ public static class ObservabilityExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddMeter(BerthMetrics.Name)
                 .AddPrometheusExporter());
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+        // Either standard variable names a collector: the general endpoint, or the one for traces alone.
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")))
         {
             otel.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation()
