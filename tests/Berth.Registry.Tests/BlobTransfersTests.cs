@@ -54,4 +54,24 @@ public sealed class BlobTransfersTests
         await _transfers.YieldAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(clock.ElapsedMilliseconds >= 250, $"gave up after {clock.ElapsedMilliseconds} ms, before the longest wait");
     }
+
+    [Fact]
+    public async Task WaitingForQuietLetsTheTransferAndAQuietPeriodPassButNoLongerThanTheLongestWait()
+    {
+        var transfer = _transfers.Begin();
+        var clock = Stopwatch.StartNew();
+        var waiting = _transfers.WaitForQuietAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20), CancellationToken.None);
+        await Task.Delay(300);
+        transfer.Dispose();
+        var ended = clock.Elapsed;
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted, "did not wait for the quiet period after the transfer ended");
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(clock.Elapsed - ended >= TimeSpan.FromMilliseconds(450), $"quiet for only {clock.Elapsed - ended}");
+
+        using var endless = _transfers.Begin();
+        clock.Restart();
+        await _transfers.WaitForQuietAsync(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(clock.ElapsedMilliseconds >= 350, $"gave up after {clock.ElapsedMilliseconds} ms, before the longest wait");
+    }
 }

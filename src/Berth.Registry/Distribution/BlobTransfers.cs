@@ -9,7 +9,12 @@ public sealed class BlobTransfers(TimeProvider time)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
+    private readonly TimeProvider _time = time;
+
     private int _active;
+
+    // When a transfer last began or ended (TimeProvider timestamp).
+    private long _lastActivity = time.GetTimestamp();
 
     public int Active => Volatile.Read(ref _active);
 
@@ -17,7 +22,23 @@ public sealed class BlobTransfers(TimeProvider time)
     public Scope Begin()
     {
         Interlocked.Increment(ref _active);
+        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
         return new Scope(this);
+    }
+
+    /// <summary>
+    /// Waits until no transfer has run for <paramref name="quiet"/> (a push is usually followed by a pull within
+    /// moments: let it pass first), but at most <paramref name="maxWait"/> in all, so background work is deferred under
+    /// load, never starved.
+    /// </summary>
+    public async Task WaitForQuietAsync(TimeSpan quiet, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (_time.GetElapsedTime(started) < maxWait
+            && (Active > 0 || _time.GetElapsedTime(Volatile.Read(ref _lastActivity)) < quiet))
+        {
+            await Task.Delay(Poll * 5, _time, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -31,15 +52,19 @@ public sealed class BlobTransfers(TimeProvider time)
             return;
         }
 
-        var started = time.GetTimestamp();
-        while (Active > 0 && time.GetElapsedTime(started) < maxWait)
+        var started = _time.GetTimestamp();
+        while (Active > 0 && _time.GetElapsedTime(started) < maxWait)
         {
-            await Task.Delay(Poll, time, cancellationToken);
+            await Task.Delay(Poll, _time, cancellationToken);
         }
     }
 
     public readonly struct Scope(BlobTransfers owner) : IDisposable
     {
-        public void Dispose() => Interlocked.Decrement(ref owner._active);
+        public void Dispose()
+        {
+            Volatile.Write(ref owner._lastActivity, owner._time.GetTimestamp());
+            Interlocked.Decrement(ref owner._active);
+        }
     }
 }

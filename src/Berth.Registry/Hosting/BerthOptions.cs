@@ -112,9 +112,9 @@ public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
             }
         }
 
-        if (options.Scanning.Timeout >= options.Scanning.ClaimTimeout)
+        if (options.Scanning.Timeout + options.Scanning.MaxDeferral >= options.Scanning.ClaimTimeout)
         {
-            failures.Add("Berth:Scanning:Timeout must be shorter than Berth:Scanning:ClaimTimeout (a scan still running must not be taken over).");
+            failures.Add("Berth:Scanning:Timeout plus MaxDeferral must be shorter than Berth:Scanning:ClaimTimeout (a scan still running must not be taken over).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -152,6 +152,16 @@ public sealed class ScanningOptions
     /// <summary>How often an idle node looks for scans that other nodes queued (its own wake it at once).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// A scan starts once no blob transfer has run on the node for this long (a push is usually followed by a pull
+    /// within moments), deferred at most <see cref="MaxDeferral"/>; 0 starts at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MaxDeferral { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A scan that takes longer fails with a reason.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

@@ -16,6 +16,7 @@ public sealed partial class ScanWorker(
     IScanStore scans,
     ImageScanner scanner,
     AdvisoryDatabase advisories,
+    Distribution.BlobTransfers transfers,
     TimeProvider time,
     IOptions<BerthOptions> options,
     ILogger<ScanWorker> logger) : BackgroundService
@@ -87,6 +88,9 @@ public sealed partial class ScanWorker(
         {
             return false;
         }
+
+        // Let the pull that usually follows a push go first; the claim is held meanwhile (MaxDeferral < ClaimTimeout).
+        await transfers.WaitForQuietAsync(_options.QuietPeriod, _options.MaxDeferral, stoppingToken);
 
         var started = time.GetTimestamp();
         ScanOutcome outcome;
