@@ -39,16 +39,7 @@ public sealed class LargeS3UploadTests
         try
         {
             var bucket = await s3.CreateBucketAsync();
-            await using var node = await BerthProcess.StartAsync(extraEnvironment: new Dictionary<string, string>
-            {
-                ["Berth__Storage__Provider"] = "s3",
-                ["Berth__Storage__S3__Bucket"] = bucket,
-                ["Berth__Storage__S3__ServiceUrl"] = s3.ServiceUrl.ToString(),
-                ["Berth__Storage__S3__Region"] = S3Server.Region,
-                ["Berth__Storage__S3__ForcePathStyle"] = "true",
-                ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey,
-                ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretKey,
-            });
+            await using var node = await BerthProcess.StartAsync(extraEnvironment: s3.BerthEnvironment(bucket));
             Assert.Contains("blobs: s3", node.Output, StringComparison.Ordinal);
             var rssAtStart = PeakRss(node.ProcessId);
 

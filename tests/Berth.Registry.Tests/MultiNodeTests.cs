@@ -33,17 +33,10 @@ public sealed class MultiNodeFixture : IAsyncLifetime
         await S3.InitializeAsync();
         _database = await _postgres.CreateDatabaseAsync();
         Bucket = await S3.CreateBucketAsync();
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(S3.BerthEnvironment(Bucket))
         {
             ["Berth__Metadata__Provider"] = "postgres",
             ["Berth__Metadata__ConnectionString"] = _database.ConnectionString,
-            ["Berth__Storage__Provider"] = "s3",
-            ["Berth__Storage__S3__Bucket"] = Bucket,
-            ["Berth__Storage__S3__ServiceUrl"] = S3.ServiceUrl.ToString(),
-            ["Berth__Storage__S3__Region"] = S3Server.Region,
-            ["Berth__Storage__S3__ForcePathStyle"] = "true",
-            ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey,
-            ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretKey,
 
             // Nodes look for scans other nodes queued twice a second (default 15 s), so that a test sees them soon.
             ["Berth__Scanning__PollInterval"] = "00:00:00.500",

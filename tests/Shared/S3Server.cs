@@ -105,6 +105,18 @@ public sealed class S3Server : IAsyncLifetime
     }
 
     /// <summary>A client for this server, for tests that look behind a driver's back.</summary>
+    /// <summary>What a <c>berth serve</c> process needs to keep its blobs in <paramref name="bucket"/> of this server.</summary>
+    public Dictionary<string, string> BerthEnvironment(string bucket) => new()
+    {
+        ["Berth__Storage__Provider"] = "s3",
+        ["Berth__Storage__S3__Bucket"] = bucket,
+        ["Berth__Storage__S3__ServiceUrl"] = ServiceUrl.ToString(),
+        ["Berth__Storage__S3__Region"] = Region,
+        ["Berth__Storage__S3__ForcePathStyle"] = "true",
+        ["AWS_ACCESS_KEY_ID"] = AccessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = SecretKey,
+    };
+
     public AmazonS3Client CreateClient() => new(Credentials, new AmazonS3Config
     {
         ServiceURL = ServiceUrl.ToString(),
