@@ -60,14 +60,15 @@ public sealed class BlobTransfersTests
     {
         var transfer = _transfers.Begin();
         var clock = Stopwatch.StartNew();
-        var waiting = _transfers.WaitForQuietAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20), CancellationToken.None);
+        // A quiet period far longer than the checks' delays: on a loaded CI machine a 200 ms delay can take much longer.
+        var waiting = _transfers.WaitForQuietAsync(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30), CancellationToken.None);
         await Task.Delay(300);
         transfer.Dispose();
         var ended = clock.Elapsed;
         await Task.Delay(200);
-        Assert.False(waiting.IsCompleted, "did not wait for the quiet period after the transfer ended");
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(clock.Elapsed - ended >= TimeSpan.FromMilliseconds(450), $"quiet for only {clock.Elapsed - ended}");
+        Assert.False(waiting.IsCompleted, $"did not wait for the quiet period after the transfer ended ({clock.Elapsed - ended} since)");
+        await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(clock.Elapsed - ended >= TimeSpan.FromMilliseconds(2900), $"quiet for only {clock.Elapsed - ended}");
 
         using var endless = _transfers.Begin();
         clock.Restart();
