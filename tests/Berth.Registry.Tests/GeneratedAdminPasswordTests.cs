@@ -49,7 +49,8 @@ public sealed partial class GeneratedAdminPasswordTests
         Assert.DoesNotContain(password, server.Output[before..], StringComparison.Ordinal);
     }
 
-    private static string? AnnouncedPassword(string log) =>
+    /// <summary>The password a server's log announces for the administrator it created, or null.</summary>
+    internal static string? AnnouncedPassword(string log) =>
         AnnouncedPasswordRegex().Match(log) is { Success: true } match ? match.Groups["password"].Value : null;
 
     private static async Task<List<ProjectInfo>> ProjectsAsync(ManagementClient admin)
