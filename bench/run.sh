@@ -254,6 +254,7 @@ to_ms() {  # wrk latency "1.23ms" / "456.00us" / "1.02s" -> ms
 }
 BLOB_BYTES=$((256 * 1024 * 1024))
 RUNS=3
+SKOPEO_RUNS=5   # pulls of ~0.5 s vary by ±0.1 s from run to run: more runs for a steadier median
 TAGS=1000
 # Same repository paths on both servers; on Berth the first segment is the registry.
 REPO_PREFIX=bench-reg
@@ -370,7 +371,7 @@ run_suite() {  # config who...
   }
   # Round 0 warms both servers up and is not counted: a JIT runtime compiles its pull path on the first pulls
   # (Distribution is compiled ahead of time). Its times are logged and reported as "first pull after start".
-  for i in $(seq 0 $RUNS); do
+  for i in $(seq 0 $SKOPEO_RUNS); do
     layout="$WORK/oci-$i"
     IMG_BYTES=$(timeout 120 python3 "$CLIENT" mkoci --dir "$layout" --tag latest --layers 5 --layer-mib 30)
     for who in "${whos[@]}"; do
@@ -498,7 +499,7 @@ mkdir -p "$BENCH_DIR/out"
   echo "- Distribution: $("$DISTRIBUTION_BIN" --version 2>/dev/null | awk '{print $NF}') (Debian docker-registry); skopeo $(skopeo --version | awk '{print $3}'); wrk; curl $(curl --version | awk 'NR==1 {print $2}')"
   echo "- Machine: $(nproc) CPUs, $CPU_MODEL; servers and all clients on the same host over 127.0.0.1"
   echo "- Distribution runs **without auth**; Berth authenticates every request (HTTP Basic) — a handicap for Berth."
-  echo "- MB/s = 10^6 bytes/s; blob = 256 MiB of random data; medians of $RUNS runs unless noted; ratio = Berth/Distribution."
+  echo "- MB/s = 10^6 bytes/s; blob = 256 MiB of random data; medians of $RUNS runs (skopeo: $SKOPEO_RUNS, after a warm-up round) unless noted; ratio = Berth/Distribution."
   if has_config embedded; then
     echo
     echo "### Berth (SQLite + filesystem) vs Distribution (filesystem)"
