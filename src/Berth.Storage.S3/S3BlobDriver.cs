@@ -21,8 +21,9 @@ namespace Berth.Storage.S3;
 /// </code>
 /// The file at P is the base followed by its segments in offset order; it exists exactly when the base does
 /// (segments without a base are leftovers of an interrupted delete and are ignored, then removed by the next
-/// replacing write). Stat, read and append list <c>P</c> as a key prefix once to learn the pieces and their sizes,
-/// and check that the segments are contiguous. An append writer therefore never copies what was committed before:
+/// replacing write). Stat and append list <c>P</c> as a key prefix once to learn the pieces and their sizes,
+/// and check that the segments are contiguous; a read opens the base object directly and lists only when it reads past
+/// it (see <see cref="OpenReadAsync"/>). An append writer therefore never copies what was committed before:
 /// it streams its own bytes into a new object, so a chunked upload can continue on any node. <see cref="MoveAsync"/>
 /// composes the pieces into one object at the destination (server-side where S3 allows it) and deletes them, so
 /// finished blobs are always single objects, which is what <see cref="GetRedirectUrlAsync"/> needs.
@@ -98,10 +99,53 @@ public sealed class S3BlobDriver : IBlobDriver, IRedirectingBlobDriver, IDisposa
         return pieces is null ? null : new BlobStat(pieces.Sum(p => p.Size), pieces.Max(p => p.ModifiedAt));
     }
 
+    /// <summary>
+    /// Opens the base object at once, with a ranged GET from <paramref name="offset"/>, and lists the file's segments
+    /// only when the reader goes past the base. A finished blob is a single object and a blob GET stops at the length
+    /// it knows, so serving one costs one request instead of a ListObjects and a GET (on AWS, a LIST is also priced
+    /// like a PUT, about 12 times a GET).
+    /// </summary>
     public async Task<Stream> OpenReadAsync(string path, long offset, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var pieces = await ListPiecesAsync(FileKey(path), cancellationToken) ?? throw new BlobPathNotFoundException(path);
+        var key = FileKey(path);
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = _options.Bucket,
+                Key = key,
+                // Always a range: see SegmentedReadStream (no MD5 over the whole object).
+                ByteRange = new ByteRange($"bytes={offset}-"),
+            }, cancellationToken);
+        }
+        catch (AmazonS3Exception ex) when (IsNoSuchKey(ex))
+        {
+            throw new BlobPathNotFoundException(path);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            // The offset is at or past the end of the base object: in a segment, at the end, or the base is empty.
+            return await OpenListedAsync(path, key, offset, cancellationToken);
+        }
+
+        if (TotalLength(response.ContentRange) is not { } baseSize || baseSize <= offset)
+        {
+            // A server that ignored the range, or answered one past the end with a body (s3rver does for an empty
+            // object, where S3 says 416): let the listing say where the offset falls.
+            response.Dispose();
+            return await OpenListedAsync(path, key, offset, cancellationToken);
+        }
+
+        return new SegmentedReadStream(_client, _options.Bucket, new Piece(key, baseSize, response.LastModified ?? DateTime.UtcNow),
+            response, offset, ct => ListSegmentsAsync(key, baseSize, ct));
+    }
+
+    /// <summary>The read path for an offset the base object doesn't cover: list the pieces first.</summary>
+    private async Task<Stream> OpenListedAsync(string path, string key, long offset, CancellationToken cancellationToken)
+    {
+        var pieces = await ListPiecesAsync(key, cancellationToken) ?? throw new BlobPathNotFoundException(path);
         if (offset >= pieces.Sum(p => p.Size))
         {
             // S3 answers a range starting at the end with 416, where a file just reads nothing.
@@ -279,8 +323,26 @@ public sealed class S3BlobDriver : IBlobDriver, IRedirectingBlobDriver, IDisposa
             return null;
         }
 
-        var pieces = new List<Piece> { basePiece };
-        var expectedStart = basePiece.Size;
+        return [basePiece, .. Contiguous(baseKey, basePiece.Size, segments)];
+    }
+
+    /// <summary>The segments that follow a base object of <paramref name="baseSize"/> bytes (one listing).</summary>
+    private async Task<IReadOnlyList<Piece>> ListSegmentsAsync(string baseKey, long baseSize, CancellationToken cancellationToken)
+    {
+        var segments = new List<Piece>();
+        await foreach (var item in ListKeysAsync(baseKey + SegmentMarker, cancellationToken))
+        {
+            segments.Add(new Piece(item.Key, item.Size ?? 0, item.LastModified ?? DateTime.UtcNow));
+        }
+
+        return Contiguous(baseKey, baseSize, segments);
+    }
+
+    /// <summary>Checks that listed segments continue the base object without gap or overlap.</summary>
+    private static List<Piece> Contiguous(string baseKey, long baseSize, List<Piece> segments)
+    {
+        var segmentPrefix = baseKey + SegmentMarker;
+        var expectedStart = baseSize;
         // Listings are in key order and offsets are zero-padded, so this is offset order.
         foreach (var segment in segments)
         {
@@ -291,11 +353,19 @@ public sealed class S3BlobDriver : IBlobDriver, IRedirectingBlobDriver, IDisposa
                     $"S3 object '{segment.Key}' does not continue '{baseKey}' at offset {expectedStart}: concurrent writers?");
             }
 
-            pieces.Add(segment);
             expectedStart += segment.Size;
         }
 
-        return pieces;
+        return segments;
+    }
+
+    /// <summary>The whole object's length from a ranged GET's <c>Content-Range: bytes a-b/total</c>, or null.</summary>
+    internal static long? TotalLength(string? contentRange)
+    {
+        var slash = contentRange?.LastIndexOf('/') ?? -1;
+        return slash >= 0 && long.TryParse(contentRange.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var total)
+            ? total
+            : null;
     }
 
     private async IAsyncEnumerable<S3Object> ListKeysAsync(string keyPrefix, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -7,29 +7,49 @@ namespace Berth.Storage.S3;
 /// Reads a file's pieces (see <see cref="S3BlobDriver"/>) one after the other from a starting offset, each with one
 /// streaming GetObject opened only when the previous piece is exhausted. Each piece must deliver exactly the bytes
 /// its listing promised: a piece replaced or cut since then fails the read instead of splicing mismatched content.
+/// The pieces after the first may be unknown at the start: they are then listed when the first one is exhausted and
+/// the reader asks for more.
 /// </summary>
 internal sealed class SegmentedReadStream : Stream
 {
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
-    private readonly IReadOnlyList<Piece> _pieces;
+    private readonly List<Piece> _pieces;
+    private Func<CancellationToken, Task<IReadOnlyList<Piece>>>? _listRest;
     private int _index;
     private long _offsetInPiece;
     private long _remainingInPiece;
     private GetObjectResponse? _current;
 
+    /// <summary>Reads the listed <paramref name="pieces"/> from <paramref name="offset"/> (call <see cref="OpenFirstAsync"/>).</summary>
     public SegmentedReadStream(IAmazonS3 client, string bucket, IReadOnlyList<Piece> pieces, long offset)
     {
         _client = client;
         _bucket = bucket;
-        _pieces = pieces;
-        while (_index < pieces.Count && offset >= pieces[_index].Size)
+        _pieces = [.. pieces];
+        while (_index < _pieces.Count && offset >= _pieces[_index].Size)
         {
-            offset -= pieces[_index].Size;
+            offset -= _pieces[_index].Size;
             _index++;
         }
 
         _offsetInPiece = offset;
+    }
+
+    /// <summary>
+    /// Continues <paramref name="opened"/>, a GET of <paramref name="first"/> from <paramref name="offset"/>; the
+    /// pieces after it come from <paramref name="listRest"/>, called only if the reader reads past the first.
+    /// </summary>
+    public SegmentedReadStream(IAmazonS3 client, string bucket, Piece first, GetObjectResponse opened, long offset,
+        Func<CancellationToken, Task<IReadOnlyList<Piece>>> listRest)
+    {
+        _client = client;
+        _bucket = bucket;
+        _pieces = [first];
+        _current = opened;
+        _offsetInPiece = offset;
+        _remainingInPiece = first.Size - offset;
+        _listRest = listRest;
     }
 
     public override bool CanRead => true;
@@ -62,7 +82,7 @@ internal sealed class SegmentedReadStream : Stream
             return 0;
         }
 
-        while (_index < _pieces.Count)
+        while (_index < _pieces.Count || await ListRestAsync(cancellationToken))
         {
             if (_current is null)
             {
@@ -121,6 +141,19 @@ internal sealed class SegmentedReadStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Learns the pieces after the first, once; true when there are any.</summary>
+    private async Task<bool> ListRestAsync(CancellationToken cancellationToken)
+    {
+        if (_listRest is not { } listRest)
+        {
+            return false;
+        }
+
+        _listRest = null;
+        _pieces.AddRange(await listRest(cancellationToken));
+        return _index < _pieces.Count;
     }
 
     private async Task OpenCurrentAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Amazon.Runtime;
 using Amazon.S3.Model;
 using Berth.Core.Storage;
 using Berth.Storage.S3;
@@ -61,6 +62,39 @@ public sealed class S3BlobDriverTests(S3Server server) : BlobDriverConformanceTe
         Assert.Equal(40L * MiB, (await driver.StatAsync(path, None))!.Size);
         await using var stream = await driver.OpenReadAsync(path, 0, None);
         Assert.Equal(expected.GetHashAndReset(), await SHA256.HashDataAsync(stream));
+    }
+
+    [Fact]
+    public async Task ReadingAFinishedFileUpToItsLengthIsOneGetAndNoListing()
+    {
+        var driver = (S3BlobDriver)Driver;
+        var blob = BlobPath(RegistryA, "one-get");
+        var content = Bytes(300_000, seed: 11);
+        await driver.PutAsync(blob, new MemoryStream(content), None);
+        var requests = RecordRequests(driver);
+
+        // A blob GET with a Range: open at the start, read the length it knows, stop.
+        await using (var stream = await driver.OpenReadAsync(blob, 1000, None))
+        {
+            var part = new byte[content.Length - 1000];
+            await stream.ReadExactlyAsync(part, None);
+            Assert.Equal(content[1000..], part);
+        }
+
+        Assert.Equal(["GetObjectRequest"], requests);
+
+        // Reading on to the end lists once, to learn that no segment follows.
+        requests.Clear();
+        Assert.Equal(content, await ReadAsync(blob));
+        Assert.Equal(["GetObjectRequest", "ListObjectsV2Request"], requests);
+
+        // A file still made of segments reads on into them after that one listing.
+        var upload = BlobPaths.Upload(RegistryA, NewId());
+        var chunks = new[] { Bytes(1000, seed: 12), Bytes(2000, seed: 13) };
+        await AppendAllAsync(upload, chunks);
+        requests.Clear();
+        Assert.Equal(chunks.SelectMany(c => c).ToArray()[10..], await ReadAsync(upload, 10));
+        Assert.Equal(["GetObjectRequest", "ListObjectsV2Request", "GetObjectRequest"], requests);
     }
 
     [Fact]
@@ -287,6 +321,23 @@ public sealed class S3BlobDriverTests(S3Server server) : BlobDriverConformanceTe
     }
 
     private string Key(string path) => _prefix + path;
+
+    /// <summary>The S3 requests <paramref name="driver"/> sends from now on, by request type.</summary>
+    private static List<string> RecordRequests(S3BlobDriver driver)
+    {
+        var requests = new List<string>();
+        ((AmazonServiceClient)driver.Client).BeforeRequestEvent += (_, e) =>
+        {
+            if (e is WebServiceRequestEventArgs request)
+            {
+                lock (requests)
+                {
+                    requests.Add(request.Request.GetType().Name);
+                }
+            }
+        };
+        return requests;
+    }
 
     private static string BlobPathUploadId(string uploadPath) => uploadPath.Split('/')[^2];
 
