@@ -50,14 +50,17 @@ public sealed partial class PostgresMetadataStore
             .With("digest", digest)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
-    public Task<long?> GetRepositoryBlobSizeAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
+    public Task<long?> GetRepositoryBlobSizeAsync(string registryId, string repository, string digest, CancellationToken cancellationToken) =>
         Command(
             """
             SELECT b.size
-            FROM repository_blobs rb JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
-            WHERE rb.repository_id = @repositoryId AND rb.digest = @digest;
+            FROM repositories r
+            JOIN repository_blobs rb ON rb.repository_id = r.id
+            JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+            WHERE r.registry_id = @registryId AND r.name = @name AND rb.digest = @digest;
             """)
-            .With("repositoryId", repositoryId)
+            .With("registryId", registryId)
+            .With("name", repository)
             .With("digest", digest)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 

@@ -79,8 +79,11 @@ public interface IArtifactStore
     /// <summary>Size of a blob the registry holds (in any repository), or null.</summary>
     Task<long?> GetRegistryBlobSizeAsync(string registryId, string digest, CancellationToken cancellationToken);
 
-    /// <summary>Size of a blob linked into the repository, or null (the access check for blob GET/HEAD).</summary>
-    Task<long?> GetRepositoryBlobSizeAsync(long repositoryId, string digest, CancellationToken cancellationToken);
+    /// <summary>
+    /// Size of a blob linked into the named repository of the registry, or null: the access check for blob GET/HEAD
+    /// and cross-repository mounts, in one query (the repository is looked up by name in the same statement).
+    /// </summary>
+    Task<long?> GetRepositoryBlobSizeAsync(string registryId, string repository, string digest, CancellationToken cancellationToken);
 
     /// <summary>Sizes of those of <paramref name="digests"/> that are linked into the repository, in one query.</summary>
     Task<IReadOnlyDictionary<string, long>> GetRepositoryBlobSizesAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);

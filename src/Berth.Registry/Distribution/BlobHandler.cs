@@ -35,9 +35,7 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
     private async Task ServeAsync(V2Request request, Digest digest, bool headOnly)
     {
         // The blob must be linked into THIS repository of THIS registry: holding a digest elsewhere grants nothing.
-        var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
-            ?? throw new OciException(OciErrorCode.BlobUnknown);
-        var size = await artifacts.GetRepositoryBlobSizeAsync(repository.Id, digest.ToString(), request.Aborted)
+        var size = await artifacts.GetRepositoryBlobSizeAsync(request.RegistryId, request.Target.Repository, digest.ToString(), request.Aborted)
             ?? throw new OciException(OciErrorCode.BlobUnknown);
 
         var response = request.Response;

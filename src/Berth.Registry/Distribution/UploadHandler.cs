@@ -101,9 +101,7 @@ public sealed class UploadHandler(
                 return false;
             }
 
-            var sourceRepository = await artifacts.GetRepositoryAsync(request.RegistryId, source.Repository, request.Aborted);
-            if (sourceRepository is null ||
-                await artifacts.GetRepositoryBlobSizeAsync(sourceRepository.Id, digest.ToString(), request.Aborted) is null)
+            if (await artifacts.GetRepositoryBlobSizeAsync(request.RegistryId, source.Repository, digest.ToString(), request.Aborted) is null)
             {
                 return false;
             }

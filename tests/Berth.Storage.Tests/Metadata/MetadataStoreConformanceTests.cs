@@ -266,14 +266,20 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
 
         Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
         Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
-        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(db.Id, digest, Ct));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(db.RegistryId, db.Name, digest, Ct));
         Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 42, T0, Ct));
 
         Assert.Equal(42, await Artifacts.GetRegistryBlobSizeAsync(registry.Id, digest, Ct));
-        Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(app.Id, digest, Ct));
-        Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(db.Id, digest, Ct));
+        Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(app.RegistryId, app.Name, digest, Ct));
+        Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(db.RegistryId, db.Name, digest, Ct));
         Assert.Null(await Artifacts.GetRegistryBlobSizeAsync(registry.Id, Digest("other"), Ct));
         Assert.Equal(new RegistryUsage(42, 2), await Artifacts.GetUsageAsync(registry.Id, Ct));
+
+        // The lookup by name stays inside the registry: a repository of the same name elsewhere sees nothing.
+        var other = await NewRegistryAsync("globex", "ops");
+        await Artifacts.EnsureRepositoryAsync(other.Id, "app", T0, Ct);
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(other.Id, "app", digest, Ct));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(registry.Id, "missing", digest, Ct));
     }
 
     [Fact]
@@ -288,8 +294,8 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.False(await Artifacts.LinkBlobAsync(registry.Id, db.Id, Digest("absent"), T0, Ct));
         Assert.True(await Artifacts.LinkBlobAsync(registry.Id, db.Id, digest, T0, Ct));
         Assert.True(await Artifacts.LinkBlobAsync(registry.Id, db.Id, digest, T0, Ct));
-        Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(db.Id, digest, Ct));
-        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(db.Id, Digest("absent"), Ct));
+        Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(db.RegistryId, db.Name, digest, Ct));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(db.RegistryId, db.Name, Digest("absent"), Ct));
     }
 
     [Fact]
@@ -341,7 +347,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.True(await Artifacts.UnlinkBlobAsync(app.Id, shared, Ct));
         Assert.False(await Artifacts.UnlinkBlobAsync(app.Id, shared, Ct));
         Assert.True(await Artifacts.UnlinkBlobAsync(app.Id, own, Ct));
-        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(app.Id, shared, Ct));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(app.RegistryId, app.Name, shared, Ct));
 
         // Still linked from db: not unreferenced, and not removable.
         Assert.Equal([own], await Artifacts.ListUnreferencedBlobsAsync(registry.Id, Ct));
@@ -504,7 +510,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Equal([own], await Artifacts.ListUnreferencedBlobsAsync(registry.Id, Ct));
         Assert.Equal(["keep"], (await Artifacts.ListRepositorySummariesAsync(registry.Id, Ct)).Select(s => s.Name));
         AssertSameManifest(manifest, await Artifacts.GetManifestAsync(keep.Id, "latest", Ct));
-        Assert.Equal(3, await Artifacts.GetRepositoryBlobSizeAsync(keep.Id, shared, Ct));
+        Assert.Equal(3, await Artifacts.GetRepositoryBlobSizeAsync(keep.RegistryId, keep.Name, shared, Ct));
 
         // The name can be used again at once, as a new empty repository.
         var again = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
@@ -660,7 +666,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.True(await Artifacts.DeleteManifestAsync(appA.Id, manifest.Digest, Ct));
 
         Assert.Equal(50, await Artifacts.GetRegistryBlobSizeAsync(b.Id, layer, Ct));
-        Assert.Equal(50, await Artifacts.GetRepositoryBlobSizeAsync(appB.Id, layer, Ct));
+        Assert.Equal(50, await Artifacts.GetRepositoryBlobSizeAsync(appB.RegistryId, appB.Name, layer, Ct));
         AssertSameManifest(manifest, await Artifacts.GetManifestAsync(appB.Id, "latest", Ct));
         Assert.Equal(new RegistryUsage(5, 1), await Artifacts.GetUsageAsync(a.Id, Ct));
         Assert.Equal(new RegistryUsage(50, 2), await Artifacts.GetUsageAsync(b.Id, Ct));

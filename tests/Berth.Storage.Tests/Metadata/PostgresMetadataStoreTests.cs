@@ -78,7 +78,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         Assert.Equal(upload, await reopened.GetUploadAsync(registry.Id, "u1", Ct));
         Assert.Equal(registry, await reopened.GetRegistryAsync("web", Ct));
         Assert.Equal(repository, await reopened.GetRepositoryAsync(registry.Id, "app", Ct));
-        Assert.Equal(99, await reopened.GetRepositoryBlobSizeAsync(repository.Id, Digest("layer"), Ct));
+        Assert.Equal(99, await reopened.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("layer"), Ct));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         var error = await Assert.ThrowsAsync<PostgresException>(
             () => Artifacts.AddBlobAsync(other.Id, repository.Id, Digest("layer"), 1, T0, Ct));
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, error.SqlState);
-        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(repository.Id, Digest("layer"), Ct));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("layer"), Ct));
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         var unlinked = await Artifacts.UnlinkUnreferencedBlobsAsync(repository.Id, [Digest("config"), Digest("base"), Digest("top"), Digest("none")], Ct);
 
         Assert.Equal(new[] { Digest("config"), Digest("top") }.Order(StringComparer.Ordinal), unlinked.Order(StringComparer.Ordinal));
-        Assert.Equal(1, await Artifacts.GetRepositoryBlobSizeAsync(repository.Id, Digest("base"), Ct));
+        Assert.Equal(1, await Artifacts.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("base"), Ct));
         Assert.Empty(await Artifacts.UnlinkUnreferencedBlobsAsync(repository.Id, [], Ct));
     }
 

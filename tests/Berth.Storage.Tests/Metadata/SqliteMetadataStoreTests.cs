@@ -56,7 +56,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
         Assert.Equal(upload, await reopened.GetUploadAsync(registry.Id, "u1", CancellationToken.None));
         Assert.Equal(registry, await reopened.GetRegistryAsync("web", CancellationToken.None));
         Assert.Equal(repository, await reopened.GetRepositoryAsync(registry.Id, "app", CancellationToken.None));
-        Assert.Equal(99, await reopened.GetRepositoryBlobSizeAsync(repository.Id, Digest("layer"), CancellationToken.None));
+        Assert.Equal(99, await reopened.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("layer"), CancellationToken.None));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
             Digest("layer"), 1, T0, CancellationToken.None);
         await Assert.ThrowsAsync<SqliteException>(
             () => Artifacts.AddBlobAsync(other.Id, repository.Id, Digest("layer"), 1, T0, CancellationToken.None));
-        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(repository.Id, Digest("layer"), CancellationToken.None));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("layer"), CancellationToken.None));
     }
 
     private SqliteMetadataStore Open()
