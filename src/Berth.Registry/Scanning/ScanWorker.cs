@@ -21,6 +21,9 @@ public sealed partial class ScanWorker(
     IOptions<BerthOptions> options,
     ILogger<ScanWorker> logger) : BackgroundService
 {
+    // How long a stopping node spends queueing the images pushed just before (well inside the host's shutdown timeout).
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(5);
+
     private readonly ScanningOptions _options = options.Value.Scanning;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -29,25 +32,50 @@ public sealed partial class ScanWorker(
     /// <summary>Queues each pushed image that has no scan yet (a re-tag or a re-push of the same image is not scanned again).</summary>
     private async Task QueuePushedAsync(CancellationToken stoppingToken)
     {
+        // The inserts are not cancelled by the stop itself but DrainLimit after it: the images pushed in the last
+        // moments are only in memory yet, and a restart or a rolling deploy must not leave them unscanned.
+        using var writes = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var stopping = stoppingToken.Register(() => writes.CancelAfter(DrainLimit));
         try
         {
-            await foreach (var pushed in queue.Pushed.ReadAllAsync(stoppingToken))
+            while (await queue.Pushed.WaitToReadAsync(stoppingToken))
             {
-                try
-                {
-                    if (await scans.QueueNewScanAsync(pushed.RepositoryId, pushed.Digest, time.GetUtcNow(), stoppingToken))
-                    {
-                        queue.Wake();
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogQueueFailed(logger, ex, pushed.Digest);
-                }
+                await QueueAvailableAsync(writes.Token);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            try
+            {
+                await QueueAvailableAsync(writes.Token);
+            }
+            catch (OperationCanceledException) when (writes.IsCancellationRequested)
+            {
+                LogDrainCutShort(logger, DrainLimit, queue.Pushed.Count);
+            }
+        }
+    }
+
+    private async Task QueueAvailableAsync(CancellationToken cancellationToken)
+    {
+        while (queue.Pushed.TryRead(out var pushed))
+        {
+            await QueueNewScanAsync(pushed, cancellationToken);
+        }
+    }
+
+    private async Task QueueNewScanAsync(ScanQueue.PushedManifest pushed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await scans.QueueNewScanAsync(pushed.RepositoryId, pushed.Digest, time.GetUtcNow(), cancellationToken))
+            {
+                queue.Wake();
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogQueueFailed(logger, ex, pushed.Digest);
         }
     }
 
@@ -130,6 +158,9 @@ public sealed partial class ScanWorker(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The scanner failed on {Repository}@{Digest}")]
     private static partial void LogScanCrashed(ILogger logger, Exception exception, string repository, string digest);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: {Left} pushed images were not queued for scanning within {Limit} (scan them on demand)")]
+    private static partial void LogDrainCutShort(ILogger logger, TimeSpan limit, int left);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not queue the scan of pushed manifest {Digest}")]
     private static partial void LogQueueFailed(ILogger logger, Exception exception, string digest);
