@@ -211,6 +211,8 @@ public sealed class FileSystemBlobDriver : IBlobDriver
     /// directory, or one of its parents while CreateDirectory was creating them (ENOENT from mkdir, which .NET reports
     /// as a DirectoryNotFoundException or a FileNotFoundException).
     /// </summary>
+    private const int MaxDirectoryAttempts = 100;
+
     private static T RetryIfDirectoryVanishes<T>(string directory, Func<T> action)
     {
         for (var attempt = 1; ; attempt++)
@@ -220,9 +222,11 @@ public sealed class FileSystemBlobDriver : IBlobDriver
                 Directory.CreateDirectory(directory);
                 return action();
             }
-            catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException && attempt < 5)
+            catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException && attempt < MaxDirectoryAttempts)
             {
-                // Pruned under us; create it again.
+                // Pruned under us; let the pruner finish its walk up the tree, then create it again. Losing several
+                // times in a row happens under load (the stress test saw 5 losses in ~17,000 opens on a busy machine).
+                Thread.Yield();
             }
         }
     }
