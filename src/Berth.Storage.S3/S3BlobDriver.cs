@@ -360,7 +360,7 @@ public sealed class S3BlobDriver : IBlobDriver, IRedirectingBlobDriver, IDisposa
     }
 
     /// <summary>The whole object's length from a ranged GET's <c>Content-Range: bytes a-b/total</c>, or null.</summary>
-    internal static long? TotalLength(string? contentRange)
+    private static long? TotalLength(string? contentRange)
     {
         var slash = contentRange?.LastIndexOf('/') ?? -1;
         return slash >= 0 && long.TryParse(contentRange.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var total)

@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Berth.Core;
 
 namespace Berth.Storage.S3;
 
@@ -10,7 +11,7 @@ namespace Berth.Storage.S3;
 /// The pieces after the first may be unknown at the start: they are then listed when the first one is exhausted and
 /// the reader asks for more.
 /// </summary>
-internal sealed class SegmentedReadStream : Stream
+internal sealed class SegmentedReadStream : ForwardReadStream
 {
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
@@ -50,20 +51,6 @@ internal sealed class SegmentedReadStream : Stream
         _offsetInPiece = offset;
         _remainingInPiece = first.Size - offset;
         _listRest = listRest;
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     /// <summary>Starts the GET of the first piece to read (nothing when the offset is at the end).</summary>
@@ -115,22 +102,9 @@ internal sealed class SegmentedReadStream : Stream
         return 0;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     // Berth reads asynchronously; the synchronous path exists only to honour the Stream contract.
     public override int Read(byte[] buffer, int offset, int count) =>
         ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -38,7 +38,9 @@ public sealed class ConcurrentNodeStartTests : IAsyncLifetime
         {
             foreach (var node in nodes)
             {
-                await AssertReadyAsync(node);
+                using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+                Assert.True(await LifecycleSupport.EventuallyStatusAsync(http, "readyz", HttpStatusCode.OK, ReadyLimit),
+                    $"node {node.Host} not ready within {ReadyLimit}\n{node.OutputTail()}");
             }
 
             // Exactly one node created the administrator; its password works on all of them.
@@ -96,22 +98,5 @@ public sealed class ConcurrentNodeStartTests : IAsyncLifetime
     {
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task AssertReadyAsync(BerthProcess node)
-    {
-        using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
-        var deadline = DateTime.UtcNow + ReadyLimit;
-        while (true)
-        {
-            using var response = await http.GetAsync("readyz");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"node {node.Host} not ready within {ReadyLimit}: {(int)response.StatusCode}\n{node.OutputTail()}");
-            await Task.Delay(200);
-        }
     }
 }

@@ -9,6 +9,31 @@ namespace Berth.Registry.Tests;
 /// <summary>Shared steps of the registry lifecycle tests (reset, delete, allocation, brute force).</summary>
 internal static class LifecycleSupport
 {
+    /// <summary>Polls <paramref name="path"/> until it answers <paramref name="expected"/> (true) or <paramref name="limit"/> passes (false).</summary>
+    public static async Task<bool> EventuallyStatusAsync(HttpClient http, string path, HttpStatusCode expected, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await http.GetAsync(path);
+                if (response.StatusCode == expected)
+                {
+                    return true;
+                }
+            }
+            catch (TaskCanceledException)
+            {
+                // A check that hangs on the dead endpoint until the client gives up: try again.
+            }
+
+            await Task.Delay(250);
+        }
+
+        return false;
+    }
+
     /// <summary><c>skopeo login</c> against <paramref name="host"/>; the result says whether the registry accepted the password.</summary>
     public static Task<ProcessResult> LoginAsync(Skopeo skopeo, string host, string username, string password) =>
         skopeo.RunAsync("login", "--tls-verify=false", "--username", username, "--password", password, host);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Berth.Core;
 using Berth.Core.Distribution;
 using Berth.Registry.Tests.Infrastructure;
 
@@ -937,32 +938,12 @@ public sealed class OciApiTests(BerthFixture fixture) : IClassFixture<BerthFixtu
     }
 
     /// <summary>Hides the length of a stream so HttpClient streams it with chunked transfer encoding.</summary>
-    private sealed class NonSeekableStream(Stream inner) : Stream
+    private sealed class NonSeekableStream(Stream inner) : ForwardReadStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             inner.ReadAsync(buffer, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -24,32 +24,8 @@ public sealed class ReadinessTests
 
         // The object store goes down.
         await s3.DisposeAsync();
-        Assert.True(await EventuallyStatusAsync(http, "/readyz", HttpStatusCode.ServiceUnavailable), "readyz stayed ready without the object store" + Tail(node));
+        Assert.True(await LifecycleSupport.EventuallyStatusAsync(http, "/readyz", HttpStatusCode.ServiceUnavailable, Limit), "readyz stayed ready without the object store" + Tail(node));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
-    }
-
-    private static async Task<bool> EventuallyStatusAsync(HttpClient http, string path, HttpStatusCode expected)
-    {
-        var deadline = DateTime.UtcNow + Limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var response = await http.GetAsync(path);
-                if (response.StatusCode == expected)
-                {
-                    return true;
-                }
-            }
-            catch (TaskCanceledException)
-            {
-                // A check that hangs on the dead endpoint until the client gives up: try again.
-            }
-
-            await Task.Delay(250);
-        }
-
-        return false;
     }
 
     private static string Tail(BerthProcess node) => "\n--- server ---\n" + node.OutputTail();

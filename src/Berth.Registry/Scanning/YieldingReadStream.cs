@@ -1,3 +1,4 @@
+using Berth.Core;
 using Berth.Registry.Distribution;
 
 namespace Berth.Registry.Scanning;
@@ -7,27 +8,13 @@ namespace Berth.Registry.Scanning;
 /// (at most <see cref="MaxWait"/>) while downloads or uploads are running on the node. Under constant traffic a scan
 /// takes longer; it never stalls, and a pull never waits for a scan.
 /// </summary>
-internal sealed class YieldingReadStream(Stream inner, BlobTransfers transfers) : Stream
+internal sealed class YieldingReadStream(Stream inner, BlobTransfers transfers) : ForwardReadStream
 {
     public const int Step = 1024 * 1024;
 
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(250);
 
     private long _untilYield = Step;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -42,21 +29,8 @@ internal sealed class YieldingReadStream(Stream inner, BlobTransfers transfers) 
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     // The scanner reads asynchronously; a synchronous read (GZipStream's fallback) goes straight through.
     public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
