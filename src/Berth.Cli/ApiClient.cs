@@ -162,6 +162,21 @@ public sealed class ApiClient : IDisposable
     public Task<ApiResponse<List<AuditEvent>>> ListProjectAuditAsync(string project, int? limit, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/audit{Limit(limit)}", null, Json.ListAuditEvent, cancellationToken);
 
+    // --- login throttles ------------------------------------------------------------------------------------
+
+    /// <summary>One page of the failed-login counters not yet forgotten (administrators).</summary>
+    public Task<ApiResponse<LoginThrottlePage>> ListLoginThrottlesAsync(string? after, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/login-throttles?limit=1000" + (after is null ? "" : "&after=" + Segment(after)), null, Json.LoginThrottlePage, cancellationToken);
+
+    /// <summary>Clears the matching counters (administrators); returns how many had failures.</summary>
+    public Task<ApiResponse<LiftedThrottles>> LiftLoginThrottlesAsync(string? kind, string? username, string? address, CancellationToken cancellationToken)
+    {
+        var query = new[] { ("kind", kind), ("username", username), ("address", address) }
+            .Where(p => p.Item2 is not null)
+            .Select(p => $"{p.Item1}={Segment(p.Item2!)}");
+        return SendAsync(HttpMethod.Delete, "api/v1/login-throttles?" + string.Join('&', query), null, Json.LiftedThrottles, cancellationToken);
+    }
+
     // --- plumbing -------------------------------------------------------------------------------------------
 
     public void Dispose() => http.Dispose();

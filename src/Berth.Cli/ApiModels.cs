@@ -48,6 +48,13 @@ public sealed record AdvisoryImport(
 public sealed record AdvisoryImportError(string Location, string Message);
 
 /// <summary>Response of <c>GET /api/v1/vulndb</c>.</summary>
+/// <summary>One counter of <c>GET /api/v1/login-throttles</c>: a client (kind and username at an address) or an address.</summary>
+public sealed record LoginThrottle(string Kind, string? Username, string Address, int Failures, DateTimeOffset? LastFailureAt, DateTimeOffset? ThrottledUntil);
+
+public sealed record LoginThrottlePage(List<LoginThrottle> Items, string? Next);
+
+public sealed record LiftedThrottles(int Cleared);
+
 public sealed record AdvisoryDatabase(long Version, long AdvisoryCount, DateTimeOffset? LastImportedAt, List<AdvisorySource> Sources);
 
 public sealed record AdvisorySource(string Source, long AdvisoryCount, DateTimeOffset LastImportedAt, DateTimeOffset? NewestModified);
@@ -106,4 +113,6 @@ public sealed record StoredConfig(string? Url, string? Username, string? Passwor
 [JsonSerializable(typeof(VulnerabilityReport))]
 [JsonSerializable(typeof(CreateRequest))]
 [JsonSerializable(typeof(StoredConfig))]
+[JsonSerializable(typeof(LoginThrottlePage))]
+[JsonSerializable(typeof(LiftedThrottles))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -37,6 +37,7 @@ public static class BerthCli
             RegistryCommands.Create(),
             ScanCommands.Create(),
             VulnDbCommands.Create(),
+            ThrottleCommands.Create(),
         };
         return root;
     }

@@ -79,21 +79,23 @@ public sealed partial class PostgresMetadataStore
             .ListAsync(ReadRegistry, cancellationToken);
 
     public Task<RegistryCredential?> GetCredentialAsync(string username, CancellationToken cancellationToken) =>
-        Command("SELECT id, name, password_hash, credential_generation FROM registries WHERE name = @name;")
+        Command("SELECT id, name, password_hash, credential_generation, previous_password_hash, password_replaced_at FROM registries WHERE name = @name;")
             .With("name", username)
-            .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3)), cancellationToken);
+            .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
+                r.GetNullableString(4), r.GetNullableTime(5)), cancellationToken);
 
     public Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken) =>
         Command("SELECT credential_generation FROM registries WHERE id = @id;")
             .With("id", registryId)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
-    public Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, CancellationToken cancellationToken) =>
+    public Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         // One statement, so one transaction: the notification goes out when the new generation commits, never otherwise.
         Command(
             $"""
             WITH updated AS (
-                UPDATE registries SET password_hash = @hash, credential_generation = credential_generation + 1
+                UPDATE registries SET previous_password_hash = password_hash, password_replaced_at = @now,
+                    password_hash = @hash, credential_generation = credential_generation + 1
                 WHERE id = @id
                 RETURNING id, credential_generation
             )
@@ -101,6 +103,7 @@ public sealed partial class PostgresMetadataStore
             """)
             .With("id", registryId)
             .With("hash", passwordHash)
+            .With("now", now)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
     public async Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken) =>

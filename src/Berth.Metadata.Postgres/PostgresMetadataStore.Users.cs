@@ -5,7 +5,7 @@ namespace Berth.Metadata.Postgres;
 
 public sealed partial class PostgresMetadataStore
 {
-    private const string UserColumns = "id, username, password_hash, is_admin, security_stamp, created_at";
+    private const string UserColumns = "id, username, password_hash, is_admin, security_stamp, created_at, previous_password_hash, password_changed_at";
 
     private const string AccessTokenColumns = "id, user_id, name, secret_hash, created_at, expires_at, last_used_at, revoked_at";
 
@@ -58,15 +58,17 @@ public sealed partial class PostgresMetadataStore
         await Command($"SELECT {UserColumns} FROM users ORDER BY username;")
             .ListAsync(ReadUser, cancellationToken);
 
-    public Task<long?> SetUserPasswordAsync(string userId, string passwordHash, CancellationToken cancellationToken) =>
+    public Task<long?> SetUserPasswordAsync(string userId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         Command(
             """
-            UPDATE users SET password_hash = @hash, security_stamp = security_stamp + 1
+            UPDATE users SET previous_password_hash = password_hash, password_changed_at = @now,
+                password_hash = @hash, security_stamp = security_stamp + 1
             WHERE id = @id
             RETURNING security_stamp;
             """)
             .With("id", userId)
             .With("hash", passwordHash)
+            .With("now", now)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
     // ---- memberships
@@ -249,7 +251,7 @@ public sealed partial class PostgresMetadataStore
     }
 
     private static UserRecord ReadUser(NpgsqlDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetInt64(4), r.GetTime(5));
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetInt64(4), r.GetTime(5), r.GetNullableString(6), r.GetNullableTime(7));
 
     private static ProjectMembership ReadMembership(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), (ProjectRole)r.GetInt32(4));

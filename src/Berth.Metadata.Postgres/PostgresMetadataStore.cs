@@ -11,7 +11,7 @@ namespace Berth.Metadata.Postgres;
 /// </summary>
 public sealed partial class PostgresMetadataStore
     : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, ICredentialChangeFeed,
-      IAdvisoryStore, IScanStore,
+      IAdvisoryStore, IScanStore, ILoginThrottleStore,
       IDisposable, IAsyncDisposable
 {
     // Any constant works as long as nothing else in the database uses it as an advisory lock key: "berth" in ASCII.

@@ -245,5 +245,21 @@ internal static class PostgresMigrations
         -- Claiming walks the queued and running scans, longest queued first. Partial: finished scans never need it.
         CREATE INDEX scans_pending ON scans (queued_at) WHERE status IN (1, 2);
         """,
+
+        // The previous password of registries and users (a client still sending it is told it was replaced, and
+        // is not taken for a guesser), and the login throttling counters every node shares. account is
+        // 'registry:<name>', 'user:<name>' or '*' (every account tried from the address).
+        """
+        ALTER TABLE registries ADD COLUMN previous_password_hash text, ADD COLUMN password_replaced_at timestamptz;
+        ALTER TABLE users ADD COLUMN previous_password_hash text, ADD COLUMN password_changed_at timestamptz;
+        CREATE TABLE login_throttles (
+            account         text COLLATE "C" NOT NULL,
+            address         text COLLATE "C" NOT NULL,
+            failures        integer NOT NULL,
+            last_failure_at timestamptz,
+            last_success_at timestamptz,
+            PRIMARY KEY (account, address)
+        );
+        """,
     ];
 }

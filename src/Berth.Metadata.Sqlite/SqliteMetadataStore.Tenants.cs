@@ -103,9 +103,11 @@ public sealed partial class SqliteMetadataStore
     public async Task<RegistryCredential?> GetCredentialAsync(string username, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.Command("SELECT id, name, password_hash, credential_generation FROM registries WHERE name = $name;")
+        return await connection.Command(
+                "SELECT id, name, password_hash, credential_generation, previous_password_hash, password_replaced_at FROM registries WHERE name = $name;")
             .With("$name", username)
-            .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3)), cancellationToken);
+            .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
+                r.IsDBNull(4) ? null : r.GetString(4), r.GetNullableTime(5)), cancellationToken);
     }
 
     public async Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken)
@@ -116,17 +118,19 @@ public sealed partial class SqliteMetadataStore
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
     }
 
-    public async Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, CancellationToken cancellationToken)
+    public async Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await connection.Command(
             """
-            UPDATE registries SET password_hash = $hash, credential_generation = credential_generation + 1
+            UPDATE registries SET previous_password_hash = password_hash, password_replaced_at = $now,
+                password_hash = $hash, credential_generation = credential_generation + 1
             WHERE id = $id
             RETURNING credential_generation;
             """)
             .With("$id", registryId)
             .With("$hash", passwordHash)
+            .With("$now", now)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
     }
 

@@ -5,7 +5,7 @@ namespace Berth.Metadata.Sqlite;
 
 public sealed partial class SqliteMetadataStore
 {
-    private const string UserColumns = "id, username, password_hash, is_admin, security_stamp, created_at";
+    private const string UserColumns = "id, username, password_hash, is_admin, security_stamp, created_at, previous_password_hash, password_changed_at";
 
     private const string AccessTokenColumns = "id, user_id, name, secret_hash, created_at, expires_at, last_used_at, revoked_at";
 
@@ -68,17 +68,19 @@ public sealed partial class SqliteMetadataStore
             .ListAsync(ReadUser, cancellationToken);
     }
 
-    public async Task<long?> SetUserPasswordAsync(string userId, string passwordHash, CancellationToken cancellationToken)
+    public async Task<long?> SetUserPasswordAsync(string userId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await connection.Command(
             """
-            UPDATE users SET password_hash = $hash, security_stamp = security_stamp + 1
+            UPDATE users SET previous_password_hash = password_hash, password_changed_at = $now,
+                password_hash = $hash, security_stamp = security_stamp + 1
             WHERE id = $id
             RETURNING security_stamp;
             """)
             .With("$id", userId)
             .With("$hash", passwordHash)
+            .With("$now", now)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
     }
 
@@ -295,7 +297,8 @@ public sealed partial class SqliteMetadataStore
     }
 
     private static UserRecord ReadUser(SqliteDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, r.GetInt64(4), r.GetTime(5));
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, r.GetInt64(4), r.GetTime(5),
+            r.IsDBNull(6) ? null : r.GetString(6), r.GetNullableTime(7));
 
     private static ProjectMembership ReadMembership(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), (ProjectRole)r.GetInt32(4));

@@ -242,5 +242,14 @@ internal static class SqliteMigrations
         -- Claiming walks the queued and running scans, longest queued first. Partial: finished scans never need it.
         CREATE INDEX scans_pending ON scans (queued_at) WHERE status IN (1, 2);
         """,
+
+        // The previous password of registries and users: a client still sending it is told it was replaced, and is
+        // not taken for a guesser. (Login throttling counters live in memory on the one embedded node.)
+        """
+        ALTER TABLE registries ADD COLUMN previous_password_hash TEXT;
+        ALTER TABLE registries ADD COLUMN password_replaced_at TEXT;
+        ALTER TABLE users ADD COLUMN previous_password_hash TEXT;
+        ALTER TABLE users ADD COLUMN password_changed_at TEXT;
+        """,
     ];
 }

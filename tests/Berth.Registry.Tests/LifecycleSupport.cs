@@ -56,11 +56,14 @@ internal static class LifecycleSupport
         }
     }
 
-    /// <summary>A raw request with HTTP Basic credentials (no token dance, no caching in the client).</summary>
+    /// <summary>
+    /// A raw request with HTTP Basic credentials (no token dance, no caching in the client), from the loopback address
+    /// <paramref name="from"/> when given (a client of its own, as the server sees it).
+    /// </summary>
     public static async Task<HttpResponseMessage> BasicAsync(BerthProcess server, HttpMethod method, string path, string username, string password,
-        HttpContent? content = null)
+        HttpContent? content = null, IPAddress? from = null)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseUrl };
+        using var http = new HttpClient(ClientAddress.Handler(from)) { BaseAddress = server.BaseUrl };
         using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Authorization = ManagementClient.BasicAuth(username, password);
         var response = await http.SendAsync(request);
@@ -86,8 +89,8 @@ internal static class LifecycleSupport
     }
 
     /// <summary>GET /auth/token with Basic credentials: the raw response.</summary>
-    public static Task<HttpResponseMessage> TokenRequestAsync(BerthProcess server, string username, string password, string scope) =>
-        BasicAsync(server, HttpMethod.Get, "auth/token?service=berth&scope=" + Uri.EscapeDataString(scope), username, password);
+    public static Task<HttpResponseMessage> TokenRequestAsync(BerthProcess server, string username, string password, string scope, IPAddress? from = null) =>
+        BasicAsync(server, HttpMethod.Get, "auth/token?service=berth&scope=" + Uri.EscapeDataString(scope), username, password, from: from);
 
     /// <summary>A bearer token for <paramref name="scope"/>; asserts the token endpoint grants it.</summary>
     public static async Task<string> TokenAsync(BerthProcess server, string username, string password, string scope)

@@ -36,10 +36,11 @@ public interface ITenantStore
     Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores a new password hash and moves the credential generation on, atomically. Returns the new generation,
-    /// or null when the registry no longer exists.
+    /// Stores a new password hash, keeps the replaced one as the previous password (replaced at <paramref name="now"/>)
+    /// and moves the credential generation on, atomically. Returns the new generation, or null when the registry no
+    /// longer exists.
     /// </summary>
-    Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, CancellationToken cancellationToken);
+    Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Sets a registry's storage allocation. False when the registry no longer exists.</summary>
     Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken);

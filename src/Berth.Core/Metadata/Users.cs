@@ -15,7 +15,8 @@ public enum ProjectRole
 
 /// <summary>
 /// A dashboard/API user. <see cref="SecurityStamp"/> changes with the password (and on demand): sessions and cached
-/// verifications made under an older stamp stop working.
+/// verifications made under an older stamp stop working. The hash of the password it replaced (and when) is kept so a
+/// client still sending that one can be told why it fails.
 /// </summary>
 public sealed record UserRecord(
     string Id,
@@ -23,7 +24,9 @@ public sealed record UserRecord(
     string PasswordHash,
     bool IsAdmin,
     long SecurityStamp,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? PreviousPasswordHash = null,
+    DateTimeOffset? PasswordChangedAt = null);
 
 public sealed record ProjectMembership(string ProjectId, string ProjectName, string UserId, string Username, ProjectRole Role);
 
@@ -53,8 +56,11 @@ public interface IUserStore
 
     Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores a new password hash and moves the security stamp on; returns the new stamp, or null when the user is gone.</summary>
-    Task<long?> SetUserPasswordAsync(string userId, string passwordHash, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores a new password hash, keeps the replaced one as the previous password (changed at <paramref name="now"/>)
+    /// and moves the security stamp on; returns the new stamp, or null when the user is gone.
+    /// </summary>
+    Task<long?> SetUserPasswordAsync(string userId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Adds the user to the project with the role, or changes their role.</summary>
     Task SetMembershipAsync(string projectId, string userId, ProjectRole role, CancellationToken cancellationToken);

@@ -36,11 +36,13 @@ public sealed class LoginModel(UserAuthenticator authenticator) : PageModel
                 new AuthenticationProperties { RedirectUri = target });
             return LocalRedirect(target);
         }
-        catch (LoginThrottledException ex)
+        catch (LoginRefusedException ex)
         {
-            Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            Response.Headers.RetryAfter = ex.RetryAfterSeconds;
-            Error = $"Too many failed sign-in attempts. Try again in {ex.RetryAfterSeconds} s.";
+            Response.StatusCode = ex.StatusCode;
+            ex.ApplyHeaders(Response);
+            Error = ex.RetryAfter is null
+                ? $"Wrong password: {ex.Message}."
+                : $"Too many failed sign-in attempts. Try again in {ex.RetryAfterSeconds} s.";
             return Page();
         }
     }

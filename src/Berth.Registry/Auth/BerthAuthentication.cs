@@ -126,9 +126,9 @@ public sealed class ApiAuthenticationHandler(
                 {
                     user = await authenticator.VerifyPasswordAsync(username, password, Context.Connection.RemoteIpAddress, Context.RequestAborted);
                 }
-                catch (LoginThrottledException ex)
+                catch (LoginRefusedException ex)
                 {
-                    Context.Items[typeof(LoginThrottledException)] = ex;
+                    Context.Items[typeof(LoginRefusedException)] = ex;
                     return AuthenticateResult.Fail(ex.Message);
                 }
             }
@@ -149,17 +149,25 @@ public sealed class ApiAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (Context.Items[typeof(LoginThrottledException)] is LoginThrottledException throttled)
+        var refused = Context.Items[typeof(LoginRefusedException)] as LoginRefusedException;
+        if (refused?.RetryAfter is not null)
         {
-            Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            Response.Headers.RetryAfter = throttled.RetryAfterSeconds;
-            await Results.Problem(statusCode: 429, title: "Too many requests", detail: $"Too many failed logins; retry in {throttled.RetryAfterSeconds} s.").ExecuteAsync(Context);
+            refused.ApplyHeaders(Response);
+            await Results.Problem(statusCode: 429, title: "Too many requests", detail: $"Too many failed logins; retry in {refused.RetryAfterSeconds} s.").ExecuteAsync(Context);
             return;
         }
 
         Response.Headers.WWWAuthenticate = "Basic realm=\"berth\"";
+        if (refused is not null)
+        {
+            await Results.Problem(statusCode: 401, title: "Password replaced", detail: Capitalised(refused.Message) + ".").ExecuteAsync(Context);
+            return;
+        }
+
         await Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Credentials are required: a username with its password or a personal access token.").ExecuteAsync(Context);
     }
+
+    private static string Capitalised(string message) => char.ToUpperInvariant(message[0]) + message[1..];
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Results.Problem(statusCode: 403, title: "Forbidden", detail: "Your role does not allow this.").ExecuteAsync(Context);

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Berth.Core.Metadata;
 using Berth.Core.Tenancy;
 using Berth.Registry.Hosting;
@@ -9,10 +6,10 @@ using Berth.Registry.Observability;
 namespace Berth.Registry.Auth;
 
 /// <summary>
-/// Verifies registry credentials (username = registry name). A password is checked against its slow hash
-/// once; the success is then remembered under a keyed hash of username and password (never the password
-/// itself) for a few minutes, together with the credential generation it was valid for, so a reset
-/// revokes the cached verification at once.
+/// Verifies registry credentials (username = registry name). A password is checked against its slow hash once; the
+/// outcome is then remembered for a few minutes (<see cref="VerificationCache{T}"/>) with the credential generation
+/// it was valid for, so a reset revokes it at once. A password verified before keeps working while someone else is
+/// throttled; the password a reset replaced is recognised and answered with when it was replaced.
 /// </summary>
 public sealed class CredentialVerifier(
     ITenantStore store,
@@ -22,70 +19,55 @@ public sealed class CredentialVerifier(
     TimeProvider time,
     IOptions<BerthOptions> options)
 {
-    private const int MaxCachedEntries = 10_000;
-
     // A dummy hash keeps the timing of "no such user" close to "wrong password".
     private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Secrets.NewPassword()));
 
-    private readonly byte[] _cacheKey = Secrets.NewKey();
-    private readonly ConcurrentDictionary<string, CachedVerification> _cache = new(StringComparer.Ordinal);
-    private readonly TimeSpan _cacheLifetime = options.Value.Auth.BasicCacheLifetime;
+    private readonly VerificationCache<RegistryPrincipal> _cache = new(time, options.Value.Auth.BasicCacheLifetime);
 
-    /// <summary>
-    /// The principal of a correct username and password, else null. A password already verified (and not revoked)
-    /// passes even during a lockout, so an attacker guessing can't lock out the real user's running pulls.
-    /// </summary>
-    /// <exception cref="LoginThrottledException">too many failures for this username or client address</exception>
+    /// <summary>The principal of a correct username and password, else null.</summary>
+    /// <exception cref="LoginRefusedException">the client must wait (429), or sent the replaced password (401)</exception>
     public async ValueTask<RegistryPrincipal?> VerifyAsync(string username, string password, System.Net.IPAddress? client, CancellationToken cancellationToken)
     {
-        var key = CacheKey(username, password);
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var cached) && cached.ExpiresAt > now)
+        var attempt = new LoginAttempt(LoginAttempt.Registry, username, client);
+        var key = _cache.Key(username, password);
+        if (_cache.Get(key) is { } cached)
         {
-            if (await generations.IsCurrentAsync(cached.Principal.RegistryId, cached.Principal.Generation, cancellationToken))
+            if (await generations.IsCurrentAsync(cached.Id, cached.Version, cancellationToken))
             {
-                return cached.Principal;
+                return cached.Account ?? throw Replaced(attempt, cached.ReplacedAt!.Value);
             }
 
-            _cache.TryRemove(key, out _);
+            _cache.Forget(key);
         }
 
-        if (throttle.RetryAfter(username, client) is { } wait)
-        {
-            throw new LoginThrottledException(wait);
-        }
-
+        var state = await throttle.CheckAsync(attempt, cancellationToken);
         var credential = await store.GetCredentialAsync(username, cancellationToken);
         metrics.PasswordVerified("registry");
         if (!PasswordHasher.Verify(password, credential?.PasswordHash ?? DummyHash.Value) || credential is null)
         {
-            throttle.RecordFailure(username, client);
+            if (credential is { PasswordReplacedAt: { } replacedAt } && throttle.IsPreviousPassword(password, credential.PreviousPasswordHash, replacedAt))
+            {
+                metrics.PasswordVerified("registry");
+                _cache.Remember(key, null, credential.RegistryId, credential.Generation, replacedAt);
+                throw Replaced(attempt, replacedAt);
+            }
+
+            await throttle.RecordFailureAsync(attempt, credential is null ? "unknown_account" : "wrong_password", cancellationToken);
             return null;
         }
 
-        throttle.RecordSuccess(username);
+        await throttle.RecordSuccessAsync(attempt, state, cancellationToken);
 
         // The store's generation may be newer than what this node has seen; the store is the truth.
         generations.Publish(credential.RegistryId, credential.Generation);
         var principal = new RegistryPrincipal(credential.RegistryId, credential.Username, credential.Generation, Grants: null);
-        if (_cacheLifetime > TimeSpan.Zero)
-        {
-            if (_cache.Count >= MaxCachedEntries)
-            {
-                _cache.Clear();
-            }
-
-            _cache[key] = new CachedVerification(principal, now + _cacheLifetime);
-        }
-
+        _cache.Remember(key, principal, credential.RegistryId, credential.Generation, null);
         return principal;
     }
 
-    private string CacheKey(string username, string password)
+    private LoginRefusedException Replaced(LoginAttempt attempt, DateTimeOffset replacedAt)
     {
-        var material = Encoding.UTF8.GetBytes(username + "\0" + password);
-        return Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, material));
+        throttle.RecordPreviousPassword(attempt, replacedAt);
+        return LoginRefusedException.PasswordReplaced(replacedAt);
     }
-
-    private sealed record CachedVerification(RegistryPrincipal Principal, DateTimeOffset ExpiresAt);
 }

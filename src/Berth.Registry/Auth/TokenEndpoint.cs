@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Distribution;
 
@@ -31,9 +32,9 @@ public static class TokenEndpoint
         {
             principal = await VerifyAsync(context, username, password, scopes, verifier, users, addressing);
         }
-        catch (LoginThrottledException ex)
+        catch (LoginRefusedException ex)
         {
-            return Throttled(context, ex);
+            return Refused(context, ex);
         }
 
         if (principal is null)
@@ -50,7 +51,7 @@ public static class TokenEndpoint
     {
         if (!context.Request.HasFormContentType)
         {
-            return Results.Json(new OAuthError("invalid_request", "expected an application/x-www-form-urlencoded body"), TokenResponseContext.Default.OAuthError, statusCode: 400);
+            return Error("invalid_request", OciErrorCode.Unsupported.Code, "expected an application/x-www-form-urlencoded body", 400);
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
@@ -63,9 +64,9 @@ public static class TokenEndpoint
                 {
                     principal = await VerifyAsync(context, form["username"].ToString(), form["password"].ToString(), scopes, verifier, users, addressing);
                 }
-                catch (LoginThrottledException ex)
+                catch (LoginRefusedException ex)
                 {
-                    return Throttled(context, ex);
+                    return Refused(context, ex);
                 }
 
                 break;
@@ -74,7 +75,7 @@ public static class TokenEndpoint
                 principal = await RefreshedAsync(principal, userStore, users, context.RequestAborted);
                 break;
             default:
-                return Results.Json(new OAuthError("unsupported_grant_type", "grant_type must be password or refresh_token"), TokenResponseContext.Default.OAuthError, statusCode: 400);
+                return Error("unsupported_grant_type", OciErrorCode.Unsupported.Code, "grant_type must be password or refresh_token", 400);
         }
 
         if (principal is null)
@@ -146,18 +147,26 @@ public static class TokenEndpoint
         return user is null || !principal.HasRegistry ? null : await users.ForRegistryAsync(user, principal.AccessTokenId, principal.RegistryName, cancellationToken);
     }
 
-    private static IResult Throttled(HttpContext context, LoginThrottledException ex)
+    private static IResult Refused(HttpContext context, LoginRefusedException ex)
     {
-        context.Response.Headers.RetryAfter = ex.RetryAfterSeconds;
-        return Results.Json(new OAuthError("TOOMANYREQUESTS", $"too many failed login attempts; retry in {ex.RetryAfterSeconds} s"),
-            TokenResponseContext.Default.OAuthError, statusCode: StatusCodes.Status429TooManyRequests);
+        ex.ApplyHeaders(context.Response);
+        return ex.RetryAfter is null
+            ? Unauthorized(context, ex.Message)
+            : Error("too_many_requests", OciErrorCode.TooManyRequests.Code, ex.Message, ex.StatusCode);
     }
 
     private static IResult Unauthorized(HttpContext context, string detail)
     {
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"berth\"";
-        return Results.Json(new OAuthError("unauthorized", detail), TokenResponseContext.Default.OAuthError, statusCode: 401);
+        return Error("unauthorized", OciErrorCode.Unauthorized.Code, detail, StatusCodes.Status401Unauthorized);
     }
+
+    /// <summary>
+    /// An OAuth2 error (RFC 6749 §5.2) that also carries the OCI <c>errors</c> array: docker, podman and skopeo print the
+    /// message of the latter, and would otherwise show a generic "authentication required".
+    /// </summary>
+    private static IResult Error(string oauthError, string ociCode, string message, int status) =>
+        Results.Json(new OAuthError(oauthError, message, [new OciError(ociCode, message)]), TokenResponseContext.Default.OAuthError, statusCode: status);
 }
 
 public sealed record TokenResponse(
@@ -170,7 +179,12 @@ public sealed record TokenResponse(
 
 public sealed record OAuthError(
     [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("error_description")] string Description);
+    [property: JsonPropertyName("error_description")] string Description,
+    [property: JsonPropertyName("errors")] IReadOnlyList<OciError> Errors);
+
+public sealed record OciError(
+    [property: JsonPropertyName("code")] string Code,
+    [property: JsonPropertyName("message")] string Message);
 
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(OAuthError))]

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -8,58 +7,62 @@ using Berth.Core.Tenancy;
 namespace Berth.Registry.Auth;
 
 /// <summary>
-/// Verifies dashboard/API users: a password (slow hash, then remembered for a minute under a keyed hash, valid only
-/// while the user's security stamp is unchanged) or a personal access token (<c>berth_pat_&lt;id&gt;_&lt;secret&gt;</c>:
-/// one indexed lookup and a constant-time compare of SHA-256 hashes, so revocation is immediate).
+/// Verifies dashboard/API users: a password (slow hash, then remembered for a minute in a
+/// <see cref="VerificationCache{T}"/>, valid only while the user's security stamp is unchanged; the replaced password
+/// is recognised and answered with when it was changed) or a personal access token
+/// (<c>berth_pat_&lt;id&gt;_&lt;secret&gt;</c>: one indexed lookup and a constant-time compare of SHA-256 hashes, so
+/// revocation is immediate).
 /// </summary>
 public sealed class UserAuthenticator(IUserStore users, LoginThrottle throttle, Observability.BerthMetrics metrics, TimeProvider time)
 {
     public const string AccessTokenPrefix = "berth_pat_";
 
-    private static readonly TimeSpan VerificationLifetime = TimeSpan.FromMinutes(1);
     private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Secrets.NewPassword()));
 
-    private readonly byte[] _cacheKey = Secrets.NewKey();
-    private readonly ConcurrentDictionary<string, (string UserId, long Stamp, DateTimeOffset Until)> _verified = new(StringComparer.Ordinal);
+    private readonly VerificationCache<UserRecord> _cache = new(time, TimeSpan.FromMinutes(1));
 
     /// <summary>The user whose password this is, else null.</summary>
-    /// <exception cref="LoginThrottledException">too many failures for this username or client address</exception>
+    /// <exception cref="LoginRefusedException">the client must wait (429), or sent the replaced password (401)</exception>
     public async ValueTask<UserRecord?> VerifyPasswordAsync(string username, string password, IPAddress? client, CancellationToken cancellationToken)
     {
-        var key = Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes(username + "\0" + password)));
-        var now = time.GetUtcNow();
-        if (_verified.TryGetValue(key, out var cached) && cached.Until > now)
+        var attempt = new LoginAttempt(LoginAttempt.User, username, client);
+        var key = _cache.Key(username, password);
+        if (_cache.Get(key) is { } cached)
         {
-            var current = await users.GetUserByIdAsync(cached.UserId, cancellationToken);
-            if (current is not null && current.SecurityStamp == cached.Stamp)
+            var current = await users.GetUserByIdAsync(cached.Id, cancellationToken);
+            if (current is not null && current.SecurityStamp == cached.Version)
             {
-                return current;
+                return cached.Account is null ? throw Replaced(attempt, cached.ReplacedAt!.Value) : current;
             }
 
-            _verified.TryRemove(key, out _);
+            _cache.Forget(key);
         }
 
-        if (throttle.RetryAfter("user:" + username, client) is { } wait)
-        {
-            throw new LoginThrottledException(wait);
-        }
-
+        var state = await throttle.CheckAsync(attempt, cancellationToken);
         var user = await users.GetUserAsync(username, cancellationToken);
         metrics.PasswordVerified("user");
         if (!PasswordHasher.Verify(password, user?.PasswordHash ?? DummyHash.Value) || user is null)
         {
-            throttle.RecordFailure("user:" + username, client);
+            if (user is { PasswordChangedAt: { } changedAt } && throttle.IsPreviousPassword(password, user.PreviousPasswordHash, changedAt))
+            {
+                metrics.PasswordVerified("user");
+                _cache.Remember(key, null, user.Id, user.SecurityStamp, changedAt);
+                throw Replaced(attempt, changedAt);
+            }
+
+            await throttle.RecordFailureAsync(attempt, user is null ? "unknown_account" : "wrong_password", cancellationToken);
             return null;
         }
 
-        throttle.RecordSuccess("user:" + username);
-        if (_verified.Count > 10_000)
-        {
-            _verified.Clear();
-        }
-
-        _verified[key] = (user.Id, user.SecurityStamp, now + VerificationLifetime);
+        await throttle.RecordSuccessAsync(attempt, state, cancellationToken);
+        _cache.Remember(key, user, user.Id, user.SecurityStamp, null);
         return user;
+    }
+
+    private LoginRefusedException Replaced(LoginAttempt attempt, DateTimeOffset changedAt)
+    {
+        throttle.RecordPreviousPassword(attempt, changedAt);
+        return LoginRefusedException.PasswordReplaced(changedAt);
     }
 
     /// <summary>The owner of a valid (known, unrevoked, unexpired) access token, else null.</summary>

@@ -114,10 +114,16 @@ public sealed partial class V2Dispatcher(
                 _ => throw new OciException(OciErrorCode.NameUnknown, "no such API endpoint"),
             });
         }
-        catch (LoginThrottledException ex)
+        catch (LoginRefusedException ex)
         {
-            context.Response.Headers.RetryAfter = ex.RetryAfterSeconds;
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.TooManyRequests, $"too many failed login attempts; retry in {ex.RetryAfterSeconds} s");
+            ex.ApplyHeaders(context.Response);
+            if (ex.RetryAfter is null)
+            {
+                // The replaced password: challenged like any 401, with the reason in the message.
+                SetChallenge(context, scope, insufficientScope: false);
+            }
+
+            await OciErrorWriter.WriteAsync(context, ex.RetryAfter is null ? OciErrorCode.Unauthorized : OciErrorCode.TooManyRequests, ex.Message);
         }
         catch (OciException ex)
         {

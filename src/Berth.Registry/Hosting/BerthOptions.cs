@@ -112,6 +112,11 @@ public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
             }
         }
 
+        if (options.Auth.MaxLoginDelay >= options.Auth.FailedLoginMemory)
+        {
+            failures.Add("Berth:Auth:MaxLoginDelay must be shorter than Berth:Auth:FailedLoginMemory (failures must outlive the wait they cause).");
+        }
+
         if (options.Scanning.Timeout + options.Scanning.MaxDeferral >= options.Scanning.ClaimTimeout)
         {
             failures.Add("Berth:Scanning:Timeout plus MaxDeferral must be shorter than Berth:Scanning:ClaimTimeout (a scan still running must not be taken over).");
@@ -206,16 +211,43 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan BasicCacheLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Failed logins allowed per username, and separately per client address, within <see cref="LockoutWindow"/>.</summary>
-    [Range(1, 100_000)]
-    public int MaxFailedLoginsPerUser { get; set; } = 10;
+    /// <summary>
+    /// Failed logins one client (a username from one address) may make before each further attempt must wait
+    /// <see cref="FirstLoginDelay"/>, then twice as long after every failure, up to <see cref="MaxLoginDelay"/>. Other
+    /// addresses are never slowed by it.
+    /// </summary>
+    [Range(1, 1000)]
+    public int FailedLoginsBeforeDelay { get; set; } = 5;
 
+    /// <summary>
+    /// Failed logins one address may make across every username before its attempts wait the same way; usernames that
+    /// signed in from that address within <see cref="KnownClientMemory"/> are not slowed by it.
+    /// </summary>
     [Range(1, 100_000)]
     public int MaxFailedLoginsPerAddress { get; set; } = 30;
 
-    /// <summary>How long failures are counted, and how long a lockout lasts.</summary>
+    /// <summary>The first wait of a throttled client; each further failure doubles it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan FirstLoginDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two attempts of a throttled client.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan LockoutWindow { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan MaxLoginDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Failed logins are forgotten this long after the last one.</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "30.00:00:00")]
+    public TimeSpan FailedLoginMemory { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a successful login exempts that username at that address from the address's throttling.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan KnownClientMemory { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long the password a reset or change replaced is recognised: a client still sending it is told so, and its
+    /// failures never count toward throttling.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan PreviousPasswordWindow { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>The <c>service</c> name in challenges and tokens.</summary>
     [Required]

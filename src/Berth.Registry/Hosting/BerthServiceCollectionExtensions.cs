@@ -73,6 +73,9 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton(sp => (IPullStatsStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton(sp => (IAdvisoryStore)sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton(sp => (IScanStore)sp.GetRequiredService<IMetadataStore>());
+
+        // Several nodes share the login throttling counters through PostgreSQL; the one embedded node keeps them in memory.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>() as ILoginThrottleStore ?? new MemoryLoginThrottleStore());
         services.TryAddSingleton<IBlobDriver>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;

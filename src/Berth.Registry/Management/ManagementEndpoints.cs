@@ -30,6 +30,7 @@ public static class ManagementEndpoints
         api.MapBerthRepositoryApi();
         api.MapBerthScanningApi();
         api.MapBerthUserApi();
+        api.MapBerthLoginThrottleApi();
         return api;
     }
 
@@ -42,6 +43,12 @@ public static class ManagementEndpoints
         catch (ManagementException ex)
         {
             return Results.Problem(statusCode: ex.Status, title: ex.Title, detail: ex.Message);
+        }
+        catch (LoginRefusedException ex) when (ex.RetryAfter is not null)
+        {
+            // A password checked inside a request (the current password of a password change) while its client waits.
+            ex.ApplyHeaders(context.HttpContext.Response);
+            return Results.Problem(statusCode: ex.StatusCode, title: "Too many requests", detail: $"Too many failed logins; retry in {ex.RetryAfterSeconds} s.");
         }
     }
 

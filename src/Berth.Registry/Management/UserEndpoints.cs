@@ -86,15 +86,24 @@ public static partial class UserEndpoints
 
     /// <summary>Needs the current password; moves the security stamp on, which ends every existing session.</summary>
     private static async Task<IResult> ChangePasswordAsync(ChangePasswordRequest? body, HttpContext context, UserAuthenticator authenticator,
-        IUserStore users, CancellationToken ct)
+        IUserStore users, TimeProvider time, CancellationToken ct)
     {
-        var current = await authenticator.VerifyPasswordAsync(context.User.Username(), body?.CurrentPassword ?? "", context.Connection.RemoteIpAddress, ct);
+        UserRecord? current;
+        try
+        {
+            current = await authenticator.VerifyPasswordAsync(context.User.Username(), body?.CurrentPassword ?? "", context.Connection.RemoteIpAddress, ct);
+        }
+        catch (LoginRefusedException ex) when (ex.RetryAfter is null)
+        {
+            throw new ManagementException(400, "Wrong password", $"The current password is not correct: {ex.Message}.");
+        }
+
         if (current is null || current.Id != context.User.UserId())
         {
             throw new ManagementException(400, "Wrong password", "The current password is not correct.");
         }
 
-        await users.SetUserPasswordAsync(current.Id, PasswordHasher.Hash(RequirePassword(body?.NewPassword)), ct);
+        await users.SetUserPasswordAsync(current.Id, PasswordHasher.Hash(RequirePassword(body?.NewPassword)), time.GetUtcNow(), ct);
         return Results.NoContent();
     }
 

@@ -20,6 +20,8 @@ public sealed class BerthMetrics : IDisposable
     private readonly Counter<long> _uploads;
     private readonly Counter<long> _pulls;
     private readonly Counter<long> _passwordVerifications;
+    private readonly Counter<long> _loginFailures;
+    private readonly Counter<long> _loginsThrottled;
 
     public BerthMetrics(IMeterFactory meterFactory)
     {
@@ -33,6 +35,10 @@ public sealed class BerthMetrics : IDisposable
         _pulls = _meter.CreateCounter<long>("berth.manifest.pulls", "{manifest}", "Manifest GETs (image pulls), per registry");
         _passwordVerifications = _meter.CreateCounter<long>("berth.auth.password_verifications", "{verification}",
             "Passwords checked against their slow hash (remembered verifications are not counted), by account kind (registry, user)");
+        _loginFailures = _meter.CreateCounter<long>("berth.auth.login_failures", "{login}",
+            "Failed password logins, by account kind and reason (wrong_password, unknown_account, previous_password)");
+        _loginsThrottled = _meter.CreateCounter<long>("berth.auth.logins_throttled", "{login}",
+            "Password logins refused with 429 before being checked, by account kind and the counter that made them wait (client, address)");
     }
 
     public void RecordV2Request(string resource, string method, int status, TimeSpan elapsed) =>
@@ -51,6 +57,12 @@ public sealed class BerthMetrics : IDisposable
 
     /// <summary>One run of the slow password hash; <paramref name="account"/> is <c>registry</c> or <c>user</c>.</summary>
     public void PasswordVerified(string account) => _passwordVerifications.Add(1, new KeyValuePair<string, object?>("account", account));
+
+    public void LoginFailed(string account, string reason) =>
+        _loginFailures.Add(1, new KeyValuePair<string, object?>("account", account), new KeyValuePair<string, object?>("reason", reason));
+
+    public void LoginThrottled(string account, string scope) =>
+        _loginsThrottled.Add(1, new KeyValuePair<string, object?>("account", account), new KeyValuePair<string, object?>("scope", scope));
 
     public void Dispose() => _meter.Dispose();
 }

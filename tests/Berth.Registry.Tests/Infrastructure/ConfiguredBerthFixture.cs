@@ -5,7 +5,7 @@ namespace Berth.Registry.Tests.Infrastructure;
 
 /// <summary>
 /// One Berth server per test class whose process gets the subclass's extra environment variables (Berth options such
-/// as <c>Berth__Auth__MaxFailedLoginsPerUser</c>); <see cref="BerthFixture"/> is the one with none.
+/// as <c>Berth__Auth__FailedLoginsBeforeDelay</c>); <see cref="BerthFixture"/> is the one with none.
 /// </summary>
 public abstract class ConfiguredBerthFixture : IAsyncLifetime, IDisposable
 {

@@ -158,6 +158,24 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Tenants.GetCredentialAsync("r1", Ct));
         Assert.Null(await Tenants.GetCredentialAsync("other", Ct));
         Assert.Null(await Tenants.GetCredentialGenerationAsync("missing", Ct));
+        Assert.Equal((null, null), (credential.PreviousPasswordHash, credential.PasswordReplacedAt));
+    }
+
+    [Fact]
+    public async Task AReplacedPasswordIsKeptAsThePreviousOneWithItsTime()
+    {
+        await Tenants.CreateProjectAsync("p1", "acme", T0, Ct);
+        await Tenants.CreateRegistryAsync(new NewRegistry("r1", "web", "p1", "first-hash", 1000, T0), Ct);
+        var before = (await Tenants.GetCredentialAsync("web", Ct))!.Generation;
+
+        Assert.Equal(before + 1, await Tenants.ReplacePasswordAsync("r1", "second-hash", T0.AddHours(1), Ct));
+        Assert.Equal(new RegistryCredential("r1", "web", "second-hash", before + 1, "first-hash", T0.AddHours(1)),
+            await Tenants.GetCredentialAsync("web", Ct));
+
+        // Only the one replaced last is kept.
+        await Tenants.ReplacePasswordAsync("r1", "third-hash", T0.AddHours(2), Ct);
+        Assert.Equal(new RegistryCredential("r1", "web", "third-hash", before + 2, "second-hash", T0.AddHours(2)),
+            await Tenants.GetCredentialAsync("web", Ct));
     }
 
     // ---- settings
@@ -784,10 +802,13 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     {
         var user = await Users.CreateUserAsync(new UserRecord("u1", "alice", "old-hash", false, 5, T0), Ct);
 
-        Assert.Equal(6, await Users.SetUserPasswordAsync("u1", "new-hash", Ct));
-        Assert.Equal(user with { PasswordHash = "new-hash", SecurityStamp = 6 }, await Users.GetUserByIdAsync("u1", Ct));
-        Assert.Equal(7, await Users.SetUserPasswordAsync("u1", "newer-hash", Ct));
-        Assert.Null(await Users.SetUserPasswordAsync("missing", "hash", Ct));
+        Assert.Equal(6, await Users.SetUserPasswordAsync("u1", "new-hash", T0.AddHours(1), Ct));
+        Assert.Equal(user with { PasswordHash = "new-hash", SecurityStamp = 6, PreviousPasswordHash = "old-hash", PasswordChangedAt = T0.AddHours(1) },
+            await Users.GetUserByIdAsync("u1", Ct));
+        Assert.Equal(7, await Users.SetUserPasswordAsync("u1", "newer-hash", T0.AddHours(2), Ct));
+        Assert.Equal(("newer-hash", "new-hash", T0.AddHours(2)), (await Users.GetUserAsync("alice", Ct)) is { } u
+            ? (u.PasswordHash, u.PreviousPasswordHash, u.PasswordChangedAt) : default);
+        Assert.Null(await Users.SetUserPasswordAsync("missing", "hash", T0, Ct));
     }
 
     [Fact]
@@ -1202,7 +1223,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Tenants.GetRegistryByIdAsync(registry.Id, Ct));
         Assert.Null(await Tenants.GetCredentialAsync("web", Ct));
         Assert.Null(await Tenants.GetCredentialGenerationAsync(registry.Id, Ct));
-        Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", Ct));
+        Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", T0, Ct));
         Assert.Null(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
         Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
         Assert.Equal(new RegistryUsage(0, 0), await Artifacts.GetUsageAsync(registry.Id, Ct));

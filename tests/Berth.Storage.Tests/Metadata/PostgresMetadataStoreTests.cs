@@ -148,11 +148,11 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         var registry = await NewRegistryAsync("acme", "web");
         var before = (await Tenants.GetCredentialAsync("web", Ct))!;
 
-        var generation = await Tenants.ReplacePasswordAsync(registry.Id, "new-hash", Ct);
+        var generation = await Tenants.ReplacePasswordAsync(registry.Id, "new-hash", T0, Ct);
 
         Assert.Equal(before.Generation + 1, generation);
-        Assert.Equal(before with { PasswordHash = "new-hash", Generation = before.Generation + 1 }, await Tenants.GetCredentialAsync("web", Ct));
-        Assert.Null(await Tenants.ReplacePasswordAsync("missing", "x", Ct));
+        Assert.Equal(before with { PasswordHash = "new-hash", Generation = before.Generation + 1, PreviousPasswordHash = before.PasswordHash, PasswordReplacedAt = T0 }, await Tenants.GetCredentialAsync("web", Ct));
+        Assert.Null(await Tenants.ReplacePasswordAsync("missing", "x", T0, Ct));
     }
 
     [Fact]
