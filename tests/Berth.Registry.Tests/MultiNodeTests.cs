@@ -111,6 +111,40 @@ public sealed class MultiNodeTests(MultiNodeFixture fixture) : IClassFixture<Mul
     }
 
     [Fact]
+    public async Task FailedLoginsCountedOnSomeNodesSlowTheGuesserOnEveryNodeButNoOneElse()
+    {
+        // Defaults: 5 failures, then 1 s doubling. The guesser spreads 8 counted failures over nodes 0-2 (waiting out
+        // each delay it is told), so that the last leaves it 8 s to wait; node 3 has seen none of them.
+        var registry = await fixture.NewRegistryAsync("mt");
+        var scope = $"repository:{registry.Repo("app")}:pull";
+        var guesser = ClientAddress.Loopback(2);
+        for (var counted = 0; counted < 8;)
+        {
+            var node = fixture.Nodes[counted % 3];
+            using var guess = await LifecycleSupport.TokenRequestAsync(node, registry.Username, "guess-" + counted, scope, guesser);
+            if (guess.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(int.Parse(RegistryClient.Header(guess, "Retry-After")!, System.Globalization.CultureInfo.InvariantCulture)));
+                continue;
+            }
+
+            Assert.Equal(HttpStatusCode.Unauthorized, guess.StatusCode);
+            counted++;
+        }
+
+        using (var right = await LifecycleSupport.TokenRequestAsync(fixture.Nodes[3], registry.Username, registry.Password, scope, guesser))
+        {
+            await LoginThrottleTests.AssertTooManyRequestsAsync(right, "node 3, for the guesser's address");
+        }
+
+        foreach (var node in fixture.Nodes)
+        {
+            using var rightful = await LifecycleSupport.TokenRequestAsync(node, registry.Username, registry.Password, scope, ClientAddress.Loopback(3));
+            await OciAssert.StatusAsync(rightful, HttpStatusCode.OK, $"the rightful client on {node.Host}");
+        }
+    }
+
+    [Fact]
     public async Task AnImagePushedThroughANodeThatDoesNotScanIsScannedByAnother()
     {
         using (var import = new StringContent(ScanFixtures.Advisories, System.Text.Encoding.UTF8, "application/json"))
