@@ -25,7 +25,7 @@ public sealed class CredentialVerifier(
     private const int MaxCachedEntries = 10_000;
 
     // A dummy hash keeps the timing of "no such user" close to "wrong password".
-    private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Secrets.NewPassword()));
+    private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Secrets.NewPassword(), PasswordHasher.GeneratedPasswordIterations));
 
     private readonly byte[] _cacheKey = Secrets.NewKey();
     private readonly ConcurrentDictionary<string, CachedVerification> _cache = new(StringComparer.Ordinal);

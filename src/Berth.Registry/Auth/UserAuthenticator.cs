@@ -53,6 +53,12 @@ public sealed class UserAuthenticator(IUserStore users, LoginThrottle throttle, 
         }
 
         throttle.RecordSuccess("user:" + username);
+        if (PasswordHasher.NeedsRehash(user.PasswordHash))
+        {
+            // Only now is the plaintext at hand to bring a hash made at an older, cheaper cost up to the current one.
+            await users.UpgradeUserPasswordHashAsync(user.Id, user.PasswordHash, PasswordHasher.Hash(password), cancellationToken);
+        }
+
         if (_verified.Count > 10_000)
         {
             _verified.Clear();
