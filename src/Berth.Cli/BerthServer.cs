@@ -29,6 +29,7 @@ public static class BerthServer
         var app = builder.Build();
         app.UseBerthForwardedHeaders();
         app.UseExceptionHandler();
+        app.UseBerthDashboard();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapBerthEndpoints();

@@ -23,13 +23,16 @@ public static class DashboardExtensions
         return services;
     }
 
+    /// <summary>The dashboard's middleware: its security headers. Goes before authentication.</summary>
+    public static IApplicationBuilder UseBerthDashboard(this IApplicationBuilder app) => DashboardSecurityHeaders.Use(app);
+
     public static IEndpointRouteBuilder MapBerthDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Results.Redirect(HomePath)).ExcludeFromDescription();
-        app.MapRazorPages();
+        app.MapGet("/", () => Results.Redirect(HomePath)).ExcludeFromDescription().WithMetadata(DashboardSecurityHeaders.Marker);
+        app.MapRazorPages().WithMetadata(DashboardSecurityHeaders.Marker);
 
         // Any other address gets the designed "not found" page (lowest priority: /v2, /api and pages win).
-        app.MapFallbackToPage("/NotFound");
+        app.MapFallbackToPage("/NotFound").WithMetadata(DashboardSecurityHeaders.Marker);
         return app;
     }
 }

@@ -84,6 +84,16 @@ public sealed partial class SqliteMetadataStore
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
     }
 
+    public async Task<bool> UpgradeUserPasswordHashAsync(string userId, string currentHash, string newHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("UPDATE users SET password_hash = $newHash WHERE id = $id AND password_hash = $currentHash;")
+            .With("$id", userId)
+            .With("$currentHash", currentHash)
+            .With("$newHash", newHash)
+            .ExecuteAsync(cancellationToken) > 0;
+    }
+
     // ---- memberships
 
     public async Task SetMembershipAsync(string projectId, string userId, ProjectRole role, CancellationToken cancellationToken)

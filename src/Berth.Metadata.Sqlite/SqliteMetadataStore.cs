@@ -80,6 +80,13 @@ public sealed partial class SqliteMetadataStore
         return await connection.Command("SELECT 1;").FirstAsync(r => r.GetInt64(0), cancellationToken) == 1;
     }
 
+    /// <summary>The value of a per-connection pragma on a connection of the store, as every operation gets one (tests).</summary>
+    internal async Task<string> ReadPragmaAsync(string pragma, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await connection.Command($"PRAGMA {pragma};").FirstAsync(r => r.GetString(0), cancellationToken))!;
+    }
+
     /// <summary>Closes the pooled connections to the database file (the file can then be moved or deleted).</summary>
     public void Dispose()
     {
@@ -96,12 +103,13 @@ public sealed partial class SqliteMetadataStore
             var handle = connection.Handle!;
             if (!_configuredHandles.TryGetValue(handle, out _))
             {
-                // synchronous=NORMAL is durable enough under WAL (a power cut can lose the last commits, never corrupt)
-                // and saves an fsync per commit. busy_timeout makes SQLite itself wait for the write lock instead of
-                // failing with SQLITE_BUSY at once.
+                // synchronous=FULL: under WAL, every commit fsyncs the log before it returns, so a write that was
+                // answered survives a power cut (NORMAL could lose the last commits: a deleted registry or a reset
+                // password coming back). busy_timeout makes SQLite itself wait for the write lock instead of failing
+                // with SQLITE_BUSY at once.
                 await connection.Command(
                     """
-                    PRAGMA synchronous=NORMAL;
+                    PRAGMA synchronous=FULL;
                     PRAGMA foreign_keys=ON;
                     PRAGMA busy_timeout=5000;
                     """).ExecuteAsync(cancellationToken);

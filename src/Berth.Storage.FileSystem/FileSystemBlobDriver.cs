@@ -5,7 +5,8 @@ namespace Berth.Storage.FileSystem;
 /// <summary>
 /// Keeps blobs as plain files below a root directory. Whole-file writes go to a hidden temp file in the target's
 /// directory and are renamed into place after an fsync, so a reader (or a restart after a crash) never sees a
-/// torn file at a path that was written without append.
+/// torn file at a path that was written without append. Once a commit, move or delete returns it survives a power
+/// cut: the directories it changed (and the parents of directories it created) are fsynced too.
 /// </summary>
 public sealed class FileSystemBlobDriver : IBlobDriver
 {
@@ -25,6 +26,9 @@ public sealed class FileSystemBlobDriver : IBlobDriver
     }
 
     public string Name => "filesystem";
+
+    /// <summary>Makes a directory's entries durable (<see cref="DirectorySync.Flush"/>); tests watch the calls through it.</summary>
+    internal Action<string> SyncDirectory { get; init; } = DirectorySync.Flush;
 
     /// <summary>
     /// The absolute local path of a driver path (validated like every other path). Kestrel has no sendfile, so the
@@ -77,7 +81,7 @@ public sealed class FileSystemBlobDriver : IBlobDriver
         // Appending to nothing is a fresh write: going through a temp file keeps even the empty file invisible
         // until commit.
         return Task.FromResult<IBlobWriter>(
-            RetryIfDirectoryVanishes(Path.GetDirectoryName(fullPath)!, () => FileSystemBlobWriter.Replace(fullPath)));
+            RetryIfDirectoryVanishes(Path.GetDirectoryName(fullPath)!, () => FileSystemBlobWriter.Replace(fullPath, SyncDirectory)));
     }
 
     public async Task PutAsync(string path, Stream content, CancellationToken cancellationToken)
@@ -116,6 +120,9 @@ public sealed class FileSystemBlobDriver : IBlobDriver
             throw new BlobPathNotFoundException(sourcePath);
         }
 
+        // The new name is what must survive. The old one needs no sync of its own: a journaling filesystem commits a
+        // rename as one transaction, so the file is never found under both names.
+        SyncDirectory(Path.GetDirectoryName(destination)!);
         PruneEmptyParents(Path.GetDirectoryName(source)!);
         return Task.CompletedTask;
     }
@@ -143,7 +150,17 @@ public sealed class FileSystemBlobDriver : IBlobDriver
             return Task.CompletedTask;
         }
 
-        PruneEmptyParents(Path.GetDirectoryName(fullPath)!);
+        // A deleted file that comes back after a power cut would hold storage (or content) its metadata says is gone.
+        var survivor = PruneEmptyParents(Path.GetDirectoryName(fullPath)!);
+        try
+        {
+            SyncDirectory(survivor);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Pruned by someone else after us: their prune goes further up, and the entry we removed is gone with it.
+        }
+
         return Task.CompletedTask;
     }
 
@@ -186,8 +203,9 @@ public sealed class FileSystemBlobDriver : IBlobDriver
     /// <summary>
     /// Deleting a blob leaves its digest directory behind; removing empty directories up to the root keeps the
     /// tree from filling with husks. A writer racing with this retries (<see cref="RetryIfDirectoryVanishes"/>).
+    /// Returns the directory it stopped at: the first one not removed, which holds the last removal.
     /// </summary>
-    private void PruneEmptyParents(string directory)
+    private string PruneEmptyParents(string directory)
     {
         while (directory.StartsWith(_rootWithSeparator, PathComparison))
         {
@@ -199,11 +217,13 @@ public sealed class FileSystemBlobDriver : IBlobDriver
             catch (IOException)
             {
                 // Not empty any more (a writer got there first) or already gone: either way, stop.
-                return;
+                return directory;
             }
 
             directory = Path.GetDirectoryName(directory)!;
         }
+
+        return directory;
     }
 
     /// <summary>
@@ -213,13 +233,13 @@ public sealed class FileSystemBlobDriver : IBlobDriver
     /// </summary>
     private const int MaxDirectoryAttempts = 100;
 
-    private static T RetryIfDirectoryVanishes<T>(string directory, Func<T> action)
+    private T RetryIfDirectoryVanishes<T>(string directory, Func<T> action)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                Directory.CreateDirectory(directory);
+                CreateDirectoryDurably(directory);
                 return action();
             }
             catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException && attempt < MaxDirectoryAttempts)
@@ -228,6 +248,34 @@ public sealed class FileSystemBlobDriver : IBlobDriver
                 // times in a row happens under load (the stress test saw 5 losses in ~17,000 opens on a busy machine).
                 Thread.Yield();
             }
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> with its missing parents and syncs the parent of each one created, so what
+    /// is committed into it later can be found after a power cut. A directory that exists already needs nothing (when
+    /// another writer created it a moment ago and has not synced yet, the sync of our commit's directory still covers
+    /// it on a journaling filesystem, which commits metadata changes in order).
+    /// </summary>
+    private void CreateDirectoryDurably(string directory)
+    {
+        var missing = new List<string>();
+        for (var current = directory; current.StartsWith(_rootWithSeparator, PathComparison) && !Directory.Exists(current);
+             current = Path.GetDirectoryName(current)!)
+        {
+            missing.Add(current);
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(directory);
+        foreach (var created in missing)
+        {
+            // A prune removing it meanwhile makes this throw DirectoryNotFoundException, which the caller retries.
+            SyncDirectory(Path.GetDirectoryName(created)!);
         }
     }
 

@@ -28,16 +28,18 @@ internal sealed partial class FileSystemBlobWriter : IBlobWriter
     private readonly SafeFileHandle _handle;
     private readonly string _path;
     private readonly string? _tempPath;
+    private readonly Action<string>? _syncDirectory;
     private readonly long _committedLength;
     private bool _committed;
     private bool _disposed;
     private long _writebackStart;
 
-    private FileSystemBlobWriter(SafeFileHandle handle, string path, string? tempPath, long committedLength)
+    private FileSystemBlobWriter(SafeFileHandle handle, string path, string? tempPath, Action<string>? syncDirectory, long committedLength)
     {
         _handle = handle;
         _path = path;
         _tempPath = tempPath;
+        _syncDirectory = syncDirectory;
         _committedLength = committedLength;
         Size = committedLength;
         _writebackStart = committedLength;
@@ -45,12 +47,15 @@ internal sealed partial class FileSystemBlobWriter : IBlobWriter
 
     public long Size { get; private set; }
 
-    /// <summary>A writer that replaces <paramref name="path"/> on commit. The directory must exist.</summary>
-    public static FileSystemBlobWriter Replace(string path)
+    /// <summary>
+    /// A writer that replaces <paramref name="path"/> on commit, then makes the new name durable with
+    /// <paramref name="syncDirectory"/> (on the file's directory). The directory must exist.
+    /// </summary>
+    public static FileSystemBlobWriter Replace(string path, Action<string> syncDirectory)
     {
         var tempPath = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
         var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
-        return new FileSystemBlobWriter(handle, path, tempPath, 0);
+        return new FileSystemBlobWriter(handle, path, tempPath, syncDirectory, 0);
     }
 
     /// <summary>A writer that continues the existing file at <paramref name="path"/>; throws if there is none.</summary>
@@ -59,7 +64,8 @@ internal sealed partial class FileSystemBlobWriter : IBlobWriter
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
         try
         {
-            return new FileSystemBlobWriter(handle, path, null, RandomAccess.GetLength(handle));
+            // No sync of the directory: the file's name is already durable (it was committed once).
+            return new FileSystemBlobWriter(handle, path, null, null, RandomAccess.GetLength(handle));
         }
         catch
         {
@@ -101,6 +107,7 @@ internal sealed partial class FileSystemBlobWriter : IBlobWriter
         {
             // rename(2) within one directory: readers see the old file or the new one, never a mix.
             File.Move(_tempPath, _path, overwrite: true);
+            _syncDirectory!(Path.GetDirectoryName(_path)!);
         }
 
         _committed = true;

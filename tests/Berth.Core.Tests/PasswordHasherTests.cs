@@ -37,6 +37,20 @@ public sealed class PasswordHasherTests
     }
 
     [Fact]
+    public void UserPasswordsCostOwaspsCurrentIterationsAndOlderHashesNeedARehash()
+    {
+        Assert.StartsWith("pbkdf2-sha256$600000$", PasswordHasher.Hash("pw"), StringComparison.Ordinal);
+
+        Assert.True(PasswordHasher.NeedsRehash(PasswordHasher.Hash("pw", 210_000)));
+        Assert.True(PasswordHasher.NeedsRehash(PasswordHasher.Hash("pw", Iterations)));
+        Assert.False(PasswordHasher.NeedsRehash(PasswordHasher.Hash("pw", 600_000)));
+        Assert.False(PasswordHasher.NeedsRehash(PasswordHasher.Hash("pw", Iterations), Iterations));
+
+        // Not ours to judge (Verify refuses it anyway): no rehash.
+        Assert.False(PasswordHasher.NeedsRehash("bcrypt$12$abc$def"));
+    }
+
+    [Fact]
     public void NonAsciiPasswordsWork()
     {
         var hash = PasswordHasher.Hash("pässwörd🔑", Iterations);

@@ -19,6 +19,7 @@ public sealed class ThrottledBerthFixture : ConfiguredBerthFixture
         ["Berth__Auth__FailedLoginsBeforeDelay"] = FailedLoginsBeforeDelay.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Berth__Auth__FirstLoginDelay"] = "00:02:00",
         ["Berth__Auth__BasicCacheLifetime"] = "00:00:00",
+        [MetricsScrape.Environment.Key] = MetricsScrape.Environment.Value,
     };
 }
 
@@ -207,8 +208,7 @@ public sealed class LoginThrottleTests(ThrottledBerthFixture fixture) : IClassFi
         Assert.DoesNotContain(Secret, Server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(registry.Password, Server.Output, StringComparison.Ordinal);
 
-        using var http = new HttpClient { BaseAddress = Server.BaseUrl };
-        var metrics = await http.GetStringAsync("/metrics");
+        var metrics = await MetricsScrape.GetAsync(Server.BaseUrl);
         Assert.Matches("berth_auth_login_failures_total\\{[^}]*account=\"registry\",[^}]*reason=\"wrong_password\"\\} [1-9]", metrics);
         Assert.Matches("berth_auth_login_failures_total\\{[^}]*account=\"registry\",[^}]*reason=\"previous_password\"\\} [1-9]", metrics);
         Assert.Matches("berth_auth_logins_throttled_total\\{[^}]*account=\"registry\",[^}]*scope=\"client\"\\} [1-9]", metrics);

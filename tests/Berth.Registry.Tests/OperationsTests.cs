@@ -3,13 +3,14 @@ using Berth.Registry.Tests.Infrastructure;
 
 namespace Berth.Registry.Tests;
 
-/// <summary>A server that collects abandoned uploads quickly (1 s idle, checked every second).</summary>
+/// <summary>A server that collects abandoned uploads quickly (1 s idle, checked every second), with a metrics token.</summary>
 public sealed class FastJanitorBerthFixture : ConfiguredBerthFixture
 {
     protected override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
     {
         ["Berth__Uploads__MaxIdle"] = "00:00:01",
         ["Berth__Uploads__CleanupInterval"] = "00:00:01",
+        [MetricsScrape.Environment.Key] = MetricsScrape.Environment.Value,
     };
 }
 
@@ -39,13 +40,40 @@ public sealed class OperationsTests(FastJanitorBerthFixture fixture) : IClassFix
             Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
         }
 
-        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
-        var metrics = await http.GetStringAsync("/metrics");
+        var metrics = await MetricsScrape.GetAsync(fixture.Server.BaseUrl);
         Assert.Contains($"berth_manifest_pulls_total{{otel_scope_name=\"Berth\",registry=\"{registry.Name}\"}}", metrics, StringComparison.Ordinal);
         Assert.Contains($"berth_blob_uploads_total{{otel_scope_name=\"Berth\",registry=\"{registry.Name}\"}}", metrics, StringComparison.Ordinal);
         Assert.Contains("berth_blob_bytes_received_bytes_total", metrics, StringComparison.Ordinal);
         Assert.Contains("berth_v2_request_duration_seconds_bucket{otel_scope_name=\"Berth\",method=\"GET\",resource=\"Manifest\",status=\"200\"", metrics, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MetricsAreOnlyForTheConfiguredBearerToken()
+    {
+        var registry = await fixture.NewRegistryAsync("ops");
+        using var client = fixture.Client(registry);
+        await ImageContent.PushSmallImageAsync(client, registry.Repo("app"), "v1");
+
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
+        foreach (var authorization in new[] { null, "Bearer", "Bearer " + MetricsScrape.Token[..^1], "Bearer " + MetricsScrape.Token + "x",
+                     "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("admin:" + fixture.Server.AdminPassword)) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            if (authorization is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{authorization}: {response.StatusCode}");
+            Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.DoesNotContain(registry.Name, body, StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"registry=\"{registry.Name}\"", await MetricsScrape.GetAsync(fixture.Server.BaseUrl), StringComparison.Ordinal);
     }
 
     [Fact]

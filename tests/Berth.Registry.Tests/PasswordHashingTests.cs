@@ -10,7 +10,7 @@ namespace Berth.Registry.Tests;
 /// then remembered, a bearer token is checked by its signature. Measured with the server's own counter of slow-hash
 /// runs (<c>berth_auth_password_verifications_total</c> on <c>/metrics</c>); the server is this class's alone.
 /// </summary>
-public sealed class PasswordHashingTests(BerthFixture fixture) : IClassFixture<BerthFixture>
+public sealed class PasswordHashingTests(MetricsBerthFixture fixture) : IClassFixture<MetricsBerthFixture>
 {
     private const int Requests = 50;
 
@@ -80,8 +80,7 @@ public sealed class PasswordHashingTests(BerthFixture fixture) : IClassFixture<B
     {
         // The Prometheus exporter serves a scrape cached for a moment: wait so this one is fresh.
         await Task.Delay(TimeSpan.FromSeconds(1));
-        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
-        var metrics = await http.GetStringAsync("/metrics");
+        var metrics = await MetricsScrape.GetAsync(fixture.Server.BaseUrl);
         var line = metrics.Split('\n').SingleOrDefault(l =>
             l.StartsWith("berth_auth_password_verifications_total{", StringComparison.Ordinal) && l.Contains("account=\"registry\"", StringComparison.Ordinal));
 

@@ -62,6 +62,13 @@ public interface IUserStore
     /// </summary>
     Task<long?> SetUserPasswordAsync(string userId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces the user's password hash with a costlier hash of the same password, only while the stored hash is still
+    /// <paramref name="currentHash"/> (a password change made meanwhile wins). The security stamp stays: the password
+    /// did not change, so sessions and cached verifications remain valid. False when nothing was replaced.
+    /// </summary>
+    Task<bool> UpgradeUserPasswordHashAsync(string userId, string currentHash, string newHash, CancellationToken cancellationToken);
+
     /// <summary>Adds the user to the project with the role, or changes their role.</summary>
     Task SetMembershipAsync(string projectId, string userId, ProjectRole role, CancellationToken cancellationToken);
 

@@ -20,7 +20,7 @@ public sealed class CredentialVerifier(
     IOptions<BerthOptions> options)
 {
     // A dummy hash keeps the timing of "no such user" close to "wrong password".
-    private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Secrets.NewPassword()));
+    private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Secrets.NewPassword(), PasswordHasher.GeneratedPasswordIterations));
 
     private readonly VerificationCache<RegistryPrincipal> _cache = new(time, options.Value.Auth.BasicCacheLifetime);
 

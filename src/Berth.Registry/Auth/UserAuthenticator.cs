@@ -55,6 +55,12 @@ public sealed class UserAuthenticator(IUserStore users, LoginThrottle throttle, 
         }
 
         await throttle.RecordSuccessAsync(attempt, state, cancellationToken);
+        if (PasswordHasher.NeedsRehash(user.PasswordHash))
+        {
+            // Only now is the plaintext at hand to bring a hash made at an older, cheaper cost up to the current one.
+            await users.UpgradeUserPasswordHashAsync(user.Id, user.PasswordHash, PasswordHasher.Hash(password), cancellationToken);
+        }
+
         _cache.Remember(key, user, user.Id, user.SecurityStamp, null);
         return user;
     }

@@ -41,6 +41,20 @@ public sealed class BerthOptions
     public StatsOptions Stats { get; set; } = new();
 
     public ScanningOptions Scanning { get; set; } = new();
+
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+/// <summary>Configuration section <c>Berth:Metrics</c>: who may read <c>/metrics</c>.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>
+    /// The bearer token a scraper must send (<c>Authorization: Bearer &lt;token&gt;</c>); the series name every
+    /// tenant's registries, so without a token <c>/metrics</c> is not served at all.
+    /// </summary>
+    public string? Token { get; set; }
+
+    public const int MinTokenLength = 16;
 }
 
 public sealed class MetadataOptions
@@ -115,6 +129,11 @@ public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
         if (options.Auth.MaxLoginDelay >= options.Auth.FailedLoginMemory)
         {
             failures.Add("Berth:Auth:MaxLoginDelay must be shorter than Berth:Auth:FailedLoginMemory (failures must outlive the wait they cause).");
+        }
+
+        if (options.Metrics.Token is { } token && token.Length < MetricsOptions.MinTokenLength)
+        {
+            failures.Add($"Berth:Metrics:Token must be at least {MetricsOptions.MinTokenLength} characters (or unset, which turns /metrics off).");
         }
 
         if (options.Scanning.Timeout + options.Scanning.MaxDeferral >= options.Scanning.ClaimTimeout)

@@ -22,7 +22,7 @@ public sealed class RegistryLifecycle(
     public async Task<string> ResetPasswordAsync(RegistryRecord registry, AuditActor actor, CancellationToken cancellationToken)
     {
         var password = Secrets.NewPassword();
-        var generation = await tenants.ReplacePasswordAsync(registry.Id, PasswordHasher.Hash(password), time.GetUtcNow(), cancellationToken)
+        var generation = await tenants.ReplacePasswordAsync(registry.Id, PasswordHasher.Hash(password, PasswordHasher.GeneratedPasswordIterations), time.GetUtcNow(), cancellationToken)
             ?? throw NotFound(registry.Name);
         generations.Publish(registry.Id, generation);
         await AuditAsync(registry, actor, "registry.password.reset", null, cancellationToken);

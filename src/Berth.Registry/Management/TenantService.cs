@@ -33,7 +33,7 @@ public sealed class TenantService(ITenantStore tenants, TimeProvider time, IOpti
         }
 
         var password = Secrets.NewPassword();
-        var registry = new NewRegistry(Secrets.NewId(), name, project.Id, PasswordHasher.Hash(password),
+        var registry = new NewRegistry(Secrets.NewId(), name, project.Id, PasswordHasher.Hash(password, PasswordHasher.GeneratedPasswordIterations),
             options.Value.Registries.DefaultStorageLimitBytes, time.GetUtcNow());
         try
         {

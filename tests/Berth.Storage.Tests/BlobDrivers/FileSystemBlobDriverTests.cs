@@ -205,6 +205,63 @@ public sealed class FileSystemBlobDriverTests : BlobDriverConformanceTests
     }
 
     [Fact]
+    public async Task EveryNameACommitMoveOrDeleteChangesIsSyncedInItsDirectoryAfterwards()
+    {
+        // Each directory sync with the names the directory held at that moment: a new name must be in a sync of its
+        // directory made after it appeared, a removed one absent from one made after it went.
+        var syncs = new List<(string Directory, HashSet<string> Names)>();
+        var driver = new FileSystemBlobDriver(_root)
+        {
+            SyncDirectory = directory =>
+            {
+                DirectorySync.Flush(directory);
+                var names = Directory.EnumerateFileSystemEntries(directory).Select(e => Path.GetFileName(e)).ToHashSet(StringComparer.Ordinal);
+                lock (syncs)
+                {
+                    syncs.Add((directory, names));
+                }
+            },
+        };
+        var upload = BlobPaths.Upload(RegistryA, NewId());
+        var blob = BlobPath(RegistryA, "synced");
+
+        // A file in directories that do not exist yet: the file and every directory created on the way.
+        await driver.PutAsync(upload, new MemoryStream([1, 2, 3]), None);
+        AssertNamesSynced(syncs, upload, below: "");
+
+        syncs.Clear();
+        await driver.MoveAsync(upload, blob, None);
+        AssertNamesSynced(syncs, blob, below: BlobPaths.Registry(RegistryA));
+
+        // The delete prunes the emptied tree up to the root, which is synced without it.
+        syncs.Clear();
+        await driver.DeleteAsync(blob, None);
+        Assert.Contains(syncs, s => s.Directory == _root && s.Names.Count == 0);
+    }
+
+    [Fact]
+    public void DirectorySyncSyncsADirectoryAndReportsAMissingOne()
+    {
+        Directory.CreateDirectory(_root);
+        DirectorySync.Flush(_root);
+        Assert.Throws<DirectoryNotFoundException>(() => DirectorySync.Flush(Path.Combine(_root, "missing")));
+    }
+
+    /// <summary>Each name of <paramref name="path"/> below <paramref name="below"/> is in a sync of its parent.</summary>
+    private void AssertNamesSynced(List<(string Directory, HashSet<string> Names)> syncs, string path, string below)
+    {
+        var full = FileSystemDriver.GetLocalPath(path);
+        var stop = Path.TrimEndingDirectorySeparator(Path.Combine(_root, below));
+        for (var entry = full; entry != stop; entry = Path.GetDirectoryName(entry)!)
+        {
+            var parent = Path.GetDirectoryName(entry)!;
+            var name = Path.GetFileName(entry);
+            Assert.True(syncs.Any(s => s.Directory == parent && s.Names.Contains(name)),
+                $"'{name}' was never synced in '{parent}'; syncs: {string.Join("; ", syncs.Select(s => s.Directory + " [" + string.Join(",", s.Names) + "]"))}");
+        }
+    }
+
+    [Fact]
     public async Task DataSurvivesANewDriverInstanceOnTheSameRoot()
     {
         var path = BlobPath(RegistryA, "durable");

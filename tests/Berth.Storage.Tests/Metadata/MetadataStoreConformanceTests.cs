@@ -812,6 +812,23 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpgradingAPasswordHashKeepsTheStampAndLosesToAConcurrentChange()
+    {
+        var user = await Users.CreateUserAsync(new UserRecord("u1", "alice", "weak-hash", false, 5, T0), Ct);
+
+        Assert.True(await Users.UpgradeUserPasswordHashAsync("u1", "weak-hash", "strong-hash", Ct));
+        Assert.Equal(user with { PasswordHash = "strong-hash" }, await Users.GetUserByIdAsync("u1", Ct));
+
+        // The hash it was computed from is gone (here: upgraded already; in life: a password change): nothing is written.
+        Assert.False(await Users.UpgradeUserPasswordHashAsync("u1", "weak-hash", "other-hash", Ct));
+        Assert.Equal(6, await Users.SetUserPasswordAsync("u1", "changed-hash", T0, Ct));
+        Assert.False(await Users.UpgradeUserPasswordHashAsync("u1", "strong-hash", "stale-hash", Ct));
+        Assert.Equal(user with { PasswordHash = "changed-hash", SecurityStamp = 6, PreviousPasswordHash = "strong-hash", PasswordChangedAt = T0 },
+            await Users.GetUserByIdAsync("u1", Ct));
+        Assert.False(await Users.UpgradeUserPasswordHashAsync("missing", "changed-hash", "x", Ct));
+    }
+
+    [Fact]
     public async Task MembershipsAreSetChangedRemovedAndListedBothWaysWithNames()
     {
         await Tenants.CreateProjectAsync("p1", "zeta", T0, Ct);

@@ -41,6 +41,20 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     }
 
     [Fact]
+    public async Task EveryConnectionCommitsDurably()
+    {
+        var store = _stores[0];
+
+        // Several at once, so the pool opens several physical connections: each must be configured.
+        var reads = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            (Synchronous: await store.ReadPragmaAsync("synchronous", CancellationToken.None),
+             Journal: await store.ReadPragmaAsync("journal_mode", CancellationToken.None))));
+
+        // 2 is FULL: under WAL each commit fsyncs the log before it returns (NORMAL, 1, could lose the last ones).
+        Assert.All(reads, r => Assert.Equal(("2", "wal"), r));
+    }
+
+    [Fact]
     public async Task DataAndUploadSessionsSurviveReopeningTheFile()
     {
         var registry = await NewRegistryAsync("acme", "web");
