@@ -360,12 +360,14 @@ public sealed class HostileInputTests(BerthFixture fixture, ITestOutputHelper ou
         V2("GET invalid tag", "GET", $"/v2/{repo}/manifests/bad!tag", 404, "MANIFEST_UNKNOWN");
         V2("GET tag of 129 characters", "GET", $"/v2/{repo}/manifests/{new string('t', 129)}", 404, "MANIFEST_UNKNOWN");
         V2("GET tag starting with a dot", "GET", $"/v2/{repo}/manifests/.hidden", 404, "MANIFEST_UNKNOWN");
-        V2("GET malformed digest", "GET", $"/v2/{repo}/manifests/sha256:zzz", 404, "MANIFEST_UNKNOWN");
-        V2("GET short digest", "GET", $"/v2/{repo}/manifests/sha256:{new string('a', 63)}", 404, "MANIFEST_UNKNOWN");
-        V2("GET uppercase digest", "GET", $"/v2/{repo}/manifests/sha256:{new string('A', 64)}", 404, "MANIFEST_UNKNOWN");
-        V2("GET unknown algorithm", "GET", $"/v2/{repo}/manifests/md5:{new string('a', 32)}", 404, "MANIFEST_UNKNOWN");
         V2("HEAD invalid tag", "HEAD", $"/v2/{repo}/manifests/bad!tag", 404, "MANIFEST_UNKNOWN");
-        V2("HEAD malformed digest", "HEAD", $"/v2/{repo}/manifests/sha256:zzz", 404, "MANIFEST_UNKNOWN");
+
+        // ---- a digest Berth can't use: the spec's 400 for an invalid or unsupported digest ----
+        V2("GET malformed digest", "GET", $"/v2/{repo}/manifests/sha256:zzz", 400, "DIGEST_INVALID");
+        V2("GET short digest", "GET", $"/v2/{repo}/manifests/sha256:{new string('a', 63)}", 400, "DIGEST_INVALID");
+        V2("GET uppercase digest", "GET", $"/v2/{repo}/manifests/sha256:{new string('A', 64)}", 400, "DIGEST_INVALID");
+        V2("GET unknown algorithm", "GET", $"/v2/{repo}/manifests/md5:{new string('a', 32)}", 400, "DIGEST_INVALID");
+        V2("HEAD malformed digest", "HEAD", $"/v2/{repo}/manifests/sha256:zzz", 400, "DIGEST_INVALID");
         V2("GET missing digest", "GET", $"/v2/{repo}/manifests/{missing}", 404, "MANIFEST_UNKNOWN");
         V2("GET missing tag", "GET", $"/v2/{repo}/manifests/no-such-tag", 404, "MANIFEST_UNKNOWN");
         V2("GET in a missing repository", "GET", $"/v2/{reg}/no/such/repo/manifests/latest", 404, "NAME_UNKNOWN");

@@ -26,10 +26,11 @@ public sealed class ManifestHandler(
 
     private async Task GetAsync(V2Request request, bool headOnly)
     {
-        // A reference that is neither a tag nor a digest names no manifest: it is unknown like any missing one
-        // (MANIFEST_INVALID describes a bad manifest body, which a GET has none of).
-        var reference = Digest.TryParse(request.Route.Reference, out var byDigest) ? byDigest.ToString()
-            : RepositoryName.IsValidTag(request.Route.Reference) ? request.Route.Reference
+        // A reference that is neither a digest nor a valid tag names no manifest: it is unknown like any missing one
+        // (MANIFEST_INVALID describes a bad manifest body, which a GET has none of). A digest Berth can't use stays
+        // 400 DIGEST_INVALID, as the spec asks of an invalid or unsupported digest.
+        var reference = Digest.LooksLikeDigest(request.Route.Reference) || RepositoryName.IsValidTag(request.Route.Reference)
+            ? ValidateReference(request.Route.Reference)
             : throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {Shorten(request.Route.Reference)}");
         var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
             ?? throw new OciException(OciErrorCode.NameUnknown);
