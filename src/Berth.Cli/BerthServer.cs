@@ -30,6 +30,10 @@ public static class BerthServer
         app.UseBerthForwardedHeaders();
         app.UseExceptionHandler();
         app.UseBerthDashboard();
+
+        // An API error the framework answers without a body (a request body that stalled, a method not mapped) still
+        // gets its RFC 7807 problem; /v2 and the dashboard write their own error bodies.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapBerthEndpoints();

@@ -31,7 +31,7 @@ public sealed class ManifestValidatorTests
         var manifest = Parse(json, MediaTypes.OciManifest);
 
         Assert.Equal(MediaTypes.OciManifest, manifest.MediaType);
-        Assert.Null(manifest.ArtifactType);
+        Assert.Equal(OciImageConfig, manifest.ArtifactType);
         Assert.Null(manifest.Subject);
         Assert.Equal(ConfigDigest, manifest.Config!.Digest);
         Assert.Equal(7023, manifest.Config.Size);
@@ -139,14 +139,32 @@ public sealed class ManifestValidatorTests
         Assert.Equal("application/vnd.example.config.v1+json", Parse(json, MediaTypes.OciManifest).ArtifactType);
     }
 
+    /// <summary>
+    /// Distribution spec 1.1: "if the artifactType is empty or missing in the image manifest, the value of artifactType
+    /// MUST be set to the config descriptor mediaType value", whatever that type is.
+    /// </summary>
     [Theory]
-    [InlineData(OciImageConfig)]
-    [InlineData(MediaTypes.OciEmpty)]
-    public void ArtifactTypeIsNotInferredFromImageOrEmptyConfig(string configMediaType)
+    [InlineData(OciImageConfig, null)]
+    [InlineData(OciImageConfig, "")]
+    [InlineData(MediaTypes.OciEmpty, null)]
+    [InlineData(MediaTypes.OciEmpty, "")]
+    public void MissingOrEmptyArtifactTypeIsTheConfigMediaType(string configMediaType, string? artifactType)
     {
         var json = Manifest(config: Descriptor(configMediaType, ConfigDigest, 10));
+        if (artifactType is not null)
+        {
+            json = json.Replace("\"schemaVersion\": 2,", $"\"schemaVersion\": 2, \"artifactType\": \"{artifactType}\",", StringComparison.Ordinal);
+        }
 
-        Assert.Null(Parse(json, MediaTypes.OciManifest).ArtifactType);
+        Assert.Equal(configMediaType, Parse(json, MediaTypes.OciManifest).ArtifactType);
+    }
+
+    [Fact]
+    public void DockerManifestHasNoArtifactType()
+    {
+        var json = Manifest(MediaTypes.DockerManifest, Descriptor(DockerConfig, ConfigDigest, 10), [Descriptor(DockerLayer, Layer1, 20)]);
+
+        Assert.Null(Parse(json, MediaTypes.DockerManifest).ArtifactType);
     }
 
     [Fact]
@@ -190,6 +208,59 @@ public sealed class ManifestValidatorTests
 
         var ex = Assert.Throws<OciException>(() => ManifestValidator.Parse(bytes.ToArray(), MediaTypes.OciManifest));
         Assert.Equal(OciErrorCode.ManifestInvalid, ex.Error);
+    }
+
+    /// <summary>Invalid UTF-8 inside a string: in a field the registry reads, and in one it never reads (JSON text is UTF-8).</summary>
+    [Theory]
+    [InlineData(OciLayer)]
+    [InlineData("org.example.unknown")]
+    [InlineData("2024-01-01T00:00:00Z")]
+    public void InvalidUtf8InsideAStringIsInvalid(string replaced)
+    {
+        var json = Manifest(layers: [Descriptor(OciLayer, Layer1, 20)])
+            .Replace("\"layers\"", "\"org.example.unknown\": \"x\", \"annotations\": {\"created\": \"2024-01-01T00:00:00Z\"}, \"layers\"", StringComparison.Ordinal);
+        var bytes = Encoding.UTF8.GetBytes(json).ToList();
+        var at = Encoding.UTF8.GetString(bytes.ToArray()).IndexOf(replaced, StringComparison.Ordinal);
+        Assert.True(at > 0);
+        bytes.InsertRange(at + 1, [0xC3, 0x28]);
+
+        var ex = Assert.Throws<OciException>(() => ManifestValidator.Parse(bytes.ToArray(), MediaTypes.OciManifest));
+        Assert.Equal(OciErrorCode.ManifestInvalid, ex.Error);
+    }
+
+    [Fact]
+    public void LoneSurrogateEscapeIsInvalid()
+    {
+        var json = Manifest().Replace("\"layers\"", "\"annotations\": {\"note\": \"\\ud800\"}, \"layers\"", StringComparison.Ordinal);
+
+        AssertInvalid(json, MediaTypes.OciManifest);
+    }
+
+    /// <summary>A member given twice: clients differ on which one counts, so the manifest is ambiguous and refused.</summary>
+    [Theory]
+    [InlineData("\"schemaVersion\": 2,", "\"schemaVersion\": 2, \"schemaVersion\": 2,")]
+    [InlineData("\"layers\"", "\"layers\": [], \"layers\"")]
+    [InlineData("\"layers\"", "\"config\": {\"mediaType\": \"application/vnd.oci.image.config.v1+json\", \"digest\": \"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\", \"size\": 0}, \"layers\"")]
+    [InlineData("\"layers\"", "\"\\u0063onfig\": {\"mediaType\": \"application/vnd.oci.image.config.v1+json\", \"digest\": \"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\", \"size\": 0}, \"layers\"")]
+    [InlineData("\"size\": 20", "\"size\": 20, \"size\": 21")]
+    [InlineData("\"layers\"", "\"annotations\": {\"a\": \"1\", \"a\": \"2\"}, \"layers\"")]
+    public void DuplicateKeysAreInvalid(string find, string replace)
+    {
+        var json = Manifest();
+        Assert.Contains(find, json, StringComparison.Ordinal);
+
+        AssertInvalid(json.Replace(find, replace, StringComparison.Ordinal), MediaTypes.OciManifest);
+    }
+
+    /// <summary>A manifest stored before duplicate keys were refused stays readable (listings, scans, deletes).</summary>
+    [Fact]
+    public void StoredManifestWithDuplicateKeysIsStillRead()
+    {
+        var json = Manifest().Replace("\"schemaVersion\": 2,", "\"schemaVersion\": 2, \"schemaVersion\": 2,", StringComparison.Ordinal);
+
+        var manifest = ManifestValidator.ParseStored(Encoding.UTF8.GetBytes(json), MediaTypes.OciManifest);
+
+        Assert.Equal([ConfigDigest, Layer1], manifest.References.Select(r => r.Descriptor.Digest));
     }
 
     [Theory]

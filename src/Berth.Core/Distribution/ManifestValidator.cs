@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Berth.Core.Distribution;
 
@@ -33,6 +34,11 @@ public static class ManifestValidator
 {
     public const int MaxManifestBytes = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Validates a manifest being pushed. JSON text must be UTF-8 (RFC 8259 §8.1), and a member name may appear only
+    /// once per object: with duplicates, clients disagree on which value counts (first or last), so the registry
+    /// and a client could see different layers or subjects in the same digest.
+    /// </summary>
     public static ParsedManifest Parse(ReadOnlySpan<byte> content, string? contentType)
     {
         if (content.Length > MaxManifestBytes)
@@ -40,10 +46,28 @@ public static class ManifestValidator
             throw new OciException(OciErrorCode.ManifestTooLarge, $"manifest is {content.Length} bytes; the limit is {MaxManifestBytes}");
         }
 
+        if (!Utf8.IsValid(content))
+        {
+            throw Invalid("manifest is not valid UTF-8");
+        }
+
+        return Parse(content, contentType, allowDuplicateProperties: false);
+    }
+
+    /// <summary>
+    /// Parses a manifest the registry already holds (it passed <see cref="Parse(ReadOnlySpan{byte}, string?)"/> when it was
+    /// pushed). Duplicate member names are tolerated here, as they were at push before they were refused, so a manifest
+    /// stored back then can still be listed, scanned and deleted.
+    /// </summary>
+    public static ParsedManifest ParseStored(ReadOnlySpan<byte> content, string mediaType) =>
+        Parse(content, mediaType, allowDuplicateProperties: true);
+
+    private static ParsedManifest Parse(ReadOnlySpan<byte> content, string? contentType, bool allowDuplicateProperties)
+    {
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(content.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            doc = JsonDocument.Parse(content.ToArray(), new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = allowDuplicateProperties });
         }
         catch (JsonException ex)
         {
@@ -52,62 +76,74 @@ public static class ManifestValidator
 
         using (doc)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw Invalid("manifest must be a JSON object");
+                return Parse(doc.RootElement, contentType);
             }
-
-            if (!root.TryGetProperty("schemaVersion", out var sv) || sv.ValueKind != JsonValueKind.Number || !sv.TryGetInt32(out var version) || version != 2)
+            catch (InvalidOperationException)
             {
-                throw Invalid("schemaVersion must be 2");
+                // A string escape that is not valid UTF-16 (a lone surrogate such as "\ud800") fails only when read.
+                throw Invalid("manifest has a string that is not valid Unicode");
             }
-
-            var mediaType = ResolveMediaType(root, contentType);
-            var artifactType = OptionalString(root, "artifactType");
-            var subject = root.TryGetProperty("subject", out var subjectElement) && subjectElement.ValueKind != JsonValueKind.Null
-                ? ParseDescriptor(subjectElement, "subject")
-                : null;
-            var annotations = ParseAnnotations(root, "annotations");
-            var references = new List<ManifestReference>();
-            Descriptor? config = null;
-
-            if (MediaTypes.IsIndex(mediaType))
-            {
-                foreach (var item in RequiredArray(root, "manifests"))
-                {
-                    references.Add(new ManifestReference(ParseDescriptor(item, "manifests[]"), ReferenceKind.Manifest));
-                }
-            }
-            else
-            {
-                if (!root.TryGetProperty("config", out var configElement))
-                {
-                    throw Invalid("image manifest has no config descriptor");
-                }
-
-                config = ParseDescriptor(configElement, "config");
-                references.Add(new ManifestReference(config, ReferenceKind.Blob));
-                foreach (var item in RequiredArray(root, "layers"))
-                {
-                    var layer = ParseDescriptor(item, "layers[]");
-                    // Foreign layers live elsewhere (their "urls"); the registry is not expected to hold them.
-                    if (!MediaTypes.IsNonDistributable(layer.MediaType))
-                    {
-                        references.Add(new ManifestReference(layer, ReferenceKind.Blob));
-                    }
-                }
-
-                // OCI 1.1: an artifact's type is artifactType, else the config's media type.
-                if (artifactType is null && mediaType == MediaTypes.OciManifest && config.MediaType != MediaTypes.OciEmpty &&
-                    !config.MediaType.StartsWith("application/vnd.oci.image.config.", StringComparison.Ordinal))
-                {
-                    artifactType = config.MediaType;
-                }
-            }
-
-            return new ParsedManifest(mediaType, artifactType, subject, config, references, annotations);
         }
+    }
+
+    private static ParsedManifest Parse(JsonElement root, string? contentType)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("manifest must be a JSON object");
+        }
+
+        if (!root.TryGetProperty("schemaVersion", out var sv) || sv.ValueKind != JsonValueKind.Number || !sv.TryGetInt32(out var version) || version != 2)
+        {
+            throw Invalid("schemaVersion must be 2");
+        }
+
+        var mediaType = ResolveMediaType(root, contentType);
+        var artifactType = OptionalString(root, "artifactType");
+        var subject = root.TryGetProperty("subject", out var subjectElement) && subjectElement.ValueKind != JsonValueKind.Null
+            ? ParseDescriptor(subjectElement, "subject")
+            : null;
+        var annotations = ParseAnnotations(root, "annotations");
+        var references = new List<ManifestReference>();
+        Descriptor? config = null;
+
+        if (MediaTypes.IsIndex(mediaType))
+        {
+            foreach (var item in RequiredArray(root, "manifests"))
+            {
+                references.Add(new ManifestReference(ParseDescriptor(item, "manifests[]"), ReferenceKind.Manifest));
+            }
+        }
+        else
+        {
+            if (!root.TryGetProperty("config", out var configElement))
+            {
+                throw Invalid("image manifest has no config descriptor");
+            }
+
+            config = ParseDescriptor(configElement, "config");
+            references.Add(new ManifestReference(config, ReferenceKind.Blob));
+            foreach (var item in RequiredArray(root, "layers"))
+            {
+                var layer = ParseDescriptor(item, "layers[]");
+                // Foreign layers live elsewhere (their "urls"); the registry is not expected to hold them.
+                if (!MediaTypes.IsNonDistributable(layer.MediaType))
+                {
+                    references.Add(new ManifestReference(layer, ReferenceKind.Blob));
+                }
+            }
+
+            // Distribution spec 1.1 (referrers): "if the artifactType is empty or missing in the image manifest, the value
+            // of artifactType MUST be set to the config descriptor mediaType value", an image config's type included.
+            if (string.IsNullOrEmpty(artifactType) && mediaType == MediaTypes.OciManifest)
+            {
+                artifactType = config.MediaType;
+            }
+        }
+
+        return new ParsedManifest(mediaType, artifactType, subject, config, references, annotations);
     }
 
     private static string ResolveMediaType(JsonElement root, string? contentType)

@@ -26,6 +26,12 @@ public sealed record OciErrorCode(string Code, int Status, string Message)
     /// <summary>A chunk that does not continue the upload where it stands (spec: 416 Range Not Satisfiable).</summary>
     public static readonly OciErrorCode RangeInvalid = new("BLOB_UPLOAD_INVALID", 416, "requested range not satisfiable");
 
+    /// <summary>A blob chunk whose body arrived slower than the server's minimum data rate (HTTP 408 Request Timeout).</summary>
+    public static readonly OciErrorCode BlobUploadBodyTimeout = new("BLOB_UPLOAD_INVALID", 408, "the request body did not arrive in time");
+
+    /// <summary>A manifest whose body arrived slower than the server's minimum data rate (HTTP 408 Request Timeout).</summary>
+    public static readonly OciErrorCode ManifestBodyTimeout = new("MANIFEST_INVALID", 408, "the request body did not arrive in time");
+
     /// <summary>A manifest over the size limit (spec: registries may answer 413).</summary>
     public static readonly OciErrorCode ManifestTooLarge = new("SIZE_INVALID", 413, "manifest too large");
 }

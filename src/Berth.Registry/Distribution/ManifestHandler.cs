@@ -26,7 +26,12 @@ public sealed class ManifestHandler(
 
     private async Task GetAsync(V2Request request, bool headOnly)
     {
-        var reference = ValidateReference(request.Route.Reference);
+        // A reference that is neither a digest nor a valid tag names no manifest: it is unknown like any missing one
+        // (MANIFEST_INVALID describes a bad manifest body, which a GET has none of). A digest Berth can't use stays
+        // 400 DIGEST_INVALID, as the spec asks of an invalid or unsupported digest.
+        var reference = Digest.LooksLikeDigest(request.Route.Reference) || RepositoryName.IsValidTag(request.Route.Reference)
+            ? ValidateReference(request.Route.Reference)
+            : throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {Shorten(request.Route.Reference)}");
         var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
             ?? throw new OciException(OciErrorCode.NameUnknown);
         var manifest = await artifacts.GetManifestAsync(repository.Id, reference, request.Aborted)
@@ -165,8 +170,11 @@ public sealed class ManifestHandler(
 
         return RepositoryName.IsValidTag(reference)
             ? reference
-            : throw new OciException(OciErrorCode.ManifestInvalid, $"invalid tag '{(reference.Length > 130 ? reference[..130] : reference)}'");
+            : throw new OciException(OciErrorCode.ManifestInvalid, $"invalid tag '{Shorten(reference)}'");
     }
+
+    /// <summary>A reference as quoted back in an error message: a tag is at most 128 characters, anything longer is cut.</summary>
+    private static string Shorten(string reference) => reference.Length > 130 ? reference[..130] : reference;
 
     private static async Task<byte[]> ReadBodyAsync(V2Request request)
     {

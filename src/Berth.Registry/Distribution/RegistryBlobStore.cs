@@ -64,7 +64,7 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
             return false;
         }
 
-        var candidates = ManifestValidator.Parse(manifest.Content, manifest.MediaType).References
+        var candidates = ManifestValidator.ParseStored(manifest.Content, manifest.MediaType).References
             .Where(r => r.Kind == ReferenceKind.Blob)
             .Select(r => r.Descriptor.Digest.ToString())
             .Distinct()

@@ -53,6 +53,8 @@ public sealed partial class V2Dispatcher(
             {
                 case V2RouteKind.NotFound:
                     throw new OciException(OciErrorCode.NameUnknown, "no such API endpoint");
+                case V2RouteKind.Base or V2RouteKind.Catalog when !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method):
+                    throw new OciException(OciErrorCode.Unsupported);
                 case V2RouteKind.Base:
                     if (await authenticator.AuthenticateAsync(context.Request, false, null, context.RequestAborted) is null)
                     {
@@ -145,7 +147,20 @@ public sealed partial class V2Dispatcher(
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client went away; nothing to answer.
+            // The client went away (an interrupted push or pull); nothing to answer, and no stack trace to log.
+            LogClientGone(logger, context.Request.Method, context.Request.Path);
+        }
+        catch (Exception ex) when (ClientBodyError(route, ex, context.RequestAborted.IsCancellationRequested) is { } error)
+        {
+            // A body that stalls, ends early or is cut off is the client's doing, and common (an interrupted push):
+            // one line at Information, no stack trace; the answer is for a client still listening.
+            LogClientBodyFailed(logger, context.Request.Method, context.Request.Path, error.Status, ex.Message);
+            if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                // Kestrel closes the connection after a bad body: tell the client not to reuse it.
+                context.Response.Headers.Connection = "close";
+                await OciErrorWriter.WriteAsync(context, error, ex.Message);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -167,8 +182,29 @@ public sealed partial class V2Dispatcher(
         _ => RepositoryActions.Pull,
     };
 
+    /// <summary>
+    /// The error for a request body the client failed to deliver: Kestrel's own verdict (408 when it arrived slower
+    /// than the minimum data rate, 400 when it ended before its announced length), or a connection reset mid-body.
+    /// Null for anything else, which stays a server error.
+    /// </summary>
+    private static OciErrorCode? ClientBodyError(V2Route route, Exception exception, bool aborted)
+    {
+        var manifest = route.Kind == V2RouteKind.Manifest;
+        return exception switch
+        {
+            BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } =>
+                manifest ? OciErrorCode.ManifestBodyTimeout : OciErrorCode.BlobUploadBodyTimeout,
+            BadHttpRequestException or Microsoft.AspNetCore.Connections.ConnectionResetException =>
+                manifest ? OciErrorCode.ManifestInvalid : OciErrorCode.BlobUploadInvalid,
+            IOException when aborted =>
+                manifest ? OciErrorCode.ManifestInvalid : OciErrorCode.BlobUploadInvalid,
+            _ => null,
+        };
+    }
+
     private static string? AllowedMethods(V2RouteKind kind) => kind switch
     {
+        V2RouteKind.Base or V2RouteKind.Catalog => "GET, HEAD",
         V2RouteKind.Manifest => "GET, HEAD, PUT, DELETE",
         V2RouteKind.Blob => "GET, HEAD, DELETE",
         V2RouteKind.UploadStart => "POST",
@@ -202,4 +238,10 @@ public sealed partial class V2Dispatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path}: the client went away before the request completed")]
+    private static partial void LogClientGone(ILogger logger, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path}: the client's request body failed ({Status}): {Reason}")]
+    private static partial void LogClientBodyFailed(ILogger logger, string method, string path, int status, string reason);
 }

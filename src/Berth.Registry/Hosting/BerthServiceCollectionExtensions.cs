@@ -27,6 +27,18 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddBerthForwardedHeaders();
 
+        // Unreadable request input (bad JSON, wrong types) reaches BadRequestExceptionHandler as an exception, to be
+        // answered with an RFC 7807 body rather than the framework's empty 400. Numbers must be JSON numbers: the web
+        // defaults would read "5" as 5, so a client's type error would pass unnoticed. A member given twice is
+        // ambiguous (clients differ on which counts), so it is refused as in manifests.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            o.SerializerOptions.AllowDuplicateProperties = false;
+        });
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+
         // First hosted service: the schema must exist before anything else touches the store.
         services.AddHostedService<BerthBootstrapper>();
         services.AddBerthStorage();

@@ -16,6 +16,8 @@ public sealed record RepositoryView(
 /// <summary>
 /// A manifest of a repository. <see cref="ArtifactType"/> is a kind: <c>image</c>, <c>index</c>, <c>signature</c>,
 /// <c>sbom</c> or <c>other</c>. <see cref="SizeBytes"/> is the manifest plus its blobs (an index: plus its children's).
+/// <see cref="ConfigUnreadable"/> says why the image config read for the platform could not be read (null: it could, or
+/// it was not needed).
 /// </summary>
 public sealed record ArtifactView(
     string Digest,
@@ -29,7 +31,8 @@ public sealed record ArtifactView(
     long PullCount,
     string ScanStatus,
     ScanSummary? Vulnerabilities,
-    string? SubjectDigest);
+    string? SubjectDigest,
+    string? ConfigUnreadable);
 
 /// <summary>One manifest in full: what it is made of, what refers to it, and its exact JSON.</summary>
 public sealed record ManifestDetailView(
@@ -53,7 +56,10 @@ public sealed record ManifestDetailView(
     ScanSummary? Vulnerabilities,
     string RawManifest);
 
-/// <summary>An image manifest's config blob; the image fields are null when absent (or not an image config).</summary>
+/// <summary>
+/// An image manifest's config blob; the image fields are null when absent (or not an image config).
+/// <see cref="Unreadable"/> says why an image config could not be read (not UTF-8, not JSON, a duplicate key).
+/// </summary>
 public sealed record ConfigView(
     string Digest,
     string MediaType,
@@ -65,7 +71,8 @@ public sealed record ConfigView(
     IReadOnlyList<string>? Entrypoint,
     IReadOnlyList<string>? Cmd,
     IReadOnlyList<string>? Env,
-    IReadOnlyDictionary<string, string>? Labels);
+    IReadOnlyDictionary<string, string>? Labels,
+    string? Unreadable);
 
 public sealed record LayerView(string Digest, string MediaType, long Size);
 
@@ -130,9 +137,10 @@ public sealed class RegistryBrowser(
             var digest = manifest.Record.Digest;
             var pulls = contents.Pulls.GetValueOrDefault(digest);
             var scan = contents.ScanOf(digest, manifest.Parsed);
+            var (platforms, configUnreadable) = await PlatformsAsync(registry, contents, manifest, ct);
             result.Add(new ArtifactView(digest, contents.TagsOf(digest), Classify(manifest.Parsed), manifest.Record.MediaType,
-                contents.SizeOf(digest), await PlatformsAsync(registry, contents, manifest, ct), manifest.Record.CreatedAt,
-                pulls?.LastPulledAt, pulls?.PullCount ?? 0, scan.Status, scan.Summary, manifest.Record.SubjectDigest));
+                contents.SizeOf(digest), platforms, manifest.Record.CreatedAt,
+                pulls?.LastPulledAt, pulls?.PullCount ?? 0, scan.Status, scan.Summary, manifest.Record.SubjectDigest, configUnreadable));
         }
 
         return result;
@@ -160,7 +168,7 @@ public sealed class RegistryBrowser(
         {
             var image = IsImageConfig(descriptor.MediaType) ? await ReadConfigAsync(registry, descriptor, ct) : null;
             config = new ConfigView(descriptor.Digest.ToString(), descriptor.MediaType, descriptor.Size, image?.Os, image?.Architecture,
-                image?.Variant, image?.Created, image?.Entrypoint, image?.Cmd, image?.Env, image?.Labels);
+                image?.Variant, image?.Created, image?.Entrypoint, image?.Cmd, image?.Env, image?.Labels, image?.Unreadable);
         }
 
         var layers = parsed.References
@@ -178,7 +186,7 @@ public sealed class RegistryBrowser(
         var pulls = contents.Pulls.GetValueOrDefault(key);
         var scan = contents.ScanOf(key, parsed);
         return new ManifestDetailView(key, manifest.Record.MediaType, Classify(parsed), parsed.ArtifactType, contents.TagsOf(key),
-            contents.SizeOf(key), await PlatformsAsync(registry, contents, manifest, ct), manifest.Record.CreatedAt, pulls?.PullCount ?? 0,
+            contents.SizeOf(key), (await PlatformsAsync(registry, contents, manifest, ct)).Platforms, manifest.Record.CreatedAt, pulls?.PullCount ?? 0,
             pulls?.LastPulledAt, config, layers, children, manifest.Record.SubjectDigest, parsed.Annotations, referrers,
             scan.Status, scan.Summary, Encoding.UTF8.GetString(manifest.Record.Content));
     }
@@ -269,33 +277,37 @@ public sealed class RegistryBrowser(
     private static bool IsImageConfig(string mediaType) =>
         mediaType is "application/vnd.oci.image.config.v1+json" or "application/vnd.docker.container.image.v1+json";
 
-    /// <summary>An index's platforms come from its entries; an image's from the index that lists it, else its config.</summary>
-    private async Task<IReadOnlyList<string>> PlatformsAsync(RegistryRecord registry, RepositoryContents contents, StoredManifest manifest, CancellationToken ct)
+    /// <summary>
+    /// An index's platforms come from its entries; an image's from the index that lists it, else its config (with the
+    /// reason when that config is unreadable).
+    /// </summary>
+    private async Task<(IReadOnlyList<string> Platforms, string? ConfigUnreadable)> PlatformsAsync(
+        RegistryRecord registry, RepositoryContents contents, StoredManifest manifest, CancellationToken ct)
     {
         var parsed = manifest.Parsed;
         if (MediaTypes.IsIndex(parsed.MediaType))
         {
-            return parsed.References
+            return (parsed.References
                 .Select(r => FormatPlatform(r.Descriptor.Platform))
                 .OfType<string>()
                 .Distinct(StringComparer.Ordinal)
-                .ToList();
+                .ToList(), null);
         }
 
         if (contents.IndexedPlatforms.TryGetValue(manifest.Record.Digest, out var indexed))
         {
-            return [indexed];
+            return ([indexed], null);
         }
 
         if (parsed.Config is not { } config || !IsImageConfig(config.MediaType))
         {
-            return [];
+            return ([], null);
         }
 
         var image = await ReadConfigAsync(registry, config, ct);
         return FormatPlatform(image is null ? null : new Platform(image.Os ?? "", image.Architecture ?? "", image.Variant)) is { } platform
-            ? [platform]
-            : [];
+            ? ([platform], null)
+            : ([], image?.Unreadable);
     }
 
     /// <summary>"os/arch[/variant]"; null when unknown (e.g. the "unknown/unknown" entries of build attestations).</summary>
@@ -311,7 +323,7 @@ public sealed class RegistryBrowser(
             : $"{platform.Os}/{platform.Architecture}/{platform.Variant}";
     }
 
-    /// <summary>Reads and parses an image config (cached); null when it is too large, missing or not JSON.</summary>
+    /// <summary>Reads and parses an image config (cached); null when it is too large or missing.</summary>
     private async Task<ImageConfig?> ReadConfigAsync(RegistryRecord registry, Descriptor config, CancellationToken ct)
     {
         if (config.Size > MaxConfigBytes)
@@ -351,7 +363,7 @@ public sealed class RegistryBrowser(
     private async Task<RepositoryContents> LoadAsync(RepositoryRecord repository, CancellationToken ct)
     {
         var manifests = (await artifacts.ListManifestsAsync(repository.Id, ct))
-            .ToDictionary(m => m.Digest, m => new StoredManifest(m, ManifestValidator.Parse(m.Content, m.MediaType)), StringComparer.Ordinal);
+            .ToDictionary(m => m.Digest, m => new StoredManifest(m, ManifestValidator.ParseStored(m.Content, m.MediaType)), StringComparer.Ordinal);
         var tags = (await artifacts.ListTagRecordsAsync(repository.Id, ct))
             .GroupBy(t => t.ManifestDigest, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(t => t.Name).ToList(), StringComparer.Ordinal);
@@ -414,7 +426,7 @@ public sealed class RegistryBrowser(
         }
     }
 
-    /// <summary>The fields of an OCI/Docker image config the detail view shows.</summary>
+    /// <summary>The fields of an OCI/Docker image config the detail view shows, or why the config is unreadable.</summary>
     private sealed record ImageConfig(
         string? Os,
         string? Architecture,
@@ -423,16 +435,26 @@ public sealed class RegistryBrowser(
         IReadOnlyList<string>? Entrypoint,
         IReadOnlyList<string>? Cmd,
         IReadOnlyList<string>? Env,
-        IReadOnlyDictionary<string, string>? Labels)
+        IReadOnlyDictionary<string, string>? Labels,
+        string? Unreadable)
     {
-        private static readonly ImageConfig Empty = new(null, null, null, null, null, null, null, null);
+        private static readonly ImageConfig Empty = new(null, null, null, null, null, null, null, null, null);
 
-        /// <summary>Lenient: a field of an unexpected type is left out rather than failing the view.</summary>
+        /// <summary>
+        /// Lenient: a field of an unexpected type is left out rather than failing the view. A config that can't be read
+        /// faithfully (any registry accepts any config bytes at push) is shown as unreadable, never fails the view:
+        /// not UTF-8, not JSON, or with a key given twice (tools disagree on which value counts, so no value is shown).
+        /// </summary>
         public static ImageConfig Parse(byte[] content)
         {
+            if (!System.Text.Unicode.Utf8.IsValid(content))
+            {
+                return Empty with { Unreadable = "the config is not valid UTF-8" };
+            }
+
             try
             {
-                using var doc = JsonDocument.Parse(content);
+                using var doc = JsonDocument.Parse(content, new JsonDocumentOptions { AllowDuplicateProperties = false });
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object)
                 {
@@ -451,11 +473,17 @@ public sealed class RegistryBrowser(
                     config.ValueKind == JsonValueKind.Object && config.TryGetProperty(nameof(Labels), out var labels) && labels.ValueKind == JsonValueKind.Object
                         ? labels.EnumerateObject().Where(l => l.Value.ValueKind == JsonValueKind.String)
                             .ToDictionary(l => l.Name, l => l.Value.GetString()!, StringComparer.Ordinal)
-                        : null);
+                        : null,
+                    null);
             }
-            catch (JsonException)
+            catch (JsonException ex)
             {
-                return Empty;
+                return Empty with { Unreadable = $"the config is not valid JSON: {ex.Message}" };
+            }
+            catch (InvalidOperationException)
+            {
+                // A string escape that is not valid UTF-16 (a lone surrogate) fails only when read.
+                return Empty with { Unreadable = "the config has a string that is not valid Unicode" };
             }
         }
 

@@ -25,7 +25,7 @@ public sealed class ImageScanner(
             return Failed("the manifest was deleted");
         }
 
-        var parsed = ManifestValidator.Parse(manifest.Content, manifest.MediaType);
+        var parsed = ManifestValidator.ParseStored(manifest.Content, manifest.MediaType);
         if (!IsScannable(parsed))
         {
             return Failed($"not a container image (a {RegistryBrowser.Classify(parsed)} manifest)");

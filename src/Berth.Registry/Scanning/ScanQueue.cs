@@ -45,7 +45,7 @@ public sealed class ScanQueue(IScanStore scans, IArtifactStore artifacts, TimePr
     /// </summary>
     public async Task<IReadOnlyList<string>> QueueAsync(long repositoryId, ManifestRecord manifest, CancellationToken cancellationToken)
     {
-        var parsed = ManifestValidator.Parse(manifest.Content, manifest.MediaType);
+        var parsed = ManifestValidator.ParseStored(manifest.Content, manifest.MediaType);
         var targets = new List<string>();
         if (MediaTypes.IsIndex(parsed.MediaType))
         {
@@ -53,7 +53,7 @@ public sealed class ScanQueue(IScanStore scans, IArtifactStore artifacts, TimePr
             foreach (var child in parsed.References.Where(r => r.Kind == ReferenceKind.Manifest).Select(r => r.Descriptor.Digest.ToString()).Distinct())
             {
                 if (await artifacts.GetManifestAsync(repositoryId, child, cancellationToken) is { } record
-                    && ImageScanner.IsScannable(ManifestValidator.Parse(record.Content, record.MediaType)))
+                    && ImageScanner.IsScannable(ManifestValidator.ParseStored(record.Content, record.MediaType)))
                 {
                     targets.Add(child);
                 }

@@ -54,8 +54,9 @@ public sealed class ManifestModel(
                 using var document = JsonDocument.Parse(Manifest.RawManifest);
                 return JsonSerializer.Serialize(document.RootElement, Indented);
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
+                // Not JSON, or a string escape that is not valid UTF-16 (found only when the value is re-encoded).
                 return Manifest.RawManifest;
             }
         }
