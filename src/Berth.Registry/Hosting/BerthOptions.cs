@@ -26,22 +26,31 @@ public sealed class BerthOptions
     /// </summary>
     public string[] TrustedProxies { get; set; } = [];
 
+    [ValidateObjectMembers]
     public AdminOptions Admin { get; set; } = new();
 
+    [ValidateObjectMembers]
     public AuthOptions Auth { get; set; } = new();
 
+    [ValidateObjectMembers]
     public RegistryDefaultsOptions Registries { get; set; } = new();
 
+    [ValidateObjectMembers]
     public UploadOptions Uploads { get; set; } = new();
 
+    [ValidateObjectMembers]
     public MetadataOptions Metadata { get; set; } = new();
 
+    [ValidateObjectMembers]
     public StorageOptions Storage { get; set; } = new();
 
+    [ValidateObjectMembers]
     public StatsOptions Stats { get; set; } = new();
 
+    [ValidateObjectMembers]
     public ScanningOptions Scanning { get; set; } = new();
 
+    [ValidateObjectMembers]
     public MetricsOptions Metrics { get; set; } = new();
 }
 
@@ -79,6 +88,7 @@ public sealed class StorageOptions
     [RegularExpression("^(filesystem|s3)$", ErrorMessage = "Berth:Storage:Provider must be 'filesystem' or 's3'.")]
     public string Provider { get; set; } = FileSystemProvider;
 
+    [ValidateObjectMembers]
     public S3StorageOptions S3 { get; set; } = new();
 }
 

@@ -1,0 +1,38 @@
+using Berth.Registry.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Registry.Tests;
+
+/// <summary>What <c>berth serve</c> refuses to start with: the ranges of every section, and the rules across keys.</summary>
+public sealed class BerthOptionsTests
+{
+    private static readonly DataAnnotationValidateOptions<BerthOptions> Annotations = new(null);
+
+    [Fact]
+    public void TheDefaultsAreValid()
+    {
+        Assert.True(Annotations.Validate(null, new BerthOptions()).Succeeded);
+        Assert.True(new BerthOptionsValidator().Validate(null, new BerthOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void RangesOfNestedSectionsAreEnforced()
+    {
+        // Without [ValidateObjectMembers] only BerthOptions' own properties were checked: a 0 here started a server.
+        var result = Annotations.Validate(null, new BerthOptions { Auth = { FailedLoginsBeforeDelay = 0 } });
+        Assert.True(result.Failed);
+        Assert.Contains("FailedLoginsBeforeDelay", result.FailureMessage, StringComparison.Ordinal);
+
+        Assert.True(Annotations.Validate(null, new BerthOptions { Scanning = { Workers = 65 } }).Failed);
+        Assert.True(Annotations.Validate(null, new BerthOptions { Storage = { S3 = { Bucket = "b" } }, Uploads = { MaxIdle = TimeSpan.Zero } }).Failed);
+    }
+
+    [Fact]
+    public void ALoginDelayMustBeShorterThanTheMemoryOfFailures()
+    {
+        var result = new BerthOptionsValidator().Validate(null, new BerthOptions { Auth = { MaxLoginDelay = TimeSpan.FromHours(2) } });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Berth:Auth:MaxLoginDelay", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
