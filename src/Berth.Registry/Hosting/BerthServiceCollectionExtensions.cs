@@ -61,7 +61,7 @@ public static class BerthServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;
             return options.Metadata.Provider == MetadataOptions.PostgresProvider
                 ? new PostgresMetadataStore(options.Metadata.ConnectionString!)
-                : new SqliteMetadataStore(Path.Combine(DataDir(options), "berth.db"));
+                : new SqliteMetadataStore(Path.Combine(DataDir(options), "berth.db"), options.Metadata.BusyTimeout);
         });
 
         // One store object plays every metadata role.
