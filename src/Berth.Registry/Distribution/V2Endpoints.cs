@@ -23,6 +23,7 @@ public sealed partial class V2Dispatcher(
     ReferrersHandler referrers,
     BlobTransfers transfers,
     BerthMetrics metrics,
+    IMetadataStore store,
     ILogger<V2Dispatcher> logger)
 {
     private readonly string _service = options.Value.Auth.Service;
@@ -141,6 +142,16 @@ public sealed partial class V2Dispatcher(
         {
             // The client went away; nothing to answer.
         }
+        catch (Exception ex) when (store.IsBusy(ex))
+        {
+            // Another writer held the database past the busy timeout: a retryable answer, not a server error.
+            LogBusy(logger, context.Request.Method, context.Request.Path);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Headers.RetryAfter = MetadataBusyHandler.RetryAfterSeconds;
+                await OciErrorWriter.WriteAsync(context, OciErrorCode.Unavailable);
+            }
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogUnhandled(logger, ex, context.Request.Method, context.Request.Path);
@@ -193,6 +204,9 @@ public sealed partial class V2Dispatcher(
 
         context.Response.Headers.WWWAuthenticate = header;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The metadata database was busy on {Method} {Path}; answered 503")]
+    private static partial void LogBusy(ILogger logger, string method, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);

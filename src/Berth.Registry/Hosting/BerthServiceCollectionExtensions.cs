@@ -26,6 +26,8 @@ public static class BerthServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BerthOptions>, BerthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddBerthForwardedHeaders();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<MetadataBusyHandler>();
 
         // First hosted service: the schema must exist before anything else touches the store.
         services.AddHostedService<BerthBootstrapper>();
