@@ -30,10 +30,12 @@ public sealed partial class PostgresMetadataStore
         }
 
         // Whoever inserts first wins; a loser's ON CONFLICT waits for the winner to commit, so the read after it
-        // (a new statement, a new snapshot) finds the winner's row.
+        // (a new statement, a new snapshot) finds the winner's row. Never under a deleted registry: its purge may
+        // have removed the row already, or would miss a repository created behind it.
         return await Command(
             $"""
-            INSERT INTO repositories (registry_id, name, created_at, updated_at) VALUES (@registryId, @name, @now, @now)
+            INSERT INTO repositories (registry_id, name, created_at, updated_at)
+            SELECT @registryId, @name, @now, @now WHERE EXISTS (SELECT 1 FROM registries WHERE id = @registryId AND deleted_at IS NULL)
             ON CONFLICT DO NOTHING
             RETURNING {RepositoryColumns};
             """)
@@ -41,7 +43,8 @@ public sealed partial class PostgresMetadataStore
             .With("name", repository)
             .With("now", now)
             .FirstAsync(ReadRepository, cancellationToken)
-            ?? (await GetRepositoryAsync(registryId, repository, cancellationToken))!;
+            ?? await GetRepositoryAsync(registryId, repository, cancellationToken)
+            ?? throw new RegistryGoneException(registryId);
     }
 
     public Task<long?> GetRegistryBlobSizeAsync(string registryId, string digest, CancellationToken cancellationToken) =>

@@ -40,20 +40,22 @@ public sealed partial class SqliteMetadataStore
             return existing;
         }
 
-        // Whoever inserts first wins; everyone reads back that row.
+        // Whoever inserts first wins; everyone reads back that row. Never under a deleted registry: its purge may
+        // have removed the row already, or would miss a repository created behind it.
         await connection.Command(
             """
             INSERT OR IGNORE INTO repositories (registry_id, name, created_at, updated_at)
-            VALUES ($registryId, $name, $now, $now);
+            SELECT $registryId, $name, $now, $now WHERE EXISTS (SELECT 1 FROM registries WHERE id = $registryId AND deleted_at IS NULL);
             """)
             .With("$registryId", registryId)
             .With("$name", repository)
             .With("$now", now)
             .ExecuteAsync(cancellationToken);
-        return (await connection.Command(SelectRepository)
+        return await connection.Command(SelectRepository)
             .With("$registryId", registryId)
             .With("$name", repository)
-            .FirstAsync(ReadRepository, cancellationToken))!;
+            .FirstAsync(ReadRepository, cancellationToken)
+            ?? throw new RegistryGoneException(registryId);
     }
 
     public async Task<long?> GetRegistryBlobSizeAsync(string registryId, string digest, CancellationToken cancellationToken)

@@ -88,6 +88,7 @@ public interface IArtifactStore
     Task<RepositoryRecord?> GetRepositoryAsync(string registryId, string repository, CancellationToken cancellationToken);
 
     /// <summary>Returns the repository, creating it on first use.</summary>
+    /// <exception cref="RegistryGoneException">the registry was deleted (a push in flight during the delete)</exception>
     Task<RepositoryRecord> EnsureRepositoryAsync(string registryId, string repository, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Size of a blob the registry holds (in any repository), or null.</summary>

@@ -138,6 +138,11 @@ public sealed partial class V2Dispatcher(
                 await OciErrorWriter.WriteAsync(context, ex);
             }
         }
+        catch (RegistryGoneException) when (!context.Response.HasStarted)
+        {
+            // Deleted while this request (authenticated just before) was on its way: as if it had come a moment later.
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.NameUnknown, "registry not found");
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nothing to answer.

@@ -607,7 +607,10 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Equal(["web"], (await Tenants.ListRegistriesAsync(registry.ProjectId, Ct)).Select(r => r.Name));
         Assert.Null(await Artifacts.GetRepositoryAsync(again.Id, "app", Ct));
 
+        // A push that found the registry just before the delete creates nothing under it, before or after the purge.
+        await Assert.ThrowsAsync<RegistryGoneException>(() => Artifacts.EnsureRepositoryAsync(registry.Id, "late", T0, Ct));
         await PurgeRegistryAsync(registry.Id, batchSize: 1000);
+        await Assert.ThrowsAsync<RegistryGoneException>(() => Artifacts.EnsureRepositoryAsync(registry.Id, "late", T0, Ct));
         Assert.Equal(0, await CountRowsAsync("manifests"));
         Assert.Equal(1, await CountRowsAsync("registries"));
         Assert.Equal(again.Id, (await Tenants.GetRegistryAsync("web", Ct))?.Id);
