@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 base, admin_pw, data_dir, pid = sys.argv[1].rstrip('/'), sys.argv[2], sys.argv[3], int(sys.argv[4])
 tags = int(sys.argv[5]) if len(sys.argv) > 5 else 200_000
+if not (base.startswith('http://127.0.0.1:') or base.startswith('http://localhost:')):
+    sys.exit('only a Berth on 127.0.0.1/localhost')
 db_path = os.path.join(data_dir, 'berth.db')
 
 

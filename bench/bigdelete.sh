@@ -38,7 +38,8 @@ trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 ADMIN_PW="bench-$(openssl rand -hex 8)"
 log "starting Berth on 127.0.0.1:$PORT (data in $WORK)"
-Berth__DataDir="$WORK/data" Berth__Admin__Password="$ADMIN_PW" \
+# env: some of these names contain dots, which a shell assignment does not allow.
+env Berth__DataDir="$WORK/data" Berth__Admin__Password="$ADMIN_PW" \
   Logging__LogLevel__Default=Warning Logging__LogLevel__Berth.Registry.Management.RegistryPurger=Information \
   DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet "$BERTH_DLL" serve --urls "http://127.0.0.1:$PORT" >"$WORK/berth.log" 2>&1 &
 BERTH_PID=$!
@@ -46,6 +47,7 @@ for _ in $(seq 1 100); do
   curl -sS "http://127.0.0.1:$PORT/v2/" -o /dev/null 2>/dev/null && break
   sleep 0.2
 done
+curl -sS "http://127.0.0.1:$PORT/v2/" -o /dev/null || { cat "$WORK/berth.log" >&2; exit 1; }
 
 timeout 1800 python3 "$BENCH_DIR/bigdelete.py" "http://127.0.0.1:$PORT" "$ADMIN_PW" "$WORK/data" "$BERTH_PID" "$TAGS"
 grep -h "Purged" "$WORK/berth.log" >&2 || true
