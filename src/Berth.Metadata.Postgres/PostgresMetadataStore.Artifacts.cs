@@ -30,10 +30,12 @@ public sealed partial class PostgresMetadataStore
         }
 
         // Whoever inserts first wins; a loser's ON CONFLICT waits for the winner to commit, so the read after it
-        // (a new statement, a new snapshot) finds the winner's row.
+        // (a new statement, a new snapshot) finds the winner's row. Never under a deleted registry: its purge may
+        // have removed the row already, or would miss a repository created behind it.
         return await Command(
             $"""
-            INSERT INTO repositories (registry_id, name, created_at, updated_at) VALUES (@registryId, @name, @now, @now)
+            INSERT INTO repositories (registry_id, name, created_at, updated_at)
+            SELECT @registryId, @name, @now, @now WHERE EXISTS (SELECT 1 FROM registries WHERE id = @registryId AND deleted_at IS NULL)
             ON CONFLICT DO NOTHING
             RETURNING {RepositoryColumns};
             """)
@@ -41,7 +43,8 @@ public sealed partial class PostgresMetadataStore
             .With("name", repository)
             .With("now", now)
             .FirstAsync(ReadRepository, cancellationToken)
-            ?? (await GetRepositoryAsync(registryId, repository, cancellationToken))!;
+            ?? await GetRepositoryAsync(registryId, repository, cancellationToken)
+            ?? throw new RegistryGoneException(registryId);
     }
 
     public Task<long?> GetRegistryBlobSizeAsync(string registryId, string digest, CancellationToken cancellationToken) =>
@@ -297,17 +300,88 @@ public sealed partial class PostgresMetadataStore
             .With("repositoryId", repositoryId)
             .ListAsync(ReadManifest, cancellationToken);
 
-    public async Task<IReadOnlyList<string>> DeleteRepositoryAsync(string registryId, long repositoryId, CancellationToken cancellationToken) =>
-        // One statement: the SELECT reads the snapshot from before the delete, so it still sees the links the cascade
-        // removes (with manifests, tags and pull counts), and only for a repository this statement deleted.
+    public async Task<bool> DeleteRepositoryAsync(string registryId, long repositoryId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        // One row whatever the repository holds: the rest goes batch by batch (PurgeRepositoryAsync).
         await Command(
-            """
-            WITH gone AS (DELETE FROM repositories WHERE id = @repositoryId AND registry_id = @registryId RETURNING id)
-            SELECT rb.digest FROM repository_blobs rb JOIN gone ON gone.id = rb.repository_id;
+            $"""
+            UPDATE repositories SET name = '{DeletedNamePrefix}' || id, deleted_at = @now
+            WHERE id = @repositoryId AND registry_id = @registryId AND deleted_at IS NULL;
             """)
             .With("repositoryId", repositoryId)
             .With("registryId", registryId)
+            .With("now", now)
+            .ExecuteAsync(cancellationToken) > 0;
+
+    public async Task<IReadOnlyList<DeletedRepository>> ListDeletedRepositoriesAsync(CancellationToken cancellationToken) =>
+        await Command("SELECT id, registry_id FROM repositories WHERE deleted_at IS NOT NULL ORDER BY deleted_at, id;")
+            .ListAsync(r => new DeletedRepository(r.GetInt64(0), r.GetString(1)), cancellationToken);
+
+    public Task<RepositoryPurgeStep> PurgeRepositoryAsync(long repositoryId, int batchSize, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // Only ever a deleted repository (or one of a deleted registry): a stale id must not purge a live one.
+            if (!await connection.Command(
+                    """
+                    SELECT true FROM repositories r JOIN registries g ON g.id = r.registry_id
+                    WHERE r.id = @repositoryId AND (r.deleted_at IS NOT NULL OR g.deleted_at IS NOT NULL);
+                    """)
+                    .With("repositoryId", repositoryId)
+                    .FirstAsync(r => r.GetBoolean(0), cancellationToken))
+            {
+                return new RepositoryPurgeStep([], More: false);
+            }
+
+            return await PurgeRepositoryBatchAsync(connection, repositoryId, batchSize, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Deletes the next batch of a repository's records, one kind per call and children before parents, so no
+    /// statement cascades over more than a batch (a single DELETE of a big repository held its locks for minutes).
+    /// </summary>
+    private static async Task<RepositoryPurgeStep> PurgeRepositoryBatchAsync(NpgsqlConnection connection, long repositoryId, int batchSize,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        string[] children =
+        [
+            "DELETE FROM tags WHERE repository_id = @repositoryId AND name IN (SELECT name FROM tags WHERE repository_id = @repositoryId LIMIT @limit);",
+            // Links and scans go with their manifest (a handful of rows each, found by primary key).
+            "DELETE FROM manifests WHERE repository_id = @repositoryId AND digest IN (SELECT digest FROM manifests WHERE repository_id = @repositoryId LIMIT @limit);",
+            """
+            DELETE FROM pull_counts WHERE repository_id = @repositoryId AND (manifest_digest, hour_start) IN
+                (SELECT manifest_digest, hour_start FROM pull_counts WHERE repository_id = @repositoryId LIMIT @limit);
+            """,
+        ];
+        foreach (var sql in children)
+        {
+            if (await connection.Command(sql)
+                    .With("repositoryId", repositoryId)
+                    .With("limit", batchSize)
+                    .ExecuteAsync(cancellationToken) > 0)
+            {
+                return new RepositoryPurgeStep([], More: true);
+            }
+        }
+
+        var unlinked = await connection.Command(
+            """
+            DELETE FROM repository_blobs WHERE repository_id = @repositoryId
+              AND digest IN (SELECT digest FROM repository_blobs WHERE repository_id = @repositoryId LIMIT @limit)
+            RETURNING digest;
+            """)
+            .With("repositoryId", repositoryId)
+            .With("limit", batchSize)
             .ListAsync(r => r.GetString(0), cancellationToken);
+        if (unlinked.Count > 0)
+        {
+            return new RepositoryPurgeStep(unlinked, More: true);
+        }
+
+        await connection.Command("DELETE FROM repositories WHERE id = @repositoryId;")
+            .With("repositoryId", repositoryId)
+            .ExecuteAsync(cancellationToken);
+        return new RepositoryPurgeStep([], More: false);
+    }
 
     public async Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
         // Its tags and links go with it (ON DELETE CASCADE), in the same statement.
@@ -345,7 +419,7 @@ public sealed partial class PostgresMetadataStore
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
 
         // Repository names are never empty: see ListTagsAsync.
-        return await Command("SELECT name FROM repositories WHERE registry_id = @registryId AND name > @last ORDER BY name LIMIT @limit;")
+        return await Command("SELECT name FROM repositories WHERE registry_id = @registryId AND name > @last AND deleted_at IS NULL ORDER BY name LIMIT @limit;")
             .With("registryId", registryId)
             .With("last", last ?? "")
             .With("limit", limit)
@@ -366,7 +440,7 @@ public sealed partial class PostgresMetadataStore
                    r.created_at,
                    r.updated_at
             FROM repositories r
-            WHERE r.registry_id = @registryId
+            WHERE r.registry_id = @registryId AND r.deleted_at IS NULL
             ORDER BY r.name;
             """)
             .With("registryId", registryId)
@@ -391,7 +465,7 @@ public sealed partial class PostgresMetadataStore
         (await Command(
             """
             SELECT (SELECT COALESCE(SUM(size), 0)::bigint FROM blobs WHERE registry_id = @registryId),
-                   (SELECT COUNT(*) FROM repositories WHERE registry_id = @registryId);
+                   (SELECT COUNT(*) FROM repositories WHERE registry_id = @registryId AND deleted_at IS NULL);
             """)
             .With("registryId", registryId)
             .FirstAsync(r => new RegistryUsage(r.GetInt64(0), checked((int)r.GetInt64(1))), cancellationToken))!;

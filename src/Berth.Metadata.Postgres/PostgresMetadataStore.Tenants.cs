@@ -9,6 +9,7 @@ public sealed partial class PostgresMetadataStore
         """
         SELECT r.id, r.name, r.project_id, p.name, r.storage_limit_bytes, r.created_at
         FROM registries r JOIN projects p ON p.id = r.project_id
+        WHERE r.deleted_at IS NULL
         """;
 
     public async Task<ProjectRecord> CreateProjectAsync(string id, string name, DateTimeOffset createdAt, CancellationToken cancellationToken)
@@ -64,28 +65,28 @@ public sealed partial class PostgresMetadataStore
     }
 
     public async Task<RegistryRecord?> GetRegistryAsync(string name, CancellationToken cancellationToken) =>
-        await Command(SelectRegistry + " WHERE r.name = @name;")
+        await Command(SelectRegistry + " AND r.name = @name;")
             .With("name", name)
             .FirstAsync(ReadRegistry, cancellationToken);
 
     public async Task<RegistryRecord?> GetRegistryByIdAsync(string registryId, CancellationToken cancellationToken) =>
-        await Command(SelectRegistry + " WHERE r.id = @id;")
+        await Command(SelectRegistry + " AND r.id = @id;")
             .With("id", registryId)
             .FirstAsync(ReadRegistry, cancellationToken);
 
     public async Task<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string projectId, CancellationToken cancellationToken) =>
-        await Command(SelectRegistry + " WHERE r.project_id = @projectId ORDER BY r.name;")
+        await Command(SelectRegistry + " AND r.project_id = @projectId ORDER BY r.name;")
             .With("projectId", projectId)
             .ListAsync(ReadRegistry, cancellationToken);
 
     public Task<RegistryCredential?> GetCredentialAsync(string username, CancellationToken cancellationToken) =>
-        Command("SELECT id, name, password_hash, credential_generation, previous_password_hash, password_replaced_at FROM registries WHERE name = @name;")
+        Command("SELECT id, name, password_hash, credential_generation, previous_password_hash, password_replaced_at FROM registries WHERE name = @name AND deleted_at IS NULL;")
             .With("name", username)
             .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
                 r.GetNullableString(4), r.GetNullableTime(5)), cancellationToken);
 
     public Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken) =>
-        Command("SELECT credential_generation FROM registries WHERE id = @id;")
+        Command("SELECT credential_generation FROM registries WHERE id = @id AND deleted_at IS NULL;")
             .With("id", registryId)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
@@ -96,7 +97,7 @@ public sealed partial class PostgresMetadataStore
             WITH updated AS (
                 UPDATE registries SET previous_password_hash = password_hash, password_replaced_at = @now,
                     password_hash = @hash, credential_generation = credential_generation + 1
-                WHERE id = @id
+                WHERE id = @id AND deleted_at IS NULL
                 RETURNING id, credential_generation
             )
             SELECT credential_generation, pg_notify('{CredentialsChannel}', id || ':' || credential_generation) FROM updated;
@@ -107,7 +108,7 @@ public sealed partial class PostgresMetadataStore
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
     public async Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken) =>
-        await Command("UPDATE registries SET storage_limit_bytes = @limit WHERE id = @id;")
+        await Command("UPDATE registries SET storage_limit_bytes = @limit WHERE id = @id AND deleted_at IS NULL;")
             .With("id", registryId)
             .With("limit", limitBytes)
             .ExecuteAsync(cancellationToken) > 0;
@@ -117,19 +118,20 @@ public sealed partial class PostgresMetadataStore
         {
             // The registry lock first, as blob writers take it: an add in flight finishes before the delete goes on
             // (and a later one finds the registry gone), instead of the two deadlocking over the rows in between.
-            if (!await connection.Command("SELECT true FROM registries WHERE id = @id FOR UPDATE;")
+            if (!await connection.Command("SELECT true FROM registries WHERE id = @id AND deleted_at IS NULL FOR UPDATE;")
                     .With("id", registryId)
                     .FirstAsync(r => r.GetBoolean(0), cancellationToken))
             {
                 return false;
             }
 
-            // Links first: repository_blobs -> blobs has no cascade (it guards against dropping linked blobs). The
-            // notification is delivered when (and only if) all of this commits.
+            // A few rows whatever the registry holds, so no lock is held for long: the renamed row keeps what refers
+            // to it valid until the purger has removed it, batch by batch. The notification is delivered when (and
+            // only if) all of this commits.
             await connection.Command(
                 $"""
-                DELETE FROM repository_blobs WHERE registry_id = @id;
-                DELETE FROM registries WHERE id = @id;
+                UPDATE registries SET name = '{DeletedNamePrefix}' || id, password_hash = '', deleted_at = @now WHERE id = @id;
+                DELETE FROM uploads WHERE registry_id = @id;
                 INSERT INTO registry_purges (registry_id, deleted_at) VALUES (@id, @now) ON CONFLICT DO NOTHING;
                 SELECT pg_notify('{CredentialsChannel}', @id || ':{DeletedMarker}');
                 """)
@@ -137,6 +139,48 @@ public sealed partial class PostgresMetadataStore
                 .With("now", now)
                 .ExecuteAsync(cancellationToken);
             return true;
+        }, cancellationToken);
+
+    public Task<bool> PurgeRegistryAsync(string registryId, int batchSize, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            if (!await connection.Command("SELECT true FROM registries WHERE id = @id AND deleted_at IS NOT NULL;")
+                    .With("id", registryId)
+                    .FirstAsync(r => r.GetBoolean(0), cancellationToken))
+            {
+                return false;
+            }
+
+            // One repository at a time, then the blob records (no link is left to hold them), then the registry.
+            var repositoryId = await connection.Command("SELECT id FROM repositories WHERE registry_id = @id LIMIT 1;")
+                .With("id", registryId)
+                .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+            if (repositoryId is { } id)
+            {
+                await PurgeRepositoryBatchAsync(connection, id, batchSize, cancellationToken);
+                return true;
+            }
+
+            if (await connection.Command(
+                    """
+                    DELETE FROM blobs WHERE registry_id = @id
+                      AND digest IN (SELECT digest FROM blobs WHERE registry_id = @id LIMIT @limit);
+                    """)
+                    .With("id", registryId)
+                    .With("limit", batchSize)
+                    .ExecuteAsync(cancellationToken) > 0)
+            {
+                return true;
+            }
+
+            await connection.Command(
+                """
+                DELETE FROM uploads WHERE registry_id = @id;
+                DELETE FROM registries WHERE id = @id;
+                """)
+                .With("id", registryId)
+                .ExecuteAsync(cancellationToken);
+            return false;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListPendingPurgesAsync(CancellationToken cancellationToken) =>

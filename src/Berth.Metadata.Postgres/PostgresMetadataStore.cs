@@ -17,6 +17,10 @@ public sealed partial class PostgresMetadataStore
     // Any constant works as long as nothing else in the database uses it as an advisory lock key: "berth" in ASCII.
     private const long MigrationLockKey = 0x62_65_72_74_68;
 
+    // A deleted registry or repository is renamed to this prefix and its id until it is purged: no valid name
+    // contains '~', so the name is free at once and lookups by name never find the row.
+    private const string DeletedNamePrefix = "~deleted~";
+
     private readonly NpgsqlDataSource _dataSource;
 
     /// <param name="connectionString">An Npgsql connection string (<c>Berth:Metadata:ConnectionString</c>).</param>
@@ -71,6 +75,18 @@ public sealed partial class PostgresMetadataStore
         }
     }
 
+    /// <summary>
+    /// Lock and statement timeouts, a pool with no connection free in time, serialization failures and deadlocks:
+    /// the transaction was rolled back and the request may be retried.
+    /// </summary>
+    public bool IsBusy(Exception exception) => exception switch
+    {
+        PostgresException e => e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled
+            or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.TooManyConnections,
+        NpgsqlException e => e.InnerException is TimeoutException,
+        _ => false,
+    };
+
     /// <summary>Closes the pooled connections.</summary>
     public void Dispose() => _dataSource.Dispose();
 
@@ -97,7 +113,7 @@ public sealed partial class PostgresMetadataStore
     /// while it still waits for, and is waited for by, a registry delete.
     /// </summary>
     private static Task<long?> LockRegistryAsync(NpgsqlConnection connection, string registryId, CancellationToken cancellationToken) =>
-        connection.Command("SELECT storage_limit_bytes FROM registries WHERE id = @registryId FOR NO KEY UPDATE;")
+        connection.Command("SELECT storage_limit_bytes FROM registries WHERE id = @registryId AND deleted_at IS NULL FOR NO KEY UPDATE;")
             .With("registryId", registryId)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 

@@ -261,5 +261,15 @@ internal static class PostgresMigrations
             PRIMARY KEY (account, address)
         );
         """,
+
+        """
+        -- A deleted registry or repository is renamed out of the way (its name is free at once) and marked deleted_at;
+        -- its records are then purged in the background in short batches (RegistryPurger), so one big delete never
+        -- holds the database. A registry row goes last, once nothing refers to it.
+        ALTER TABLE registries ADD COLUMN deleted_at timestamptz;
+        ALTER TABLE repositories ADD COLUMN deleted_at timestamptz;
+        -- The purger's queue of deleted repositories, found again after a restart.
+        CREATE INDEX repositories_deleted ON repositories (deleted_at) WHERE deleted_at IS NOT NULL;
+        """,
     ];
 }

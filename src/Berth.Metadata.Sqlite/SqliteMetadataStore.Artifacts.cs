@@ -40,20 +40,22 @@ public sealed partial class SqliteMetadataStore
             return existing;
         }
 
-        // Whoever inserts first wins; everyone reads back that row.
+        // Whoever inserts first wins; everyone reads back that row. Never under a deleted registry: its purge may
+        // have removed the row already, or would miss a repository created behind it.
         await connection.Command(
             """
             INSERT OR IGNORE INTO repositories (registry_id, name, created_at, updated_at)
-            VALUES ($registryId, $name, $now, $now);
+            SELECT $registryId, $name, $now, $now WHERE EXISTS (SELECT 1 FROM registries WHERE id = $registryId AND deleted_at IS NULL);
             """)
             .With("$registryId", registryId)
             .With("$name", repository)
             .With("$now", now)
             .ExecuteAsync(cancellationToken);
-        return (await connection.Command(SelectRepository)
+        return await connection.Command(SelectRepository)
             .With("$registryId", registryId)
             .With("$name", repository)
-            .FirstAsync(ReadRepository, cancellationToken))!;
+            .FirstAsync(ReadRepository, cancellationToken)
+            ?? throw new RegistryGoneException(registryId);
     }
 
     public async Task<long?> GetRegistryBlobSizeAsync(string registryId, string digest, CancellationToken cancellationToken)
@@ -105,7 +107,7 @@ public sealed partial class SqliteMetadataStore
     public Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            if (!await connection.Command("SELECT 1 FROM registries WHERE id = $registryId;", transaction)
+            if (!await connection.Command("SELECT 1 FROM registries WHERE id = $registryId AND deleted_at IS NULL;", transaction)
                     .With("$registryId", registryId)
                     .FirstAsync(_ => true, cancellationToken))
             {
@@ -155,11 +157,17 @@ public sealed partial class SqliteMetadataStore
     public Task<bool> LinkBlobAsync(string registryId, long repositoryId, string digest, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            // Inserting from the registry's blob row makes "only if the registry holds it" part of the statement.
-            var linked = await connection.Command(
+            // Inserting from the registry's blob row makes "only if the registry holds it" part of the statement (and
+            // a deleted registry's blobs, left for the purger, hold nothing).
+            const string HeldBlob =
                 """
+                FROM blobs b JOIN registries g ON g.id = b.registry_id AND g.deleted_at IS NULL
+                WHERE b.registry_id = $registryId AND b.digest = $digest
+                """;
+            var linked = await connection.Command(
+                $"""
                 INSERT OR IGNORE INTO repository_blobs (repository_id, registry_id, digest, created_at)
-                SELECT $repositoryId, registry_id, digest, $now FROM blobs WHERE registry_id = $registryId AND digest = $digest;
+                SELECT $repositoryId, b.registry_id, b.digest, $now {HeldBlob};
                 """, transaction)
                 .With("$repositoryId", repositoryId)
                 .With("$registryId", registryId)
@@ -176,7 +184,7 @@ public sealed partial class SqliteMetadataStore
             }
 
             // Nothing inserted: either it was linked already (success) or the registry lacks the blob.
-            return await connection.Command("SELECT 1 FROM blobs WHERE registry_id = $registryId AND digest = $digest;", transaction)
+            return await connection.Command($"SELECT 1 {HeldBlob};", transaction)
                 .With("$registryId", registryId)
                 .With("$digest", digest)
                 .FirstAsync(_ => true, cancellationToken);
@@ -334,25 +342,96 @@ public sealed partial class SqliteMetadataStore
             .ListAsync(ReadManifest, cancellationToken);
     }
 
-    public Task<IReadOnlyList<string>> DeleteRepositoryAsync(string registryId, long repositoryId, CancellationToken cancellationToken) =>
-        WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
-        {
-            var linked = await connection.Command(
-                """
-                SELECT rb.digest FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
-                WHERE rb.repository_id = $repositoryId AND r.registry_id = $registryId;
-                """, transaction)
-                .With("$repositoryId", repositoryId)
-                .With("$registryId", registryId)
-                .ListAsync(r => r.GetString(0), cancellationToken);
+    public async Task<bool> DeleteRepositoryAsync(string registryId, long repositoryId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
 
-            // Manifests, links, tags and pull counts go with it (ON DELETE CASCADE).
-            await connection.Command("DELETE FROM repositories WHERE id = $repositoryId AND registry_id = $registryId;", transaction)
-                .With("$repositoryId", repositoryId)
-                .With("$registryId", registryId)
-                .ExecuteAsync(cancellationToken);
-            return linked;
+        // One row whatever the repository holds: the rest goes batch by batch (PurgeRepositoryAsync).
+        return await connection.Command(
+            $"""
+            UPDATE repositories SET name = '{DeletedNamePrefix}' || id, deleted_at = $now
+            WHERE id = $repositoryId AND registry_id = $registryId AND deleted_at IS NULL;
+            """)
+            .With("$repositoryId", repositoryId)
+            .With("$registryId", registryId)
+            .With("$now", now)
+            .ExecuteAsync(cancellationToken) > 0;
+    }
+
+    public async Task<IReadOnlyList<DeletedRepository>> ListDeletedRepositoriesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.Command("SELECT id, registry_id FROM repositories WHERE deleted_at IS NOT NULL ORDER BY deleted_at, id;")
+            .ListAsync(r => new DeletedRepository(r.GetInt64(0), r.GetString(1)), cancellationToken);
+    }
+
+    public Task<RepositoryPurgeStep> PurgeRepositoryAsync(long repositoryId, int batchSize, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            // Only ever a deleted repository (or one of a deleted registry): a stale id must not purge a live one.
+            if (!await connection.Command(
+                    """
+                    SELECT 1 FROM repositories r JOIN registries g ON g.id = r.registry_id
+                    WHERE r.id = $repositoryId AND (r.deleted_at IS NOT NULL OR g.deleted_at IS NOT NULL);
+                    """, transaction)
+                    .With("$repositoryId", repositoryId)
+                    .FirstAsync(_ => true, cancellationToken))
+            {
+                return new RepositoryPurgeStep([], More: false);
+            }
+
+            return await PurgeRepositoryBatchAsync(connection, transaction, repositoryId, batchSize, cancellationToken);
         }, cancellationToken);
+
+    /// <summary>
+    /// Deletes the next batch of a repository's records, one kind per call and children before parents, so no
+    /// statement cascades over more than a batch: a single DELETE of thousands of manifests with their tags still
+    /// present grows faster than linearly and held the write lock for minutes.
+    /// </summary>
+    private static async Task<RepositoryPurgeStep> PurgeRepositoryBatchAsync(SqliteConnection connection, SqliteTransaction transaction,
+        long repositoryId, int batchSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        string[] children =
+        [
+            "DELETE FROM tags WHERE repository_id = $repositoryId AND name IN (SELECT name FROM tags WHERE repository_id = $repositoryId LIMIT $limit);",
+            // Links and scans go with their manifest (a handful of rows each, found by primary key).
+            "DELETE FROM manifests WHERE rowid IN (SELECT rowid FROM manifests WHERE repository_id = $repositoryId LIMIT $limit);",
+            """
+            DELETE FROM pull_counts WHERE repository_id = $repositoryId AND (manifest_digest, hour_start) IN
+                (SELECT manifest_digest, hour_start FROM pull_counts WHERE repository_id = $repositoryId LIMIT $limit);
+            """,
+        ];
+        foreach (var sql in children)
+        {
+            if (await connection.Command(sql, transaction)
+                    .With("$repositoryId", repositoryId)
+                    .With("$limit", batchSize)
+                    .ExecuteAsync(cancellationToken) > 0)
+            {
+                return new RepositoryPurgeStep([], More: true);
+            }
+        }
+
+        var unlinked = await connection.Command(
+            """
+            DELETE FROM repository_blobs WHERE repository_id = $repositoryId
+              AND digest IN (SELECT digest FROM repository_blobs WHERE repository_id = $repositoryId LIMIT $limit)
+            RETURNING digest;
+            """, transaction)
+            .With("$repositoryId", repositoryId)
+            .With("$limit", batchSize)
+            .ListAsync(r => r.GetString(0), cancellationToken);
+        if (unlinked.Count > 0)
+        {
+            return new RepositoryPurgeStep(unlinked, More: true);
+        }
+
+        await connection.Command("DELETE FROM repositories WHERE id = $repositoryId;", transaction)
+            .With("$repositoryId", repositoryId)
+            .ExecuteAsync(cancellationToken);
+        return new RepositoryPurgeStep([], More: false);
+    }
 
     public async Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken)
     {
@@ -411,7 +490,7 @@ public sealed partial class SqliteMetadataStore
         return await connection.Command(
             """
             SELECT name FROM repositories
-            WHERE registry_id = $registryId AND name > $last
+            WHERE registry_id = $registryId AND name > $last AND deleted_at IS NULL
             ORDER BY name COLLATE BINARY
             LIMIT $limit;
             """)
@@ -438,7 +517,7 @@ public sealed partial class SqliteMetadataStore
                    r.created_at,
                    r.updated_at
             FROM repositories r
-            WHERE r.registry_id = $registryId
+            WHERE r.registry_id = $registryId AND r.deleted_at IS NULL
             ORDER BY r.name COLLATE BINARY;
             """)
             .With("$registryId", registryId)
@@ -469,7 +548,7 @@ public sealed partial class SqliteMetadataStore
         return (await connection.Command(
             """
             SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE registry_id = $registryId),
-                   (SELECT COUNT(*) FROM repositories WHERE registry_id = $registryId);
+                   (SELECT COUNT(*) FROM repositories WHERE registry_id = $registryId AND deleted_at IS NULL);
             """)
             .With("$registryId", registryId)
             .FirstAsync(r => new RegistryUsage(r.GetInt64(0), r.GetInt32(1)), cancellationToken))!;

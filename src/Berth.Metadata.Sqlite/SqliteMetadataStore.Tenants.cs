@@ -9,6 +9,7 @@ public sealed partial class SqliteMetadataStore
         """
         SELECT r.id, r.name, r.project_id, p.name, r.storage_limit_bytes, r.created_at
         FROM registries r JOIN projects p ON p.id = r.project_id
+        WHERE r.deleted_at IS NULL
         """;
 
     public async Task<ProjectRecord> CreateProjectAsync(string id, string name, DateTimeOffset createdAt, CancellationToken cancellationToken)
@@ -79,7 +80,7 @@ public sealed partial class SqliteMetadataStore
     public async Task<RegistryRecord?> GetRegistryAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.Command(SelectRegistry + " WHERE r.name = $name;")
+        return await connection.Command(SelectRegistry + " AND r.name = $name;")
             .With("$name", name)
             .FirstAsync(ReadRegistry, cancellationToken);
     }
@@ -87,7 +88,7 @@ public sealed partial class SqliteMetadataStore
     public async Task<RegistryRecord?> GetRegistryByIdAsync(string registryId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.Command(SelectRegistry + " WHERE r.id = $id;")
+        return await connection.Command(SelectRegistry + " AND r.id = $id;")
             .With("$id", registryId)
             .FirstAsync(ReadRegistry, cancellationToken);
     }
@@ -95,7 +96,7 @@ public sealed partial class SqliteMetadataStore
     public async Task<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string projectId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.Command(SelectRegistry + " WHERE r.project_id = $projectId ORDER BY r.name;")
+        return await connection.Command(SelectRegistry + " AND r.project_id = $projectId ORDER BY r.name;")
             .With("$projectId", projectId)
             .ListAsync(ReadRegistry, cancellationToken);
     }
@@ -104,7 +105,7 @@ public sealed partial class SqliteMetadataStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await connection.Command(
-                "SELECT id, name, password_hash, credential_generation, previous_password_hash, password_replaced_at FROM registries WHERE name = $name;")
+                "SELECT id, name, password_hash, credential_generation, previous_password_hash, password_replaced_at FROM registries WHERE name = $name AND deleted_at IS NULL;")
             .With("$name", username)
             .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
                 r.IsDBNull(4) ? null : r.GetString(4), r.GetNullableTime(5)), cancellationToken);
@@ -113,7 +114,7 @@ public sealed partial class SqliteMetadataStore
     public async Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.Command("SELECT credential_generation FROM registries WHERE id = $id;")
+        return await connection.Command("SELECT credential_generation FROM registries WHERE id = $id AND deleted_at IS NULL;")
             .With("$id", registryId)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
     }
@@ -125,7 +126,7 @@ public sealed partial class SqliteMetadataStore
             """
             UPDATE registries SET previous_password_hash = password_hash, password_replaced_at = $now,
                 password_hash = $hash, credential_generation = credential_generation + 1
-            WHERE id = $id
+            WHERE id = $id AND deleted_at IS NULL
             RETURNING credential_generation;
             """)
             .With("$id", registryId)
@@ -137,7 +138,7 @@ public sealed partial class SqliteMetadataStore
     public async Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.Command("UPDATE registries SET storage_limit_bytes = $limit WHERE id = $id;")
+        return await connection.Command("UPDATE registries SET storage_limit_bytes = $limit WHERE id = $id AND deleted_at IS NULL;")
             .With("$id", registryId)
             .With("$limit", limitBytes)
             .ExecuteAsync(cancellationToken) > 0;
@@ -146,22 +147,71 @@ public sealed partial class SqliteMetadataStore
     public Task<bool> DeleteRegistryAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            // Links first: repository_blobs -> blobs has no cascade (it guards against dropping linked blobs).
-            await connection.Command("DELETE FROM repository_blobs WHERE registry_id = $id;", transaction)
+            // A few rows whatever the registry holds, so the write lock is held for moments: the renamed row keeps
+            // what refers to it valid until the purger has removed it, batch by batch. The password hash goes now.
+            var deleted = await connection.Command(
+                $"""
+                UPDATE registries SET name = '{DeletedNamePrefix}' || id, password_hash = '', deleted_at = $now
+                WHERE id = $id AND deleted_at IS NULL;
+                """, transaction)
                 .With("$id", registryId)
-                .ExecuteAsync(cancellationToken);
-            var deleted = await connection.Command("DELETE FROM registries WHERE id = $id;", transaction)
-                .With("$id", registryId)
+                .With("$now", now)
                 .ExecuteAsync(cancellationToken) > 0;
             if (deleted)
             {
-                await connection.Command("INSERT OR IGNORE INTO registry_purges (registry_id, deleted_at) VALUES ($id, $now);", transaction)
+                await connection.Command(
+                    """
+                    DELETE FROM uploads WHERE registry_id = $id;
+                    INSERT OR IGNORE INTO registry_purges (registry_id, deleted_at) VALUES ($id, $now);
+                    """, transaction)
                     .With("$id", registryId)
                     .With("$now", now)
                     .ExecuteAsync(cancellationToken);
             }
 
             return deleted;
+        }, cancellationToken);
+
+    public Task<bool> PurgeRegistryAsync(string registryId, int batchSize, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            if (!await connection.Command("SELECT 1 FROM registries WHERE id = $id AND deleted_at IS NOT NULL;", transaction)
+                    .With("$id", registryId)
+                    .FirstAsync(_ => true, cancellationToken))
+            {
+                return false;
+            }
+
+            // One repository at a time, then the blob records (no link is left to hold them), then the registry.
+            var repositoryId = await connection.Command("SELECT id FROM repositories WHERE registry_id = $id LIMIT 1;", transaction)
+                .With("$id", registryId)
+                .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+            if (repositoryId is { } id)
+            {
+                await PurgeRepositoryBatchAsync(connection, transaction, id, batchSize, cancellationToken);
+                return true;
+            }
+
+            if (await connection.Command(
+                    """
+                    DELETE FROM blobs WHERE registry_id = $id
+                      AND digest IN (SELECT digest FROM blobs WHERE registry_id = $id LIMIT $limit);
+                    """, transaction)
+                    .With("$id", registryId)
+                    .With("$limit", batchSize)
+                    .ExecuteAsync(cancellationToken) > 0)
+            {
+                return true;
+            }
+
+            await connection.Command(
+                """
+                DELETE FROM uploads WHERE registry_id = $id;
+                DELETE FROM registries WHERE id = $id;
+                """, transaction)
+                .With("$id", registryId)
+                .ExecuteAsync(cancellationToken);
+            return false;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListPendingPurgesAsync(CancellationToken cancellationToken)

@@ -17,27 +17,46 @@ public sealed partial class SqliteMetadataStore
     private const int SqliteConstraint = 19;
     private const int SqliteConstraintUnique = 2067;
     private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+
+    // A deleted registry or repository is renamed to this prefix and its id until it is purged: no valid name
+    // contains '~', so the name is free at once and lookups by name never find the row.
+    private const string DeletedNamePrefix = "~deleted~";
 
     // Sentinel value for the table below; only the keys matter.
     private static readonly object Configured = new();
 
     private readonly string _connectionString;
+    private readonly int _busyTimeoutMilliseconds;
 
     // Physical connections (their sqlite3 handles) that already have the per-connection pragmas. A pooled
     // SqliteConnection reuses the same handle, so the pragmas run once per physical connection, not once per
     // operation; entries go away with their handles.
     private readonly ConditionalWeakTable<sqlite3, object> _configuredHandles = [];
 
-    public SqliteMetadataStore(string databasePath)
+    /// <param name="databasePath">The database file.</param>
+    /// <param name="busyTimeout">
+    /// How long a statement waits for the write lock before it fails with SQLITE_BUSY (5 s when null); the caller
+    /// answers that as "busy, retry" (<see cref="IsBusy"/>).
+    /// </param>
+    public SqliteMetadataStore(string databasePath, TimeSpan? busyTimeout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         var fullPath = Path.GetFullPath(databasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var timeout = busyTimeout ?? TimeSpan.FromSeconds(5);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(busyTimeout));
+        _busyTimeoutMilliseconds = (int)Math.Ceiling(timeout.TotalMilliseconds);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
+
+            // Microsoft.Data.Sqlite retries a busy statement itself until this command timeout (30 s by default):
+            // on top of SQLite's own busy_timeout that kept every writer waiting half a minute behind a long writer.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)),
         }.ToString();
     }
 
@@ -74,6 +93,9 @@ public sealed partial class SqliteMetadataStore
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public bool IsBusy(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -108,10 +130,10 @@ public sealed partial class SqliteMetadataStore
                 // password coming back). busy_timeout makes SQLite itself wait for the write lock instead of failing
                 // with SQLITE_BUSY at once.
                 await connection.Command(
-                    """
+                    $"""
                     PRAGMA synchronous=FULL;
                     PRAGMA foreign_keys=ON;
-                    PRAGMA busy_timeout=5000;
+                    PRAGMA busy_timeout={_busyTimeoutMilliseconds};
                     """).ExecuteAsync(cancellationToken);
                 _configuredHandles.AddOrUpdate(handle, Configured);
             }

@@ -251,5 +251,15 @@ internal static class SqliteMigrations
         ALTER TABLE users ADD COLUMN previous_password_hash TEXT;
         ALTER TABLE users ADD COLUMN password_changed_at TEXT;
         """,
+
+        """
+        -- A deleted registry or repository is renamed out of the way (its name is free at once) and marked deleted_at;
+        -- its records are then purged in the background in short batches (RegistryPurger), so one big delete never
+        -- holds the database. A registry row goes last, once nothing refers to it.
+        ALTER TABLE registries ADD COLUMN deleted_at TEXT;
+        ALTER TABLE repositories ADD COLUMN deleted_at TEXT;
+        -- The purger's queue of deleted repositories, found again after a restart.
+        CREATE INDEX repositories_deleted ON repositories (deleted_at) WHERE deleted_at IS NOT NULL;
+        """,
     ];
 }

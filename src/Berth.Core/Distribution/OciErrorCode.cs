@@ -21,6 +21,12 @@ public sealed record OciErrorCode(string Code, int Status, string Message)
     public static readonly OciErrorCode Unsupported = new("UNSUPPORTED", 405, "the operation is unsupported");
     public static readonly OciErrorCode TooManyRequests = new("TOOMANYREQUESTS", 429, "too many requests");
 
+    /// <summary>
+    /// The metadata database is busy (a lock or connection not had in time): nothing changed, retry after the
+    /// Retry-After header. Distribution's error-code registry knows the code, so docker and containerd retry it.
+    /// </summary>
+    public static readonly OciErrorCode Unavailable = new("UNAVAILABLE", 503, "service unavailable; the request may be retried");
+
     public static readonly OciErrorCode PaginationNumberInvalid = new("PAGINATION_NUMBER_INVALID", 400, "invalid number of results requested");
 
     /// <summary>A chunk that does not continue the upload where it stands (spec: 416 Range Not Satisfiable).</summary>

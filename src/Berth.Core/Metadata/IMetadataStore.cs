@@ -8,6 +8,12 @@ public interface IMetadataStore
 
     /// <summary>True when the backend answers (readiness checks).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when <paramref name="exception"/>, thrown by this store, means the database is busy (a lock or a
+    /// connection not had in time): nothing was changed and the same request may succeed when retried.
+    /// </summary>
+    bool IsBusy(Exception exception);
 }
 
 /// <summary>Projects, registries and their credentials; plus a few server-wide settings.</summary>
@@ -46,10 +52,18 @@ public interface ITenantStore
     Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes a registry and everything recorded under it (credential, repositories, manifests, tags, blob records,
-    /// upload sessions) and queues the purge of its stored content, in one transaction. False when it did not exist.
+    /// Deletes a registry in one short transaction, whatever it holds: from the commit on, its name is free and no
+    /// lookup finds it (by name or id; its credential and upload sessions are gone), and its purge is queued. What it
+    /// recorded (repositories, manifests, tags, blob records) is left for <see cref="PurgeRegistryAsync"/>, in
+    /// batches. False when it did not exist.
     /// </summary>
     Task<bool> DeleteRegistryAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes up to about <paramref name="batchSize"/> records of a deleted registry in one short transaction, and
+    /// the registry row itself once nothing else is left. False when nothing is left (or the registry is not deleted).
+    /// </summary>
+    Task<bool> PurgeRegistryAsync(string registryId, int batchSize, CancellationToken cancellationToken);
 
     /// <summary>Registries deleted whose stored content may not be purged yet (survives restarts).</summary>
     Task<IReadOnlyList<string>> ListPendingPurgesAsync(CancellationToken cancellationToken);
@@ -75,6 +89,7 @@ public interface IArtifactStore
     Task<RepositoryRecord?> GetRepositoryAsync(string registryId, string repository, CancellationToken cancellationToken);
 
     /// <summary>Returns the repository, creating it on first use.</summary>
+    /// <exception cref="RegistryGoneException">the registry was deleted (a push in flight during the delete)</exception>
     Task<RepositoryRecord> EnsureRepositoryAsync(string registryId, string repository, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Size of a blob the registry holds (in any repository), or null.</summary>
@@ -135,11 +150,22 @@ public interface IArtifactStore
     Task<IReadOnlyList<ManifestRecord>> ListManifestsAsync(long repositoryId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes a repository of the registry with its manifests, tags, blob links and pull counts, atomically. Returns
-    /// the digests of the blobs it linked (the caller collects those no other repository links), empty when it did
-    /// not exist.
+    /// Deletes a repository of the registry in one short transaction, whatever it holds: from the commit on, its name
+    /// is free and no lookup or listing finds it. Its manifests, tags, blob links and pull counts are left for
+    /// <see cref="PurgeRepositoryAsync"/>, in batches. False when it did not exist.
     /// </summary>
-    Task<IReadOnlyList<string>> DeleteRepositoryAsync(string registryId, long repositoryId, CancellationToken cancellationToken);
+    Task<bool> DeleteRepositoryAsync(string registryId, long repositoryId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deleted repositories whose records are not purged yet, oldest first (survives restarts).</summary>
+    Task<IReadOnlyList<DeletedRepository>> ListDeletedRepositoriesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes up to about <paramref name="batchSize"/> records of a deleted repository in one short transaction
+    /// (tags first, then manifests with their links and scans, pull counts, blob links), and the repository row once
+    /// nothing else is left. The step names the blobs it unlinked: the caller collects those no other repository
+    /// links.
+    /// </summary>
+    Task<RepositoryPurgeStep> PurgeRepositoryAsync(long repositoryId, int batchSize, CancellationToken cancellationToken);
 
     /// <summary>Deletes a manifest and every tag pointing to it. False when it did not exist.</summary>
     Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken);

@@ -34,6 +34,15 @@ public sealed record RegistryCredential(
 
 public sealed record RepositoryRecord(long Id, string RegistryId, string Name, DateTimeOffset CreatedAt);
 
+/// <summary>A repository deleted by a user whose records are still being purged.</summary>
+public sealed record DeletedRepository(long Id, string RegistryId);
+
+/// <summary>
+/// One batch of a repository purge: the blobs it unlinked from the repository, and whether anything of the
+/// repository is left (false once its row is gone).
+/// </summary>
+public sealed record RepositoryPurgeStep(IReadOnlyList<string> UnlinkedDigests, bool More);
+
 /// <summary>A stored manifest. <see cref="Content"/> is the exact bytes pushed (their digest is <see cref="Digest"/>).</summary>
 public sealed record ManifestRecord(
     string Digest,
@@ -102,3 +111,6 @@ public sealed record AuditEvent(
 
 /// <summary>A name that is already taken (project, registry).</summary>
 public sealed class MetadataConflictException(string message) : Exception(message);
+
+/// <summary>The registry was deleted while a request that had found it was still working on it.</summary>
+public sealed class RegistryGoneException(string registryId) : Exception($"registry '{registryId}' was deleted");

@@ -23,6 +23,7 @@ public sealed partial class V2Dispatcher(
     ReferrersHandler referrers,
     BlobTransfers transfers,
     BerthMetrics metrics,
+    IMetadataStore store,
     ILogger<V2Dispatcher> logger)
 {
     private readonly string _service = options.Value.Auth.Service;
@@ -145,6 +146,11 @@ public sealed partial class V2Dispatcher(
                 await OciErrorWriter.WriteAsync(context, ex);
             }
         }
+        catch (RegistryGoneException) when (!context.Response.HasStarted)
+        {
+            // Deleted while this request (authenticated just before) was on its way: as if it had come a moment later.
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.NameUnknown, "registry not found");
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away (an interrupted push or pull); nothing to answer, and no stack trace to log.
@@ -160,6 +166,16 @@ public sealed partial class V2Dispatcher(
                 // Kestrel closes the connection after a bad body: tell the client not to reuse it.
                 context.Response.Headers.Connection = "close";
                 await OciErrorWriter.WriteAsync(context, error, ex.Message);
+            }
+        }
+        catch (Exception ex) when (store.IsBusy(ex))
+        {
+            // Another writer held the database past the busy timeout: a retryable answer, not a server error.
+            LogBusy(logger, context.Request.Method, context.Request.Path);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Headers.RetryAfter = MetadataBusyHandler.RetryAfterSeconds;
+                await OciErrorWriter.WriteAsync(context, OciErrorCode.Unavailable);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -235,6 +251,9 @@ public sealed partial class V2Dispatcher(
 
         context.Response.Headers.WWWAuthenticate = header;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The metadata database was busy on {Method} {Path}; answered 503")]
+    private static partial void LogBusy(ILogger logger, string method, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);

@@ -77,6 +77,14 @@ public sealed class MetadataOptions
 
     /// <summary>The Npgsql connection string, with <c>postgres</c>.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// With <c>sqlite</c>: how long a write waits for the database (one writer at a time) before the request is
+    /// answered 503 with <c>Retry-After</c>. With <c>postgres</c>, the connection string's <c>Timeout</c> (a pooled
+    /// connection) and the server's <c>lock_timeout</c> play this part.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class StorageOptions
@@ -294,4 +302,12 @@ public sealed class RegistryDefaultsOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan PurgeDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Rows a purge of a deleted registry or repository removes per transaction. Each batch holds the database
+    /// (SQLite's one writer) for a few milliseconds and is followed by a pause as long, so other tenants' writes
+    /// never queue for long behind a big delete.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int PurgeBatchSize { get; set; } = 1000;
 }

@@ -26,6 +26,8 @@ public static class BerthServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BerthOptions>, BerthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddBerthForwardedHeaders();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<MetadataBusyHandler>();
 
         // Unreadable request input (bad JSON, wrong types) reaches BadRequestExceptionHandler as an exception, to be
         // answered with an RFC 7807 body rather than the framework's empty 400. Numbers must be JSON numbers: the web
@@ -73,7 +75,7 @@ public static class BerthServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;
             return options.Metadata.Provider == MetadataOptions.PostgresProvider
                 ? new PostgresMetadataStore(options.Metadata.ConnectionString!)
-                : new SqliteMetadataStore(Path.Combine(DataDir(options), "berth.db"));
+                : new SqliteMetadataStore(Path.Combine(DataDir(options), "berth.db"), options.Metadata.BusyTimeout);
         });
 
         // One store object plays every metadata role.

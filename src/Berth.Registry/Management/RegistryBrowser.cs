@@ -104,6 +104,7 @@ public sealed class RegistryBrowser(
     VulnerabilityReports vulnerabilities,
     RegistryBlobStore blobs,
     RegistryLifecycle lifecycle,
+    RegistryPurger purger,
     TimeProvider time) : IDisposable
 {
     /// <summary>Configs are small; a larger "config" is not an image config worth reading for a listing.</summary>
@@ -211,14 +212,15 @@ public sealed class RegistryBrowser(
     public async Task DeleteRepositoryAsync(RegistryRecord registry, string repository, AuditActor actor, CancellationToken ct)
     {
         var record = await RequireRepositoryAsync(registry, repository, ct);
-        var released = await artifacts.DeleteRepositoryAsync(registry.Id, record.Id, ct);
 
-        // The repository is gone: finish freeing its storage even when the caller goes away.
-        foreach (var digest in released)
+        // Gone for every request from here on, whatever it holds; its records and the storage only it used are freed
+        // in the background, in short batches (a repository of 200,000 tags used to hold the database for minutes).
+        if (!await artifacts.DeleteRepositoryAsync(registry.Id, record.Id, time.GetUtcNow(), ct))
         {
-            await blobs.CollectIfUnreferencedAsync(registry.Id, Digest.Parse(digest), CancellationToken.None);
+            throw RepositoryNotFound(registry, repository);
         }
 
+        purger.EnqueueRepository(registry.Id, record.Id);
         await lifecycle.AuditAsync(registry, actor, "repository.deleted", repository, CancellationToken.None);
     }
 
@@ -356,8 +358,10 @@ public sealed class RegistryBrowser(
 
     private async Task<RepositoryRecord> RequireRepositoryAsync(RegistryRecord registry, string repository, CancellationToken ct) =>
         (RepositoryName.IsValid(repository) ? await artifacts.GetRepositoryAsync(registry.Id, repository, ct) : null)
-        ?? throw new ManagementException(StatusCodes.Status404NotFound, "Repository not found",
-            $"Registry '{registry.Name}' has no repository '{repository}'.");
+        ?? throw RepositoryNotFound(registry, repository);
+
+    private static ManagementException RepositoryNotFound(RegistryRecord registry, string repository) =>
+        new(StatusCodes.Status404NotFound, "Repository not found", $"Registry '{registry.Name}' has no repository '{repository}'.");
 
     /// <summary>Everything about a repository's manifests that listings need, in four queries.</summary>
     private async Task<RepositoryContents> LoadAsync(RepositoryRecord repository, CancellationToken ct)

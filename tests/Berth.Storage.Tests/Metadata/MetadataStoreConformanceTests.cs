@@ -497,7 +497,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeletingARepositoryRemovesEverythingOfItAndReturnsItsBlobs()
+    public async Task DeletingARepositoryHidesItAtOnceAndItsPurgeRemovesEverythingOfItAndReturnsItsBlobs()
     {
         var registry = await NewRegistryAsync("acme", "web");
         var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
@@ -515,13 +515,22 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
 
         // Another registry's id never deletes this one's repository.
         var stranger = await NewRegistryAsync("acme", "other");
-        Assert.Empty(await Artifacts.DeleteRepositoryAsync(stranger.Id, app.Id, Ct));
+        Assert.False(await Artifacts.DeleteRepositoryAsync(stranger.Id, app.Id, T0, Ct));
         Assert.NotNull(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
 
-        var released = await Artifacts.DeleteRepositoryAsync(registry.Id, app.Id, Ct);
-        Assert.Equal([own, shared], released.Order(StringComparer.Ordinal));
+        // Gone for every lookup and listing at once; its records wait for the purge.
+        Assert.True(await Artifacts.DeleteRepositoryAsync(registry.Id, app.Id, T0, Ct));
+        Assert.False(await Artifacts.DeleteRepositoryAsync(registry.Id, app.Id, T0, Ct));
         Assert.Null(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
-        Assert.Empty(await Artifacts.DeleteRepositoryAsync(registry.Id, app.Id, Ct));
+        Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(registry.Id, "app", own, Ct));
+        Assert.Equal(["keep"], await Artifacts.ListRepositoriesAsync(registry.Id, null, 10, Ct));
+        Assert.Equal(["keep"], (await Artifacts.ListRepositorySummariesAsync(registry.Id, Ct)).Select(s => s.Name));
+        Assert.Equal(1, (await Artifacts.GetUsageAsync(registry.Id, Ct)).RepositoryCount);
+        Assert.Equal([new DeletedRepository(app.Id, registry.Id)], await Artifacts.ListDeletedRepositoriesAsync(Ct));
+
+        var (_, released) = await PurgeRepositoryAsync(app.Id, batchSize: 1000);
+        Assert.Equal([own, shared], released.Order(StringComparer.Ordinal));
+        Assert.Empty(await Artifacts.ListDeletedRepositoriesAsync(Ct));
         Assert.Equal(0, await CountRowsAsync("pull_counts"));
 
         // Only the blob no other repository links is unreferenced now; the other repository is untouched.
@@ -534,6 +543,95 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var again = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
         Assert.NotEqual(app.Id, again.Id);
         Assert.Empty(await Artifacts.ListManifestsAsync(again.Id, Ct));
+    }
+
+    [Fact]
+    public async Task ARepositoryPurgeGoesInBatchesOfAtMostTheBatchSizeAndLeavesOtherRepositoriesAlone()
+    {
+        const int Manifests = 23;
+        const int BatchSize = 5;
+        var registry = await NewRegistryAsync("acme", "web");
+        var big = await Artifacts.EnsureRepositoryAsync(registry.Id, "big", T0, Ct);
+        var keep = await Artifacts.EnsureRepositoryAsync(registry.Id, "keep", T0, Ct);
+        var layers = Enumerable.Range(0, Manifests).Select(i => Digest($"layer{i}")).ToList();
+        for (var i = 0; i < Manifests; i++)
+        {
+            Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, big.Id, layers[i], 10, T0, Ct));
+            var manifest = Manifest($"big{i}");
+            await Artifacts.PutManifestAsync(big.Id, manifest, [new ManifestLink(layers[i], false, 10)], null, $"v{i}", T0, Ct);
+            await Artifacts.PutManifestAsync(big.Id, manifest, [], null, $"w{i}", T0, Ct);
+            Assert.True(await Scans.QueueScanAsync(big.Id, manifest.Digest, T0, Ct));
+            await PullStats.RecordPullsAsync([new PullCount(big.Id, manifest.Digest, Hour, 1, Now)], Ct);
+        }
+
+        Assert.True(await Artifacts.LinkBlobAsync(registry.Id, keep.Id, layers[0], T0, Ct));
+        var kept = Manifest("kept");
+        await Artifacts.PutManifestAsync(keep.Id, kept, [new ManifestLink(layers[0], false, 10)], null, "latest", T0, Ct);
+        Assert.True(await Scans.QueueScanAsync(keep.Id, kept.Digest, T0, Ct));
+        await PullStats.RecordPullsAsync([new PullCount(keep.Id, kept.Digest, Hour, 1, Now)], Ct);
+
+        Assert.True(await Artifacts.DeleteRepositoryAsync(registry.Id, big.Id, T0, Ct));
+        var (batches, unlinked) = await PurgeRepositoryAsync(big.Id, BatchSize);
+
+        // 46 tags, 23 manifests (with their links and scans), 23 pull counts, 23 blob links, then the row: each kind
+        // in batches of at most five rows.
+        var expected = (2 * Manifests + BatchSize - 1) / BatchSize + 3 * ((Manifests + BatchSize - 1) / BatchSize) + 1;
+        Assert.Equal(expected, batches);
+        Assert.Equal(layers.Order(StringComparer.Ordinal), unlinked.Order(StringComparer.Ordinal));
+        foreach (var table in new[] { "manifests", "manifest_links", "tags", "scans", "pull_counts", "repository_blobs" })
+        {
+            Assert.True(await CountRowsAsync(table) == 1, $"{table}: only the kept repository's row should be left");
+        }
+
+        Assert.Equal(1, await CountRowsAsync("repositories"));
+        Assert.Equal(layers.Skip(1).Order(StringComparer.Ordinal), await Artifacts.ListUnreferencedBlobsAsync(registry.Id, Ct));
+        AssertSameManifest(kept, await Artifacts.GetManifestAsync(keep.Id, "latest", Ct));
+        Assert.Equal(10, await Artifacts.GetRepositoryBlobSizeAsync(registry.Id, "keep", layers[0], Ct));
+    }
+
+    [Fact]
+    public async Task APurgeNeverTouchesALiveRepositoryOrRegistry()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("layer"), 10, T0, Ct));
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m1"), [new ManifestLink(Digest("layer"), false, 10)], null, "latest", T0, Ct);
+
+        // A stale id (a repository or registry that is not deleted) purges nothing.
+        var step = await Artifacts.PurgeRepositoryAsync(app.Id, 10, Ct);
+        Assert.Equal((0, false), (step.UnlinkedDigests.Count, step.More));
+        Assert.False(await Tenants.PurgeRegistryAsync(registry.Id, 10, Ct));
+        Assert.False((await Artifacts.PurgeRepositoryAsync(-1, 10, Ct)).More);
+        Assert.False(await Tenants.PurgeRegistryAsync("no-such-registry", 10, Ct));
+
+        AssertSameManifest(Manifest("m1"), await Artifacts.GetManifestAsync(app.Id, "latest", Ct));
+        Assert.Equal(new RegistryUsage(10, 1), await Artifacts.GetUsageAsync(registry.Id, Ct));
+        Assert.Empty(await Artifacts.ListDeletedRepositoriesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ADeletedRegistryNameIsFreeAtOnceWhileItsRecordsWaitForThePurge()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m1"), [], null, "latest", T0, Ct);
+        Assert.True(await Tenants.DeleteRegistryAsync(registry.Id, T0, Ct));
+
+        // The old records are still there (the purge has not run), yet the name makes a new, empty registry.
+        Assert.Equal(1, await CountRowsAsync("manifests"));
+        var again = await Tenants.CreateRegistryAsync(new NewRegistry("id-web-2", "web", registry.ProjectId, "hash2", 1L << 30, T0), Ct);
+        Assert.Equal(again.Id, (await Tenants.GetRegistryAsync("web", Ct))?.Id);
+        Assert.Equal(again.Id, (await Tenants.GetCredentialAsync("web", Ct))?.RegistryId);
+        Assert.Equal(["web"], (await Tenants.ListRegistriesAsync(registry.ProjectId, Ct)).Select(r => r.Name));
+        Assert.Null(await Artifacts.GetRepositoryAsync(again.Id, "app", Ct));
+
+        // A push that found the registry just before the delete creates nothing under it, before or after the purge.
+        await Assert.ThrowsAsync<RegistryGoneException>(() => Artifacts.EnsureRepositoryAsync(registry.Id, "late", T0, Ct));
+        await PurgeRegistryAsync(registry.Id, batchSize: 1000);
+        await Assert.ThrowsAsync<RegistryGoneException>(() => Artifacts.EnsureRepositoryAsync(registry.Id, "late", T0, Ct));
+        Assert.Equal(0, await CountRowsAsync("manifests"));
+        Assert.Equal(1, await CountRowsAsync("registries"));
+        Assert.Equal(again.Id, (await Tenants.GetRegistryAsync("web", Ct))?.Id);
     }
 
     [Fact]
@@ -1071,6 +1169,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Equal(1, await CountRowsAsync("pull_counts"));
 
         Assert.True(await Tenants.DeleteRegistryAsync(registry.Id, Now, Ct));
+        await PurgeRegistryAsync(registry.Id, batchSize: 1000);
         Assert.Equal(0, await CountRowsAsync("pull_counts"));
 
         // The same names again are a new registry and repository, with no pulls of their own.
@@ -1241,14 +1340,21 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Tenants.GetCredentialAsync("web", Ct));
         Assert.Null(await Tenants.GetCredentialGenerationAsync(registry.Id, Ct));
         Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", T0, Ct));
-        Assert.Null(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
         Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
-        Assert.Equal(new RegistryUsage(0, 0), await Artifacts.GetUsageAsync(registry.Id, Ct));
+        Assert.DoesNotContain(await Tenants.ListRegistriesAsync(registry.ProjectId, Ct), r => r.Id == registry.Id);
+        Assert.False(await Tenants.SetStorageLimitAsync(registry.Id, 1L << 31, Ct));
         Assert.Equal(BlobAddResult.RegistryGone, await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("x"), 1, T0, Ct));
         Assert.False(await Artifacts.LinkBlobAsync(registry.Id, repository.Id, Digest("layer"), T0, Ct));
         Assert.False(await Uploads.UpdateUploadSizeAsync("u1", 5, T0, Ct));
         Assert.Equal([audit], await auditLog.ListAuditAsync(registry.ProjectId, registry.Id, 10, Ct));
         Assert.NotNull(await Tenants.GetRegistryByIdAsync(survivor.Id, Ct));
+
+        // Its records go with the purge, in batches (here of one row each).
+        var batches = await PurgeRegistryAsync(registry.Id, batchSize: 1);
+        Assert.True(batches >= 6, $"a registry with a tag, a manifest, a link, a scan, a pull count, a blob link and a blob purged in {batches} batches of one row");
+        Assert.False(await Tenants.PurgeRegistryAsync(registry.Id, 1, Ct));
+        Assert.Null(await Artifacts.GetRepositoryAsync(registry.Id, "app", Ct));
+        Assert.Equal(new RegistryUsage(0, 0), await Artifacts.GetUsageAsync(registry.Id, Ct));
 
         // Row by row: nothing of it is left anywhere (the survivor has no rows in these tables), but the purge to do
         // and the audit entry, which outlive it by design.
@@ -1600,11 +1706,13 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Equal(3, await CountRowsAsync("scans"));
         Assert.Null(await Scans.GetScanAsync(app.Id, appManifests[0].Digest, Ct));
 
-        await Artifacts.DeleteRepositoryAsync(web.Id, app.Id, Ct);
+        await Artifacts.DeleteRepositoryAsync(web.Id, app.Id, T0, Ct);
+        await PurgeRepositoryAsync(app.Id, batchSize: 1000);
         Assert.Equal(2, await CountRowsAsync("scans"));
         Assert.Empty(await Scans.ListScansAsync(app.Id, Ct));
 
         Assert.True(await Tenants.DeleteRegistryAsync(web.Id, T0, Ct));
+        await PurgeRegistryAsync(web.Id, batchSize: 1000);
         Assert.Equal(1, await CountRowsAsync("scans"));
         Assert.Empty(await Scans.ListScansAsync(db.Id, Ct));
 
@@ -1663,6 +1771,36 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
             ?? await Tenants.CreateProjectAsync("id-" + project, project, T0, Ct);
         return await Tenants.CreateRegistryAsync(
             new NewRegistry("id-" + registry, registry, projectRecord.Id, "hash", 1L << 30, T0), Ct);
+    }
+
+    /// <summary>Runs a repository purge to the end: the number of batches and every digest it unlinked.</summary>
+    private async Task<(int Batches, List<string> Unlinked)> PurgeRepositoryAsync(long repositoryId, int batchSize)
+    {
+        var unlinked = new List<string>();
+        for (var batches = 1; ; batches++)
+        {
+            Assert.True(batches < 10_000, "the repository purge does not end");
+            var step = await Artifacts.PurgeRepositoryAsync(repositoryId, batchSize, Ct);
+            Assert.True(step.UnlinkedDigests.Count <= batchSize, $"a batch of {batchSize} unlinked {step.UnlinkedDigests.Count} blobs");
+            unlinked.AddRange(step.UnlinkedDigests);
+            if (!step.More)
+            {
+                return (batches, unlinked);
+            }
+        }
+    }
+
+    /// <summary>Runs a registry purge to the end (its records; the content is the caller's): the number of batches.</summary>
+    private async Task<int> PurgeRegistryAsync(string registryId, int batchSize)
+    {
+        for (var batches = 1; ; batches++)
+        {
+            Assert.True(batches < 10_000, "the registry purge does not end");
+            if (!await Tenants.PurgeRegistryAsync(registryId, batchSize, Ct))
+            {
+                return batches;
+            }
+        }
     }
 
     private async Task<RepositoryRecord> NewRepositoryAsync()
