@@ -261,5 +261,12 @@ internal static class PostgresMigrations
             PRIMARY KEY (account, address)
         );
         """,
+
+        // Bytes an upload session holds against its registry's allocation: what it received, plus what a chunk being
+        // streamed reserved ahead (uploads_registry serves the per-registry sums and session counts).
+        """
+        ALTER TABLE uploads ADD COLUMN held_bytes bigint NOT NULL DEFAULT 0;
+        UPDATE uploads SET held_bytes = size;
+        """,
     ];
 }

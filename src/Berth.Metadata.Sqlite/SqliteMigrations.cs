@@ -251,5 +251,13 @@ internal static class SqliteMigrations
         ALTER TABLE users ADD COLUMN previous_password_hash TEXT;
         ALTER TABLE users ADD COLUMN password_changed_at TEXT;
         """,
+
+        // Bytes an upload session holds against its registry's allocation: what it received, plus what a chunk being
+        // streamed reserved ahead. Usage checks sum them per registry (and count sessions), hence the index.
+        """
+        ALTER TABLE uploads ADD COLUMN held_bytes INTEGER NOT NULL DEFAULT 0;
+        UPDATE uploads SET held_bytes = size;
+        CREATE INDEX uploads_registry ON uploads (registry_id);
+        """,
     ];
 }
