@@ -87,7 +87,9 @@ public sealed partial class PostgresMetadataStore
                 return current.Held;
             }
 
-            var held = Math.Min(wantedBytes, room);
+            // Ahead of what is needed, at most half of what would be left: a streaming session never takes all the room
+            // that other sessions of the registry could use.
+            var held = neededBytes + Math.Min(wantedBytes - neededBytes, (room - neededBytes) / 2);
             await connection.Command("UPDATE uploads SET held_bytes = @held, updated_at = @now WHERE id = @uploadId;")
                 .With("uploadId", uploadId)
                 .With("held", held)

@@ -85,7 +85,9 @@ public sealed partial class SqliteMetadataStore
                 return current.Held;
             }
 
-            var held = Math.Min(wantedBytes, current.Room);
+            // Ahead of what is needed, at most half of what would be left: a streaming session never takes all the room
+            // that other sessions of the registry could use.
+            var held = neededBytes + Math.Min(wantedBytes - neededBytes, (current.Room - neededBytes) / 2);
             await connection.Command("UPDATE uploads SET held_bytes = $held, updated_at = $now WHERE id = $uploadId;", transaction)
                 .With("$uploadId", uploadId)
                 .With("$held", held)

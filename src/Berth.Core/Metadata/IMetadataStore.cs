@@ -192,7 +192,8 @@ public interface IUploadStore
 
     /// <summary>
     /// Raises the bytes the session holds against its registry's allocation to at least <paramref name="neededBytes"/>
-    /// and at most <paramref name="wantedBytes"/>, as far as the allocation allows, atomically with the usage check
+    /// and at most <paramref name="wantedBytes"/>, taking ahead of the need at most half of the room that would be left
+    /// (so one streaming session never takes all the room others could use), atomically with the usage check
     /// (serialised with blob adds, other holds and resizes). Returns the bytes held afterwards: less than
     /// <paramref name="neededBytes"/> means there was no room and nothing changed. Null when the session no longer exists.
     /// </summary>
