@@ -298,8 +298,25 @@ public sealed class UploadHandler(
         return upload;
     }
 
-    /// <summary>Appends the request body (a chunk) to the upload; returns the upload's size afterwards.</summary>
+    /// <summary>
+    /// Appends the request body (a chunk) to the upload; returns the upload's size afterwards. A chunk the allocation
+    /// has no room for ends the session (bytes, row and slot under the session cap): clients start a failed blob over
+    /// anyway, and a refused push must not leave sessions behind.
+    /// </summary>
     private async Task<long> AppendAsync(V2Request request, UploadRecord upload, UploadState state, bool requireBody)
+    {
+        try
+        {
+            return await AppendChunkAsync(request, upload, state, requireBody);
+        }
+        catch (OciException ex) when (ex.Error == OciErrorCode.Denied)
+        {
+            await DiscardAsync(upload);
+            throw;
+        }
+    }
+
+    private async Task<long> AppendChunkAsync(V2Request request, UploadRecord upload, UploadState state, bool requireBody)
     {
         var headers = request.Request.Headers;
         var hasBody = request.Request.ContentLength is > 0 || (request.Request.ContentLength is null && headers.TransferEncoding.Count > 0);
@@ -359,7 +376,8 @@ public sealed class UploadHandler(
         }
         catch
         {
-            // None of the chunk is kept: the session stays at its last accepted size and holds just that again.
+            // None of the chunk is kept: the session stays at its last accepted size and holds just that again (the
+            // client may resume from there after a broken connection).
             state.ResetHash();
             await uploads.UpdateUploadSizeAsync(upload.Id, size, time.GetUtcNow(), CancellationToken.None);
             throw;
@@ -416,7 +434,7 @@ public sealed class UploadHandler(
                 var needed = offset + total + filled;
                 if (needed > held)
                 {
-                    held = await HoldMoreAsync(request, uploadId, needed);
+                    held = await quota.HoldAsync(request.RegistryId, uploadId, needed, needed + StorageQuota.HoldSlice, request.Aborted);
                 }
 
                 hash?.AppendData(buffer, 0, filled);
@@ -432,20 +450,6 @@ public sealed class UploadHandler(
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private async Task<long> HoldMoreAsync(V2Request request, string uploadId, long needed)
-    {
-        try
-        {
-            return await quota.HoldAsync(request.RegistryId, uploadId, needed, needed + StorageQuota.HoldSlice, request.Aborted);
-        }
-        catch (OciException)
-        {
-            // The rest of the body is not wanted: end the connection with the answer rather than read it all to reuse it.
-            request.Response.Headers.Connection = "close";
-            throw;
         }
     }
 
