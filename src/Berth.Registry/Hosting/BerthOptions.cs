@@ -117,6 +117,12 @@ public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
             failures.Add("Berth:Auth:MaxLoginDelay must be shorter than Berth:Auth:FailedLoginMemory (failures must outlive the wait they cause).");
         }
 
+        // ValidateDataAnnotations checks the top-level object only: the [Range] of a nested section is not enforced.
+        if (options.Uploads.MaxSessionsPerRegistry < 1)
+        {
+            failures.Add("Berth:Uploads:MaxSessionsPerRegistry must be at least 1.");
+        }
+
         if (options.Scanning.Timeout + options.Scanning.MaxDeferral >= options.Scanning.ClaimTimeout)
         {
             failures.Add("Berth:Scanning:Timeout plus MaxDeferral must be shorter than Berth:Scanning:ClaimTimeout (a scan still running must not be taken over).");

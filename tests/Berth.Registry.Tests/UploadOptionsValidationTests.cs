@@ -1,0 +1,22 @@
+using Berth.Registry.Hosting;
+
+namespace Berth.Registry.Tests;
+
+/// <summary><c>Berth:Uploads:MaxSessionsPerRegistry</c> below 1 stops the server at start (options are validated on start).</summary>
+public sealed class UploadOptionsValidationTests
+{
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(-5, false)]
+    [InlineData(1, true)]
+    [InlineData(1000, true)]
+    public void MaxSessionsPerRegistryMustBeAtLeastOne(int value, bool valid)
+    {
+        var result = new BerthOptionsValidator().Validate(null, new BerthOptions { Uploads = { MaxSessionsPerRegistry = value } });
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Berth:Uploads:MaxSessionsPerRegistry", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+}
