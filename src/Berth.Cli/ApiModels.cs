@@ -17,6 +17,7 @@ public sealed record RegistryDetail(
     string Endpoint,
     string Username,
     long StorageUsageBytes,
+    long UploadBytes,
     long? StorageLimitBytes,
     int RepositoryCount,
     DateTimeOffset CreatedAt);

@@ -87,7 +87,8 @@ public sealed partial class PostgresMetadataStore
         return rows.ToDictionary(row => row.Digest, row => row.Size, StringComparer.Ordinal);
     }
 
-    public Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, string? uploadId,
+        CancellationToken cancellationToken) =>
         WriteAsync(async connection =>
         {
             // Concurrent adds to the registry, from any node, queue on this lock; the statement below starts after
@@ -99,15 +100,17 @@ public sealed partial class PostgresMetadataStore
 
             // One round trip: add the blob if it is new and fits, then link it and touch the repository if the
             // registry now holds it. The link's foreign key check runs at the end of the statement and sees the blob.
+            // The upload's own held bytes are left out of the usage (they are this blob), and once the blob is the
+            // registry's the session ends with it: its held bytes are stored bytes from now on, never counted twice.
             var (added, present) = (await connection.Command(
-                """
+                $"""
                 WITH existing AS (
                     SELECT 1 FROM blobs WHERE registry_id = @registryId AND digest = @digest
                 ), added AS (
                     INSERT INTO blobs (registry_id, digest, size, created_at)
                     SELECT @registryId, @digest, @size, @now
                     WHERE NOT EXISTS (SELECT 1 FROM existing)
-                      AND (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE registry_id = @registryId) + @size <= @limit
+                      AND {UsedBytes} + @size <= @limit
                     RETURNING 1
                 ), linked AS (
                     INSERT INTO repository_blobs (repository_id, registry_id, digest, created_at)
@@ -117,10 +120,14 @@ public sealed partial class PostgresMetadataStore
                 ), touched AS (
                     UPDATE repositories SET updated_at = GREATEST(updated_at, @now)
                     WHERE id = @repositoryId AND (EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM added))
+                ), ended AS (
+                    DELETE FROM uploads
+                    WHERE id = @uploadId AND (EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM added))
                 )
                 SELECT EXISTS (SELECT 1 FROM added), EXISTS (SELECT 1 FROM existing);
                 """)
                 .With("registryId", registryId)
+                .With("uploadId", uploadId)
                 .With("repositoryId", repositoryId)
                 .With("digest", digest)
                 .With("size", size)
@@ -465,10 +472,11 @@ public sealed partial class PostgresMetadataStore
         (await Command(
             """
             SELECT (SELECT COALESCE(SUM(size), 0)::bigint FROM blobs WHERE registry_id = @registryId),
-                   (SELECT COUNT(*) FROM repositories WHERE registry_id = @registryId AND deleted_at IS NULL);
+                   (SELECT COUNT(*) FROM repositories WHERE registry_id = @registryId AND deleted_at IS NULL),
+                   (SELECT COALESCE(SUM(held_bytes), 0)::bigint FROM uploads WHERE registry_id = @registryId);
             """)
             .With("registryId", registryId)
-            .FirstAsync(r => new RegistryUsage(r.GetInt64(0), checked((int)r.GetInt64(1))), cancellationToken))!;
+            .FirstAsync(r => new RegistryUsage(r.GetInt64(0), checked((int)r.GetInt64(1)), r.GetInt64(2)), cancellationToken))!;
 
     private static RepositoryRecord ReadRepository(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetTime(3));
 

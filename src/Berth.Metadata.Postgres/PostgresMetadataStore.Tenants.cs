@@ -107,11 +107,27 @@ public sealed partial class PostgresMetadataStore
             .With("now", now)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
-    public async Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken) =>
-        await Command("UPDATE registries SET storage_limit_bytes = @limit WHERE id = @id AND deleted_at IS NULL;")
-            .With("id", registryId)
-            .With("limit", limitBytes)
-            .ExecuteAsync(cancellationToken) > 0;
+    public Task<StorageLimitResult> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // Under the registry lock blob adds and upload holds take: the usage read is still true at the update.
+            if (await LockRegistryAsync(connection, registryId, cancellationToken) is null)
+            {
+                return StorageLimitResult.RegistryGone;
+            }
+
+            return await connection.Command(
+                $"""
+                UPDATE registries SET storage_limit_bytes = @limit
+                WHERE id = @registryId AND {UsedBytes} <= @limit;
+                """)
+                .With("registryId", registryId)
+                .With<string?>("uploadId", null)
+                .With("limit", limitBytes)
+                .ExecuteAsync(cancellationToken) > 0
+                ? StorageLimitResult.Set
+                : StorageLimitResult.BelowUsage;
+        }, cancellationToken);
 
     public Task<bool> DeleteRegistryAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async connection =>

@@ -271,5 +271,12 @@ internal static class PostgresMigrations
         -- The purger's queue of deleted repositories, found again after a restart.
         CREATE INDEX repositories_deleted ON repositories (deleted_at) WHERE deleted_at IS NOT NULL;
         """,
+
+        // Bytes an upload session holds against its registry's allocation: what it received, plus what a chunk being
+        // streamed reserved ahead (uploads_registry serves the per-registry sums and session counts).
+        """
+        ALTER TABLE uploads ADD COLUMN held_bytes bigint NOT NULL DEFAULT 0;
+        UPDATE uploads SET held_bytes = size;
+        """,
     ];
 }

@@ -104,7 +104,8 @@ public sealed partial class SqliteMetadataStore
         return rows.ToDictionary(row => row.Digest, row => row.Size, StringComparer.Ordinal);
     }
 
-    public Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, string? uploadId,
+        CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
             if (!await connection.Command("SELECT 1 FROM registries WHERE id = $registryId AND deleted_at IS NULL;", transaction)
@@ -115,19 +116,20 @@ public sealed partial class SqliteMetadataStore
             }
 
             // The limit check and the insert share the IMMEDIATE transaction: concurrent pushes are serialised here,
-            // so together they can never take the registry past its limit.
+            // so together they can never take the registry past its limit. The upload's own held bytes are left out
+            // of the usage: they are this blob.
             var added = await connection.Command(
-                """
+                $"""
                 INSERT OR IGNORE INTO blobs (registry_id, digest, size, created_at)
                 SELECT $registryId, $digest, $size, $now
                 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE registry_id = $registryId AND digest = $digest)
-                  AND (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE registry_id = $registryId) + $size
-                      <= (SELECT storage_limit_bytes FROM registries WHERE id = $registryId);
+                  AND {UsedBytes} + $size <= (SELECT storage_limit_bytes FROM registries WHERE id = $registryId);
                 """, transaction)
                 .With("$registryId", registryId)
                 .With("$digest", digest)
                 .With("$size", size)
                 .With("$now", now)
+                .With("$uploadId", uploadId)
                 .ExecuteAsync(cancellationToken) == 1;
             if (!added && !await connection.Command("SELECT 1 FROM blobs WHERE registry_id = $registryId AND digest = $digest;", transaction)
                     .With("$registryId", registryId)
@@ -150,6 +152,11 @@ public sealed partial class SqliteMetadataStore
             await connection.Command(TouchRepository, transaction)
                 .With("$repositoryId", repositoryId)
                 .With("$now", now)
+                .ExecuteAsync(cancellationToken);
+
+            // The session's held bytes are stored bytes from now on: it ends with the add, never counted twice.
+            await connection.Command("DELETE FROM uploads WHERE id = $uploadId;", transaction)
+                .With("$uploadId", uploadId)
                 .ExecuteAsync(cancellationToken);
             return added ? BlobAddResult.Added : BlobAddResult.AlreadyPresent;
         }, cancellationToken);
@@ -548,10 +555,11 @@ public sealed partial class SqliteMetadataStore
         return (await connection.Command(
             """
             SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE registry_id = $registryId),
-                   (SELECT COUNT(*) FROM repositories WHERE registry_id = $registryId AND deleted_at IS NULL);
+                   (SELECT COUNT(*) FROM repositories WHERE registry_id = $registryId AND deleted_at IS NULL),
+                   (SELECT COALESCE(SUM(held_bytes), 0) FROM uploads WHERE registry_id = $registryId);
             """)
             .With("$registryId", registryId)
-            .FirstAsync(r => new RegistryUsage(r.GetInt64(0), r.GetInt32(1)), cancellationToken))!;
+            .FirstAsync(r => new RegistryUsage(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2)), cancellationToken))!;
     }
 
     private static async Task InsertLinksAsync(SqliteConnection connection, SqliteTransaction transaction, long repositoryId,

@@ -135,14 +135,30 @@ public sealed partial class SqliteMetadataStore
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
     }
 
-    public async Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.Command("UPDATE registries SET storage_limit_bytes = $limit WHERE id = $id AND deleted_at IS NULL;")
-            .With("$id", registryId)
-            .With("$limit", limitBytes)
-            .ExecuteAsync(cancellationToken) > 0;
-    }
+    public Task<StorageLimitResult> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            // The usage check is part of the update, in the IMMEDIATE transaction blob adds and upload holds also take.
+            var set = await connection.Command(
+                $"""
+                UPDATE registries SET storage_limit_bytes = $limit
+                WHERE id = $registryId AND deleted_at IS NULL AND {UsedBytes} <= $limit;
+                """, transaction)
+                .With("$registryId", registryId)
+                .With("$uploadId", null)
+                .With("$limit", limitBytes)
+                .ExecuteAsync(cancellationToken) > 0;
+            if (set)
+            {
+                return StorageLimitResult.Set;
+            }
+
+            return await connection.Command("SELECT 1 FROM registries WHERE id = $registryId AND deleted_at IS NULL;", transaction)
+                .With("$registryId", registryId)
+                .FirstAsync(_ => true, cancellationToken)
+                ? StorageLimitResult.BelowUsage
+                : StorageLimitResult.RegistryGone;
+        }, cancellationToken);
 
     public Task<bool> DeleteRegistryAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>

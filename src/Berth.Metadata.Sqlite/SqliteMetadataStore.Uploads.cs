@@ -7,22 +7,94 @@ public sealed partial class SqliteMetadataStore
 {
     private const string UploadColumns = "id, registry_id, repository, size, started_at, updated_at";
 
-    public async Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await connection.Command(
-            """
-            INSERT INTO uploads (id, registry_id, repository, size, started_at, updated_at)
-            VALUES ($id, $registryId, $repository, $size, $startedAt, $updatedAt);
-            """)
-            .With("$id", upload.Id)
-            .With("$registryId", upload.RegistryId)
-            .With("$repository", upload.Repository)
-            .With("$size", upload.Size)
-            .With("$startedAt", upload.StartedAt)
-            .With("$updatedAt", upload.UpdatedAt)
-            .ExecuteAsync(cancellationToken);
-    }
+    /// <summary>
+    /// What counts against registry $registryId's allocation: its blobs and the bytes its upload sessions hold, except
+    /// session $uploadId's (NULL excludes none). Run inside the IMMEDIATE transaction of the write it guards.
+    /// </summary>
+    private const string UsedBytes =
+        """
+        ((SELECT COALESCE(SUM(size), 0) FROM blobs WHERE registry_id = $registryId)
+         + (SELECT COALESCE(SUM(held_bytes), 0) FROM uploads WHERE registry_id = $registryId AND id IS NOT $uploadId))
+        """;
+
+    public Task<UploadStartResult> CreateUploadAsync(UploadRecord upload, long heldBytes, int maxSessions, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            // The session count, the usage and the insert share the IMMEDIATE transaction: concurrent starts can't
+            // together pass either bound.
+            var state = await connection.Command(
+                $"""
+                SELECT (SELECT COUNT(*) FROM uploads WHERE registry_id = $registryId),
+                       storage_limit_bytes - {UsedBytes}
+                FROM registries WHERE id = $registryId;
+                """, transaction)
+                .With("$registryId", upload.RegistryId)
+                .With("$uploadId", null)
+                .FirstAsync(r => ((long Sessions, long Room)?)(r.GetInt64(0), r.GetInt64(1)), cancellationToken);
+            if (state is not { } current)
+            {
+                return UploadStartResult.RegistryGone;
+            }
+
+            if (current.Sessions >= maxSessions)
+            {
+                return UploadStartResult.TooManySessions;
+            }
+
+            if (heldBytes > current.Room)
+            {
+                return UploadStartResult.OverLimit;
+            }
+
+            await connection.Command(
+                """
+                INSERT INTO uploads (id, registry_id, repository, size, held_bytes, started_at, updated_at)
+                VALUES ($id, $registryId, $repository, $size, $held, $startedAt, $updatedAt);
+                """, transaction)
+                .With("$id", upload.Id)
+                .With("$registryId", upload.RegistryId)
+                .With("$repository", upload.Repository)
+                .With("$size", upload.Size)
+                .With("$held", heldBytes)
+                .With("$startedAt", upload.StartedAt)
+                .With("$updatedAt", upload.UpdatedAt)
+                .ExecuteAsync(cancellationToken);
+            return UploadStartResult.Started;
+        }, cancellationToken);
+
+    public Task<long?> HoldUploadBytesAsync(string registryId, string uploadId, long neededBytes, long wantedBytes, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var state = await connection.Command(
+                $"""
+                SELECT u.held_bytes, r.storage_limit_bytes - {UsedBytes}
+                FROM uploads u JOIN registries r ON r.id = u.registry_id
+                WHERE u.id = $uploadId AND u.registry_id = $registryId;
+                """, transaction)
+                .With("$registryId", registryId)
+                .With("$uploadId", uploadId)
+                .FirstAsync(r => ((long Held, long Room)?)(r.GetInt64(0), r.GetInt64(1)), cancellationToken);
+            if (state is not { } current)
+            {
+                return null;
+            }
+
+            if (current.Held >= neededBytes || current.Room < neededBytes)
+            {
+                return current.Held;
+            }
+
+            // Ahead of what is needed, at most half of what would be left: a streaming session never takes all the room
+            // that other sessions of the registry could use.
+            var held = neededBytes + Math.Min(wantedBytes - neededBytes, (current.Room - neededBytes) / 2);
+            await connection.Command("UPDATE uploads SET held_bytes = $held, updated_at = $now WHERE id = $uploadId;", transaction)
+                .With("$uploadId", uploadId)
+                .With("$held", held)
+                .With("$now", now)
+                .ExecuteAsync(cancellationToken);
+            return (long?)held;
+        }, cancellationToken);
 
     public async Task<UploadRecord?> GetUploadAsync(string registryId, string uploadId, CancellationToken cancellationToken)
     {
@@ -38,7 +110,7 @@ public sealed partial class SqliteMetadataStore
     public async Task<bool> UpdateUploadSizeAsync(string uploadId, long size, DateTimeOffset updatedAt, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.Command("UPDATE uploads SET size = $size, updated_at = $updatedAt WHERE id = $id;")
+        return await connection.Command("UPDATE uploads SET size = $size, held_bytes = $size, updated_at = $updatedAt WHERE id = $id;")
             .With("$id", uploadId)
             .With("$size", size)
             .With("$updatedAt", updatedAt)

@@ -261,5 +261,13 @@ internal static class SqliteMigrations
         -- The purger's queue of deleted repositories, found again after a restart.
         CREATE INDEX repositories_deleted ON repositories (deleted_at) WHERE deleted_at IS NOT NULL;
         """,
+
+        // Bytes an upload session holds against its registry's allocation: what it received, plus what a chunk being
+        // streamed reserved ahead. Usage checks sum them per registry (and count sessions), hence the index.
+        """
+        ALTER TABLE uploads ADD COLUMN held_bytes INTEGER NOT NULL DEFAULT 0;
+        UPDATE uploads SET held_bytes = size;
+        CREATE INDEX uploads_registry ON uploads (registry_id);
+        """,
     ];
 }

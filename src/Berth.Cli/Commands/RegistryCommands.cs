@@ -113,7 +113,9 @@ public static class RegistryCommands
                 ("Project", registry.Project),
                 ("Endpoint", registry.Endpoint),
                 ("Username", registry.Username),
-                ("Usage", Format.Usage(registry.StorageUsageBytes, registry.StorageLimitBytes)),
+                ("Usage", Format.Usage(registry.StorageUsageBytes + registry.UploadBytes, registry.StorageLimitBytes)),
+                ("Stored", Format.Bytes(registry.StorageUsageBytes)),
+                ("Uploads", $"{Format.Bytes(registry.UploadBytes)} held by uploads in progress"),
                 ("Repositories", Format.Number(registry.RepositoryCount)),
                 ("Created", Format.Date(registry.CreatedAt)),
                 ("Login", $"docker login {LoginHost(registry.Endpoint)} -u {registry.Username}"));

@@ -48,8 +48,12 @@ public interface ITenantStore
     /// </summary>
     Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Sets a registry's storage allocation. False when the registry no longer exists.</summary>
-    Task<bool> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sets a registry's storage allocation unless what it stores plus what its open upload sessions hold is more
+    /// (<see cref="StorageLimitResult.BelowUsage"/>). The check and the change are one transaction, serialised with
+    /// blob adds and upload holds, so a push racing a resize can never leave the registry over its new allocation.
+    /// </summary>
+    Task<StorageLimitResult> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes a registry in one short transaction, whatever it holds: from the commit on, its name is free and no
@@ -107,10 +111,13 @@ public interface IArtifactStore
     /// <summary>
     /// Records a blob whose content is in storage: adds it to the registry (if new) and links it into the
     /// repository, atomically. A blob new to the registry is refused (<see cref="BlobAddResult.OverLimit"/>, nothing
-    /// recorded) when it would take the registry's usage over its storage limit; the check and the insert are one
-    /// transaction, so concurrent pushes can't overshoot together.
+    /// recorded) when it would take the registry's usage (stored plus held by upload sessions) over its storage
+    /// limit; the check and the insert are one transaction, so concurrent pushes can't overshoot together. With
+    /// <paramref name="uploadId"/>, the blob is that upload session's content: the bytes the session holds are not
+    /// counted a second time, and the session ends in the same transaction (its held bytes become stored bytes).
     /// </summary>
-    Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, string? uploadId,
+        CancellationToken cancellationToken);
 
     /// <summary>Links a blob the registry already holds into a repository (cross-repository mount). False when the registry lacks it.</summary>
     Task<bool> LinkBlobAsync(string registryId, long repositoryId, string digest, DateTimeOffset now, CancellationToken cancellationToken);
@@ -200,11 +207,29 @@ public interface IAuditStore
 /// <summary>Blob upload sessions; they live in the metadata store so they survive restarts and span nodes.</summary>
 public interface IUploadStore
 {
-    Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken);
+    /// <summary>
+    /// Opens a session holding <paramref name="heldBytes"/> against its registry's allocation (the size announced up
+    /// front, or 0), unless the registry already has <paramref name="maxSessions"/> open sessions or the bytes don't
+    /// fit; the checks and the insert are one transaction.
+    /// </summary>
+    Task<UploadStartResult> CreateUploadAsync(UploadRecord upload, long heldBytes, int maxSessions, CancellationToken cancellationToken);
 
     Task<UploadRecord?> GetUploadAsync(string registryId, string uploadId, CancellationToken cancellationToken);
 
-    /// <summary>Records the upload's new size. False when the session no longer exists (cancelled, or its registry deleted).</summary>
+    /// <summary>
+    /// Raises the bytes the session holds against its registry's allocation to at least <paramref name="neededBytes"/>
+    /// and at most <paramref name="wantedBytes"/>, taking ahead of the need at most half of the room that would be left
+    /// (so one streaming session never takes all the room others could use), atomically with the usage check
+    /// (serialised with blob adds, other holds and resizes). Returns the bytes held afterwards: less than
+    /// <paramref name="neededBytes"/> means there was no room and nothing changed. Null when the session no longer exists.
+    /// </summary>
+    Task<long?> HoldUploadBytesAsync(string registryId, string uploadId, long neededBytes, long wantedBytes, DateTimeOffset now,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records the upload's size; the session then holds exactly that many bytes (what it reserved ahead is released).
+    /// False when the session no longer exists (cancelled, or its registry deleted).
+    /// </summary>
     Task<bool> UpdateUploadSizeAsync(string uploadId, long size, DateTimeOffset updatedAt, CancellationToken cancellationToken);
 
     Task<bool> DeleteUploadAsync(string uploadId, CancellationToken cancellationToken);

@@ -66,8 +66,16 @@ public sealed record UploadRecord(
     DateTimeOffset StartedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>Registry-wide figures: bytes of unique blobs (each counted once) and repository count.</summary>
-public sealed record RegistryUsage(long StorageUsageBytes, int RepositoryCount);
+/// <summary>
+/// Registry-wide figures: bytes of unique blobs (each counted once), repository count, and bytes held by open upload
+/// sessions (received so far, plus what a chunk being streamed has reserved ahead). The allocation covers stored and
+/// held bytes together.
+/// </summary>
+public sealed record RegistryUsage(long StorageUsageBytes, int RepositoryCount, long UploadBytes = 0)
+{
+    /// <summary>What counts against the allocation.</summary>
+    public long TotalBytes => StorageUsageBytes + UploadBytes;
+}
 
 public sealed record RepositorySummary(
     string Name,
@@ -91,6 +99,33 @@ public enum BlobAddResult
     OverLimit,
 
     /// <summary>The registry was deleted meanwhile; nothing was recorded.</summary>
+    RegistryGone,
+}
+
+public enum UploadStartResult
+{
+    /// <summary>The session is open and holds the bytes asked for.</summary>
+    Started,
+
+    /// <summary>The registry already has as many open sessions as allowed; nothing was recorded.</summary>
+    TooManySessions,
+
+    /// <summary>The bytes asked for would take the registry past its allocation; nothing was recorded.</summary>
+    OverLimit,
+
+    /// <summary>The registry no longer exists; nothing was recorded.</summary>
+    RegistryGone,
+}
+
+public enum StorageLimitResult
+{
+    /// <summary>The new allocation is in force.</summary>
+    Set,
+
+    /// <summary>The registry stores and holds more than the new allocation; the old one stays.</summary>
+    BelowUsage,
+
+    /// <summary>The registry no longer exists.</summary>
     RegistryGone,
 }
 

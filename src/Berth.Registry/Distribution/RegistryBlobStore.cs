@@ -15,9 +15,11 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
 
     /// <summary>
     /// Moves verified content from <paramref name="stagedPath"/> to the blob's place (or drops it when the registry
-    /// already holds the blob) and links the blob into the repository.
+    /// already holds the blob) and links the blob into the repository; the upload session <paramref name="uploadId"/>
+    /// that received it ends in the same transaction (its held bytes become stored bytes).
     /// </summary>
-    public async Task CommitAsync(string registryId, long repositoryId, Digest digest, long size, string stagedPath, CancellationToken cancellationToken)
+    public async Task CommitAsync(string registryId, long repositoryId, Digest digest, long size, string stagedPath, string uploadId,
+        CancellationToken cancellationToken)
     {
         var blobPath = BlobPaths.Blob(registryId, digest);
         await using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
@@ -34,7 +36,7 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
                 moved = known is null;
             }
 
-            var result = await artifacts.AddBlobAsync(registryId, repositoryId, digest.ToString(), size, time.GetUtcNow(), cancellationToken);
+            var result = await artifacts.AddBlobAsync(registryId, repositoryId, digest.ToString(), size, time.GetUtcNow(), uploadId, cancellationToken);
             if (result is BlobAddResult.OverLimit or BlobAddResult.RegistryGone)
             {
                 // Not recorded, so nothing may refer to the content we just put in place (we hold the digest's lock).

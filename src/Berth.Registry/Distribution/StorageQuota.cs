@@ -5,48 +5,52 @@ using Berth.Core.Metadata;
 namespace Berth.Registry.Distribution;
 
 /// <summary>
-/// A registry's storage allocation as seen by pushes: uploads whose size is known up front are refused before
-/// their bytes are accepted; the binding check happens again, atomically, when the blob is recorded.
+/// A registry's storage allocation as seen by pushes: it covers stored blobs and the bytes open upload sessions hold.
+/// A session holds its bytes before they are written (up front when their size is announced, in slices of
+/// <see cref="HoldSlice"/> while a chunk streams in), each hold checked atomically in the metadata store; completing
+/// an upload turns its held bytes into stored bytes in the same transaction that records the blob.
 /// </summary>
-public sealed class StorageQuota(ITenantStore tenants, IArtifactStore artifacts)
+public sealed class StorageQuota(ITenantStore tenants, IArtifactStore artifacts, IUploadStore uploads, TimeProvider time)
 {
-    /// <summary>Throws DENIED when <paramref name="incomingBytes"/> more would exceed the registry's allocation.</summary>
-    public async Task EnsureRoomAsync(string registryId, long incomingBytes, CancellationToken cancellationToken)
-    {
-        if (incomingBytes <= 0)
-        {
-            return;
-        }
+    /// <summary>
+    /// How far ahead a streamed chunk holds room: a metadata write per slice instead of one per buffer, and never more
+    /// than the allocation has left (the last slice is cut to fit).
+    /// </summary>
+    public const long HoldSlice = 4 * ByteSize.MiB;
 
-        var (limit, used) = await ReadAsync(registryId, cancellationToken);
-        if (used + incomingBytes > limit)
-        {
-            throw Exceeded(limit, used, incomingBytes);
-        }
+    /// <summary>
+    /// Makes the session hold at least <paramref name="neededBytes"/> (and up to <paramref name="wantedBytes"/> when
+    /// there is room); returns the bytes it holds. Throws DENIED, with nothing changed, when the allocation can't take
+    /// <paramref name="neededBytes"/>; BLOB_UPLOAD_UNKNOWN when the session ended meanwhile (cancelled, registry deleted).
+    /// </summary>
+    public async Task<long> HoldAsync(string registryId, string uploadId, long neededBytes, long wantedBytes, CancellationToken cancellationToken)
+    {
+        var held = await uploads.HoldUploadBytesAsync(registryId, uploadId, neededBytes, wantedBytes, time.GetUtcNow(), cancellationToken)
+            ?? throw new OciException(OciErrorCode.BlobUploadUnknown, "the upload session ended (cancelled, or its registry was deleted)");
+        return held >= neededBytes ? held : throw await ExceededAsync(registryId, neededBytes - held, cancellationToken);
     }
 
-    /// <summary>The error for a blob of <paramref name="incomingBytes"/> that the registry had no room for.</summary>
+    /// <summary>The error for <paramref name="incomingBytes"/> more that the registry had no room for.</summary>
     public async Task<OciException> ExceededAsync(string registryId, long incomingBytes, CancellationToken cancellationToken)
     {
-        var (limit, used) = await ReadAsync(registryId, cancellationToken);
-        return Exceeded(limit, used, incomingBytes);
+        var registry = await tenants.GetRegistryByIdAsync(registryId, cancellationToken)
+            ?? throw new OciException(OciErrorCode.NameUnknown, "registry not found");
+        var usage = await artifacts.GetUsageAsync(registryId, cancellationToken);
+        var limit = registry.StorageLimitBytes;
+        var held = usage.UploadBytes > 0 ? $" ({ByteSize.Format(usage.StorageUsageBytes)} stored, {ByteSize.Format(usage.UploadBytes)} held by uploads in progress)" : "";
+        return new OciException(OciErrorCode.Denied,
+            $"storage limit exceeded: the registry uses {ByteSize.Format(usage.TotalBytes)} of its {ByteSize.Format(limit)} allocation{held} " +
+            $"and this push needs {ByteSize.Format(incomingBytes)} more; delete images, cancel unfinished uploads or resize the registry",
+            new Dictionary<string, long>
+            {
+                ["storageUsageBytes"] = usage.StorageUsageBytes,
+                ["uploadBytes"] = usage.UploadBytes,
+                ["storageLimitBytes"] = limit,
+                ["requiredBytes"] = incomingBytes,
+            });
     }
 
     /// <summary>True when the registry no longer exists (to explain storage errors during a delete).</summary>
     public async Task<bool> RegistryGoneAsync(string registryId) =>
         await tenants.GetRegistryByIdAsync(registryId, CancellationToken.None) is null;
-
-    private async Task<(long Limit, long Used)> ReadAsync(string registryId, CancellationToken cancellationToken)
-    {
-        var registry = await tenants.GetRegistryByIdAsync(registryId, cancellationToken)
-            ?? throw new OciException(OciErrorCode.NameUnknown, "registry not found");
-        var usage = await artifacts.GetUsageAsync(registryId, cancellationToken);
-        return (registry.StorageLimitBytes, usage.StorageUsageBytes);
-    }
-
-    private static OciException Exceeded(long limit, long used, long incoming) =>
-        new(OciErrorCode.Denied,
-            $"storage limit exceeded: the registry uses {ByteSize.Format(used)} of its {ByteSize.Format(limit)} allocation " +
-            $"and this push needs {ByteSize.Format(incoming)} more; delete images or resize the registry",
-            new Dictionary<string, long> { ["storageUsageBytes"] = used, ["storageLimitBytes"] = limit, ["requiredBytes"] = incoming });
 }

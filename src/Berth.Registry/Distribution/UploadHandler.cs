@@ -4,6 +4,7 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Core.Tenancy;
+using Berth.Registry.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Berth.Registry.Distribution;
@@ -11,7 +12,9 @@ namespace Berth.Registry.Distribution;
 /// <summary>
 /// <c>/v2/&lt;name&gt;/blobs/uploads/[&lt;id&gt;]</c>: monolithic, chunked and streamed uploads, status, cancel and
 /// cross-repository mount. Bytes are hashed as they arrive and written to the upload's own file; only a
-/// verified blob is moved into the content-addressed tree, so a failed upload leaves nothing behind.
+/// verified blob is moved into the content-addressed tree, so a failed upload leaves nothing behind. Every upload,
+/// monolithic ones included, is a session that holds its bytes against the registry's allocation before writing them
+/// (see <see cref="StorageQuota"/>), and a registry has at most <see cref="UploadOptions.MaxSessionsPerRegistry"/>.
 /// </summary>
 public sealed class UploadHandler(
     IArtifactStore artifacts,
@@ -21,9 +24,15 @@ public sealed class UploadHandler(
     RegistryAddressing addressing,
     StorageQuota quota,
     Observability.BerthMetrics metrics,
+    IOptions<BerthOptions> options,
     TimeProvider time)
 {
     private const int BufferSize = 1024 * 1024;
+
+    // Sessions end within seconds to minutes when clients push normally; a short wait lets the next try find room.
+    private const int SessionCapRetryAfterSeconds = 10;
+
+    private readonly UploadOptions _options = options.Value.Uploads;
 
     private IBlobDriver Driver => blobs.Driver;
 
@@ -71,11 +80,43 @@ public sealed class UploadHandler(
             return;
         }
 
+        var uploadId = await OpenSessionAsync(request, 0);
+        try
+        {
+            await Driver.PutAsync(BlobPaths.Upload(request.RegistryId, uploadId), Stream.Null, request.Aborted);
+        }
+        catch
+        {
+            await uploads.DeleteUploadAsync(uploadId, CancellationToken.None);
+            throw;
+        }
+
+        WriteUploadState(request, uploadId, 0, StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// Records a new session holding <paramref name="heldBytes"/> (a size announced up front, or 0); refused with 429
+    /// when the registry has as many sessions open as allowed, with DENIED when the bytes don't fit its allocation.
+    /// </summary>
+    private async Task<string> OpenSessionAsync(V2Request request, long heldBytes)
+    {
         var now = time.GetUtcNow();
         var upload = new UploadRecord(Secrets.NewId(), request.RegistryId, request.Target.Repository, 0, now, now);
-        await Driver.PutAsync(BlobPaths.Upload(upload.RegistryId, upload.Id), Stream.Null, request.Aborted);
-        await uploads.CreateUploadAsync(upload, request.Aborted);
-        WriteUploadState(request, upload.Id, 0, StatusCodes.Status202Accepted);
+        switch (await uploads.CreateUploadAsync(upload, heldBytes, _options.MaxSessionsPerRegistry, request.Aborted))
+        {
+            case UploadStartResult.Started:
+                return upload.Id;
+            case UploadStartResult.TooManySessions:
+                request.Response.Headers.RetryAfter = SessionCapRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                throw new OciException(OciErrorCode.TooManyRequests,
+                    $"the registry has {_options.MaxSessionsPerRegistry} upload sessions open, the most it may; retry once some finish " +
+                    "(complete or cancel unfinished uploads; abandoned ones are dropped after being idle for " +
+                    $"{_options.MaxIdle})");
+            case UploadStartResult.OverLimit:
+                throw await quota.ExceededAsync(request.RegistryId, heldBytes, request.Aborted);
+            default:
+                throw new OciException(OciErrorCode.NameUnknown, "registry not found");
+        }
     }
 
     /// <summary>
@@ -115,15 +156,14 @@ public sealed class UploadHandler(
         return await artifacts.LinkBlobAsync(request.RegistryId, repository.Id, digest.ToString(), time.GetUtcNow(), request.Aborted);
     }
 
+    /// <summary>
+    /// A whole blob in the POST: a session of its own (so its bytes count, and it counts toward the session cap) that
+    /// holds an announced size before one byte is read, and ends with the request.
+    /// </summary>
     private async Task UploadMonolithicAsync(V2Request request, Digest digest)
     {
-        if (request.Request.ContentLength is { } length &&
-            await artifacts.GetRegistryBlobSizeAsync(request.RegistryId, digest.ToString(), request.Aborted) is null)
-        {
-            await quota.EnsureRoomAsync(request.RegistryId, length, request.Aborted);
-        }
-
-        var stagingId = Secrets.NewId();
+        var announced = request.Request.ContentLength ?? 0;
+        var stagingId = await OpenSessionAsync(request, announced);
         var stagedPath = BlobPaths.Upload(request.RegistryId, stagingId);
         try
         {
@@ -131,13 +171,13 @@ public sealed class UploadHandler(
             using var hash = digest.CreateHash();
             await using (var writer = await Driver.OpenWriterAsync(stagedPath, append: false, request.Aborted))
             {
-                size = await ReceiveAsync(request, writer, hash);
+                size = await ReceiveAsync(request, writer, hash, stagingId, 0, announced);
                 await writer.CommitAsync(request.Aborted);
             }
 
             VerifyDigest(digest, hash.GetHashAndReset());
             var repository = await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, time.GetUtcNow(), request.Aborted);
-            await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, stagedPath, request.Aborted);
+            await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, stagedPath, stagingId, request.Aborted);
         }
         catch (Exception ex) when (ex is IOException or BlobPathNotFoundException)
         {
@@ -146,6 +186,7 @@ public sealed class UploadHandler(
         }
         finally
         {
+            await uploads.DeleteUploadAsync(stagingId, CancellationToken.None);
             await Driver.DeleteAsync(BlobPaths.UploadDirectory(request.RegistryId, stagingId), CancellationToken.None);
         }
 
@@ -189,7 +230,7 @@ public sealed class UploadHandler(
             {
                 VerifyDigest(digest, actual);
                 var repository = await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, time.GetUtcNow(), request.Aborted);
-                await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, dataPath, request.Aborted);
+                await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, dataPath, upload.Id, request.Aborted);
             }
             catch (Exception ex) when (ex is IOException or BlobPathNotFoundException)
             {
@@ -257,8 +298,25 @@ public sealed class UploadHandler(
         return upload;
     }
 
-    /// <summary>Appends the request body (a chunk) to the upload; returns the upload's size afterwards.</summary>
+    /// <summary>
+    /// Appends the request body (a chunk) to the upload; returns the upload's size afterwards. A chunk the allocation
+    /// has no room for ends the session (bytes, row and slot under the session cap): clients start a failed blob over
+    /// anyway, and a refused push must not leave sessions behind.
+    /// </summary>
     private async Task<long> AppendAsync(V2Request request, UploadRecord upload, UploadState state, bool requireBody)
+    {
+        try
+        {
+            return await AppendChunkAsync(request, upload, state, requireBody);
+        }
+        catch (OciException ex) when (ex.Error == OciErrorCode.Denied)
+        {
+            await DiscardAsync(upload);
+            throw;
+        }
+    }
+
+    private async Task<long> AppendChunkAsync(V2Request request, UploadRecord upload, UploadState state, bool requireBody)
     {
         var headers = request.Request.Headers;
         var hasBody = request.Request.ContentLength is > 0 || (request.Request.ContentLength is null && headers.TransferEncoding.Count > 0);
@@ -293,17 +351,19 @@ public sealed class UploadHandler(
             range = parsed;
         }
 
-        // Refuse before reading the bytes when their size is announced and there is no room for them.
+        // Between requests a session holds exactly its size. An announced size is held before one byte is read (refused
+        // outright when it doesn't fit); a streamed chunk holds room slice by slice as it arrives.
+        var held = size;
         if (request.Request.ContentLength is { } incoming)
         {
-            await quota.EnsureRoomAsync(request.RegistryId, size + incoming, request.Aborted);
+            held = await quota.HoldAsync(upload.RegistryId, upload.Id, size + incoming, size + incoming, request.Aborted);
         }
 
         var hash = state.HashContinuing(size);
         long received;
         try
         {
-            received = await ReceiveAsync(request, writer, hash);
+            received = await ReceiveAsync(request, writer, hash, upload.Id, size, held);
 
             // A streamed chunk (no Content-Length) can only be measured once read: if it doesn't fit its Content-Range,
             // refuse it before the commit, so none of its bytes stay in the upload.
@@ -316,7 +376,10 @@ public sealed class UploadHandler(
         }
         catch
         {
+            // None of the chunk is kept: the session stays at its last accepted size and holds just that again (the
+            // client may resume from there after a broken connection).
             state.ResetHash();
+            await uploads.UpdateUploadSizeAsync(upload.Id, size, time.GetUtcNow(), CancellationToken.None);
             throw;
         }
 
@@ -336,8 +399,12 @@ public sealed class UploadHandler(
         return size;
     }
 
-    /// <summary>Streams the request body to storage, hashing as it goes; never holds more than one buffer.</summary>
-    private async Task<long> ReceiveAsync(V2Request request, IBlobWriter writer, IncrementalHash? hash)
+    /// <summary>
+    /// Streams the request body to storage, hashing as it goes; never holds more than one buffer. The session
+    /// (<paramref name="uploadId"/>, at <paramref name="offset"/> bytes, holding <paramref name="held"/>) holds room
+    /// for each buffer before it is written: when the allocation has none left the body is cut off there with DENIED.
+    /// </summary>
+    private async Task<long> ReceiveAsync(V2Request request, IBlobWriter writer, IncrementalHash? hash, string uploadId, long offset, long held)
     {
         if (request.Http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -362,6 +429,12 @@ public sealed class UploadHandler(
                 if (filled == 0)
                 {
                     return total;
+                }
+
+                var needed = offset + total + filled;
+                if (needed > held)
+                {
+                    held = await quota.HoldAsync(request.RegistryId, uploadId, needed, needed + StorageQuota.HoldSlice, request.Aborted);
                 }
 
                 hash?.AppendData(buffer, 0, filled);

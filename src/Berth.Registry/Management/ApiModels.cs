@@ -15,6 +15,7 @@ public sealed record RegistryResponse(
     string Endpoint,
     string Username,
     long StorageUsageBytes,
+    long UploadBytes,
     long StorageLimitBytes,
     int RepositoryCount,
     DateTimeOffset CreatedAt);

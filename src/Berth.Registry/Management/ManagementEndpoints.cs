@@ -220,7 +220,7 @@ public static class ManagementEndpoints
     {
         var usage = await artifacts.GetUsageAsync(registry.Id, ct);
         return new RegistryResponse(registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name,
-            usage.StorageUsageBytes, registry.StorageLimitBytes, usage.RepositoryCount, registry.CreatedAt);
+            usage.StorageUsageBytes, usage.UploadBytes, registry.StorageLimitBytes, usage.RepositoryCount, registry.CreatedAt);
     }
 
     private static async Task<RegistryRecord> FindRegistryAsync(ITenantStore tenants, string name, CancellationToken ct) =>

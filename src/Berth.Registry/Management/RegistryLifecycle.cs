@@ -29,20 +29,22 @@ public sealed class RegistryLifecycle(
         return password;
     }
 
-    /// <summary>Sets the allocation; shrinking below what the registry already stores is refused.</summary>
+    /// <summary>
+    /// Sets the allocation; shrinking below what the registry stores plus what its uploads in progress hold is
+    /// refused. The store checks and sets in one transaction, so a push racing the resize can't slip in between.
+    /// </summary>
     public async Task ResizeAsync(RegistryRecord registry, long limitBytes, AuditActor actor, CancellationToken cancellationToken)
     {
-        var usage = await artifacts.GetUsageAsync(registry.Id, cancellationToken);
-        if (limitBytes < usage.StorageUsageBytes)
+        switch (await tenants.SetStorageLimitAsync(registry.Id, limitBytes, cancellationToken))
         {
-            throw new ManagementException(StatusCodes.Status409Conflict, "Allocation below usage",
-                $"Registry '{registry.Name}' stores {ByteSize.Format(usage.StorageUsageBytes)}; an allocation of {ByteSize.Format(limitBytes)} " +
-                "would be smaller. Delete images first or choose a larger size.");
-        }
-
-        if (!await tenants.SetStorageLimitAsync(registry.Id, limitBytes, cancellationToken))
-        {
-            throw NotFound(registry.Name);
+            case StorageLimitResult.RegistryGone:
+                throw NotFound(registry.Name);
+            case StorageLimitResult.BelowUsage:
+                var usage = await artifacts.GetUsageAsync(registry.Id, cancellationToken);
+                var held = usage.UploadBytes > 0 ? $" and its uploads in progress hold {ByteSize.Format(usage.UploadBytes)}" : "";
+                throw new ManagementException(StatusCodes.Status409Conflict, "Allocation below usage",
+                    $"Registry '{registry.Name}' stores {ByteSize.Format(usage.StorageUsageBytes)}{held}; an allocation of " +
+                    $"{ByteSize.Format(limitBytes)} would be smaller. Delete images (or let the uploads finish) first, or choose a larger size.");
         }
 
         await AuditAsync(registry, actor, "registry.resized",

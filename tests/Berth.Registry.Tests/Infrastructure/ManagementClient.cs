@@ -36,7 +36,8 @@ public sealed record RegistryDetail(
     [property: JsonPropertyName("username")] string Username,
     [property: JsonPropertyName("storageUsageBytes")] long StorageUsageBytes,
     [property: JsonPropertyName("storageLimitBytes")] long StorageLimitBytes,
-    [property: JsonPropertyName("repositoryCount")] int RepositoryCount);
+    [property: JsonPropertyName("repositoryCount")] int RepositoryCount,
+    [property: JsonPropertyName("uploadBytes")] long UploadBytes);
 
 public sealed record RepositoryInfo(
     [property: JsonPropertyName("name")] string Name,

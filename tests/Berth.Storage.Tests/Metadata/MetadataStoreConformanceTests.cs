@@ -282,10 +282,10 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
         var digest = Digest("layer");
 
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
-        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, null, Ct));
+        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, null, Ct));
         Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(db.RegistryId, db.Name, digest, Ct));
-        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 42, T0, Ct));
+        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 42, T0, null, Ct));
 
         Assert.Equal(42, await Artifacts.GetRegistryBlobSizeAsync(registry.Id, digest, Ct));
         Assert.Equal(42, await Artifacts.GetRepositoryBlobSizeAsync(app.RegistryId, app.Name, digest, Ct));
@@ -307,7 +307,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
         var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
         var digest = Digest("layer");
-        await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 42, T0, null, Ct);
 
         Assert.False(await Artifacts.LinkBlobAsync(registry.Id, db.Id, Digest("absent"), T0, Ct));
         Assert.True(await Artifacts.LinkBlobAsync(registry.Id, db.Id, digest, T0, Ct));
@@ -322,9 +322,9 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var registry = await NewRegistryAsync("acme", "web");
         var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
         var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
-        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("a"), 1, T0, Ct);
-        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("b"), 2, T0, Ct);
-        await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("c"), 3, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("a"), 1, T0, null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("b"), 2, T0, null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("c"), 3, T0, null, Ct);
 
         var sizes = await Artifacts.GetRepositoryBlobSizesAsync(app.Id, [Digest("a"), Digest("b"), Digest("c"), Digest("x")], Ct);
 
@@ -339,7 +339,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
         for (var i = 0; i < 20; i++)
         {
-            await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest($"blob{i}"), i, T0, Ct);
+            await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest($"blob{i}"), i, T0, null, Ct);
         }
 
         var asked = Enumerable.Range(0, 1500).Select(i => Digest($"blob{i}")).ToList();
@@ -357,9 +357,9 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
         var shared = Digest("shared");
         var own = Digest("own");
-        await Artifacts.AddBlobAsync(registry.Id, app.Id, shared, 10, T0, Ct);
-        await Artifacts.AddBlobAsync(registry.Id, db.Id, shared, 10, T0, Ct);
-        await Artifacts.AddBlobAsync(registry.Id, app.Id, own, 5, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, shared, 10, T0, null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, db.Id, shared, 10, T0, null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, own, 5, T0, null, Ct);
         Assert.Empty(await Artifacts.ListUnreferencedBlobsAsync(registry.Id, Ct));
 
         Assert.True(await Artifacts.UnlinkBlobAsync(app.Id, shared, Ct));
@@ -386,12 +386,12 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
         var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
         var digest = Digest("layer");
-        await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 7, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, digest, 7, T0, null, Ct);
         await Artifacts.UnlinkBlobAsync(app.Id, digest, Ct);
         Assert.True(await Artifacts.RemoveRegistryBlobAsync(registry.Id, digest, Ct));
 
         Assert.False(await Artifacts.LinkBlobAsync(registry.Id, db.Id, digest, T0, Ct));
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 7, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 7, T0, null, Ct));
     }
 
     // ---- manifests and tags
@@ -504,8 +504,8 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var keep = await Artifacts.EnsureRepositoryAsync(registry.Id, "keep", T0, Ct);
         var shared = Digest("shared");
         var own = Digest("own");
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, shared, 3, T0, Ct));
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, own, 4, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, shared, 3, T0, null, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, own, 4, T0, null, Ct));
         Assert.True(await Artifacts.LinkBlobAsync(registry.Id, keep.Id, shared, T0, Ct));
         var manifest = Manifest("m1");
         var links = new[] { new ManifestLink(shared, false, 3), new ManifestLink(own, false, 4) };
@@ -556,7 +556,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var layers = Enumerable.Range(0, Manifests).Select(i => Digest($"layer{i}")).ToList();
         for (var i = 0; i < Manifests; i++)
         {
-            Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, big.Id, layers[i], 10, T0, Ct));
+            Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, big.Id, layers[i], 10, T0, null, Ct));
             var manifest = Manifest($"big{i}");
             await Artifacts.PutManifestAsync(big.Id, manifest, [new ManifestLink(layers[i], false, 10)], null, $"v{i}", T0, Ct);
             await Artifacts.PutManifestAsync(big.Id, manifest, [], null, $"w{i}", T0, Ct);
@@ -594,7 +594,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     {
         var registry = await NewRegistryAsync("acme", "web");
         var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("layer"), 10, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("layer"), 10, T0, null, Ct));
         await Artifacts.PutManifestAsync(app.Id, Manifest("m1"), [new ManifestLink(Digest("layer"), false, 10)], null, "latest", T0, Ct);
 
         // A stale id (a repository or registry that is not deleted) purges nothing.
@@ -718,11 +718,11 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
         var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0.AddMinutes(1), Ct);
         await Artifacts.EnsureRepositoryAsync(registry.Id, "empty", T0.AddMinutes(2), Ct);
-        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("shared"), 100, T0.AddMinutes(3), Ct);
-        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("shared"), 100, T0.AddMinutes(3), Ct);
-        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("app-only"), 10, T0.AddMinutes(4), Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("shared"), 100, T0.AddMinutes(3), null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("shared"), 100, T0.AddMinutes(3), null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("app-only"), 10, T0.AddMinutes(4), null, Ct);
         await Artifacts.LinkBlobAsync(registry.Id, db.Id, Digest("shared"), T0.AddMinutes(5), Ct);
-        await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("db-only"), 1, T0.AddMinutes(6), Ct);
+        await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("db-only"), 1, T0.AddMinutes(6), null, Ct);
         await Artifacts.PutManifestAsync(app.Id, Manifest("m1"), [], null, "v1", T0.AddMinutes(7), Ct);
         await Artifacts.PutManifestAsync(app.Id, Manifest("m2"), [], null, "v2", T0.AddMinutes(8), Ct);
         await Artifacts.PutManifestAsync(app.Id, Manifest("m2"), [], null, "latest", T0.AddMinutes(9), Ct);
@@ -762,9 +762,9 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var manifest = Manifest("m1");
 
         // The same content is new to each registry.
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(a.Id, appA.Id, layer, 50, T0, Ct));
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(b.Id, appB.Id, layer, 50, T0, Ct));
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(a.Id, appA.Id, Digest("only-a"), 5, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(a.Id, appA.Id, layer, 50, T0, null, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(b.Id, appB.Id, layer, 50, T0, null, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(a.Id, appA.Id, Digest("only-a"), 5, T0, null, Ct));
         await Artifacts.PutManifestAsync(appA.Id, manifest, [], null, "latest", T0, Ct);
         await Artifacts.PutManifestAsync(appB.Id, manifest, [], null, "latest", T0, Ct);
 
@@ -809,7 +809,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
             for (var i = 0; i < 50; i++)
             {
                 var blob = (t * 25) + i;
-                if (await Artifacts.AddBlobAsync(registry.Id, repositories[t % 4].Id, Digest($"blob{blob}"), SizeOf(blob), T0, Ct) == BlobAddResult.Added)
+                if (await Artifacts.AddBlobAsync(registry.Id, repositories[t % 4].Id, Digest($"blob{blob}"), SizeOf(blob), T0, null, Ct) == BlobAddResult.Added)
                 {
                     added++;
                 }
@@ -832,7 +832,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var registry = await NewRegistryAsync("acme", "web");
         var other = await NewRegistryAsync("globex", "ops");
         var upload = new UploadRecord("u1", registry.Id, "app", 0, T0, T0);
-        await Uploads.CreateUploadAsync(upload, Ct);
+        await Uploads.CreateUploadAsync(upload, 0, 10, Ct);
 
         Assert.Equal(upload, await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
         Assert.Null(await Uploads.GetUploadAsync(other.Id, "u1", Ct));
@@ -851,15 +851,138 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     {
         var registry = await NewRegistryAsync("acme", "web");
         var other = await NewRegistryAsync("globex", "ops");
-        await Uploads.CreateUploadAsync(new UploadRecord("old", registry.Id, "app", 0, T0, T0), Ct);
-        await Uploads.CreateUploadAsync(new UploadRecord("old-elsewhere", other.Id, "app", 0, T0, T0.AddMinutes(1)), Ct);
-        await Uploads.CreateUploadAsync(new UploadRecord("touched", registry.Id, "app", 0, T0, T0), Ct);
-        await Uploads.CreateUploadAsync(new UploadRecord("fresh", registry.Id, "app", 0, T0.AddHours(2), T0.AddHours(2)), Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("old", registry.Id, "app", 0, T0, T0), 0, 10, Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("old-elsewhere", other.Id, "app", 0, T0, T0.AddMinutes(1)), 0, 10, Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("touched", registry.Id, "app", 0, T0, T0), 0, 10, Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("fresh", registry.Id, "app", 0, T0.AddHours(2), T0.AddHours(2)), 0, 10, Ct);
         await Uploads.UpdateUploadSizeAsync("touched", 10, T0.AddHours(3), Ct);
 
         var stale = await Uploads.ListStaleUploadsAsync(T0.AddHours(1), Ct);
 
         Assert.Equal(["old", "old-elsewhere"], stale.Select(u => u.Id).Order(StringComparer.Ordinal));
+    }
+
+    // ---- bytes held by upload sessions (issue 10: an allocation uploads in flight can't bypass)
+
+    [Fact]
+    public async Task UploadSessionsHoldBytesAgainstTheAllocationAndCompletingOneCountsItOnce()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        Assert.Equal(StorageLimitResult.Set, await Tenants.SetStorageLimitAsync(registry.Id, 100, Ct));
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("stored"), 30, T0, null, Ct));
+
+        // A size announced up front is held at the start, or the session is not opened at all.
+        Assert.Equal(UploadStartResult.Started, await Uploads.CreateUploadAsync(new UploadRecord("u1", registry.Id, "app", 0, T0, T0), 50, 10, Ct));
+        Assert.Equal(UploadStartResult.OverLimit, await Uploads.CreateUploadAsync(new UploadRecord("u2", registry.Id, "app", 0, T0, T0), 21, 10, Ct));
+        Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u2", Ct));
+        Assert.Equal(UploadStartResult.Started, await Uploads.CreateUploadAsync(new UploadRecord("u2", registry.Id, "app", 0, T0, T0), 20, 10, Ct));
+        Assert.Equal(new RegistryUsage(30, 1, 70), await Artifacts.GetUsageAsync(registry.Id, Ct));
+
+        // Full: neither a blob recorded without a session nor one more held byte fits; nothing changes.
+        Assert.Equal(BlobAddResult.OverLimit, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("extra"), 1, T0, null, Ct));
+        Assert.Equal(50, await Uploads.HoldUploadBytesAsync(registry.Id, "u1", 51, 60, T0, Ct));
+        Assert.Equal(new RegistryUsage(30, 1, 70), await Artifacts.GetUsageAsync(registry.Id, Ct));
+
+        // Ending a session frees what it held; a hold then takes what it needs, and ahead of that at most half of
+        // what would be left (70 - 52 = 18 left: 9 more), never more than it wants.
+        Assert.True(await Uploads.DeleteUploadAsync("u2", Ct));
+        Assert.Equal(61, await Uploads.HoldUploadBytesAsync(registry.Id, "u1", 52, 500, T0.AddSeconds(5), Ct));
+        Assert.Equal(T0.AddSeconds(5), (await Uploads.GetUploadAsync(registry.Id, "u1", Ct))!.UpdatedAt);
+        Assert.Equal(61, await Uploads.HoldUploadBytesAsync(registry.Id, "u1", 60, 80, T0, Ct));
+        Assert.Equal(63, await Uploads.HoldUploadBytesAsync(registry.Id, "u1", 62, 63, T0, Ct));
+        Assert.Equal(70, await Uploads.HoldUploadBytesAsync(registry.Id, "u1", 70, 80, T0, Ct));
+
+        // Recording the size releases what was held ahead.
+        Assert.True(await Uploads.UpdateUploadSizeAsync("u1", 60, T0, Ct));
+        Assert.Equal(new RegistryUsage(30, 1, 60), await Artifacts.GetUsageAsync(registry.Id, Ct));
+
+        // 30 stored + 60 held: the session's own 60 bytes become the blob (not counted twice) and the session ends.
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("u1"), 60, T0, "u1", Ct));
+        Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
+        Assert.Equal(new RegistryUsage(90, 1, 0), await Artifacts.GetUsageAsync(registry.Id, Ct));
+        Assert.Null(await Uploads.HoldUploadBytesAsync(registry.Id, "u1", 1, 1, T0, Ct));
+
+        // A session whose content the registry already holds ends too.
+        Assert.Equal(UploadStartResult.Started, await Uploads.CreateUploadAsync(new UploadRecord("u3", registry.Id, "app", 0, T0, T0), 10, 10, Ct));
+        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("u1"), 60, T0, "u3", Ct));
+        Assert.Equal(new RegistryUsage(90, 1, 0), await Artifacts.GetUsageAsync(registry.Id, Ct));
+    }
+
+    [Fact]
+    public async Task ARegistryOpensAtMostMaxSessionsAtOnce()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var other = await NewRegistryAsync("globex", "ops");
+        UploadRecord Session(string id, RegistryRecord owner) => new(id, owner.Id, "app", 0, T0, T0);
+
+        Assert.Equal(UploadStartResult.Started, await Uploads.CreateUploadAsync(Session("a", registry), 0, 2, Ct));
+        Assert.Equal(UploadStartResult.Started, await Uploads.CreateUploadAsync(Session("b", registry), 0, 2, Ct));
+        Assert.Equal(UploadStartResult.TooManySessions, await Uploads.CreateUploadAsync(Session("c", registry), 0, 2, Ct));
+        Assert.Null(await Uploads.GetUploadAsync(registry.Id, "c", Ct));
+
+        // Per registry: another one is not affected; and a session that ends makes room.
+        Assert.Equal(UploadStartResult.Started, await Uploads.CreateUploadAsync(Session("d", other), 0, 2, Ct));
+        Assert.True(await Uploads.DeleteUploadAsync("a", Ct));
+        Assert.Equal(UploadStartResult.Started, await Uploads.CreateUploadAsync(Session("c", registry), 0, 2, Ct));
+
+        Assert.Equal(UploadStartResult.RegistryGone, await Uploads.CreateUploadAsync(Session("e", registry with { Id = "missing" }), 0, 2, Ct));
+    }
+
+    [Fact]
+    public async Task ConcurrentStartsNeverPassTheSessionCap()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() =>
+            Uploads.CreateUploadAsync(new UploadRecord($"s{i}", registry.Id, "app", 0, T0, T0), 0, 15, Ct))));
+        Assert.Equal(15, results.Count(r => r == UploadStartResult.Started));
+        Assert.Equal(25, results.Count(r => r == UploadStartResult.TooManySessions));
+    }
+
+    [Fact]
+    public async Task ConcurrentHoldsFillTheAllocationExactlyAndNeverPastIt()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        Assert.Equal(StorageLimitResult.Set, await Tenants.SetStorageLimitAsync(registry.Id, 1000, Ct));
+        for (var i = 0; i < 8; i++)
+        {
+            await Uploads.CreateUploadAsync(new UploadRecord($"h{i}", registry.Id, "app", 0, T0, T0), 0, 100, Ct);
+        }
+
+        // Eight sessions each ask for 7 more bytes (up to 30 ahead) until refused.
+        var held = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            long current = 0;
+            while (true)
+            {
+                var after = (await Uploads.HoldUploadBytesAsync(registry.Id, $"h{i}", current + 7, current + 30, T0, Ct))!.Value;
+                if (after < current + 7)
+                {
+                    return after;
+                }
+
+                current = after;
+            }
+        })));
+
+        var usage = await Artifacts.GetUsageAsync(registry.Id, Ct);
+        Assert.Equal(held.Sum(), usage.UploadBytes);
+        Assert.True(usage.UploadBytes is > 1000 - 7 and <= 1000, $"held {usage.UploadBytes} of 1000 ({string.Join(", ", held)})");
+    }
+
+    [Fact]
+    public async Task AResizeBelowStoredPlusHeldBytesIsRefusedAndLeavesTheLimit()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("stored"), 30, T0, null, Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("u1", registry.Id, "app", 0, T0, T0), 40, 10, Ct);
+
+        Assert.Equal(StorageLimitResult.BelowUsage, await Tenants.SetStorageLimitAsync(registry.Id, 69, Ct));
+        Assert.Equal(1L << 30, (await Tenants.GetRegistryByIdAsync(registry.Id, Ct))!.StorageLimitBytes);
+        Assert.Equal(StorageLimitResult.Set, await Tenants.SetStorageLimitAsync(registry.Id, 70, Ct));
+        Assert.Equal(70, (await Tenants.GetRegistryByIdAsync(registry.Id, Ct))!.StorageLimitBytes);
+        Assert.Equal(StorageLimitResult.RegistryGone, await Tenants.SetStorageLimitAsync("missing", 70, Ct));
     }
 
     // ---- users
@@ -1321,10 +1444,10 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var registry = await NewRegistryAsync("acme", "web");
         var survivor = await NewRegistryAsync("acme", "api");
         var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
-        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 10, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 10, T0, null, Ct);
         var manifest = Manifest("m1");
         await Artifacts.PutManifestAsync(repository.Id, manifest, [new ManifestLink(Digest("layer"), false, 10)], null, "latest", T0, Ct);
-        await Uploads.CreateUploadAsync(new UploadRecord("u1", registry.Id, "app", 0, T0, T0), Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("u1", registry.Id, "app", 0, T0, T0), 0, 10, Ct);
         await PullStats.RecordPullsAsync([new PullCount(repository.Id, manifest.Digest, Hour, 3, Now)], Ct);
         Assert.True(await Scans.QueueScanAsync(repository.Id, manifest.Digest, T0, Ct));
 
@@ -1342,8 +1465,8 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", T0, Ct));
         Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
         Assert.DoesNotContain(await Tenants.ListRegistriesAsync(registry.ProjectId, Ct), r => r.Id == registry.Id);
-        Assert.False(await Tenants.SetStorageLimitAsync(registry.Id, 1L << 31, Ct));
-        Assert.Equal(BlobAddResult.RegistryGone, await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("x"), 1, T0, Ct));
+        Assert.Equal(StorageLimitResult.RegistryGone, await Tenants.SetStorageLimitAsync(registry.Id, 1L << 31, Ct));
+        Assert.Equal(BlobAddResult.RegistryGone, await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("x"), 1, T0, null, Ct));
         Assert.False(await Artifacts.LinkBlobAsync(registry.Id, repository.Id, Digest("layer"), T0, Ct));
         Assert.False(await Uploads.UpdateUploadSizeAsync("u1", 5, T0, Ct));
         Assert.Equal([audit], await auditLog.ListAuditAsync(registry.ProjectId, registry.Id, 10, Ct));

@@ -67,9 +67,9 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
     {
         var registry = await NewRegistryAsync("acme", "web");
         var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
-        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 99, T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 99, T0, null, Ct);
         var upload = new UploadRecord("u1", registry.Id, "app", 512, T0, T0.AddSeconds(1));
-        await Uploads.CreateUploadAsync(upload, Ct);
+        await Uploads.CreateUploadAsync(upload, 0, 10, Ct);
         await _stores[0].DisposeAsync();
 
         var reopened = Open(ConnectionString);
@@ -89,9 +89,9 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
 
         // A repository of one registry cannot receive a link recorded under another registry.
         var other = await NewRegistryAsync("globex", "ops");
-        await Artifacts.AddBlobAsync(other.Id, (await Artifacts.EnsureRepositoryAsync(other.Id, "x", T0, Ct)).Id, Digest("layer"), 1, T0, Ct);
+        await Artifacts.AddBlobAsync(other.Id, (await Artifacts.EnsureRepositoryAsync(other.Id, "x", T0, Ct)).Id, Digest("layer"), 1, T0, null, Ct);
         var error = await Assert.ThrowsAsync<PostgresException>(
-            () => Artifacts.AddBlobAsync(other.Id, repository.Id, Digest("layer"), 1, T0, Ct));
+            () => Artifacts.AddBlobAsync(other.Id, repository.Id, Digest("layer"), 1, T0, null, Ct));
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, error.SqlState);
         Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("layer"), Ct));
     }
@@ -104,15 +104,15 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
         var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
 
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("a"), 60, T0, Ct));
-        Assert.Equal(BlobAddResult.OverLimit, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("b"), 41, T0, Ct));
-        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("c"), 40, T0, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("a"), 60, T0, null, Ct));
+        Assert.Equal(BlobAddResult.OverLimit, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("b"), 41, T0, null, Ct));
+        Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("c"), 40, T0, null, Ct));
 
         // Already held: linking it elsewhere costs nothing, so the full registry still accepts it.
-        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("a"), 60, T0, Ct));
+        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("a"), 60, T0, null, Ct));
         Assert.Null(await Artifacts.GetRegistryBlobSizeAsync(registry.Id, Digest("b"), Ct));
         Assert.Equal(new RegistryUsage(100, 2), await Artifacts.GetUsageAsync(registry.Id, Ct));
-        Assert.False(await Tenants.SetStorageLimitAsync("missing", 1, Ct));
+        Assert.Equal(StorageLimitResult.RegistryGone, await Tenants.SetStorageLimitAsync("missing", 1, Ct));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
             var outcomes = new List<BlobAddResult>();
             for (var i = 0; i < 5; i++)
             {
-                outcomes.Add(await node.AddBlobAsync(registry.Id, repository.Id, Digest($"blob-{pusher}-{i}"), 100, T0, Ct));
+                outcomes.Add(await node.AddBlobAsync(registry.Id, repository.Id, Digest($"blob-{pusher}-{i}"), 100, T0, null, Ct));
             }
 
             return outcomes;
@@ -181,7 +181,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
         foreach (var blob in new[] { "config", "base", "top" })
         {
-            await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest(blob), 1, T0, Ct);
+            await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest(blob), 1, T0, null, Ct);
         }
 
         await Artifacts.PutManifestAsync(repository.Id, Manifest("old"),

@@ -59,9 +59,9 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     {
         var registry = await NewRegistryAsync("acme", "web");
         var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, CancellationToken.None);
-        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 99, T0, CancellationToken.None);
+        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 99, T0, null, CancellationToken.None);
         var upload = new UploadRecord("u1", registry.Id, "app", 512, T0, T0.AddSeconds(1));
-        await Uploads.CreateUploadAsync(upload, CancellationToken.None);
+        await Uploads.CreateUploadAsync(upload, 0, 10, CancellationToken.None);
         _stores[0].Dispose();
 
         var reopened = Open();
@@ -98,9 +98,9 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
         // A repository of one registry cannot receive a link recorded under another registry.
         var other = await NewRegistryAsync("globex", "ops");
         await Artifacts.AddBlobAsync(other.Id, (await Artifacts.EnsureRepositoryAsync(other.Id, "x", T0, CancellationToken.None)).Id,
-            Digest("layer"), 1, T0, CancellationToken.None);
+            Digest("layer"), 1, T0, null, CancellationToken.None);
         await Assert.ThrowsAsync<SqliteException>(
-            () => Artifacts.AddBlobAsync(other.Id, repository.Id, Digest("layer"), 1, T0, CancellationToken.None));
+            () => Artifacts.AddBlobAsync(other.Id, repository.Id, Digest("layer"), 1, T0, null, CancellationToken.None));
         Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("layer"), CancellationToken.None));
     }
 
