@@ -197,6 +197,20 @@ public sealed partial class PostgresMetadataStore
             .With("registryId", registryId)
             .ListAsync(r => r.GetString(0), cancellationToken);
 
+    public async Task<IReadOnlySet<string>> GetRegistryBlobsAsync(string registryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    {
+        if (digests.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var rows = await Command("SELECT digest FROM blobs WHERE registry_id = @registryId AND digest = ANY(@digests);")
+            .With("registryId", registryId)
+            .With("digests", digests.ToArray())
+            .ListAsync(r => r.GetString(0), cancellationToken);
+        return rows.ToHashSet(StringComparer.Ordinal);
+    }
+
     public Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken) =>
         WriteAsync(async connection =>
         {

@@ -228,6 +228,21 @@ public sealed partial class SqliteMetadataStore
             .ListAsync(r => r.GetString(0), cancellationToken);
     }
 
+    public async Task<IReadOnlySet<string>> GetRegistryBlobsAsync(string registryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    {
+        if (digests.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.Command($"SELECT digest FROM blobs WHERE registry_id = $registryId AND digest IN {DigestList};")
+            .With("$registryId", registryId)
+            .With("$digests", JsonSerializer.Serialize(digests))
+            .ListAsync(r => r.GetString(0), cancellationToken);
+        return rows.ToHashSet(StringComparer.Ordinal);
+    }
+
     public async Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -115,6 +115,9 @@ public interface IArtifactStore
     /// </summary>
     Task<IReadOnlyList<string>> ListUnreferencedBlobsAsync(string registryId, CancellationToken cancellationToken);
 
+    /// <summary>Which of <paramref name="digests"/> the registry holds (has a blob record for), in one query.</summary>
+    Task<IReadOnlySet<string>> GetRegistryBlobsAsync(string registryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
     /// <summary>Drops a registry blob if (still) no repository links it. True when it was dropped.</summary>
     Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken);
 
@@ -185,6 +188,9 @@ public interface IUploadStore
 
     /// <summary>Uploads not touched since <paramref name="before"/> (for garbage collection).</summary>
     Task<IReadOnlyList<UploadRecord>> ListStaleUploadsAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="uploadIds"/> are upload sessions of the registry, in one query.</summary>
+    Task<IReadOnlySet<string>> GetExistingUploadsAsync(string registryId, IReadOnlyCollection<string> uploadIds, CancellationToken cancellationToken);
 }
 
 /// <summary>

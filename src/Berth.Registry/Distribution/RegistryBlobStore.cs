@@ -79,15 +79,23 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
         return true;
     }
 
-    /// <summary>Removes the blob's content and record when no repository of the registry links it any more.</summary>
-    public async Task CollectIfUnreferencedAsync(string registryId, Digest digest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the blob's content and record when no repository of the registry links it any more; the bytes freed, or
+    /// null when it is still linked (or already gone).
+    /// </summary>
+    public async Task<long?> CollectIfUnreferencedAsync(string registryId, Digest digest, CancellationToken cancellationToken)
     {
         await using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
         {
-            if (await artifacts.RemoveRegistryBlobAsync(registryId, digest.ToString(), cancellationToken))
+            if (!await artifacts.RemoveRegistryBlobAsync(registryId, digest.ToString(), cancellationToken))
             {
-                await driver.DeleteAsync(BlobPaths.Blob(registryId, digest), cancellationToken);
+                return null;
             }
+
+            var path = BlobPaths.Blob(registryId, digest);
+            var stat = await driver.StatAsync(path, cancellationToken);
+            await driver.DeleteAsync(path, cancellationToken);
+            return stat?.Size ?? 0;
         }
     }
 }

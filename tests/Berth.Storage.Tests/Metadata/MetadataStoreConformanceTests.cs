@@ -317,6 +317,24 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetRegistryBlobsAndExistingUploadsAnswerForTheirRegistryOnly()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var other = await NewRegistryAsync("globex", "ops");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var otherApp = await Artifacts.EnsureRepositoryAsync(other.Id, "app", T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("a"), 1, T0, Ct);
+        await Artifacts.AddBlobAsync(other.Id, otherApp.Id, Digest("b"), 2, T0, Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("u1", registry.Id, "app", 0, T0, T0), Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("u2", other.Id, "app", 0, T0, T0), Ct);
+
+        Assert.Equal([Digest("a")], await Artifacts.GetRegistryBlobsAsync(registry.Id, [Digest("a"), Digest("b"), Digest("x")], Ct));
+        Assert.Empty(await Artifacts.GetRegistryBlobsAsync(registry.Id, [], Ct));
+        Assert.Equal(["u1"], await Uploads.GetExistingUploadsAsync(registry.Id, ["u1", "u2", "u3"], Ct));
+        Assert.Empty(await Uploads.GetExistingUploadsAsync(registry.Id, [], Ct));
+    }
+
+    [Fact]
     public async Task GetRepositoryBlobSizesReturnsOnlyLinkedDigests()
     {
         var registry = await NewRegistryAsync("acme", "web");
