@@ -84,6 +84,48 @@ public sealed class CollectionTests(FastCollectionFixture fixture) : IClassFixtu
         Assert.True(pulled.IsSuccessStatusCode, $"the image no longer pulls: {(int)pulled.StatusCode}");
     }
 
+    [Fact]
+    public async Task BlobsOfPushesThatNeverStoredAManifestAreCollectedAfterTheGrace()
+    {
+        var (registry, registryId) = await NewRegistryWithIdAsync("unref");
+        using var client = fixture.Client(registry);
+        var kept = fixture.BuildImage(seed: 4201);
+        await client.PushImageAsync(registry.Repo("app"), kept);
+
+        // An interrupted push (its blobs, never its manifest), and one refused after its blobs (a manifest naming a blob
+        // it never uploaded): both leave blobs linked into the repository that no manifest references.
+        var interrupted = fixture.BuildImage(seed: 4202);
+        foreach (var (digest, _) in interrupted.Blobs)
+        {
+            await client.PushBlobAsync(registry.Repo("app"), interrupted.ReadBlob(digest));
+        }
+
+        var refused = fixture.BuildImage(seed: 4203);
+        var (refusedConfig, refusedLayers) = OciLayout.ReadManifestBlobs(refused.LayoutDir, refused.ManifestDigest);
+        await client.PushBlobAsync(registry.Repo("other"), refused.ReadBlob(refusedConfig));
+        using (var put = await client.PutManifestAsync(registry.Repo("other"), "v1", refused.ManifestBytes))
+        {
+            await OciAssert.ErrorAsync(put, System.Net.HttpStatusCode.BadRequest, "MANIFEST_BLOB_UNKNOWN", "manifest naming blobs never pushed");
+        }
+
+        Assert.True(refusedLayers.Count > 0);
+        var leftBehind = interrupted.Blobs.Sum(b => b.Size) + refused.Blobs.Single(b => b.Digest == refusedConfig).Size;
+        Assert.Equal(kept.Blobs.Sum(b => b.Size) + leftBehind, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageUsageBytes);
+        var runsBefore = await CounterAsync(Server, "berth_collection_runs_total");
+        var freedBefore = await CounterAsync(Server, "berth_collection_bytes_freed_bytes_total", "kind=\"unreferenced\"");
+
+        Assert.True(await EventuallyAsync(() => RecordedBlobs(Server.DataDir, registryId).Count == kept.Blobs.Count(), Patience),
+            $"the blobs no manifest references were not collected: {RecordedBlobs(Server.DataDir, registryId).Count} recorded" + fixture.ServerLog);
+        await AssertStoreConsistentAsync(fixture.Admin, Server.DataDir, registry.Name, registryId, kept.Blobs.Select(b => b.Digest), "after collection");
+        await AssertPullsIdenticalAsync(new Skopeo(fixture.NewDir("skopeo")), fixture.NewDir("pulled"),
+            $"docker://{Server.Host}/{registry.Repo("app")}:{kept.Tag}", $"{registry.Username}:{registry.Password}", kept, "the image kept");
+
+        // Counted: runs went on, and at least the bytes of this registry's leftovers were freed as unreferenced blobs.
+        Assert.True(await CounterAsync(Server, "berth_collection_runs_total") > runsBefore, "no collection run was counted");
+        Assert.True(await CounterAsync(Server, "berth_collection_bytes_freed_bytes_total", "kind=\"unreferenced\"") >= freedBefore + leftBehind,
+            "the bytes freed were not counted");
+    }
+
     /// <summary>A new registry and its storage id (learnt from the tree its first blob creates; the blob is then deleted).</summary>
     private async Task<(CreatedRegistry Registry, string Id)> NewRegistryWithIdAsync(string prefix)
     {

@@ -9,11 +9,14 @@ using Microsoft.Extensions.Hosting;
 namespace Berth.Registry.Collection;
 
 /// <summary>
-/// Collects, once older than <see cref="CollectionOptions.GracePeriod"/>, what nothing refers to: crash leftovers found
-/// by a sweep of the whole storage every <see cref="CollectionOptions.StorageSweepInterval"/> (blob files with no
-/// record, upload data with no session, blob records no repository links). Blob files are only deleted under the
-/// blob's lock after checking again that no record appeared, the lock <see cref="RegistryBlobStore.CommitAsync"/>
-/// holds from moving content into place until it is recorded. Safe on several nodes at once.
+/// Collects, once older than <see cref="CollectionOptions.GracePeriod"/>, what nothing refers to: blobs linked into a
+/// repository that no manifest of it references (pushes refused or interrupted before their manifest), on every run;
+/// and crash leftovers found by a sweep of the whole storage every <see cref="CollectionOptions.StorageSweepInterval"/>
+/// (blob files with no record, upload data with no session, blob records no repository links). A link's age is the
+/// later of its creation and the last time a push relied on it (<see cref="IArtifactStore.CheckRepositoryBlobAsync"/>),
+/// and its removal is serialised with manifest PUTs by the store; blob files are only deleted under the blob's lock
+/// after checking again that no record appeared, the lock <see cref="RegistryBlobStore.CommitAsync"/> holds from moving
+/// content into place until it is recorded. Safe on several nodes at once.
 /// </summary>
 public sealed partial class BlobCollector(
     IArtifactStore artifacts,
@@ -62,6 +65,7 @@ public sealed partial class BlobCollector(
         var started = time.GetTimestamp();
         var before = time.GetUtcNow() - _options.GracePeriod;
         var tally = new Tally();
+        await CollectUnreferencedLinksAsync(before, tally, cancellationToken);
         if (sweepStorage)
         {
             await SweepStorageAsync(before, tally, cancellationToken);
@@ -73,8 +77,39 @@ public sealed partial class BlobCollector(
             metrics.CollectionRemoved(kind, count, bytes);
         }
 
-        LogRun(logger, sweepStorage, tally.Count(CollectedKind.UntrackedFile), tally.Count(CollectedKind.OrphanUpload),
-            tally.Count(CollectedKind.Unreferenced), tally.TotalBytes, time.GetElapsedTime(started).TotalMilliseconds);
+        LogRun(logger, sweepStorage, tally.LinksRemoved, tally.Count(CollectedKind.Unreferenced), tally.Count(CollectedKind.UntrackedFile),
+            tally.Count(CollectedKind.OrphanUpload), tally.TotalBytes, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Unlinks what no manifest of its repository references, then collects the blobs no repository links any more.</summary>
+    private async Task CollectUnreferencedLinksAsync(DateTimeOffset before, Tally tally, CancellationToken cancellationToken)
+    {
+        BlobLink? after = null;
+        while (true)
+        {
+            var page = await artifacts.ListUnreferencedLinksAsync(before, after, Batch, cancellationToken);
+            foreach (var repository in page.GroupBy(l => (l.RegistryId, l.RepositoryId)))
+            {
+                // The store checks again, atomically: a link relied on or referenced since the listing stays.
+                var unlinked = await artifacts.UnlinkUnreferencedBlobsAsync(repository.Key.RepositoryId, repository.Select(l => l.Digest).ToList(),
+                    before, before, cancellationToken);
+                tally.LinksRemoved += unlinked.Count;
+                foreach (var digest in unlinked)
+                {
+                    if (await blobs.CollectIfUnreferencedAsync(repository.Key.RegistryId, Digest.Parse(digest), cancellationToken) is { } freed)
+                    {
+                        tally.Add(CollectedKind.Unreferenced, freed);
+                    }
+                }
+            }
+
+            if (page.Count < Batch)
+            {
+                return;
+            }
+
+            after = page[^1];
+        }
     }
 
     /// <summary>
@@ -194,8 +229,8 @@ public sealed partial class BlobCollector(
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Collection run (storage sweep: {Swept}): removed {UntrackedFiles} blob files with no record, {OrphanUploads} upload leftovers, {Unreferenced} unreferenced blobs; {BytesFreed} bytes freed in {ElapsedMs:F0} ms")]
-    private static partial void LogRun(ILogger logger, bool swept, int untrackedFiles, int orphanUploads, int unreferenced, long bytesFreed, double elapsedMs);
+        Message = "Collection run (storage sweep: {Swept}): removed {Links} unreferenced links, {Unreferenced} blobs nothing referred to, {UntrackedFiles} blob files with no record, {OrphanUploads} upload leftovers; {BytesFreed} bytes freed in {ElapsedMs:F0} ms")]
+    private static partial void LogRun(ILogger logger, bool swept, int links, int unreferenced, int untrackedFiles, int orphanUploads, long bytesFreed, double elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A collection run failed; retrying at the next interval")]
     private static partial void LogFailed(ILogger logger, Exception exception);
@@ -204,6 +239,8 @@ public sealed partial class BlobCollector(
     private sealed class Tally
     {
         private readonly Dictionary<CollectedKind, (int Count, long Bytes)> _kinds = [];
+
+        public int LinksRemoved { get; set; }
 
         public long TotalBytes => _kinds.Values.Sum(k => k.Bytes);
 

@@ -1,6 +1,7 @@
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
+using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Distribution;
 
@@ -9,7 +10,8 @@ namespace Berth.Registry.Distribution;
 /// no repository links any more. Keeps storage and metadata in step (content is in place before the
 /// metadata says so, and metadata lets go before content is removed).
 /// </summary>
-public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, StorageQuota quota, TimeProvider time)
+public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, StorageQuota quota, TimeProvider time,
+    IOptions<BerthOptions> options)
 {
     public IBlobDriver Driver => driver;
 
@@ -53,8 +55,9 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
     /// <summary>
     /// Deletes a manifest (and its tags) and frees its storage: the blobs only it referred to leave the repository, and
     /// blobs no repository links any more leave the registry. Only the deleted manifest's own blobs are candidates, so
-    /// blobs of a push in progress (uploaded, manifest not yet written) are never touched. False when there was no
-    /// such manifest. Shared by the /v2 DELETE and the management API.
+    /// blobs of a push in progress (uploaded, manifest not yet written) are never touched, nor are links a client
+    /// checked within the collection grace (a push in progress relies on them: the collector takes them later if no
+    /// manifest claims them). False when there was no such manifest. Shared by the /v2 DELETE and the management API.
     /// </summary>
     public async Task<bool> DeleteManifestAsync(string registryId, long repositoryId, string digest, CancellationToken cancellationToken)
     {
@@ -71,7 +74,8 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
             .ToList();
 
         // The manifest is gone: finish releasing its blobs even when the caller goes away.
-        foreach (var unlinked in await artifacts.UnlinkUnreferencedBlobsAsync(repositoryId, candidates, CancellationToken.None))
+        var checkedBefore = time.GetUtcNow() - options.Value.Collection.GracePeriod;
+        foreach (var unlinked in await artifacts.UnlinkUnreferencedBlobsAsync(repositoryId, candidates, DateTimeOffset.MaxValue, checkedBefore, CancellationToken.None))
         {
             await CollectIfUnreferencedAsync(registryId, Digest.Parse(unlinked), CancellationToken.None);
         }
