@@ -11,6 +11,9 @@ public sealed partial class PostgresMetadataStore
 
     private const string ManifestColumns = "m.digest, m.media_type, m.content, m.artifact_type, m.subject_digest, m.created_at";
 
+    // A link checked more recently than this is not written again: a push HEADs each of its blobs in a burst.
+    private static readonly TimeSpan CheckFreshness = TimeSpan.FromSeconds(1);
+
     // Keeps "updated" monotonic when writers' clocks (or calls) arrive out of order.
     private const string TouchRepository = "UPDATE repositories SET updated_at = GREATEST(updated_at, @now) WHERE id = @repositoryId;";
 
@@ -67,6 +70,33 @@ public sealed partial class PostgresMetadataStore
             .With("digest", digest)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
+    public Task<long?> CheckRepositoryBlobAsync(string registryId, string repository, string digest, DateTimeOffset now, CancellationToken cancellationToken) =>
+        // One round trip. A link the collector deletes concurrently is not updated (the UPDATE waits for the delete and
+        // then finds no row), so the answer is "unknown" rather than a size the push would then rely on in vain.
+        Command(
+            """
+            WITH found AS (
+                SELECT rb.repository_id, b.size, rb.checked_at
+                FROM repositories r
+                JOIN repository_blobs rb ON rb.repository_id = r.id
+                JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+                WHERE r.registry_id = @registryId AND r.name = @name AND rb.digest = @digest
+            ), touched AS (
+                UPDATE repository_blobs rb SET checked_at = GREATEST(rb.checked_at, @now)
+                FROM found
+                WHERE rb.repository_id = found.repository_id AND rb.digest = @digest
+                  AND (found.checked_at IS NULL OR found.checked_at <= @fresh)
+                RETURNING 1
+            )
+            SELECT size FROM found WHERE found.checked_at > @fresh OR EXISTS (SELECT 1 FROM touched);
+            """)
+            .With("registryId", registryId)
+            .With("name", repository)
+            .With("digest", digest)
+            .With("now", now)
+            .With("fresh", now - CheckFreshness)
+            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+
     public async Task<IReadOnlyDictionary<string, long>> GetRepositoryBlobSizesAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
     {
         if (digests.Count == 0)
@@ -117,6 +147,9 @@ public sealed partial class PostgresMetadataStore
                     SELECT @repositoryId, @registryId, @digest, @now
                     WHERE EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM added)
                     ON CONFLICT DO NOTHING
+                ), checked AS (
+                    -- A link already there was relied on by this upload: its check restarts the collector's grace.
+                    UPDATE repository_blobs SET checked_at = @now WHERE repository_id = @repositoryId AND digest = @digest
                 ), touched AS (
                     UPDATE repositories SET updated_at = GREATEST(updated_at, @now)
                     WHERE id = @repositoryId AND (EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM added))
@@ -157,6 +190,9 @@ public sealed partial class PostgresMetadataStore
                     SELECT @repositoryId, registry_id, digest, @now FROM blob
                     ON CONFLICT DO NOTHING
                     RETURNING 1
+                ), checked AS (
+                    -- A link already there: the mount relies on it, which restarts the collector's grace.
+                    UPDATE repository_blobs SET checked_at = @now WHERE repository_id = @repositoryId AND digest = @digest
                 ), touched AS (
                     UPDATE repositories SET updated_at = GREATEST(updated_at, @now)
                     WHERE id = @repositoryId AND EXISTS (SELECT 1 FROM linked)
@@ -170,24 +206,63 @@ public sealed partial class PostgresMetadataStore
                 .FirstAsync(r => r.GetBoolean(0), cancellationToken);
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates,
+        DateTimeOffset createdBefore, DateTimeOffset checkedBefore, CancellationToken cancellationToken)
     {
         if (candidates.Count == 0)
         {
             return [];
         }
 
-        // One statement: a manifest committed meanwhile that refers to a candidate keeps it linked.
+        return await WriteAsync(async connection =>
+        {
+            // Lock the links first: a manifest PUT holds FOR SHARE on the links it names until it commits, so this waits
+            // for it, and a PUT after this waits for the delete and then finds the links gone. A single DELETE … WHERE
+            // NOT EXISTS would not do: under READ COMMITTED its subquery's snapshot can miss the manifest links a PUT is
+            // committing at that moment. In digest order, as the PUT locks them, so the two never deadlock.
+            await connection.Command(
+                "SELECT 1 FROM repository_blobs WHERE repository_id = @repositoryId AND digest = ANY(@digests) ORDER BY digest FOR UPDATE;")
+                .With("repositoryId", repositoryId)
+                .With("digests", candidates.ToArray())
+                .ExecuteAsync(cancellationToken);
+
+            // A new statement, a new snapshot: it sees every manifest committed before the locks were granted.
+            return await connection.Command(
+                """
+                DELETE FROM repository_blobs rb
+                WHERE rb.repository_id = @repositoryId AND rb.digest = ANY(@digests)
+                  AND rb.created_at < @createdBefore AND (rb.checked_at IS NULL OR rb.checked_at < @checkedBefore)
+                  AND NOT EXISTS (SELECT 1 FROM manifest_links ml WHERE ml.repository_id = @repositoryId AND ml.child_digest = rb.digest)
+                RETURNING rb.digest;
+                """)
+                .With("repositoryId", repositoryId)
+                .With("digests", candidates.ToArray())
+                .With("createdBefore", createdBefore)
+                .With("checkedBefore", checkedBefore)
+                .ListAsync(r => r.GetString(0), cancellationToken);
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<BlobLink>> ListUnreferencedLinksAsync(DateTimeOffset before, BlobLink? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+
+        // Walks the links in primary key order (keyset paging); each asks the manifest_links_child index.
         return await Command(
             """
-            DELETE FROM repository_blobs rb
-            WHERE rb.repository_id = @repositoryId AND rb.digest = ANY(@digests)
-              AND NOT EXISTS (SELECT 1 FROM manifest_links ml WHERE ml.repository_id = @repositoryId AND ml.child_digest = rb.digest)
-            RETURNING rb.digest;
+            SELECT rb.registry_id, rb.repository_id, rb.digest, b.size
+            FROM repository_blobs rb JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+            WHERE (rb.repository_id, rb.digest) > (@afterRepository, @afterDigest)
+              AND rb.created_at < @before AND (rb.checked_at IS NULL OR rb.checked_at < @before)
+              AND NOT EXISTS (SELECT 1 FROM manifest_links ml WHERE ml.repository_id = rb.repository_id AND ml.child_digest = rb.digest)
+            ORDER BY rb.repository_id, rb.digest
+            LIMIT @limit;
             """)
-            .With("repositoryId", repositoryId)
-            .With("digests", candidates.ToArray())
-            .ListAsync(r => r.GetString(0), cancellationToken);
+            .With("afterRepository", after?.RepositoryId ?? 0L)
+            .With("afterDigest", after?.Digest ?? "")
+            .With("before", before)
+            .With("limit", limit)
+            .ListAsync(r => new BlobLink(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3)), cancellationToken);
     }
 
     public async Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
@@ -206,6 +281,20 @@ public sealed partial class PostgresMetadataStore
             """)
             .With("registryId", registryId)
             .ListAsync(r => r.GetString(0), cancellationToken);
+
+    public async Task<IReadOnlySet<string>> GetRegistryBlobsAsync(string registryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    {
+        if (digests.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var rows = await Command("SELECT digest FROM blobs WHERE registry_id = @registryId AND digest = ANY(@digests);")
+            .With("registryId", registryId)
+            .With("digests", digests.ToArray())
+            .ListAsync(r => r.GetString(0), cancellationToken);
+        return rows.ToHashSet(StringComparer.Ordinal);
+    }
 
     public Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken) =>
         WriteAsync(async connection =>
@@ -258,10 +347,31 @@ public sealed partial class PostgresMetadataStore
         return rows.ToHashSet(StringComparer.Ordinal);
     }
 
-    public async Task PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+    public Task<bool> PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+        string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // The blob links the manifest names, share-locked until the commit: a collector's unlink (FOR UPDATE first)
+            // either waits for this commit and then sees the manifest's links, or went first and the link is missing
+            // here (a row deleted while this waited is skipped): refuse rather than store a manifest with a missing blob.
+            var blobs = links.Where(l => !l.IsManifest).Select(l => l.Digest).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            if (blobs.Length > 0 && (await connection.Command(
+                    "SELECT digest FROM repository_blobs WHERE repository_id = @repositoryId AND digest = ANY(@digests) ORDER BY digest FOR SHARE;")
+                    .With("repositoryId", repositoryId)
+                    .With("digests", blobs)
+                    .ListAsync(r => r.GetString(0), cancellationToken)).Count != blobs.Length)
+            {
+                return false;
+            }
+
+            await StoreManifestAsync(connection, repositoryId, manifest, links, annotationsJson, tag, now, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    private static async Task StoreManifestAsync(NpgsqlConnection connection, long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
         string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // One command of up to three statements, sent together and run as one implicit transaction. The links go in
+        // One command of up to three statements, sent together (in the caller's transaction). The links go in
         // only with a newly inserted manifest: the same digest means the same bytes, hence the same links, so a
         // re-push only needs the tag. ON CONFLICT DO NOTHING on the links too: a manifest may list a child twice.
         var sql =
@@ -284,7 +394,7 @@ public sealed partial class PostgresMetadataStore
             ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at;
             """)
             + TouchRepository;
-        await Command(sql)
+        await connection.Command(sql)
             .With("repositoryId", repositoryId)
             .With("digest", manifest.Digest)
             .With("mediaType", manifest.MediaType)

@@ -122,6 +122,20 @@ public sealed partial class PostgresMetadataStore
             .With("before", before)
             .ListAsync(ReadUpload, cancellationToken);
 
+    public async Task<IReadOnlySet<string>> GetExistingUploadsAsync(string registryId, IReadOnlyCollection<string> uploadIds, CancellationToken cancellationToken)
+    {
+        if (uploadIds.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var rows = await Command("SELECT id FROM uploads WHERE registry_id = @registryId AND id = ANY(@ids);")
+            .With("registryId", registryId)
+            .With("ids", uploadIds.ToArray())
+            .ListAsync(r => r.GetString(0), cancellationToken);
+        return rows.ToHashSet(StringComparer.Ordinal);
+    }
+
     private static UploadRecord ReadUpload(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetTime(4), r.GetTime(5));
 }

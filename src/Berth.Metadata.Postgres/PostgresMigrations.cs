@@ -278,5 +278,12 @@ internal static class PostgresMigrations
         ALTER TABLE uploads ADD COLUMN held_bytes bigint NOT NULL DEFAULT 0;
         UPDATE uploads SET held_bytes = size;
         """,
+
+        // When a client last relied on an existing link (a blob HEAD that found it, a mount onto it, an upload of a blob
+        // it already linked): the collector leaves a link no manifest references until this and created_at are both
+        // older than its grace, so a push in progress never loses a blob it was told is there.
+        """
+        ALTER TABLE repository_blobs ADD COLUMN checked_at timestamptz;
+        """,
     ];
 }

@@ -13,6 +13,9 @@ public sealed partial class SqliteMetadataStore
     // Keeps "updated" monotonic when writers' clocks (or calls) arrive out of order; the text format sorts by time.
     private const string TouchRepository = "UPDATE repositories SET updated_at = MAX(updated_at, $now) WHERE id = $repositoryId;";
 
+    // A link checked more recently than this is not written again: a push HEADs each of its blobs in a burst.
+    private static readonly TimeSpan CheckFreshness = TimeSpan.FromSeconds(1);
+
     // A digest list travels as one JSON array parameter: a single constant statement (prepared once, no
     // parameter-count limit, no chunking) that still probes the primary key per digest.
     private const string DigestList = "(SELECT value FROM json_each($digests))";
@@ -84,6 +87,40 @@ public sealed partial class SqliteMetadataStore
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
     }
 
+    public async Task<long?> CheckRepositoryBlobAsync(string registryId, string repository, string digest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var found = await connection.Command(
+            """
+            SELECT rb.repository_id, b.size, rb.checked_at
+            FROM repositories r
+            JOIN repository_blobs rb ON rb.repository_id = r.id
+            JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+            WHERE r.registry_id = $registryId AND r.name = $name AND rb.digest = $digest;
+            """)
+            .With("$registryId", registryId)
+            .With("$name", repository)
+            .With("$digest", digest)
+            .FirstAsync(r => ((long RepositoryId, long Size, DateTimeOffset? CheckedAt)?)(r.GetInt64(0), r.GetInt64(1), r.GetNullableTime(2)), cancellationToken);
+        if (found is not { } link || link.CheckedAt > now - CheckFreshness)
+        {
+            return found?.Size;
+        }
+
+        // Writes are serialised: either the collector's unlink came first (no row here: the blob is unknown after all)
+        // or it comes after and sees this check.
+        var touched = await connection.Command(
+            """
+            UPDATE repository_blobs SET checked_at = MAX(COALESCE(checked_at, ''), $now)
+            WHERE repository_id = $repositoryId AND digest = $digest;
+            """)
+            .With("$repositoryId", link.RepositoryId)
+            .With("$digest", digest)
+            .With("$now", now)
+            .ExecuteAsync(cancellationToken);
+        return touched == 1 ? link.Size : null;
+    }
+
     public async Task<IReadOnlyDictionary<string, long>> GetRepositoryBlobSizesAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
     {
         if (digests.Count == 0)
@@ -139,10 +176,12 @@ public sealed partial class SqliteMetadataStore
                 return BlobAddResult.OverLimit;
             }
 
+            // A link already there was relied on by this upload: its check restarts the collector's grace.
             await connection.Command(
                 """
-                INSERT OR IGNORE INTO repository_blobs (repository_id, registry_id, digest, created_at)
-                VALUES ($repositoryId, $registryId, $digest, $now);
+                INSERT INTO repository_blobs (repository_id, registry_id, digest, created_at)
+                VALUES ($repositoryId, $registryId, $digest, $now)
+                ON CONFLICT (repository_id, digest) DO UPDATE SET checked_at = excluded.created_at;
                 """, transaction)
                 .With("$repositoryId", repositoryId)
                 .With("$registryId", registryId)
@@ -190,14 +229,20 @@ public sealed partial class SqliteMetadataStore
                 return true;
             }
 
-            // Nothing inserted: either it was linked already (success) or the registry lacks the blob.
-            return await connection.Command($"SELECT 1 {HeldBlob};", transaction)
+            // Nothing inserted: either it was linked already (success, and the mount relies on it: checked now) or the
+            // registry lacks the blob (or is deleted).
+            return await connection.Command(
+                    $"UPDATE repository_blobs SET checked_at = $now WHERE repository_id = $repositoryId AND digest = $digest AND EXISTS (SELECT 1 {HeldBlob});",
+                    transaction)
+                .With("$repositoryId", repositoryId)
                 .With("$registryId", registryId)
                 .With("$digest", digest)
-                .FirstAsync(_ => true, cancellationToken);
+                .With("$now", now)
+                .ExecuteAsync(cancellationToken) == 1;
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates,
+        DateTimeOffset createdBefore, DateTimeOffset checkedBefore, CancellationToken cancellationToken)
     {
         if (candidates.Count == 0)
         {
@@ -206,18 +251,45 @@ public sealed partial class SqliteMetadataStore
 
         await using var connection = await OpenAsync(cancellationToken);
 
-        // One statement: a manifest stored meanwhile that refers to a candidate keeps it linked.
+        // One statement, and SQLite runs one writer at a time: a manifest stored before it keeps its blobs linked, one
+        // stored after it finds them gone (PutManifestAsync checks in its transaction).
         return await connection.Command(
             $"""
             DELETE FROM repository_blobs
             WHERE repository_id = $repositoryId AND digest IN {DigestList}
+              AND created_at < $createdBefore AND (checked_at IS NULL OR checked_at < $checkedBefore)
               AND NOT EXISTS (SELECT 1 FROM manifest_links ml
                               WHERE ml.repository_id = $repositoryId AND ml.child_digest = repository_blobs.digest)
             RETURNING digest;
             """)
             .With("$repositoryId", repositoryId)
             .With("$digests", JsonSerializer.Serialize(candidates))
+            .With("$createdBefore", createdBefore)
+            .With("$checkedBefore", checkedBefore)
             .ListAsync(r => r.GetString(0), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<BlobLink>> ListUnreferencedLinksAsync(DateTimeOffset before, BlobLink? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // Walks the links in primary key order (keyset paging); each asks the manifest_links_child index.
+        return await connection.Command(
+            """
+            SELECT rb.registry_id, rb.repository_id, rb.digest, b.size
+            FROM repository_blobs rb JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+            WHERE (rb.repository_id, rb.digest) > ($afterRepository, $afterDigest)
+              AND rb.created_at < $before AND (rb.checked_at IS NULL OR rb.checked_at < $before)
+              AND NOT EXISTS (SELECT 1 FROM manifest_links ml WHERE ml.repository_id = rb.repository_id AND ml.child_digest = rb.digest)
+            ORDER BY rb.repository_id, rb.digest
+            LIMIT $limit;
+            """)
+            .With("$afterRepository", after?.RepositoryId ?? 0)
+            .With("$afterDigest", after?.Digest ?? "")
+            .With("$before", before)
+            .With("$limit", limit)
+            .ListAsync(r => new BlobLink(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3)), cancellationToken);
     }
 
     public async Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken)
@@ -241,6 +313,21 @@ public sealed partial class SqliteMetadataStore
             """)
             .With("$registryId", registryId)
             .ListAsync(r => r.GetString(0), cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<string>> GetRegistryBlobsAsync(string registryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    {
+        if (digests.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.Command($"SELECT digest FROM blobs WHERE registry_id = $registryId AND digest IN {DigestList};")
+            .With("$registryId", registryId)
+            .With("$digests", JsonSerializer.Serialize(digests))
+            .ListAsync(r => r.GetString(0), cancellationToken);
+        return rows.ToHashSet(StringComparer.Ordinal);
     }
 
     public async Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken)
@@ -292,10 +379,22 @@ public sealed partial class SqliteMetadataStore
         return rows.ToHashSet(StringComparer.Ordinal);
     }
 
-    public Task PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+    public Task<bool> PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
         string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
+            // Under the write lock: a collector's unlink is either done (the blob is missing: refuse) or waits for this
+            // commit and then sees the manifest's links.
+            var blobs = links.Where(l => !l.IsManifest).Select(l => l.Digest).Distinct(StringComparer.Ordinal).ToList();
+            if (blobs.Count > 0 && await connection.Command(
+                    $"SELECT COUNT(*) FROM repository_blobs WHERE repository_id = $repositoryId AND digest IN {DigestList};", transaction)
+                    .With("$repositoryId", repositoryId)
+                    .With("$digests", JsonSerializer.Serialize(blobs))
+                    .FirstAsync(r => r.GetInt64(0), cancellationToken) != blobs.Count)
+            {
+                return false;
+            }
+
             var inserted = await connection.Command(
                 """
                 INSERT OR IGNORE INTO manifests
@@ -338,6 +437,7 @@ public sealed partial class SqliteMetadataStore
                 .With("$repositoryId", repositoryId)
                 .With("$now", now)
                 .ExecuteAsync(cancellationToken);
+            return true;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<ManifestRecord>> ListManifestsAsync(long repositoryId, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Berth.Core.Metadata;
 using Microsoft.Data.Sqlite;
 
@@ -131,6 +132,21 @@ public sealed partial class SqliteMetadataStore
         return await connection.Command($"SELECT {UploadColumns} FROM uploads WHERE updated_at < $before ORDER BY updated_at;")
             .With("$before", before)
             .ListAsync(ReadUpload, cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<string>> GetExistingUploadsAsync(string registryId, IReadOnlyCollection<string> uploadIds, CancellationToken cancellationToken)
+    {
+        if (uploadIds.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.Command("SELECT id FROM uploads WHERE registry_id = $registryId AND id IN (SELECT value FROM json_each($ids));")
+            .With("$registryId", registryId)
+            .With("$ids", JsonSerializer.Serialize(uploadIds))
+            .ListAsync(r => r.GetString(0), cancellationToken);
+        return rows.ToHashSet(StringComparer.Ordinal);
     }
 
     private static UploadRecord ReadUpload(SqliteDataReader r) =>

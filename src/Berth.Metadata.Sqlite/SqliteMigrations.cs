@@ -269,5 +269,12 @@ internal static class SqliteMigrations
         UPDATE uploads SET held_bytes = size;
         CREATE INDEX uploads_registry ON uploads (registry_id);
         """,
+
+        // When a client last relied on an existing link (a blob HEAD that found it, a mount onto it, an upload of a blob
+        // it already linked): the collector leaves a link no manifest references until this and created_at are both
+        // older than its grace, so a push in progress never loses a blob it was told is there.
+        """
+        ALTER TABLE repository_blobs ADD COLUMN checked_at TEXT;
+        """,
     ];
 }

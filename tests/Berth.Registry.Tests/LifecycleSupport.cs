@@ -246,6 +246,23 @@ internal static class LifecycleSupport
         Assert.True(usage == recount, $"{context}: storageUsageBytes {usage} != recount {recount} of {onDisk.Count} blob files");
     }
 
+    /// <summary>
+    /// A counter of the server's <c>/metrics</c>, summed over its series whose line contains <paramref name="label"/>
+    /// (e.g. <c>kind="unreferenced"</c>); 0 before its first count.
+    /// </summary>
+    public static async Task<double> CounterAsync(BerthProcess server, string name, string label = "")
+    {
+        // The Prometheus exporter serves a scrape cached for a moment: wait so this one is fresh.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+        var metrics = await http.GetStringAsync("/metrics");
+        return metrics.Split('\n')
+            .Where(l => (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+                && l.Contains(label, StringComparison.Ordinal))
+            .Sum(l => double.Parse((l.Contains('}', StringComparison.Ordinal) ? l[(l.LastIndexOf('}') + 1)..] : l[name.Length..]).Trim().Split(' ')[0],
+                System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Sends a request; the status and body, or a null status when the connection failed.</summary>
     public static async Task<(int? Status, string Body)> SendCatchingAsync(RegistryClient client, HttpMethod method, string path, HttpContent content)
     {

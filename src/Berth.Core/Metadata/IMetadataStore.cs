@@ -105,6 +105,13 @@ public interface IArtifactStore
     /// </summary>
     Task<long?> GetRepositoryBlobSizeAsync(string registryId, string repository, string digest, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="GetRepositoryBlobSizeAsync"/> for a client that will rely on the answer (a blob HEAD before a push):
+    /// when the blob is linked, also records that the link was checked at <paramref name="now"/> (not again within a
+    /// second), which keeps the collector off it for its grace. Null when not linked, or unlinked meanwhile.
+    /// </summary>
+    Task<long?> CheckRepositoryBlobAsync(string registryId, string repository, string digest, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Sizes of those of <paramref name="digests"/> that are linked into the repository, in one query.</summary>
     Task<IReadOnlyDictionary<string, long>> GetRepositoryBlobSizesAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
 
@@ -115,18 +122,32 @@ public interface IArtifactStore
     /// limit; the check and the insert are one transaction, so concurrent pushes can't overshoot together. With
     /// <paramref name="uploadId"/>, the blob is that upload session's content: the bytes the session holds are not
     /// counted a second time, and the session ends in the same transaction (its held bytes become stored bytes).
+    /// A link that already existed is marked checked at <paramref name="now"/> (see <see cref="CheckRepositoryBlobAsync"/>).
     /// </summary>
     Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, string? uploadId,
         CancellationToken cancellationToken);
 
-    /// <summary>Links a blob the registry already holds into a repository (cross-repository mount). False when the registry lacks it.</summary>
+    /// <summary>
+    /// Links a blob the registry already holds into a repository (cross-repository mount); a link that already existed is
+    /// marked checked at <paramref name="now"/>. False when the registry lacks it.
+    /// </summary>
     Task<bool> LinkBlobAsync(string registryId, long repositoryId, string digest, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Unlinks from the repository those of <paramref name="candidates"/> that no manifest of the repository refers
-    /// to any more (after a manifest delete); returns the digests unlinked.
+    /// to any more, created before <paramref name="createdBefore"/> and not checked since <paramref name="checkedBefore"/>;
+    /// returns the digests unlinked. A manifest stored concurrently that refers to a candidate either keeps it linked
+    /// or finds it gone and is refused (see <see cref="PutManifestAsync"/>), never both stored and unlinked.
     /// </summary>
-    Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates,
+        DateTimeOffset createdBefore, DateTimeOffset checkedBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Links that no manifest of their repository refers to, created and last checked before <paramref name="before"/>
+    /// (what the collector unlinks), in (repository, digest) order after <paramref name="after"/>, at most
+    /// <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<BlobLink>> ListUnreferencedLinksAsync(DateTimeOffset before, BlobLink? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>Removes a blob's link from a repository. False when it was not linked.</summary>
     Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken);
@@ -136,6 +157,9 @@ public interface IArtifactStore
     /// <see cref="RemoveRegistryBlobAsync"/>.
     /// </summary>
     Task<IReadOnlyList<string>> ListUnreferencedBlobsAsync(string registryId, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="digests"/> the registry holds (has a blob record for), in one query.</summary>
+    Task<IReadOnlySet<string>> GetRegistryBlobsAsync(string registryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
 
     /// <summary>Drops a registry blob if (still) no repository links it. True when it was dropped.</summary>
     Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken);
@@ -148,9 +172,11 @@ public interface IArtifactStore
 
     /// <summary>
     /// Stores a manifest (idempotent for the same digest) with its links and referrer data, and points
-    /// <paramref name="tag"/> at it when given, in one transaction.
+    /// <paramref name="tag"/> at it when given, in one transaction. The transaction first checks that every blob of
+    /// <paramref name="links"/> is still linked into the repository (a collector may have unlinked one since the caller
+    /// looked): false, and nothing stored, when one is not.
     /// </summary>
-    Task PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+    Task<bool> PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
         string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Every manifest of the repository, newest first (with content: browsing parses them for types and sizes).</summary>
@@ -236,6 +262,9 @@ public interface IUploadStore
 
     /// <summary>Uploads not touched since <paramref name="before"/> (for garbage collection).</summary>
     Task<IReadOnlyList<UploadRecord>> ListStaleUploadsAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="uploadIds"/> are upload sessions of the registry, in one query.</summary>
+    Task<IReadOnlySet<string>> GetExistingUploadsAsync(string registryId, IReadOnlyCollection<string> uploadIds, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -55,6 +55,9 @@ public sealed record ManifestRecord(
 /// <summary>A blob or child manifest a manifest refers to (kept to validate deletes and compute sizes).</summary>
 public sealed record ManifestLink(string Digest, bool IsManifest, long Size);
 
+/// <summary>A blob linked into a repository (with the blob's size), as the collector lists them.</summary>
+public sealed record BlobLink(string RegistryId, long RepositoryId, string Digest, long Size);
+
 /// <summary>A descriptor of a manifest that names another as its subject (the referrers API).</summary>
 public sealed record ReferrerRecord(string Digest, string MediaType, long Size, string? ArtifactType, string? AnnotationsJson);
 

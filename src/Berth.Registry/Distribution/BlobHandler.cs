@@ -7,7 +7,7 @@ using Berth.Core.Storage;
 namespace Berth.Registry.Distribution;
 
 /// <summary><c>/v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>: HEAD, GET (with Range) and DELETE.</summary>
-public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobStore blobs, Observability.BerthMetrics metrics, ILogger<BlobHandler> logger)
+public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobStore blobs, Observability.BerthMetrics metrics, TimeProvider time, ILogger<BlobHandler> logger)
 {
     /// <summary>How long a redirect URL stays valid: long enough to start a large download, short enough to not leak.</summary>
     private static readonly TimeSpan RedirectLifetime = TimeSpan.FromMinutes(20);
@@ -34,8 +34,13 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
 
     private async Task ServeAsync(V2Request request, Digest digest, bool headOnly)
     {
-        // The blob must be linked into THIS repository of THIS registry: holding a digest elsewhere grants nothing.
-        var size = await artifacts.GetRepositoryBlobSizeAsync(request.RegistryId, request.Target.Repository, digest.ToString(), request.Aborted)
+        // The blob must be linked into THIS repository of THIS registry: holding a digest elsewhere grants nothing. A
+        // HEAD is how a push asks whether it may skip an upload and name the blob in its manifest: that check is recorded
+        // (the collector leaves the link alone for its grace). A GET is a pull, of an image whose manifest holds the link
+        // anyway, and stays free of writes.
+        var size = (headOnly
+                ? await artifacts.CheckRepositoryBlobAsync(request.RegistryId, request.Target.Repository, digest.ToString(), time.GetUtcNow(), request.Aborted)
+                : await artifacts.GetRepositoryBlobSizeAsync(request.RegistryId, request.Target.Repository, digest.ToString(), request.Aborted))
             ?? throw new OciException(OciErrorCode.BlobUnknown);
 
         var response = request.Response;

@@ -71,7 +71,12 @@ public sealed class ManifestHandler(
         var record = new ManifestRecord(digest.ToString(), parsed.MediaType, content, parsed.ArtifactType, parsed.Subject?.Digest.ToString(), now);
         var annotations = parsed.Annotations is null ? null : JsonSerializer.Serialize(parsed.Annotations);
         var tag = Digest.LooksLikeDigest(reference) ? null : reference;
-        await artifacts.PutManifestAsync(repository.Id, record, links, annotations, tag, now, request.Aborted);
+        if (!await artifacts.PutManifestAsync(repository.Id, record, links, annotations, tag, now, request.Aborted))
+        {
+            // A blob it names was collected since the check above (it was unreferenced for the whole grace).
+            throw new OciException(OciErrorCode.ManifestBlobUnknown, "manifest references a blob that is no longer in the repository");
+        }
+
         scans.ManifestPushed(repository.Id, record.Digest, parsed);
 
         var response = request.Response;

@@ -1,6 +1,7 @@
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
+using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Distribution;
 
@@ -9,7 +10,8 @@ namespace Berth.Registry.Distribution;
 /// no repository links any more. Keeps storage and metadata in step (content is in place before the
 /// metadata says so, and metadata lets go before content is removed).
 /// </summary>
-public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, StorageQuota quota, TimeProvider time)
+public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, StorageQuota quota, TimeProvider time,
+    IOptions<BerthOptions> options)
 {
     public IBlobDriver Driver => driver;
 
@@ -55,8 +57,9 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
     /// <summary>
     /// Deletes a manifest (and its tags) and frees its storage: the blobs only it referred to leave the repository, and
     /// blobs no repository links any more leave the registry. Only the deleted manifest's own blobs are candidates, so
-    /// blobs of a push in progress (uploaded, manifest not yet written) are never touched. False when there was no
-    /// such manifest. Shared by the /v2 DELETE and the management API.
+    /// blobs of a push in progress (uploaded, manifest not yet written) are never touched, nor are links a client
+    /// checked within the collection grace (a push in progress relies on them: the collector takes them later if no
+    /// manifest claims them). False when there was no such manifest. Shared by the /v2 DELETE and the management API.
     /// </summary>
     public async Task<bool> DeleteManifestAsync(string registryId, long repositoryId, string digest, CancellationToken cancellationToken)
     {
@@ -73,7 +76,8 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
             .ToList();
 
         // The manifest is gone: finish releasing its blobs even when the caller goes away.
-        foreach (var unlinked in await artifacts.UnlinkUnreferencedBlobsAsync(repositoryId, candidates, CancellationToken.None))
+        var checkedBefore = time.GetUtcNow() - options.Value.Collection.GracePeriod;
+        foreach (var unlinked in await artifacts.UnlinkUnreferencedBlobsAsync(repositoryId, candidates, DateTimeOffset.MaxValue, checkedBefore, CancellationToken.None))
         {
             await CollectIfUnreferencedAsync(registryId, Digest.Parse(unlinked), CancellationToken.None);
         }
@@ -81,15 +85,23 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
         return true;
     }
 
-    /// <summary>Removes the blob's content and record when no repository of the registry links it any more.</summary>
-    public async Task CollectIfUnreferencedAsync(string registryId, Digest digest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the blob's content and record when no repository of the registry links it any more; the bytes freed, or
+    /// null when it is still linked (or already gone).
+    /// </summary>
+    public async Task<long?> CollectIfUnreferencedAsync(string registryId, Digest digest, CancellationToken cancellationToken)
     {
         await using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
         {
-            if (await artifacts.RemoveRegistryBlobAsync(registryId, digest.ToString(), cancellationToken))
+            if (!await artifacts.RemoveRegistryBlobAsync(registryId, digest.ToString(), cancellationToken))
             {
-                await driver.DeleteAsync(BlobPaths.Blob(registryId, digest), cancellationToken);
+                return null;
             }
+
+            var path = BlobPaths.Blob(registryId, digest);
+            var stat = await driver.StatAsync(path, cancellationToken);
+            await driver.DeleteAsync(path, cancellationToken);
+            return stat?.Size ?? 0;
         }
     }
 }

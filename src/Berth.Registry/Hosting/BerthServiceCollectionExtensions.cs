@@ -3,6 +3,7 @@ using Berth.Core.Storage;
 using Berth.Metadata.Postgres;
 using Berth.Metadata.Sqlite;
 using Berth.Registry.Auth;
+using Berth.Registry.Collection;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
@@ -55,6 +56,7 @@ public static class BerthServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
         services.TryAddSingleton<UploadJanitor>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
+        services.AddBerthCollection();
         services.TryAddSingleton<PullRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<PullRecorder>());
         services.AddBerthRepositoryApi();

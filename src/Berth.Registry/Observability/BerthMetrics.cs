@@ -22,6 +22,9 @@ public sealed class BerthMetrics : IDisposable
     private readonly Counter<long> _passwordVerifications;
     private readonly Counter<long> _loginFailures;
     private readonly Counter<long> _loginsThrottled;
+    private readonly Counter<long> _collectionRuns;
+    private readonly Counter<long> _collectionRemoved;
+    private readonly Counter<long> _collectionBytesFreed;
 
     public BerthMetrics(IMeterFactory meterFactory)
     {
@@ -39,6 +42,10 @@ public sealed class BerthMetrics : IDisposable
             "Failed password logins, by account kind and reason (wrong_password, unknown_account, previous_password)");
         _loginsThrottled = _meter.CreateCounter<long>("berth.auth.logins_throttled", "{login}",
             "Password logins refused with 429 before being checked, by account kind and the counter that made them wait (client, address)");
+        _collectionRuns = _meter.CreateCounter<long>("berth.collection.runs", "{run}", "Runs of the collector of unreferenced blobs and storage leftovers");
+        _collectionRemoved = _meter.CreateCounter<long>("berth.collection.blobs_removed", "{blob}",
+            "What the collector removed, by kind (unreferenced: blobs no manifest used; untracked_file: blob files with no record; orphan_upload: upload data with no session)");
+        _collectionBytesFreed = _meter.CreateCounter<long>("berth.collection.bytes_freed", "By", "Bytes of storage the collector freed, by kind");
     }
 
     public void RecordV2Request(string resource, string method, int status, TimeSpan elapsed) =>
@@ -63,6 +70,20 @@ public sealed class BerthMetrics : IDisposable
 
     public void LoginThrottled(string account, string scope) =>
         _loginsThrottled.Add(1, new KeyValuePair<string, object?>("account", account), new KeyValuePair<string, object?>("scope", scope));
+
+    public void CollectionRun() => _collectionRuns.Add(1);
+
+    public void CollectionRemoved(Collection.CollectedKind kind, long count, long bytes)
+    {
+        var tag = new KeyValuePair<string, object?>("kind", kind switch
+        {
+            Collection.CollectedKind.UntrackedFile => "untracked_file",
+            Collection.CollectedKind.OrphanUpload => "orphan_upload",
+            _ => "unreferenced",
+        });
+        _collectionRemoved.Add(count, tag);
+        _collectionBytesFreed.Add(bytes, tag);
+    }
 
     public void Dispose() => _meter.Dispose();
 }

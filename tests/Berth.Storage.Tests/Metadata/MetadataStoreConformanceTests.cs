@@ -317,6 +317,24 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetRegistryBlobsAndExistingUploadsAnswerForTheirRegistryOnly()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var other = await NewRegistryAsync("globex", "ops");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var otherApp = await Artifacts.EnsureRepositoryAsync(other.Id, "app", T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("a"), 1, T0, null, Ct);
+        await Artifacts.AddBlobAsync(other.Id, otherApp.Id, Digest("b"), 2, T0, null, Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("u1", registry.Id, "app", 0, T0, T0), 0, 10, Ct);
+        await Uploads.CreateUploadAsync(new UploadRecord("u2", other.Id, "app", 0, T0, T0), 0, 10, Ct);
+
+        Assert.Equal([Digest("a")], await Artifacts.GetRegistryBlobsAsync(registry.Id, [Digest("a"), Digest("b"), Digest("x")], Ct));
+        Assert.Empty(await Artifacts.GetRegistryBlobsAsync(registry.Id, [], Ct));
+        Assert.Equal(["u1"], await Uploads.GetExistingUploadsAsync(registry.Id, ["u1", "u2", "u3"], Ct));
+        Assert.Empty(await Uploads.GetExistingUploadsAsync(registry.Id, [], Ct));
+    }
+
+    [Fact]
     public async Task GetRepositoryBlobSizesReturnsOnlyLinkedDigests()
     {
         var registry = await NewRegistryAsync("acme", "web");
@@ -394,6 +412,123 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         Assert.Equal(BlobAddResult.Added, await Artifacts.AddBlobAsync(registry.Id, db.Id, digest, 7, T0, null, Ct));
     }
 
+    [Fact]
+    public async Task TheCollectorListsOnlyUnreferencedLinksOlderThanItsCutOffPageByPage()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("used"), 1, T0, null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("loose"), 2, T0, null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("loose"), 2, T0, null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("young"), 3, T0.AddHours(2), null, Ct);
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m"), [new ManifestLink(Digest("used"), false, 1)], null, null, T0, Ct);
+        var cutOff = T0.AddHours(1);
+
+        var first = await Artifacts.ListUnreferencedLinksAsync(cutOff, null, 1, Ct);
+        var second = await Artifacts.ListUnreferencedLinksAsync(cutOff, first[^1], 1, Ct);
+        var rest = await Artifacts.ListUnreferencedLinksAsync(cutOff, second[^1], 1, Ct);
+
+        Assert.Equal([new BlobLink(registry.Id, app.Id, Digest("loose"), 2)], first);
+        Assert.Equal([new BlobLink(registry.Id, db.Id, Digest("loose"), 2)], second);
+        Assert.Empty(rest);
+        Assert.Equal(3, (await Artifacts.ListUnreferencedLinksAsync(T0.AddHours(3), null, 10, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task ALinkAClientReliedOnIsKeptForTheGraceFromThatCheck()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        var mounted = await Artifacts.EnsureRepositoryAsync(registry.Id, "mounted", T0, Ct);
+        foreach (var blob in new[] { "headed", "uploaded", "mounted", "idle" })
+        {
+            await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest(blob), 5, T0, null, Ct);
+        }
+
+        await Artifacts.LinkBlobAsync(registry.Id, mounted.Id, Digest("mounted"), T0, Ct);
+        var cutOff = T0.AddHours(1);
+
+        // A HEAD that finds the link, an upload of a blob already linked, a mount onto an existing link: each counts.
+        Assert.Equal(5, await Artifacts.CheckRepositoryBlobAsync(registry.Id, "app", Digest("headed"), T0.AddHours(2), Ct));
+        Assert.Equal(BlobAddResult.AlreadyPresent, await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("uploaded"), 5, T0.AddHours(2), null, Ct));
+        Assert.True(await Artifacts.LinkBlobAsync(registry.Id, mounted.Id, Digest("mounted"), T0.AddHours(2), Ct));
+        Assert.Null(await Artifacts.CheckRepositoryBlobAsync(registry.Id, "app", Digest("absent"), T0.AddHours(2), Ct));
+        Assert.Null(await Artifacts.CheckRepositoryBlobAsync(registry.Id, "db", Digest("headed"), T0.AddHours(2), Ct));
+
+        var listed = await Artifacts.ListUnreferencedLinksAsync(cutOff, null, 10, Ct);
+        Assert.Equal([new BlobLink(registry.Id, app.Id, Digest("idle"), 5), new BlobLink(registry.Id, app.Id, Digest("mounted"), 5)],
+            listed.OrderBy(l => l.Digest, StringComparer.Ordinal));
+
+        // The unlink checks again: a link checked after the cut-off stays, even when named.
+        var candidates = new[] { "headed", "uploaded", "mounted", "idle" }.Select(Digest).ToList();
+        var unlinked = await Artifacts.UnlinkUnreferencedBlobsAsync(app.Id, candidates, cutOff, cutOff, Ct);
+        Assert.Equal([Digest("idle"), Digest("mounted")], unlinked.Order(StringComparer.Ordinal));
+        Assert.Empty(await Artifacts.UnlinkUnreferencedBlobsAsync(mounted.Id, [Digest("mounted")], cutOff, cutOff, Ct));
+        Assert.Equal(5, await Artifacts.GetRepositoryBlobSizeAsync(registry.Id, "app", Digest("headed"), Ct));
+
+        // Created after the cut-off: kept by the creation date alone (a push that just uploaded it).
+        await Artifacts.AddBlobAsync(registry.Id, db.Id, Digest("fresh"), 1, T0.AddHours(2), null, Ct);
+        Assert.Empty(await Artifacts.UnlinkUnreferencedBlobsAsync(db.Id, [Digest("fresh")], cutOff, cutOff, Ct));
+        Assert.Equal([Digest("fresh")], await Artifacts.UnlinkUnreferencedBlobsAsync(db.Id, [Digest("fresh")], DateTimeOffset.MaxValue, cutOff, Ct));
+
+        // Once past the grace of the last check, they go.
+        Assert.Equal(2, (await Artifacts.UnlinkUnreferencedBlobsAsync(app.Id, candidates, T0.AddHours(3), T0.AddHours(3), Ct)).Count);
+    }
+
+    [Fact]
+    public async Task AManifestNamingABlobUnlinkedSinceItsCheckIsNotStored()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("config"), 1, T0, null, Ct);
+        await Artifacts.AddBlobAsync(registry.Id, app.Id, Digest("layer"), 2, T0, null, Ct);
+        await Artifacts.UnlinkBlobAsync(app.Id, Digest("layer"), Ct);
+        var manifest = Manifest("m");
+
+        Assert.False(await Artifacts.PutManifestAsync(app.Id, manifest,
+            [new ManifestLink(Digest("config"), false, 1), new ManifestLink(Digest("layer"), false, 2)], null, "latest", T0, Ct));
+
+        Assert.Null(await Artifacts.GetManifestAsync(app.Id, manifest.Digest, Ct));
+        Assert.Null(await Artifacts.GetManifestAsync(app.Id, "latest", Ct));
+        Assert.True(await Artifacts.PutManifestAsync(app.Id, manifest, [new ManifestLink(Digest("config"), false, 1)], null, "latest", T0, Ct));
+    }
+
+    [Fact]
+    public async Task ACollectorUnlinkAndAManifestPutOnTheSameBlobNeverBothSucceed()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        var outcomes = new List<(bool Stored, bool Unlinked)>();
+        for (var round = 0; round < 40; round++)
+        {
+            var layer = Digest($"layer-{round}");
+            await Artifacts.AddBlobAsync(registry.Id, app.Id, layer, 1, T0, null, Ct);
+            var manifest = Manifest($"m-{round}");
+            using var start = new ManualResetEventSlim();
+            var put = Task.Run(async () =>
+            {
+                start.Wait();
+                return await Artifacts.PutManifestAsync(app.Id, manifest, [new ManifestLink(layer, false, 1)], null, null, T0, Ct);
+            });
+            var unlink = Task.Run(async () =>
+            {
+                start.Wait();
+                return await Artifacts.UnlinkUnreferencedBlobsAsync(app.Id, [layer], T0.AddHours(1), T0.AddHours(1), Ct);
+            });
+            start.Set();
+            var stored = await put;
+            var unlinked = (await unlink).Count == 1;
+            outcomes.Add((stored, unlinked));
+
+            // Exactly one wins, and what is stored agrees with it.
+            Assert.True(stored != unlinked, $"round {round}: stored {stored}, unlinked {unlinked}");
+            Assert.Equal(stored, await Artifacts.GetManifestAsync(app.Id, manifest.Digest, Ct) is not null);
+            Assert.Equal(stored, await Artifacts.GetRepositoryBlobSizeAsync(registry.Id, "app", layer, Ct) is not null);
+        }
+    }
+
     // ---- manifests and tags
 
     [Fact]
@@ -401,6 +536,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
     {
         var repository = await NewRepositoryAsync();
         var manifest = Manifest("m1", subject: Digest("subject"), artifactType: "application/vnd.example");
+        await Artifacts.AddBlobAsync(repository.RegistryId, repository.Id, Digest("layer"), 10, T0, null, Ct);
         await Artifacts.PutManifestAsync(repository.Id, manifest, [new ManifestLink(Digest("layer"), false, 10)], null, "latest", T0, Ct);
 
         AssertSameManifest(manifest, await Artifacts.GetManifestAsync(repository.Id, manifest.Digest, Ct));
@@ -429,6 +565,8 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var repository = await NewRepositoryAsync();
         var manifest = Manifest("m1");
         ManifestLink[] links = [new(Digest("config"), false, 1), new(Digest("layer"), false, 2), new(Digest("layer"), false, 2)];
+        await Artifacts.AddBlobAsync(repository.RegistryId, repository.Id, Digest("config"), 1, T0, null, Ct);
+        await Artifacts.AddBlobAsync(repository.RegistryId, repository.Id, Digest("layer"), 2, T0, null, Ct);
         await Artifacts.PutManifestAsync(repository.Id, manifest, links, null, "v1", T0, Ct);
         await Artifacts.PutManifestAsync(repository.Id, manifest, links, null, "v1", T0.AddMinutes(1), Ct);
         await Artifacts.PutManifestAsync(repository.Id, manifest, links, null, null, T0.AddMinutes(2), Ct);
@@ -461,6 +599,7 @@ public abstract class MetadataStoreConformanceTests : IAsyncLifetime
         var repository = await NewRepositoryAsync();
         var first = Manifest("m1");
         var second = Manifest("m2");
+        await Artifacts.AddBlobAsync(repository.RegistryId, repository.Id, Digest("layer"), 3, T0, null, Ct);
         await Artifacts.PutManifestAsync(repository.Id, first, [new ManifestLink(Digest("layer"), false, 3)], null, "a", T0, Ct);
         await Artifacts.PutManifestAsync(repository.Id, first, [], null, "b", T0, Ct);
         await Artifacts.PutManifestAsync(repository.Id, second, [], null, "c", T0, Ct);

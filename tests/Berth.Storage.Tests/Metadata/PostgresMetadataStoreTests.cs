@@ -189,11 +189,12 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         await Artifacts.PutManifestAsync(repository.Id, Manifest("new"), [new(Digest("base"), false, 1)], null, null, T0, Ct);
         await Artifacts.DeleteManifestAsync(repository.Id, Manifest("old").Digest, Ct);
 
-        var unlinked = await Artifacts.UnlinkUnreferencedBlobsAsync(repository.Id, [Digest("config"), Digest("base"), Digest("top"), Digest("none")], Ct);
+        var unlinked = await Artifacts.UnlinkUnreferencedBlobsAsync(repository.Id, [Digest("config"), Digest("base"), Digest("top"), Digest("none")],
+            DateTimeOffset.MaxValue, T0, Ct);
 
         Assert.Equal(new[] { Digest("config"), Digest("top") }.Order(StringComparer.Ordinal), unlinked.Order(StringComparer.Ordinal));
         Assert.Equal(1, await Artifacts.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("base"), Ct));
-        Assert.Empty(await Artifacts.UnlinkUnreferencedBlobsAsync(repository.Id, [], Ct));
+        Assert.Empty(await Artifacts.UnlinkUnreferencedBlobsAsync(repository.Id, [], DateTimeOffset.MaxValue, T0, Ct));
     }
 
     private PostgresMetadataStore Open(string connectionString)

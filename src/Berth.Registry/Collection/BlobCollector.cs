@@ -1,0 +1,257 @@
+using Berth.Core.Distribution;
+using Berth.Core.Metadata;
+using Berth.Core.Storage;
+using Berth.Registry.Distribution;
+using Berth.Registry.Hosting;
+using Berth.Registry.Observability;
+using Microsoft.Extensions.Hosting;
+
+namespace Berth.Registry.Collection;
+
+/// <summary>
+/// Collects, once older than <see cref="CollectionOptions.GracePeriod"/>, what nothing refers to: blobs linked into a
+/// repository that no manifest of it references (pushes refused or interrupted before their manifest), on every run;
+/// and crash leftovers found by a sweep of the whole storage every <see cref="CollectionOptions.StorageSweepInterval"/>
+/// (blob files with no record, upload data with no session, blob records no repository links). A link's age is the
+/// later of its creation and the last time a push relied on it (<see cref="IArtifactStore.CheckRepositoryBlobAsync"/>),
+/// and its removal is serialised with manifest PUTs by the store; blob files are only deleted under the blob's lock
+/// after checking again that no record appeared, the lock <see cref="RegistryBlobStore.CommitAsync"/> holds from moving
+/// content into place until it is recorded. Safe on several nodes at once.
+/// </summary>
+public sealed partial class BlobCollector(
+    IArtifactStore artifacts,
+    IUploadStore uploads,
+    ITenantStore tenants,
+    RegistryBlobStore blobs,
+    BlobLocks locks,
+    BerthMetrics metrics,
+    TimeProvider time,
+    IOptions<BerthOptions> options,
+    ILogger<BlobCollector> logger) : BackgroundService
+{
+    /// <summary>Paths checked against the metadata store per query.</summary>
+    private const int Batch = 500;
+
+    private readonly CollectionOptions _options = options.Value.Collection;
+
+    private IBlobDriver Driver => blobs.Driver;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.Interval, time);
+        var nextSweep = time.GetUtcNow();
+        do
+        {
+            var sweep = time.GetUtcNow() >= nextSweep;
+            try
+            {
+                await CollectAsync(sweep, stoppingToken);
+                if (sweep)
+                {
+                    nextSweep = time.GetUtcNow() + _options.StorageSweepInterval;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One run; with <paramref name="sweepStorage"/> it also lists the whole storage for crash leftovers.</summary>
+    public async Task CollectAsync(bool sweepStorage, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var before = time.GetUtcNow() - _options.GracePeriod;
+        var tally = new Tally();
+        await CollectUnreferencedLinksAsync(before, tally, cancellationToken);
+        if (sweepStorage)
+        {
+            await SweepStorageAsync(before, tally, cancellationToken);
+        }
+
+        metrics.CollectionRun();
+        foreach (var (kind, count, bytes) in tally.Entries())
+        {
+            metrics.CollectionRemoved(kind, count, bytes);
+        }
+
+        LogRun(logger, sweepStorage, tally.LinksRemoved, tally.Count(CollectedKind.Unreferenced), tally.Count(CollectedKind.UntrackedFile),
+            tally.Count(CollectedKind.OrphanUpload), tally.TotalBytes, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Unlinks what no manifest of its repository references, then collects the blobs no repository links any more.</summary>
+    private async Task CollectUnreferencedLinksAsync(DateTimeOffset before, Tally tally, CancellationToken cancellationToken)
+    {
+        BlobLink? after = null;
+        while (true)
+        {
+            var page = await artifacts.ListUnreferencedLinksAsync(before, after, Batch, cancellationToken);
+            foreach (var repository in page.GroupBy(l => (l.RegistryId, l.RepositoryId)))
+            {
+                // The store checks again, atomically: a link relied on or referenced since the listing stays.
+                var unlinked = await artifacts.UnlinkUnreferencedBlobsAsync(repository.Key.RepositoryId, repository.Select(l => l.Digest).ToList(),
+                    before, before, cancellationToken);
+                tally.LinksRemoved += unlinked.Count;
+                foreach (var digest in unlinked)
+                {
+                    if (await blobs.CollectIfUnreferencedAsync(repository.Key.RegistryId, Digest.Parse(digest), cancellationToken) is { } freed)
+                    {
+                        tally.Add(CollectedKind.Unreferenced, freed);
+                    }
+                }
+            }
+
+            if (page.Count < Batch)
+            {
+                return;
+            }
+
+            after = page[^1];
+        }
+    }
+
+    /// <summary>
+    /// Lists every file of the registries tree and checks them against the store a batch at a time. Registries with no
+    /// record are left alone: their whole tree is the purger's.
+    /// </summary>
+    private async Task SweepStorageAsync(DateTimeOffset before, Tally tally, CancellationToken cancellationToken)
+    {
+        var registries = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var batch = new List<StoredPath>(Batch);
+        await foreach (var path in Driver.ListAsync(BlobPaths.RegistriesRoot, cancellationToken))
+        {
+            if (BlobPaths.Parse(path) is { } stored)
+            {
+                batch.Add(stored);
+            }
+
+            if (batch.Count == Batch)
+            {
+                await CheckBatchAsync(batch, registries, before, tally, cancellationToken);
+                batch.Clear();
+            }
+        }
+
+        await CheckBatchAsync(batch, registries, before, tally, cancellationToken);
+
+        // Records whose links all went (a crash between the last unlink and the collection that should follow it).
+        foreach (var (registryId, exists) in registries)
+        {
+            if (!exists)
+            {
+                continue;
+            }
+
+            foreach (var digest in await artifacts.ListUnreferencedBlobsAsync(registryId, cancellationToken))
+            {
+                if (await blobs.CollectIfUnreferencedAsync(registryId, Digest.Parse(digest), cancellationToken) is { } freed)
+                {
+                    tally.Add(CollectedKind.Unreferenced, freed);
+                }
+            }
+        }
+    }
+
+    private async Task CheckBatchAsync(List<StoredPath> batch, Dictionary<string, bool> registries, DateTimeOffset before, Tally tally,
+        CancellationToken cancellationToken)
+    {
+        foreach (var group in batch.GroupBy(p => p.RegistryId, StringComparer.Ordinal))
+        {
+            var registryId = group.Key;
+            if (!registries.TryGetValue(registryId, out var exists))
+            {
+                exists = await tenants.GetRegistryByIdAsync(registryId, cancellationToken) is not null;
+                registries[registryId] = exists;
+            }
+
+            if (!exists)
+            {
+                continue;
+            }
+
+            var blobDigests = group.Where(p => p.Kind == StoredPathKind.Blob).Select(p => p.Digest!.Value).ToList();
+            var recorded = await artifacts.GetRegistryBlobsAsync(registryId, blobDigests.Select(d => d.ToString()).ToList(), cancellationToken);
+            foreach (var digest in blobDigests.Where(d => !recorded.Contains(d.ToString())))
+            {
+                if (await CollectUntrackedBlobAsync(registryId, digest, before, cancellationToken) is { } freed)
+                {
+                    tally.Add(CollectedKind.UntrackedFile, freed);
+                }
+            }
+
+            var uploadIds = group.Where(p => p.Kind == StoredPathKind.Upload).Select(p => p.UploadId!).ToList();
+            var sessions = await uploads.GetExistingUploadsAsync(registryId, uploadIds, cancellationToken);
+            foreach (var uploadId in uploadIds.Where(id => !sessions.Contains(id)))
+            {
+                if (await CollectOrphanUploadAsync(registryId, uploadId, before, cancellationToken) is { } freed)
+                {
+                    tally.Add(CollectedKind.OrphanUpload, freed);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A blob file with no record: left by a crash after the content was moved into place and before it was recorded.
+    /// Deleted under the blob's lock once a check under that lock still finds no record; the bytes freed, or null.
+    /// </summary>
+    private async Task<long?> CollectUntrackedBlobAsync(string registryId, Digest digest, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var path = BlobPaths.Blob(registryId, digest);
+        await using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
+        {
+            if (await Driver.StatAsync(path, cancellationToken) is not { } stat || stat.ModifiedAt >= before ||
+                await artifacts.GetRegistryBlobSizeAsync(registryId, digest.ToString(), cancellationToken) is not null)
+            {
+                return null;
+            }
+
+            await Driver.DeleteAsync(path, cancellationToken);
+            return stat.Size;
+        }
+    }
+
+    /// <summary>
+    /// Upload data with no session: a monolithic upload's staging (which never has one) or a session's bytes whose
+    /// record went, left by a crash. Its age is the data's last write, so an upload still receiving bytes is young.
+    /// </summary>
+    private async Task<long?> CollectOrphanUploadAsync(string registryId, string uploadId, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        if (await Driver.StatAsync(BlobPaths.Upload(registryId, uploadId), cancellationToken) is not { } stat || stat.ModifiedAt >= before)
+        {
+            return null;
+        }
+
+        await Driver.DeleteAsync(BlobPaths.UploadDirectory(registryId, uploadId), cancellationToken);
+        return stat.Size;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Collection run (storage sweep: {Swept}): removed {Links} unreferenced links, {Unreferenced} blobs nothing referred to, {UntrackedFiles} blob files with no record, {OrphanUploads} upload leftovers; {BytesFreed} bytes freed in {ElapsedMs:F0} ms")]
+    private static partial void LogRun(ILogger logger, bool swept, int links, int unreferenced, int untrackedFiles, int orphanUploads, long bytesFreed, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A collection run failed; retrying at the next interval")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+
+    /// <summary>What one run removed, per kind.</summary>
+    private sealed class Tally
+    {
+        private readonly Dictionary<CollectedKind, (int Count, long Bytes)> _kinds = [];
+
+        public int LinksRemoved { get; set; }
+
+        public long TotalBytes => _kinds.Values.Sum(k => k.Bytes);
+
+        public void Add(CollectedKind kind, long bytes)
+        {
+            var (count, total) = _kinds.GetValueOrDefault(kind);
+            _kinds[kind] = (count + 1, total + bytes);
+        }
+
+        public int Count(CollectedKind kind) => _kinds.GetValueOrDefault(kind).Count;
+
+        public IEnumerable<(CollectedKind Kind, int Count, long Bytes)> Entries() => _kinds.Select(k => (k.Key, k.Value.Count, k.Value.Bytes));
+    }
+}
