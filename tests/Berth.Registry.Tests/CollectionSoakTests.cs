@@ -14,6 +14,7 @@ public sealed class SoakCollectionFixture : ConfiguredBerthFixture
         ["Berth__Collection__GracePeriod"] = "00:00:06",
         ["Berth__Collection__Interval"] = "00:00:01",
         ["Berth__Collection__StorageSweepInterval"] = "00:00:02",
+        [MetricsScrape.Environment.Key] = MetricsScrape.Environment.Value,
     };
 }
 

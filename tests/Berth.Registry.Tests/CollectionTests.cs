@@ -13,6 +13,7 @@ public sealed class FastCollectionFixture : ConfiguredBerthFixture
         ["Berth__Collection__GracePeriod"] = "00:00:03",
         ["Berth__Collection__Interval"] = "00:00:01",
         ["Berth__Collection__StorageSweepInterval"] = "00:00:01",
+        [MetricsScrape.Environment.Key] = MetricsScrape.Environment.Value,
     };
 }
 

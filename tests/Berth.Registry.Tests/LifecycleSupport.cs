@@ -252,10 +252,7 @@ internal static class LifecycleSupport
     /// </summary>
     public static async Task<double> CounterAsync(BerthProcess server, string name, string label = "")
     {
-        // The Prometheus exporter serves a scrape cached for a moment: wait so this one is fresh.
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        using var http = new HttpClient { BaseAddress = server.BaseUrl };
-        var metrics = await http.GetStringAsync("/metrics");
+        var metrics = await MetricsScrape.GetAsync(server.BaseUrl);
         return metrics.Split('\n')
             .Where(l => (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
                 && l.Contains(label, StringComparison.Ordinal))

@@ -32,7 +32,9 @@ public static partial class ObservabilityExtensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddMeter(BerthMetrics.Name)
-                .AddPrometheusExporter());
+                // No cached scrape: a scrape always shows the counts as they are (Prometheus scrapes every few seconds
+                // at most, so building the text each time costs nothing worth caching).
+                .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         // Either standard variable names a collector: the general endpoint, or the one for traces alone.
         if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"))
             || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")))
