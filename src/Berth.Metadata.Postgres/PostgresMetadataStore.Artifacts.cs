@@ -434,7 +434,7 @@ public sealed partial class PostgresMetadataStore
             .ListAsync(r => new DeletedRepository(r.GetInt64(0), r.GetString(1)), cancellationToken);
 
     public Task<RepositoryPurgeStep> PurgeRepositoryAsync(long repositoryId, int batchSize, CancellationToken cancellationToken) =>
-        WriteAsync(async connection =>
+        PurgeWriteAsync(async connection =>
         {
             // Only ever a deleted repository (or one of a deleted registry): a stale id must not purge a live one.
             if (!await connection.Command(

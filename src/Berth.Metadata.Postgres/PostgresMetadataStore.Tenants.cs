@@ -158,7 +158,7 @@ public sealed partial class PostgresMetadataStore
         }, cancellationToken);
 
     public Task<bool> PurgeRegistryAsync(string registryId, int batchSize, CancellationToken cancellationToken) =>
-        WriteAsync(async connection =>
+        PurgeWriteAsync(async connection =>
         {
             if (!await connection.Command("SELECT true FROM registries WHERE id = @id AND deleted_at IS NOT NULL;")
                     .With("id", registryId)

@@ -106,6 +106,19 @@ public sealed partial class PostgresMetadataStore
     }
 
     /// <summary>
+    /// Like <see cref="WriteAsync{T}"/> for a purge batch of records nobody can reach any more, committed without
+    /// waiting for the log to reach the disk (synchronous_commit off for this transaction only): a batch lost to a
+    /// crash is simply purged again, since the marks that made the records unreachable were committed durably, and the
+    /// server never applies a later durable commit without the batches before it.
+    /// </summary>
+    private Task<T> PurgeWriteAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            await connection.Command("SET LOCAL synchronous_commit = off;").ExecuteAsync(cancellationToken);
+            return await work(connection);
+        }, cancellationToken);
+
+    /// <summary>
     /// Locks the registry row for the rest of the transaction and returns its storage limit, or null when the registry
     /// is gone. Every transaction that adds, links or drops a registry's blobs takes this lock first, so they run one
     /// after another per registry (across nodes) and each sees what the previous one committed. NO KEY UPDATE, not

@@ -31,7 +31,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<RepositoryRecord> EnsureRepositoryAsync(string registryId, string repository, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // Every push calls this and the repository nearly always exists: try the lock-free read first.
         var existing = await connection.Command(SelectRepository)
@@ -89,26 +89,31 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<long?> CheckRepositoryBlobAsync(string registryId, string repository, string digest, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var found = await connection.Command(
-            """
-            SELECT rb.repository_id, b.size, rb.checked_at
-            FROM repositories r
-            JOIN repository_blobs rb ON rb.repository_id = r.id
-            JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
-            WHERE r.registry_id = $registryId AND r.name = $name AND rb.digest = $digest;
-            """)
-            .With("$registryId", registryId)
-            .With("$name", repository)
-            .With("$digest", digest)
-            .FirstAsync(r => ((long RepositoryId, long Size, DateTimeOffset? CheckedAt)?)(r.GetInt64(0), r.GetInt64(1), r.GetNullableTime(2)), cancellationToken);
+        (long RepositoryId, long Size, DateTimeOffset? CheckedAt)? found;
+        await using (var reader = await OpenAsync(cancellationToken))
+        {
+            found = await reader.Command(
+                """
+                SELECT rb.repository_id, b.size, rb.checked_at
+                FROM repositories r
+                JOIN repository_blobs rb ON rb.repository_id = r.id
+                JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+                WHERE r.registry_id = $registryId AND r.name = $name AND rb.digest = $digest;
+                """)
+                .With("$registryId", registryId)
+                .With("$name", repository)
+                .With("$digest", digest)
+                .FirstAsync(r => ((long, long, DateTimeOffset?)?)(r.GetInt64(0), r.GetInt64(1), r.GetNullableTime(2)), cancellationToken);
+        }
+
         if (found is not { } link || link.CheckedAt > now - CheckFreshness)
         {
             return found?.Size;
         }
 
-        // Writes are serialised: either the collector's unlink came first (no row here: the blob is unknown after all)
-        // or it comes after and sees this check.
+        // Writes are serialised: either the collector's unlink came first (no row left to touch: the blob is unknown
+        // after all) or it comes after and sees this check. A fresh check (the common case) writes nothing.
+        await using var connection = await OpenWriterAsync(cancellationToken);
         var touched = await connection.Command(
             """
             UPDATE repository_blobs SET checked_at = MAX(COALESCE(checked_at, ''), $now)
@@ -249,7 +254,7 @@ public sealed partial class SqliteMetadataStore
             return [];
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // One statement, and SQLite runs one writer at a time: a manifest stored before it keeps its blobs linked, one
         // stored after it finds them gone (PutManifestAsync checks in its transaction).
@@ -294,7 +299,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command("DELETE FROM repository_blobs WHERE repository_id = $repositoryId AND digest = $digest;")
             .With("$repositoryId", repositoryId)
             .With("$digest", digest)
@@ -332,7 +337,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // One statement, so a link added since the caller listed the blob keeps it (the check and delete are atomic).
         return await connection.Command(
@@ -451,7 +456,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> DeleteRepositoryAsync(string registryId, long repositoryId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // One row whatever the repository holds: the rest goes batch by batch (PurgeRepositoryAsync).
         return await connection.Command(
@@ -473,7 +478,7 @@ public sealed partial class SqliteMetadataStore
     }
 
     public Task<RepositoryPurgeStep> PurgeRepositoryAsync(long repositoryId, int batchSize, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        PurgeWriteAsync(async (connection, transaction) =>
         {
             // Only ever a deleted repository (or one of a deleted registry): a stale id must not purge a live one.
             if (!await connection.Command(
@@ -542,7 +547,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // Its tags and links go with it (ON DELETE CASCADE), in the same statement.
         return await connection.Command("DELETE FROM manifests WHERE repository_id = $repositoryId AND digest = $digest;")
@@ -553,7 +558,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> DeleteTagAsync(long repositoryId, string tag, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command("DELETE FROM tags WHERE repository_id = $repositoryId AND name = $name;")
             .With("$repositoryId", repositoryId)
             .With("$name", tag)

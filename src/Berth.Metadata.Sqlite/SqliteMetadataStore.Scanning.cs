@@ -80,7 +80,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<long> BumpAdvisoryVersionAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // One statement, so one write transaction: bumps are serialised and each reads back its own number.
         return await connection.Command("UPDATE advisory_database SET version = version + 1 RETURNING version;")
@@ -156,7 +156,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> QueueNewScanAsync(long repositoryId, string manifestDigest, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command(
             $"""
             INSERT INTO scans (repository_id, manifest_digest, status, queued_at)
@@ -171,7 +171,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<int> QueueOutdatedScansAsync(long advisoryVersion, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // A scan that recorded no advisory version (one that failed before matching) is not "older" than any.
         return await connection.Command(
@@ -293,7 +293,7 @@ public sealed partial class SqliteMetadataStore
 
     private async Task<bool> ReleaseClaimAsync(ScanClaim claim, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command(
             $"""
             UPDATE scans SET status = {ScanQueued}, claim_id = NULL, claimed_at = NULL

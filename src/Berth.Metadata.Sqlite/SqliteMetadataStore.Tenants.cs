@@ -14,7 +14,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<ProjectRecord> CreateProjectAsync(string id, string name, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         try
         {
             await connection.Command("INSERT INTO projects (id, name, created_at) VALUES ($id, $name, $createdAt);")
@@ -121,7 +121,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command(
             """
             UPDATE registries SET previous_password_hash = password_hash, password_replaced_at = $now,
@@ -189,7 +189,7 @@ public sealed partial class SqliteMetadataStore
         }, cancellationToken);
 
     public Task<bool> PurgeRegistryAsync(string registryId, int batchSize, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        PurgeWriteAsync(async (connection, transaction) =>
         {
             if (!await connection.Command("SELECT 1 FROM registries WHERE id = $id AND deleted_at IS NOT NULL;", transaction)
                     .With("$id", registryId)
@@ -239,7 +239,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task CompletePurgeAsync(string registryId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         await connection.Command("DELETE FROM registry_purges WHERE registry_id = $id;")
             .With("$id", registryId)
             .ExecuteAsync(cancellationToken);
@@ -247,7 +247,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         await connection.Command(
             """
             INSERT INTO audit_events (at, actor, action, project_id, project_name, registry_id, registry_name, remote_addr, detail)
@@ -292,7 +292,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // Settings are never deleted, so the row read back is the first writer's whichever statement won the race.
         await connection.Command("INSERT OR IGNORE INTO settings (key, value) VALUES ($key, $value);")
@@ -317,7 +317,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task SetSettingAsync(string key, string value, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         await connection.Command(
             """
             INSERT INTO settings (key, value) VALUES ($key, $value)

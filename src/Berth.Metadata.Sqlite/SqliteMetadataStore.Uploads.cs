@@ -110,7 +110,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> UpdateUploadSizeAsync(string uploadId, long size, DateTimeOffset updatedAt, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command("UPDATE uploads SET size = $size, held_bytes = $size, updated_at = $updatedAt WHERE id = $id;")
             .With("$id", uploadId)
             .With("$size", size)
@@ -120,7 +120,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> DeleteUploadAsync(string uploadId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command("DELETE FROM uploads WHERE id = $id;")
             .With("$id", uploadId)
             .ExecuteAsync(cancellationToken) > 0;

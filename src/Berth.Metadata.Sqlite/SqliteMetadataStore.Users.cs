@@ -21,7 +21,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<UserRecord> CreateUserAsync(UserRecord user, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         try
         {
             await connection.Command(
@@ -70,7 +70,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<long?> SetUserPasswordAsync(string userId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command(
             """
             UPDATE users SET previous_password_hash = password_hash, password_changed_at = $now,
@@ -86,7 +86,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> UpgradeUserPasswordHashAsync(string userId, string currentHash, string newHash, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command("UPDATE users SET password_hash = $newHash WHERE id = $id AND password_hash = $currentHash;")
             .With("$id", userId)
             .With("$currentHash", currentHash)
@@ -98,7 +98,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task SetMembershipAsync(string projectId, string userId, ProjectRole role, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // Inserting from the project and user rows makes "both exist" part of the one statement (the WHERE also
         // keeps SQLite from reading ON CONFLICT as a join constraint).
@@ -120,7 +120,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> RemoveMembershipAsync(string projectId, string userId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command("DELETE FROM project_members WHERE project_id = $projectId AND user_id = $userId;")
             .With("$projectId", projectId)
             .With("$userId", userId)
@@ -147,7 +147,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task CreateAccessTokenAsync(AccessTokenRecord token, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         int written;
         try
         {
@@ -199,7 +199,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task<bool> RevokeAccessTokenAsync(string userId, string tokenId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
         return await connection.Command(
             "UPDATE access_tokens SET revoked_at = $now WHERE id = $id AND user_id = $userId AND revoked_at IS NULL;")
             .With("$id", tokenId)
@@ -210,7 +210,7 @@ public sealed partial class SqliteMetadataStore
 
     public async Task TouchAccessTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
 
         // Monotonic, like a repository's "updated": touches from several requests may land out of order.
         await connection.Command("UPDATE access_tokens SET last_used_at = MAX(COALESCE(last_used_at, $now), $now) WHERE id = $id;")

@@ -14,6 +14,9 @@ public sealed partial class SqliteMetadataStore
     : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IAdvisoryStore, IScanStore,
       IDisposable
 {
+    /// <summary>The meter of the store's instruments (waits for and holds of the writer's turn).</summary>
+    public const string MeterName = "Berth.Metadata.Sqlite";
+
     private const int SqliteConstraint = 19;
     private const int SqliteConstraintUnique = 2067;
     private const int SqliteConstraintPrimaryKey = 1555;
@@ -24,16 +27,16 @@ public sealed partial class SqliteMetadataStore
     // contains '~', so the name is free at once and lookups by name never find the row.
     private const string DeletedNamePrefix = "~deleted~";
 
-    // Sentinel value for the table below; only the keys matter.
-    private static readonly object Configured = new();
-
     private readonly string _connectionString;
     private readonly int _busyTimeoutMilliseconds;
 
-    // Physical connections (their sqlite3 handles) that already have the per-connection pragmas. A pooled
-    // SqliteConnection reuses the same handle, so the pragmas run once per physical connection, not once per
+    // The per-connection pragmas of each physical connection (sqlite3 handle). A pooled SqliteConnection reuses the
+    // same handle, so the pragmas run once per physical connection and the mode's when it changes, not once per
     // operation; entries go away with their handles.
-    private readonly ConditionalWeakTable<sqlite3, object> _configuredHandles = [];
+    private readonly ConditionalWeakTable<sqlite3, HandleState> _handles = [];
+
+    private readonly SqliteWriteGate _writeGate;
+    private readonly SqliteCheckpointer _checkpointer;
 
     /// <param name="databasePath">The database file.</param>
     /// <param name="busyTimeout">
@@ -58,11 +61,19 @@ public sealed partial class SqliteMetadataStore
             // on top of SQLite's own busy_timeout that kept every writer waiting half a minute behind a long writer.
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)),
         }.ToString();
+        _checkpointer = new SqliteCheckpointer(CheckpointAsync, TimeSpan.FromSeconds(1));
+        _writeGate = new SqliteWriteGate(timeout, _checkpointer.Written);
     }
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await MigrateAsync(cancellationToken);
+        _checkpointer.Start();
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenWriterAsync(ConnectionMode.Write, cancellationToken);
 
         // WAL lets readers run alongside the writer. It is a property of the database file (set once, persists) and
         // cannot be changed inside a transaction.
@@ -109,33 +120,75 @@ public sealed partial class SqliteMetadataStore
         return (await connection.Command($"PRAGMA {pragma};").FirstAsync(r => r.GetString(0), cancellationToken))!;
     }
 
-    /// <summary>Closes the pooled connections to the database file (the file can then be moved or deleted).</summary>
+    /// <summary>
+    /// Stops the background checkpoints and closes the pooled connections to the database file (the file can then be
+    /// moved or deleted; the last connection to close checkpoints the log into it).
+    /// </summary>
     public void Dispose()
     {
+        _checkpointer.Dispose();
+        _writeGate.Dispose();
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
+        // Not a writer's turn: a PASSIVE checkpoint copies what it can beside the writer and the readers.
+        await using var connection = await OpenAsync(new SqliteConnection(_connectionString), ConnectionMode.Write, cancellationToken);
+        await connection.Command("PRAGMA wal_checkpoint(PASSIVE);").ExecuteAsync(cancellationToken);
+    }
+
+    /// <summary>A connection for reads: the database refuses it any write (<c>query_only</c>), so no write can bypass the gate.</summary>
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) =>
+        OpenAsync(new SqliteConnection(_connectionString), ConnectionMode.Read, cancellationToken);
+
+    /// <summary>
+    /// A connection for writes, once it is this one's turn in <see cref="SqliteWriteGate"/>; disposing it hands the
+    /// turn on. Every write of the store opens one of these, for a single statement or for a transaction.
+    /// </summary>
+    private Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken) =>
+        OpenWriterAsync(ConnectionMode.Write, cancellationToken);
+
+    private async Task<SqliteConnection> OpenWriterAsync(ConnectionMode mode, CancellationToken cancellationToken)
+    {
+        var turn = await _writeGate.EnterAsync(mode == ConnectionMode.PurgeWrite, cancellationToken);
+        return await OpenAsync(new SqliteWriterConnection(_connectionString, turn), mode, cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(SqliteConnection connection, ConnectionMode mode, CancellationToken cancellationToken)
+    {
         try
         {
             await connection.OpenAsync(cancellationToken);
-            var handle = connection.Handle!;
-            if (!_configuredHandles.TryGetValue(handle, out _))
+            var state = _handles.GetOrCreateValue(connection.Handle!);
+            if (state.Mode is null)
             {
                 // synchronous=FULL: under WAL, every commit fsyncs the log before it returns, so a write that was
                 // answered survives a power cut (NORMAL could lose the last commits: a deleted registry or a reset
-                // password coming back). busy_timeout makes SQLite itself wait for the write lock instead of failing
-                // with SQLITE_BUSY at once.
+                // password coming back). busy_timeout makes SQLite itself wait for the write lock (held by another
+                // process) instead of failing with SQLITE_BUSY at once. wal_autocheckpoint=0: checkpoints run in
+                // the background (SqliteCheckpointer), never in the commit of a request that happens to cross the
+                // threshold right after a big write.
                 await connection.Command(
                     $"""
                     PRAGMA synchronous=FULL;
                     PRAGMA foreign_keys=ON;
                     PRAGMA busy_timeout={_busyTimeoutMilliseconds};
+                    PRAGMA wal_autocheckpoint=0;
                     """).ExecuteAsync(cancellationToken);
-                _configuredHandles.AddOrUpdate(handle, Configured);
+            }
+
+            if (state.Mode != mode)
+            {
+                // The pooled handle keeps these settings: switch them only when the mode changes.
+                await connection.Command(mode switch
+                {
+                    ConnectionMode.Read => "PRAGMA query_only=1; PRAGMA synchronous=FULL;",
+                    ConnectionMode.Write => "PRAGMA query_only=0; PRAGMA synchronous=FULL;",
+                    _ => "PRAGMA query_only=0; PRAGMA synchronous=NORMAL;",
+                }).ExecuteAsync(cancellationToken);
+                state.Mode = mode;
             }
 
             return connection;
@@ -152,21 +205,54 @@ public sealed partial class SqliteMetadataStore
     /// front (waiting per busy_timeout): a deferred transaction that reads and then writes fails outright with
     /// SQLITE_BUSY under WAL when another writer committed in between.
     /// </summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync(ConnectionMode.Write, work, cancellationToken);
+
+    private async Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> work, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenWriterAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Like <see cref="WriteAsync{T}(Func{SqliteConnection, SqliteTransaction, Task{T}}, CancellationToken)"/> for a
+    /// purge batch of records nobody can reach any more, committed without waiting for the disk (synchronous=NORMAL):
+    /// the fsync of a large batch would double the time it holds the write lock, and a batch lost to a power cut is
+    /// simply purged again (the marks that make the records unreachable were committed durably). Later durable commits
+    /// sync the log up to and including such a batch, so no later write can survive without it.
+    /// </summary>
+    private Task<T> PurgeWriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync(ConnectionMode.PurgeWrite, work, cancellationToken);
+
+    private async Task<T> WriteAsync<T>(ConnectionMode mode, Func<SqliteConnection, SqliteTransaction, Task<T>> work,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenWriterAsync(mode, cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var result = await work(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
 
-    private async Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> work, CancellationToken cancellationToken)
+    /// <summary>What an operation may do on a connection, as its per-connection pragmas say.</summary>
+    private enum ConnectionMode
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
+        /// <summary>Reads only: the database refuses writes.</summary>
+        Read,
+
+        /// <summary>Writes, each commit durable before it returns.</summary>
+        Write,
+
+        /// <summary>Purge batches: commits return before they reach the disk (see <see cref="PurgeWriteAsync"/>).</summary>
+        PurgeWrite,
+    }
+
+    /// <summary>The per-connection state of one physical connection.</summary>
+    private sealed class HandleState
+    {
+        public ConnectionMode? Mode { get; set; }
     }
 
     private static bool IsUniqueViolation(SqliteException exception) =>

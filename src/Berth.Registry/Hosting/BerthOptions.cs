@@ -341,9 +341,9 @@ public sealed class RegistryDefaultsOptions
 
     /// <summary>
     /// Rows a purge of a deleted registry or repository removes per transaction. Each batch holds the database
-    /// (SQLite's one writer) for a few milliseconds and is followed by a pause as long, so other tenants' writes
-    /// never queue for long behind a big delete.
+    /// (SQLite's one writer) for about 10–30 ms and is followed by a pause as long, so other tenants' writes never
+    /// queue for long behind a big delete (see bench/README.md, "Big delete").
     /// </summary>
     [Range(1, 100_000)]
-    public int PurgeBatchSize { get; set; } = 1000;
+    public int PurgeBatchSize { get; set; } = 250;
 }

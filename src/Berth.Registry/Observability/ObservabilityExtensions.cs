@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Berth.Metadata.Sqlite;
 using Berth.Registry.Auth;
 using Berth.Registry.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -32,6 +33,10 @@ public static partial class ObservabilityExtensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddMeter(BerthMetrics.Name)
+                .AddMeter(SqliteMetadataStore.MeterName)
+                // The runtime's own instruments (GC pauses and heap, thread pool queue, CPU): what tells a slow
+                // request caused by the process from one caused by the database.
+                .AddMeter("System.Runtime")
                 // No cached scrape: a scrape always shows the counts as they are (Prometheus scrapes every few seconds
                 // at most, so building the text each time costs nothing worth caching).
                 .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));

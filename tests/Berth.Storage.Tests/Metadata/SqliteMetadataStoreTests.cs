@@ -90,6 +90,69 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     }
 
     [Fact]
+    public async Task ReadsAreRefusedWritesSoEveryWriteWaitsItsTurn()
+    {
+        var store = _stores[0];
+
+        // Every operation that writes opens a writer's connection (SqliteWriteGate); the others cannot write at all.
+        Assert.Equal("1", await store.ReadPragmaAsync("query_only", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task APurgeBatchCommitsWithoutASyncButLeavesEveryConnectionDurable()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, CancellationToken.None);
+        await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 99, T0, null, CancellationToken.None);
+        Assert.True(await Artifacts.DeleteRepositoryAsync(registry.Id, repository.Id, T0, CancellationToken.None));
+        RepositoryPurgeStep step;
+        do
+        {
+            step = await Artifacts.PurgeRepositoryAsync(repository.Id, 1, CancellationToken.None);
+        }
+        while (step.More);
+
+        // The purge's pooled connection is the next one handed out: it must be back to FULL (2) for what comes next.
+        var store = _stores[0];
+        var reads = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => store.ReadPragmaAsync("synchronous", CancellationToken.None)));
+        Assert.All(reads, r => Assert.Equal("2", r));
+        await Tenants.CreateProjectAsync("p-after", "after", T0, CancellationToken.None);
+        Assert.Equal(0, await CountRowsAsync("repositories"));
+    }
+
+    [Fact]
+    public async Task TheLogIsCheckpointedInTheBackgroundNotByTheWritersCommits()
+    {
+        // Commits never checkpoint (wal_autocheckpoint=0): without the background checkpointer the log would only grow.
+        var walPath = DatabasePath + "-wal";
+        var before = CheckpointSequence(walPath);
+        for (var i = 0; i < 50; i++)
+        {
+            await Tenants.CreateProjectAsync($"p{i}", $"project-{i}", T0, CancellationToken.None);
+        }
+
+        // The first write after a complete checkpoint starts the log over, which bumps the sequence in its header.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var n = 0;
+        while (CheckpointSequence(walPath) == before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            await Tenants.CreateProjectAsync($"q{n}", $"later-{n++}", T0, CancellationToken.None);
+        }
+
+        Assert.NotEqual(before, CheckpointSequence(walPath));
+    }
+
+    /// <summary>The checkpoint sequence number of a WAL file's header (bytes 12–15, big-endian).</summary>
+    private static uint CheckpointSequence(string walPath)
+    {
+        using var file = new FileStream(walPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        Span<byte> header = stackalloc byte[16];
+        file.ReadExactly(header);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[12..]);
+    }
+
+    [Fact]
     public async Task ForeignKeysAreEnforced()
     {
         var registry = await NewRegistryAsync("acme", "web");
