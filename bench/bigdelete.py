@@ -3,13 +3,15 @@
 SQLite) while another tenant pushes, pulls and creates projects; reports the delete's answer time, the background
 purge time, the server's peak memory and the longest wait the other tenant saw. See bench/README.md, "Big delete".
 
-Usage: bigdelete.py BASE_URL ADMIN_PASSWORD DATA_DIR SERVER_PID [TAGS]
+Usage: bigdelete.py BASE_URL ADMIN_PASSWORD DATA_DIR SERVER_PID [TAGS [METRICS_TOKEN [CLIENTS]]]
 """
 import base64, hashlib, json, os, sqlite3, sys, threading, time, urllib.request, urllib.error, uuid
 from datetime import datetime, timezone
 
 base, admin_pw, data_dir, pid = sys.argv[1].rstrip('/'), sys.argv[2], sys.argv[3], int(sys.argv[4])
 tags = int(sys.argv[5]) if len(sys.argv) > 5 else 200_000
+metrics_token = sys.argv[6] if len(sys.argv) > 6 else None
+clients = int(sys.argv[7]) if len(sys.argv) > 7 else 4
 if not (base.startswith('http://127.0.0.1:') or base.startswith('http://localhost:')):
     sys.exit('only a Berth on 127.0.0.1/localhost')
 db_path = os.path.join(data_dir, 'berth.db')
@@ -72,6 +74,49 @@ def registry(prefix):
     return r['name'], basic(r['username'], r['password'])
 
 
+def histogram(family, having=''):
+    """Sums a Prometheus histogram family of the server's /metrics over its series (those whose labels contain
+    `having`): {le: count}, counting +Inf."""
+    if metrics_token is None:
+        return {}
+    _, body, _ = call('GET', '/metrics', auth=f'Bearer {metrics_token}')
+    buckets = {}
+    for line in body.decode().splitlines():
+        if line.startswith(family + '_bucket{') and having in line:
+            le = line[line.index('le="') + 4:].split('"', 1)[0]
+            buckets[le] = buckets.get(le, 0) + float(line.rsplit(' ', 1)[1])
+        elif line.startswith(family + '_sum') and having in line:
+            buckets['sum'] = buckets.get('sum', 0) + float(line.rsplit(' ', 1)[1])
+    return buckets
+
+
+def counters(prefixes):
+    """Sums the server's /metrics counters whose series start with one of `prefixes`: {series: value}."""
+    if metrics_token is None:
+        return {}
+    _, body, _ = call('GET', '/metrics', auth=f'Bearer {metrics_token}')
+    return {line.rsplit(' ', 1)[0]: float(line.rsplit(' ', 1)[1]) for line in body.decode().splitlines()
+            if line.startswith(prefixes)}
+
+
+RUNTIME = ('dotnet_gc_pause_time', 'dotnet_gc_collections')
+
+
+def over(before, after, bound):
+    """How many observations between two scrapes exceeded the bucket bound `bound` (a string as in le="...")."""
+    if not after:
+        return None
+    return int((after['+Inf'] - before.get('+Inf', 0)) - (after[bound] - before.get(bound, 0)))
+
+
+SERVER_SIDE = {'db_write_wait': ('berth_metadata_sqlite_write_wait_seconds', ''),
+               'db_write_hold_purge': ('berth_metadata_sqlite_write_hold_seconds', 'purge="true"'),
+               'db_write_hold_other': ('berth_metadata_sqlite_write_hold_seconds', 'purge="false"'),
+               'v2_request': ('berth_v2_request_duration_seconds', ''),
+               'http_request': ('http_server_request_duration_seconds', ''),
+               'api_project_create': ('http_server_request_duration_seconds', 'http_route="/api/v1/projects"')}
+
+
 def rss_kib(field):
     with open(f'/proc/{pid}/status') as f:
         for line in f:
@@ -80,6 +125,10 @@ def rss_kib(field):
     return -1
 
 
+# The other tenant's automation calls the management API with a personal access token, as a CI job would: HTTP Basic
+# with the administrator's password would time the slow password hash whenever its remembered check lapses (1 min).
+_, token_body, _ = call('POST', '/api/v1/users/me/tokens', {'name': 'bigdelete-bench'})
+API = 'Bearer ' + json.loads(token_body)['token']
 a_name, a_auth = registry('big')
 b_name, b_auth = registry('other')
 manifest, ld, cd = small_image(a_auth, f'{a_name}/big', 'seed')
@@ -104,6 +153,10 @@ con.executemany('INSERT INTO manifests (repository_id, digest, media_type, conte
 con.executemany('INSERT INTO manifest_links (repository_id, manifest_digest, child_digest, is_manifest, size) VALUES (?,?,?,?,?)', rows_l)
 con.executemany('INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?,?,?,?)', rows_t)
 con.commit()
+# Into the database file, as it would be long before anyone deletes a repository this size: the delete does not pay
+# for copying a freshly written 300 MB log.
+con.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+con.close()
 del rows_m, rows_l, rows_t
 print(f'seeded {tags} tags (+{tags} manifests, {2 * tags} links) in {time.monotonic() - started:.1f} s', flush=True)
 
@@ -135,7 +188,7 @@ def other_tenant(worker):
                 ('manifest GET', lambda: call('GET', f'/v2/{b_repo}/manifests/w{worker}-{i}', None, b_auth,
                                               {'Accept': 'application/vnd.oci.image.manifest.v1+json'})),
                 ('blob HEAD', lambda: call('HEAD', f'/v2/{b_repo}/blobs/{b_layer}', None, b_auth)),
-                ('project create', lambda: call('POST', '/api/v1/projects', {'name': f'op-{uuid.uuid4().hex[:12]}'}))):
+                ('project create', lambda: call('POST', '/api/v1/projects', {'name': f'op-{uuid.uuid4().hex[:12]}'}, API))):
             t0 = time.monotonic()
             try:
                 fn()
@@ -152,18 +205,22 @@ def sample_rss(peak):
 
 rss_before = rss_kib('VmRSS')
 peak = [rss_before]
-threads = [threading.Thread(target=other_tenant, args=(w,)) for w in range(4)] + [threading.Thread(target=sample_rss, args=(peak,))]
+threads = [threading.Thread(target=other_tenant, args=(w,)) for w in range(clients)] + [threading.Thread(target=sample_rss, args=(peak,))]
 for t in threads:
     t.start()
 time.sleep(2)
 baseline = [t for t, _, _ in timings]
 
+scraped_before = {k: histogram(*v) for k, v in SERVER_SIDE.items()}
+runtime_before = counters(RUNTIME)
 t_delete = time.monotonic()
 call('DELETE', f'/api/v1/registries/{a_name}/repositories/big', expect=(204,))
 answered = time.monotonic() - t_delete
 while rows_left() > 0:
     time.sleep(0.2)
 purged = time.monotonic() - t_delete
+scraped_after = {k: histogram(*v) for k, v in SERVER_SIDE.items()}
+runtime_after = counters(RUNTIME)
 time.sleep(1)
 stop.set()
 for t in threads:
@@ -191,5 +248,12 @@ print(json.dumps({
     'other_tenant_p50_ms': round(pct(lat, 0.50) * 1000, 1),
     'other_tenant_baseline_max_ms': round(max(baseline) * 1000, 1) if baseline else None,
     'other_tenant_baseline_p99_ms': round(pct(baseline, 0.99) * 1000, 1),
+    'server_side_during_purge': {k: {'count': int(scraped_after[k]['+Inf'] - scraped_before[k].get('+Inf', 0)),
+                                     'total_s': round(scraped_after[k].get('sum', 0) - scraped_before[k].get('sum', 0), 2),
+                                     'over_100ms': over(scraped_before[k], scraped_after[k], '0.1'),
+                                     'over_250ms': over(scraped_before[k], scraped_after[k], '0.25')}
+                                 for k in SERVER_SIDE if scraped_after.get(k)},
+    'server_runtime_during_purge': {k: round(v - runtime_before.get(k, 0), 3) for k, v in runtime_after.items()},
     'first_failures': failures[:5],
+    'slowest': [(round(t*1000), w, round(at - t_delete, 2)) for t, w, at in sorted(timings, reverse=True)[:10]],
 }, indent=2))
