@@ -16,20 +16,20 @@ public sealed class ApiClient : IDisposable
 
     private static readonly TimeSpan ImportTimeout = TimeSpan.FromMinutes(30);
 
-    private readonly HttpClient http;
+    private readonly HttpClient _http;
 
     public ApiClient(CliConfig config, HttpMessageHandler? handler = null)
     {
         Url = config.Url.TrimEnd('/');
         BaseUrl = new Uri(Url + "/");
-        http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        http.BaseAddress = BaseUrl;
+        _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        _http.BaseAddress = BaseUrl;
         // Per request instead (see SendCheckedAsync), so that an import can take longer than the rest.
-        http.Timeout = Timeout.InfiniteTimeSpan;
+        _http.Timeout = Timeout.InfiniteTimeSpan;
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{config.Username}:{config.Password}"));
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
-        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("berth-cli", typeof(ApiClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("berth-cli", typeof(ApiClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
     }
 
     /// <summary>The server URL as given (no trailing slash), for messages.</summary>
@@ -179,7 +179,7 @@ public sealed class ApiClient : IDisposable
 
     // --- plumbing -------------------------------------------------------------------------------------------
 
-    public void Dispose() => http.Dispose();
+    public void Dispose() => _http.Dispose();
 
     private static string Segment(string value) => Uri.EscapeDataString(value);
 
@@ -236,7 +236,7 @@ public sealed class ApiClient : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, timer.Token);
+            response = await _http.SendAsync(request, timer.Token);
         }
         catch (HttpRequestException e)
         {

@@ -8,34 +8,34 @@ public sealed class TableWriter
 {
     private const string Separator = "   ";
 
-    private readonly string[] headers;
-    private readonly bool[] rightAligned;
-    private readonly List<string[]> rows = [];
+    private readonly string[] _headers;
+    private readonly bool[] _rightAligned;
+    private readonly List<string[]> _rows = [];
 
     /// <param name="headers">Column headers; a header ending in '>' (e.g. "SIZE>") is right-aligned, the '>' is dropped.</param>
     public TableWriter(params string[] headers)
     {
-        rightAligned = headers.Select(h => h.EndsWith('>')).ToArray();
-        this.headers = headers.Select(h => h.TrimEnd('>')).ToArray();
+        _rightAligned = headers.Select(h => h.EndsWith('>')).ToArray();
+        _headers = headers.Select(h => h.TrimEnd('>')).ToArray();
     }
 
-    public int RowCount => rows.Count;
+    public int RowCount => _rows.Count;
 
     public TableWriter AddRow(params string?[] cells)
     {
-        if (cells.Length != headers.Length)
+        if (cells.Length != _headers.Length)
         {
-            throw new ArgumentException($"expected {headers.Length} cells, got {cells.Length}", nameof(cells));
+            throw new ArgumentException($"expected {_headers.Length} cells, got {cells.Length}", nameof(cells));
         }
 
-        rows.Add(cells.Select(c => c ?? "").ToArray());
+        _rows.Add(cells.Select(c => c ?? "").ToArray());
         return this;
     }
 
     public void Write(TextWriter writer)
     {
-        var widths = new int[headers.Length];
-        foreach (var row in rows.Prepend(headers))
+        var widths = new int[_headers.Length];
+        foreach (var row in _rows.Prepend(_headers))
         {
             for (var i = 0; i < row.Length; i++)
             {
@@ -43,11 +43,11 @@ public sealed class TableWriter
             }
         }
 
-        foreach (var row in rows.Prepend(headers))
+        foreach (var row in _rows.Prepend(_headers))
         {
             var line = string.Join(
                 Separator,
-                row.Select((cell, i) => rightAligned[i] ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i])));
+                row.Select((cell, i) => _rightAligned[i] ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i])));
             writer.WriteLine(line.TrimEnd());
         }
     }

@@ -1,5 +1,5 @@
-using Berth.Core.Storage;
 using System.Runtime.InteropServices;
+using Berth.Core.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace Berth.Storage.FileSystem;

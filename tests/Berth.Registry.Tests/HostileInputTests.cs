@@ -141,7 +141,7 @@ public sealed class HostileInputTests(BerthFixture fixture, ITestOutputHelper ou
         var layer = ImageContent.RandomBlob(256);
         var layerDigest = await _client.PushBlobAsync(Repo, layer);
         var valid = Encoding.UTF8.GetString(ImageContent.Config(layerDigest, "marker"));
-        byte[] config = kind switch
+        var config = kind switch
         {
             "invalid UTF-8 in a label" => [.. Encoding.UTF8.GetBytes(valid[..valid.IndexOf("marker", StringComparison.Ordinal)]), 0xC3, 0x28,
                 .. Encoding.UTF8.GetBytes(valid[valid.IndexOf("marker", StringComparison.Ordinal)..])],

@@ -156,7 +156,7 @@ public sealed class ManagementApiTests(BerthFixture fixture) : IClassFixture<Ber
         var digestB = await client.PushManifestAsync(registry.Repo("worker"), "1.0", manifestB);
 
         long blobs = shared.Length + own.Length + configA.Length + configB.Length;
-        long withManifests = blobs + manifestA.Length + manifestB.Length;
+        var withManifests = blobs + manifestA.Length + manifestB.Length;
 
         // Usage may be accounted asynchronously: poll briefly.
         RegistryDetail detail = null!;

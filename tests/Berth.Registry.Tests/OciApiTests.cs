@@ -775,7 +775,7 @@ public sealed class OciApiTests(BerthFixture fixture) : IClassFixture<BerthFixtu
         }
 
         var pages = new List<List<string>>();
-        string? next = $"v2/{name}/tags/list?n=2";
+        var next = $"v2/{name}/tags/list?n=2";
         while (next is not null && pages.Count < 10)
         {
             using var page = await _client.GetAsync(next);
@@ -816,7 +816,7 @@ public sealed class OciApiTests(BerthFixture fixture) : IClassFixture<BerthFixtu
         }
 
         var seen = new List<string>();
-        string? next = "v2/_catalog?n=2";
+        var next = "v2/_catalog?n=2";
         var pages = 0;
         while (next is not null && pages++ < 10)
         {

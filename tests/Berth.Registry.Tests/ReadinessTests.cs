@@ -1,6 +1,6 @@
 using System.Net;
 using Berth.Registry.Tests.Infrastructure;
-using Berth.Tests.Shared;
+using Berth.Tests.Support;
 
 namespace Berth.Registry.Tests;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Berth.Tests.Shared;
+namespace Berth.Tests.Support;
 
 /// <summary>
 /// A throwaway PostgreSQL server for a test collection: <c>initdb</c> into a temporary directory (trust auth), started

@@ -5,7 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace Berth.Tests.Shared;
+namespace Berth.Tests.Support;
 
 /// <summary>
 /// A throwaway S3 server for a test collection: s3rver (Node.js, objects kept as files) on a free loopback port with

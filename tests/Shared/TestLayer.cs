@@ -6,7 +6,7 @@ using Berth.Scanning.Inventory;
 using Microsoft.Data.Sqlite;
 using ZstdSharp;
 
-namespace Berth.Tests.Shared;
+namespace Berth.Tests.Support;
 
 /// <summary>Builds a layer blob in memory, the way an image builder would write it (scanner tests: package databases, whiteouts).</summary>
 internal sealed class TestLayer
@@ -49,7 +49,9 @@ internal sealed class TestLayer
         using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
         {
             foreach (var entry in _entries)
+            {
                 writer.WriteEntry(entry);
+            }
         }
         return buffer.ToArray();
     }
@@ -58,7 +60,10 @@ internal sealed class TestLayer
     {
         var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
             gzip.Write(Tar());
+        }
+
         buffer.Position = 0;
         return (buffer, mediaType);
     }
@@ -67,7 +72,10 @@ internal sealed class TestLayer
     {
         var buffer = new MemoryStream();
         using (var zstd = new CompressionStream(buffer, leaveOpen: true))
+        {
             zstd.Write(Tar());
+        }
+
         buffer.Position = 0;
         return (buffer, LayerReader.OciLayerZstd);
     }
@@ -131,7 +139,10 @@ internal static class RpmDb
         foreach (var (tag, text) in new[] { (1000, name), (1001, version), (1002, release), (1044, sourceRpm) })
         {
             if (text is null)
+            {
                 continue;
+            }
+
             index.Add((tag, 6, (int)data.Length));
             data.Write(Encoding.UTF8.GetBytes(text + "\0"));
         }

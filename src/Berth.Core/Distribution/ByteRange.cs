@@ -94,7 +94,7 @@ public readonly record struct ByteRange(long Start, long End)
             return RangeRequest.Full;
         }
 
-        long end = size - 1;
+        var end = size - 1;
         if (last.Length > 0)
         {
             if (!long.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out end) || end < start)

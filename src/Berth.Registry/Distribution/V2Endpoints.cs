@@ -1,8 +1,8 @@
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Auth;
-using Berth.Registry.Observability;
 using Berth.Registry.Hosting;
+using Berth.Registry.Observability;
 
 namespace Berth.Registry.Distribution;
 

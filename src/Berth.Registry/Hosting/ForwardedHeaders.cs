@@ -1,7 +1,7 @@
 using System.Net;
-using IPNetwork = System.Net.IPNetwork;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using IPNetwork = System.Net.IPNetwork;
 
 namespace Berth.Registry.Hosting;
 

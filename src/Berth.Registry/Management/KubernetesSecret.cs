@@ -1,7 +1,7 @@
 using System.Text;
-using Berth.Core.Metadata;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Berth.Core.Metadata;
 
 namespace Berth.Registry.Management;
 

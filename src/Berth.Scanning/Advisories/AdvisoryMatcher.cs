@@ -20,7 +20,9 @@ public sealed class AdvisoryMatcher
     public AdvisoryMatcher(IEnumerable<OsvAdvisory> advisories)
     {
         foreach (var advisory in advisories)
+        {
             Add(advisory);
+        }
     }
 
     private AdvisoryMatcher()
@@ -32,7 +34,10 @@ public sealed class AdvisoryMatcher
     {
         var matcher = new AdvisoryMatcher();
         await foreach (var advisory in advisories.WithCancellation(cancellationToken))
+        {
             matcher.Add(advisory);
+        }
+
         return matcher;
     }
 
@@ -43,17 +48,26 @@ public sealed class AdvisoryMatcher
     {
         // A withdrawn advisory was retracted by its database and must never produce a finding.
         if (advisory.Withdrawn is not null)
+        {
             return;
+        }
+
         AdvisoryCount++;
         // Distro advisories may list the CVEs they fix as "upstream" rather than "aliases"; report both.
         var reported = new Reported(advisory.Id, [.. advisory.Aliases.Concat(advisory.Upstream).Distinct(StringComparer.Ordinal)], advisory.Summary);
         foreach (var affected in advisory.Affected)
         {
             if (affected.Package is not { } p)
+            {
                 continue;
+            }
+
             var key = Key(p.Ecosystem, p.Name);
             if (!_index.TryGetValue(key, out var list))
+            {
                 _index[key] = list = [];
+            }
+
             list.Add(new Candidate(reported, new OsvAffected { Ranges = affected.Ranges, Versions = affected.Versions },
                 Severity.For(advisory, affected), VersionComparers.For(p.Ecosystem)));
         }
@@ -79,11 +93,17 @@ public sealed class AdvisoryMatcher
         foreach (var ecosystem in EcosystemsFor(package.Ecosystem, release))
         {
             if (!_index.TryGetValue(Key(ecosystem, name), out var candidates))
+            {
                 continue;
+            }
+
             foreach (var candidate in candidates)
             {
                 if (seen.Contains(candidate.Advisory.Id) || !IsAffected(candidate, package.Version, out var fixedVersion))
+                {
                     continue;
+                }
+
                 seen.Add(candidate.Advisory.Id);
                 findings.Add(new Finding(
                     candidate.Advisory.Id,
@@ -123,7 +143,10 @@ public sealed class AdvisoryMatcher
     {
         var eco = ecosystem.ToLowerInvariant();
         if (eco == "pypi")
+        {
             name = string.Join('-', name.ToLowerInvariant().Split(['-', '_', '.'], StringSplitOptions.RemoveEmptyEntries));
+        }
+
         return (eco, name);
     }
 
@@ -141,9 +164,15 @@ public sealed class AdvisoryMatcher
             {
                 // GIT ranges name commits, which an installed package cannot be placed against.
                 if (range.Type is not ("ECOSYSTEM" or "SEMVER"))
+                {
                     continue;
+                }
+
                 if (InRange(range, version, comparer) is not { } result)
+                {
                     continue;
+                }
+
                 var fix = SmallestFixAbove(range, version, comparer);
                 if (result)
                 {
@@ -172,7 +201,10 @@ public sealed class AdvisoryMatcher
         {
             var v = e.Introduced ?? e.Fixed ?? e.LastAffected ?? e.Limit;
             if (v is null || (!(e.Introduced == "0") && !comparer.IsValid(v)))
+            {
                 return null;
+            }
+
             events.Add((v, e));
         }
         events.Sort((x, y) => CompareEventVersions(x.Version, x.Event, y.Version, y.Event, comparer));
@@ -183,12 +215,16 @@ public sealed class AdvisoryMatcher
             if (e.Introduced is not null)
             {
                 if (e.Introduced == "0" || comparer.Compare(version, v) >= 0)
+                {
                     vulnerable = true;
+                }
             }
             else if (e.Fixed is not null || e.Limit is not null)
             {
                 if (comparer.Compare(version, v) >= 0)
+                {
                     vulnerable = false;
+                }
             }
             else if (comparer.Compare(version, v) > 0)
             {
@@ -204,7 +240,10 @@ public sealed class AdvisoryMatcher
         var aZero = ea.Introduced == "0";
         var bZero = eb.Introduced == "0";
         if (aZero || bZero)
+        {
             return aZero == bZero ? 0 : aZero ? -1 : 1;
+        }
+
         return comparer.Compare(a, b);
     }
 
@@ -212,8 +251,13 @@ public sealed class AdvisoryMatcher
     {
         string? best = null;
         foreach (var e in range.Events)
+        {
             if (e.Fixed is { } f && comparer.TryCompare(f, version, out var c) && c > 0)
+            {
                 best = Min(best, f, comparer);
+            }
+        }
+
         return best;
     }
 

@@ -11,17 +11,24 @@ public static class Cvss3
         var parts = vector.Trim().Split('/');
         var v31 = parts[0] == "CVSS:3.1";
         if (!v31 && parts[0] != "CVSS:3.0")
+        {
             return false;
+        }
+
         var metrics = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var part in parts.Skip(1))
         {
             var colon = part.IndexOf(':', StringComparison.Ordinal);
             // Each metric may appear once (§6); temporal and environmental metrics do not change the base score.
             if (colon <= 0 || !metrics.TryAdd(part[..colon], part[(colon + 1)..]))
+            {
                 return false;
+            }
         }
         if (!BaseMetrics.All(metrics.ContainsKey))
+        {
             return false;
+        }
 
         var changed = metrics["S"] switch { "U" => false, "C" => true, _ => (bool?)null };
         double? av = metrics["AV"] switch { "N" => 0.85, "A" => 0.62, "L" => 0.55, "P" => 0.2, _ => null };
@@ -31,7 +38,9 @@ public static class Cvss3
         double? ui = metrics["UI"] switch { "N" => 0.85, "R" => 0.62, _ => null };
         double? c = Cia(metrics["C"]), i = Cia(metrics["I"]), a = Cia(metrics["A"]);
         if (changed is null || av is null || ac is null || pr is null || ui is null || c is null || i is null || a is null)
+        {
             return false;
+        }
 
         var iss = 1 - ((1 - c.Value) * (1 - i.Value) * (1 - a.Value));
         var impact = changed.Value
@@ -39,7 +48,10 @@ public static class Cvss3
             : 6.42 * iss;
         var exploitability = 8.22 * av.Value * ac.Value * pr.Value * ui.Value;
         if (impact <= 0)
+        {
             return true;
+        }
+
         var raw = changed.Value ? Math.Min(1.08 * (impact + exploitability), 10) : Math.Min(impact + exploitability, 10);
         score = v31 ? Roundup31(raw) : Math.Ceiling(raw * 10) / 10;
         return true;

@@ -34,7 +34,10 @@ public static class OsvDocuments
         {
             // Directories, and the non-JSON files archives carry (README, checksums), are not advisories.
             if (entry.FullName.EndsWith('/') || !entry.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
                 continue;
+            }
+
             IReadOnlyList<OsvDocument> documents;
             try
             {
@@ -48,7 +51,9 @@ public static class OsvDocuments
                 continue;
             }
             foreach (var document in documents)
+            {
                 yield return document;
+            }
         }
     }
 
@@ -61,7 +66,9 @@ public static class OsvDocuments
             foreach (var element in root.EnumerateArray())
             {
                 if (TryRead(element, $"{location}[{index++}]", errors) is { } document)
+                {
                     documents.Add(document);
+                }
             }
             return documents;
         }

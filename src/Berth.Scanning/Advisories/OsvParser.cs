@@ -37,7 +37,10 @@ public static class OsvParser
     private static OsvAdvisory ReadAdvisory(JsonElement e)
     {
         if (e.ValueKind != JsonValueKind.Object)
+        {
             throw new FormatException("An OSV document must be a JSON object.");
+        }
+
         var id = String(e, "id") ?? throw new FormatException("An OSV document has no id.");
         return new OsvAdvisory
         {
@@ -59,10 +62,13 @@ public static class OsvParser
     {
         OsvPackage? package = null;
         if (Object(e, "package") is { } p)
+        {
             package = new OsvPackage(
                 String(p, "ecosystem") ?? throw new FormatException($"{id}: affected package has no ecosystem."),
                 String(p, "name") ?? throw new FormatException($"{id}: affected package has no name."),
                 String(p, "purl"));
+        }
+
         return new OsvAffected
         {
             Package = package,

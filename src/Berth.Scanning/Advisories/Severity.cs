@@ -30,15 +30,30 @@ public sealed record Severity(SeverityLevel Level, double? Score, string? Vector
     {
         var entries = affected.Severity.Concat(advisory.Severity).ToList();
         foreach (var s in entries)
+        {
             if (s.Type == "CVSS_V3" && Cvss3.TryScore(s.Score, out var score))
+            {
                 return new Severity(Rate(score), score, s.Score);
+            }
+        }
+
         foreach (var s in entries)
+        {
             if (!s.Type.StartsWith("CVSS_", StringComparison.Ordinal) && ParseText(s.Score) is { } level)
+            {
                 return new Severity(level, null, null);
+            }
+        }
+
         foreach (var specific in new[] { affected.DatabaseSpecific, affected.EcosystemSpecific, advisory.DatabaseSpecific })
+        {
             if (specific is { } o && o.TryGetProperty("severity", out var v) && v.ValueKind == JsonValueKind.String
                 && ParseText(v.GetString()!) is { } level)
+            {
                 return new Severity(level, null, null);
+            }
+        }
+
         return Unknown;
     }
 

@@ -19,15 +19,24 @@ internal sealed class ApkAnalyser : IFileAnalyser
             if (line.Length == 0)
             {
                 if (name is not null && version is not null)
+                {
                     packages.Add(new Package("Alpine", name, version, null, origin ?? name, path));
+                }
+
                 name = version = origin = null;
             }
             else if (line.StartsWith("P:", StringComparison.Ordinal))
+            {
                 name = line[2..];
+            }
             else if (line.StartsWith("V:", StringComparison.Ordinal))
+            {
                 version = line[2..];
+            }
             else if (line.StartsWith("o:", StringComparison.Ordinal))
+            {
                 origin = line[2..];
+            }
         }
         return FileFinding.ForOsPackages(packages);
     }

@@ -14,7 +14,10 @@ internal sealed class DotnetDepsAnalyser : IFileAnalyser
             using var document = JsonDocument.Parse(content);
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("libraries", out var libraries) || libraries.ValueKind != JsonValueKind.Object)
+            {
                 return null;
+            }
+
             var packages = new List<Package>();
             foreach (var library in libraries.EnumerateObject())
             {
@@ -22,7 +25,9 @@ internal sealed class DotnetDepsAnalyser : IFileAnalyser
                 var slash = library.Name.IndexOf('/');
                 if (slash > 0 && library.Value.ValueKind == JsonValueKind.Object
                     && library.Value.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "package")
+                {
                     packages.Add(new Package("NuGet", library.Name[..slash], library.Name[(slash + 1)..], null, null, path));
+                }
             }
             return FileFinding.ForPackages(packages);
         }

@@ -22,10 +22,14 @@ internal sealed class DpkgAnalyser : IFileAnalyser
         foreach (var paragraph in ControlParagraphs.Parse(Encoding.UTF8.GetString(content)))
         {
             if (!paragraph.TryGetValue("Package", out var name) || !paragraph.TryGetValue("Version", out var version))
+            {
                 continue;
+            }
             // "install ok installed" and "hold ok installed" are on disk; "deinstall ok config-files" and the like are not.
             if (paragraph.TryGetValue("Status", out var status) && !status.EndsWith(" installed", StringComparison.Ordinal))
+            {
                 continue;
+            }
             // Source may carry the source version in parentheses; Debian policy: no Source field means the source is named like the binary.
             var source = paragraph.TryGetValue("Source", out var s) ? s.Split(' ', 2)[0] : name;
             packages.Add(new Package("Debian", name, version, null, source, path));
@@ -46,18 +50,28 @@ internal static class ControlParagraphs
             if (line.Length == 0)
             {
                 if (current.Count > 0)
+                {
                     yield return current;
+                }
+
                 current = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 continue;
             }
             // Continuation lines (descriptions, conffiles) never hold the fields we read.
             if (line[0] is ' ' or '\t')
+            {
                 continue;
+            }
+
             var colon = line.IndexOf(':');
             if (colon > 0)
+            {
                 current[line[..colon]] = line[(colon + 1)..].Trim();
+            }
         }
         if (current.Count > 0)
+        {
             yield return current;
+        }
     }
 }

@@ -23,7 +23,10 @@ internal sealed class GoBinaryAnalyser : IFileAnalyser
     public FileFinding? Analyse(string path, byte[] content)
     {
         if (!content.AsSpan().StartsWith(ElfMagic) || FindBuildInfo(content) is not { } info)
+        {
             return null;
+        }
+
         var (goVersion, modInfo) = info;
         var packages = new List<Package> { new(Ecosystem, "stdlib", GoVersion(goVersion), null, null, path) };
         foreach (var line in modInfo.Split('\n'))
@@ -58,14 +61,22 @@ internal sealed class GoBinaryAnalyser : IFileAnalyser
         {
             var at = content.AsSpan(from).IndexOf(BuildInfoMagic);
             if (at < 0)
+            {
                 return null;
+            }
+
             var start = from + at;
             from = start + 1;
             if (start + HeaderSize > content.Length || (content[start + 15] & FlagInlineStrings) == 0)
+            {
                 continue;
+            }
+
             var position = start + HeaderSize;
             if (ReadString(content, ref position) is { } version && ReadString(content, ref position) is { } modInfo)
+            {
                 return (Encoding.UTF8.GetString(version), Encoding.UTF8.GetString(StripSentinels(modInfo)));
+            }
         }
         return null;
     }
@@ -76,14 +87,22 @@ internal sealed class GoBinaryAnalyser : IFileAnalyser
         for (var shift = 0; ; shift += 7)
         {
             if (position >= content.Length || shift > 28)
+            {
                 return null;
+            }
+
             var b = content[position++];
             length |= (ulong)(b & 0x7f) << shift;
             if (b < 0x80)
+            {
                 break;
+            }
         }
         if (length > (ulong)(content.Length - position))
+        {
             return null;
+        }
+
         var text = new ArraySegment<byte>(content, position, (int)length);
         position += (int)length;
         return text;

@@ -26,13 +26,20 @@ public sealed class ImageFilesystem<T>
             RemoveBelow(path);
         }
         foreach (var directory in opaqueDirectories)
+        {
             RemoveBelow(directory);
+        }
+
         foreach (var (path, value) in files)
         {
             if (value is null)
+            {
                 _files.Remove(path);
+            }
             else
+            {
                 _files[path] = value;
+            }
         }
     }
 
@@ -40,6 +47,8 @@ public sealed class ImageFilesystem<T>
     {
         var prefix = directory.Length == 0 ? "" : directory + "/";
         foreach (var key in _files.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
             _files.Remove(key);
+        }
     }
 }

@@ -22,9 +22,13 @@ internal sealed class JavaArchiveAnalyser : IFileAnalyser
             foreach (var entry in archive.Entries)
             {
                 if (IsPomProperties(entry.FullName))
+                {
                     AddPom(entry, path, packages);
+                }
                 else if (IsArchive(entry.FullName) && entry.Length <= LayerReader.MaxFileSize)
+                {
                     AddNested(entry, path, packages);
+                }
             }
         }
         catch (InvalidDataException)
@@ -38,13 +42,18 @@ internal sealed class JavaArchiveAnalyser : IFileAnalyser
     {
         using var buffer = new MemoryStream();
         using (var stream = entry.Open())
+        {
             stream.CopyTo(buffer);
+        }
+
         buffer.Position = 0;
         try
         {
             using var nested = new ZipArchive(buffer, ZipArchiveMode.Read);
             foreach (var inner in nested.Entries.Where(e => IsPomProperties(e.FullName)))
+            {
                 AddPom(inner, path, packages);
+            }
         }
         catch (InvalidDataException)
         {
@@ -60,11 +69,15 @@ internal sealed class JavaArchiveAnalyser : IFileAnalyser
         {
             var eq = line.IndexOf('=');
             if (eq > 0 && !line.StartsWith('#'))
+            {
                 properties[line[..eq].Trim()] = line[(eq + 1)..].Trim();
+            }
         }
         if (properties.TryGetValue("groupId", out var group) && properties.TryGetValue("artifactId", out var artifact)
             && properties.TryGetValue("version", out var version))
+        {
             packages.Add(new Package("Maven", $"{group}:{artifact}", version, null, null, path));
+        }
     }
 
     private static bool IsPomProperties(string name) =>

@@ -52,12 +52,19 @@ public static class LayerReader
         {
             var path = NormalisePath(entry.Name);
             if (path.Length == 0)
+            {
                 continue;
+            }
+
             var (directory, name) = Split(path);
             if (name == OpaqueMarker)
+            {
                 yield return new LayerEntry(directory, LayerEntryKind.OpaqueDirectory, default, null);
+            }
             else if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+            {
                 yield return new LayerEntry(Join(directory, name[WhiteoutPrefix.Length..]), LayerEntryKind.Whiteout, default, null);
+            }
             else if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile)
             {
                 var content = entry.Length <= MaxFileSize && entry.DataStream is { } data && wants(new LayerFile(path, entry.Mode, entry.Length))
@@ -66,9 +73,13 @@ public static class LayerReader
                 yield return new LayerEntry(path, LayerEntryKind.File, entry.Mode, content);
             }
             else if (entry.EntryType == TarEntryType.Directory)
+            {
                 yield return new LayerEntry(path, LayerEntryKind.Directory, entry.Mode, null);
+            }
             else
+            {
                 yield return new LayerEntry(path, LayerEntryKind.Other, entry.Mode, null);
+            }
         }
     }
 
@@ -79,11 +90,17 @@ public static class LayerReader
         while (true)
         {
             if (p.StartsWith("./", StringComparison.Ordinal))
+            {
                 p = p[2..];
+            }
             else if (p.StartsWith('/'))
+            {
                 p = p[1..];
+            }
             else
+            {
                 break;
+            }
         }
         p = p.TrimEnd('/');
         return p == "." ? "" : p;

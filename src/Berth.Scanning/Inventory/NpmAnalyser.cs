@@ -16,7 +16,10 @@ internal sealed partial class NpmAnalyser : IFileAnalyser
         {
             using var document = JsonDocument.Parse(content);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
                 return null;
+            }
+
             return FileFinding.ForPackages(IsLockfile(path) ? FromLockfile(document.RootElement, path) : FromManifest(document.RootElement, path));
         }
         catch (JsonException)
@@ -42,14 +45,22 @@ internal sealed partial class NpmAnalyser : IFileAnalyser
                 const string marker = "node_modules/";
                 var at = entry.Name.LastIndexOf(marker, StringComparison.Ordinal);
                 if (at < 0 || entry.Value.ValueKind != JsonValueKind.Object || entry.Value.TryGetProperty("link", out _))
+                {
                     continue;
+                }
+
                 var name = String(entry.Value, "name") ?? entry.Name[(at + marker.Length)..];
                 if (String(entry.Value, "version") is { } version)
+                {
                     packages.Add(new Package(Ecosystem, name, version, null, null, path));
+                }
             }
         }
         else if (root.TryGetProperty("dependencies", out var dependencies))
+        {
             AddV1(dependencies, path, packages);
+        }
+
         return packages;
     }
 
@@ -57,15 +68,26 @@ internal sealed partial class NpmAnalyser : IFileAnalyser
     private static void AddV1(JsonElement dependencies, string path, List<Package> packages)
     {
         if (dependencies.ValueKind != JsonValueKind.Object)
+        {
             return;
+        }
+
         foreach (var dependency in dependencies.EnumerateObject())
         {
             if (dependency.Value.ValueKind != JsonValueKind.Object)
+            {
                 continue;
+            }
+
             if (String(dependency.Value, "version") is { } version)
+            {
                 packages.Add(new Package(Ecosystem, dependency.Name, version, null, null, path));
+            }
+
             if (dependency.Value.TryGetProperty("dependencies", out var nested))
+            {
                 AddV1(nested, path, packages);
+            }
         }
     }
 

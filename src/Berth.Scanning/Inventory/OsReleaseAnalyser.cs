@@ -17,10 +17,15 @@ internal sealed class OsReleaseAnalyser : IFileAnalyser
         {
             var eq = line.IndexOf('=');
             if (eq > 0 && !line.TrimStart().StartsWith('#'))
+            {
                 fields[line[..eq].Trim()] = line[(eq + 1)..].Trim().Trim('"', '\'');
+            }
         }
         if (!fields.TryGetValue("ID", out var id))
+        {
             return null;
+        }
+
         var versionId = fields.GetValueOrDefault("VERSION_ID");
         var (ecosystem, release) = Name(id, versionId);
         return FileFinding.ForOs(new OsInfo(id, versionId, ecosystem, release));

@@ -24,7 +24,10 @@ public static class PackageInventory
     {
         var filesystem = new ImageFilesystem<FileFinding>();
         foreach (var (layer, mediaType) in layers)
+        {
             await ApplyLayerAsync(filesystem, layer, mediaType, cancellationToken);
+        }
+
         return Assemble(filesystem.Files);
     }
 

@@ -17,11 +17,18 @@ internal sealed class PythonAnalyser : IFileAnalyser
             var line = raw.TrimEnd('\r');
             // The headers end at the first blank line; the long description follows.
             if (line.Length == 0)
+            {
                 break;
+            }
+
             if (line.StartsWith("Name:", StringComparison.Ordinal))
+            {
                 name ??= line[5..].Trim();
+            }
             else if (line.StartsWith("Version:", StringComparison.Ordinal))
+            {
                 version ??= line[8..].Trim();
+            }
         }
         return name is null || version is null ? null : FileFinding.ForPackages([new Package("PyPI", name, version, null, null, path)]);
     }

@@ -35,7 +35,9 @@ internal sealed class RpmAnalyser : IFileAnalyser
             while (reader.Read())
             {
                 if (ParseHeader((byte[])reader[0], path) is { } package)
+                {
                     packages.Add(package);
+                }
             }
             return FileFinding.ForOsPackages(packages);
         }
@@ -56,12 +58,18 @@ internal sealed class RpmAnalyser : IFileAnalyser
     internal static Package? ParseHeader(byte[] blob, string location)
     {
         if (blob.Length < 8)
+        {
             return null;
+        }
+
         var count = BinaryPrimitives.ReadInt32BigEndian(blob);
         var dataLength = BinaryPrimitives.ReadInt32BigEndian(blob.AsSpan(4));
         var dataStart = 8L + 16L * count;
         if (count < 0 || dataLength < 0 || dataStart + dataLength > blob.Length)
+        {
             return null;
+        }
+
         var data = blob.AsSpan((int)dataStart, dataLength);
         string? name = null, version = null, release = null, sourceRpm = null;
         int? epoch = null;
@@ -72,9 +80,14 @@ internal sealed class RpmAnalyser : IFileAnalyser
             var type = BinaryPrimitives.ReadInt32BigEndian(entry[4..]);
             var offset = BinaryPrimitives.ReadInt32BigEndian(entry[8..]);
             if (offset < 0 || offset >= data.Length)
+            {
                 continue;
+            }
+
             if (type == TypeInt32 && tag == TagEpoch && offset + 4 <= data.Length)
+            {
                 epoch = BinaryPrimitives.ReadInt32BigEndian(data[offset..]);
+            }
             else if (type == TypeString)
             {
                 var value = data[offset..];
@@ -91,7 +104,10 @@ internal sealed class RpmAnalyser : IFileAnalyser
         }
         // gpg-pubkey entries are imported signing keys that rpm records as pseudo-packages.
         if (name is null || version is null || release is null || name == "gpg-pubkey")
+        {
             return null;
+        }
+
         var full = (epoch is { } e ? $"{e}:" : "") + $"{version}-{release}";
         return new Package("Red Hat", name, full, null, SourceName(sourceRpm), location);
     }
@@ -100,7 +116,10 @@ internal sealed class RpmAnalyser : IFileAnalyser
     private static string? SourceName(string? sourceRpm)
     {
         if (sourceRpm is null)
+        {
             return null;
+        }
+
         var nvr = sourceRpm.EndsWith(".src.rpm", StringComparison.Ordinal) ? sourceRpm[..^".src.rpm".Length] : sourceRpm;
         var releaseDash = nvr.LastIndexOf('-');
         var versionDash = releaseDash > 0 ? nvr.LastIndexOf('-', releaseDash - 1) : -1;

@@ -61,7 +61,10 @@ public sealed class ApkVersion : VersionComparer<ApkVersion.Token[]>
                 // so 1.01 < 1.1 and 1.001 < 1.01 (fractional reading of the component).
                 var start = pos;
                 while (pos < s.Length && s[pos] == '0')
+                {
                     pos++;
+                }
+
                 value = -(pos - start);
                 kind = Kind.Digit;
                 return true;
@@ -69,7 +72,10 @@ public sealed class ApkVersion : VersionComparer<ApkVersion.Token[]>
                 // apk accepts an empty run here (value 0), e.g. the digits token right after a zero run.
                 var first = pos;
                 while (pos < s.Length && char.IsAsciiDigit(s[pos]))
+                {
                     value = value * 10 + (s[pos++] - '0');
+                }
+
                 return pos - first <= 18; // beyond that a long would overflow; apk's int would too
 
             case Kind.Letter:
@@ -77,19 +83,25 @@ public sealed class ApkVersion : VersionComparer<ApkVersion.Token[]>
                 return true;
             case Kind.Suffix:
                 for (var i = 0; i < PreSuffixes.Length; i++)
+                {
                     if (s[pos..].StartsWith(PreSuffixes[i], StringComparison.Ordinal))
                     {
                         pos += PreSuffixes[i].Length;
                         value = i - PreSuffixes.Length; // negative: sorts before the release
                         return true;
                     }
+                }
+
                 for (var i = 0; i < PostSuffixes.Length; i++)
+                {
                     if (s[pos..].StartsWith(PostSuffixes[i], StringComparison.Ordinal))
                     {
                         pos += PostSuffixes[i].Length;
                         value = i;
                         return true;
                     }
+                }
+
                 return false;
             default:
                 return false;
@@ -103,11 +115,17 @@ public sealed class ApkVersion : VersionComparer<ApkVersion.Token[]>
         var c = s[pos];
         Kind next;
         if (kind is Kind.Digit or Kind.DigitOrZero && char.IsAsciiLetterLower(c))
+        {
             next = Kind.Letter;
+        }
         else if (kind == Kind.Letter && char.IsAsciiDigit(c))
+        {
             next = Kind.Digit;
+        }
         else if (kind == Kind.Suffix && char.IsAsciiDigit(c))
+        {
             next = Kind.SuffixNumber;
+        }
         else
         {
             switch (c)
@@ -130,7 +148,10 @@ public sealed class ApkVersion : VersionComparer<ApkVersion.Token[]>
         if (next < kind && !((next == Kind.DigitOrZero && kind == Kind.Digit)
                              || (next == Kind.Suffix && kind == Kind.SuffixNumber)
                              || (next == Kind.Digit && kind == Kind.Letter)))
+        {
             return false;
+        }
+
         kind = next;
         return true;
     }
@@ -141,16 +162,27 @@ public sealed class ApkVersion : VersionComparer<ApkVersion.Token[]>
         while (a[i].Kind == b[i].Kind && a[i].Kind != Kind.End)
         {
             if (a[i].Value != b[i].Value)
+            {
                 return a[i].Value.CompareTo(b[i].Value);
+            }
+
             i++;
         }
         if (a[i].Kind == b[i].Kind)
+        {
             return 0;
+        }
         // One side has more to come: it is newer, unless what comes is a pre-release suffix.
         if (a[i].Kind == Kind.Suffix && a[i].Value < 0)
+        {
             return -1;
+        }
+
         if (b[i].Kind == Kind.Suffix && b[i].Value < 0)
+        {
             return 1;
+        }
+
         return a[i].Kind > b[i].Kind ? -1 : 1;
     }
 }

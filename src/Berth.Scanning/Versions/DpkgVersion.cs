@@ -30,7 +30,10 @@ public sealed class DpkgVersion : VersionComparer<DpkgVersion.Parsed>
         // versions, so they are accepted here too.
         if (!Digits.AllDigits(epoch) || upstream.Length == 0 || (hyphen >= 0 && revision.Length == 0)
             || s.Any(char.IsWhiteSpace))
+        {
             return false;
+        }
+
         parsed = new Parsed(epoch, upstream, revision);
         return true;
     }
@@ -39,7 +42,10 @@ public sealed class DpkgVersion : VersionComparer<DpkgVersion.Parsed>
     {
         var c = Digits.CompareNumeric(a.Epoch, b.Epoch);
         if (c != 0)
+        {
             return c;
+        }
+
         c = VerRevCmp(a.Upstream, b.Upstream);
         return c != 0 ? c : VerRevCmp(a.Revision, b.Revision);
     }
@@ -48,10 +54,16 @@ public sealed class DpkgVersion : VersionComparer<DpkgVersion.Parsed>
     private static int Order(ReadOnlySpan<char> s, int i)
     {
         if (i >= s.Length || char.IsAsciiDigit(s[i]))
+        {
             return 0;
+        }
+
         var c = s[i];
         if (char.IsAsciiLetter(c))
+        {
             return c;
+        }
+
         return c == '~' ? -1 : c + 256;
     }
 
@@ -65,19 +77,31 @@ public sealed class DpkgVersion : VersionComparer<DpkgVersion.Parsed>
                 var ac = Order(a, i);
                 var bc = Order(b, j);
                 if (ac != bc)
+                {
                     return ac - bc;
+                }
+
                 i++;
                 j++;
             }
             var ai = i;
             while (ai < a.Length && char.IsAsciiDigit(a[ai]))
+            {
                 ai++;
+            }
+
             var bj = j;
             while (bj < b.Length && char.IsAsciiDigit(b[bj]))
+            {
                 bj++;
+            }
+
             var c = Digits.CompareNumeric(a[i..ai], b[j..bj]);
             if (c != 0)
+            {
                 return c;
+            }
+
             i = ai;
             j = bj;
         }

@@ -68,9 +68,15 @@ public abstract class VersionComparer<T> : IVersionComparer where T : notnull
     public int Compare(string a, string b)
     {
         if (!TryParse(a, out var pa))
+        {
             throw new InvalidVersionException(Name, a);
+        }
+
         if (!TryParse(b, out var pb))
+        {
             throw new InvalidVersionException(Name, b);
+        }
+
         return Math.Sign(Compare(pa, pb));
     }
 }
@@ -84,7 +90,10 @@ internal static class Digits
         a = a.TrimStart('0');
         b = b.TrimStart('0');
         if (a.Length != b.Length)
+        {
             return a.Length < b.Length ? -1 : 1;
+        }
+
         return Math.Sign(a.SequenceCompareTo(b));
     }
 

@@ -46,7 +46,10 @@ public sealed class MavenVersion : VersionComparer<MavenVersion.ListItem>
         {
             // ComparableVersion's aliases: a1/b1/m1 and ga/final/release/cr.
             if (followedByDigit && value.Length == 1)
+            {
                 value = value switch { "a" => "alpha", "b" => "beta", "m" => "milestone", _ => value };
+            }
+
             value = value switch { "ga" or "final" or "release" => "", "cr" => "rc", _ => value };
             var index = Array.IndexOf(Qualifiers, value);
             // Known qualifiers sort by their index; unknown ones after all of them, among themselves lexically.
@@ -85,7 +88,9 @@ public sealed class MavenVersion : VersionComparer<MavenVersion.ListItem>
                         var r = i < list.Items.Count ? list.Items[i] : null;
                         var c = l is null ? -r!.CompareTo(null) : l.CompareTo(r);
                         if (c != 0)
+                        {
                             return c;
+                        }
                     }
                     return 0;
                 default:
@@ -100,9 +105,13 @@ public sealed class MavenVersion : VersionComparer<MavenVersion.ListItem>
             for (var i = Items.Count - 1; i >= 0; i--)
             {
                 if (Items[i].IsNull)
+                {
                     Items.RemoveAt(i);
+                }
                 else if (Items[i] is not ListItem)
+                {
                     break;
+                }
             }
         }
     }
@@ -112,7 +121,10 @@ public sealed class MavenVersion : VersionComparer<MavenVersion.ListItem>
         var v = version.Trim().ToLowerInvariant();
         parsed = new ListItem();
         if (v.Length == 0)
+        {
             return false;
+        }
+
         var list = parsed;
         var stack = new Stack<ListItem>();
         stack.Push(list);
@@ -159,9 +171,15 @@ public sealed class MavenVersion : VersionComparer<MavenVersion.ListItem>
             }
         }
         if (v.Length > start)
+        {
             list.Items.Add(ParseItem(isDigit, v[start..]));
+        }
+
         while (stack.Count > 0)
+        {
             stack.Pop().Normalize();
+        }
+
         return true;
     }
 

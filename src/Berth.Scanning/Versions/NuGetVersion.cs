@@ -19,19 +19,28 @@ public sealed class NuGetVersion : VersionComparer<NuGetVersion.Parsed>
         var s = version.Trim();
         var plus = s.IndexOf('+', StringComparison.Ordinal);
         if (plus >= 0)
+        {
             s = s[..plus];
+        }
+
         string[] release = [];
         var dash = s.IndexOf('-', StringComparison.Ordinal);
         if (dash >= 0)
         {
             release = s[(dash + 1)..].Split('.');
             if (release.Any(id => id.Length == 0 || id.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-')))
+            {
                 return false;
+            }
+
             s = s[..dash];
         }
         var numbers = s.Split('.');
         if (numbers.Length > 4 || !numbers.All(n => Digits.AllDigits(n)))
+        {
             return false;
+        }
+
         parsed = new Parsed([.. numbers, .. Enumerable.Repeat("0", 4 - numbers.Length)], release);
         return true;
     }
@@ -42,7 +51,9 @@ public sealed class NuGetVersion : VersionComparer<NuGetVersion.Parsed>
         {
             var c = Digits.CompareNumeric(a.Numbers[i], b.Numbers[i]);
             if (c != 0)
+            {
                 return c;
+            }
         }
         return SemanticVersion.ComparePrerelease(a.Release, b.Release, StringComparison.OrdinalIgnoreCase);
     }

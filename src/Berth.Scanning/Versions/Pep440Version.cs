@@ -39,7 +39,10 @@ public sealed partial class Pep440Version : VersionComparer<Pep440Version.Parsed
         parsed = null;
         var m = Pattern().Match(version);
         if (!m.Success)
+        {
             return false;
+        }
+
         try
         {
             var epoch = m.Groups["epoch"].Success ? long.Parse(m.Groups["epoch"].Value) : 0;
@@ -71,10 +74,10 @@ public sealed partial class Pep440Version : VersionComparer<Pep440Version.Parsed
                 preKind = int.MaxValue;
                 pre = long.MaxValue;
             }
-            long post = hasPost
+            var post = hasPost
                 ? (m.Groups["post_n1"].Success ? long.Parse(m.Groups["post_n1"].Value) : Number(m.Groups["post_n2"]))
                 : long.MinValue;
-            long dev = hasDev ? Number(m.Groups["dev_n"]) : long.MaxValue;
+            var dev = hasDev ? Number(m.Groups["dev_n"]) : long.MaxValue;
             var local = m.Groups["local"].Success
                 ? m.Groups["local"].Value.ToLowerInvariant().Split('-', '_', '.')
                 : null;
@@ -94,21 +97,34 @@ public sealed partial class Pep440Version : VersionComparer<Pep440Version.Parsed
     {
         var c = a.Epoch.CompareTo(b.Epoch);
         if (c != 0)
+        {
             return c;
+        }
         // Missing release components count as 0, so trailing zeros do not matter (1.0 == 1.0.0).
         for (var i = 0; i < Math.Max(a.Release.Length, b.Release.Length); i++)
         {
             c = (i < a.Release.Length ? a.Release[i] : 0).CompareTo(i < b.Release.Length ? b.Release[i] : 0);
             if (c != 0)
+            {
                 return c;
+            }
         }
         c = a.PreKind.CompareTo(b.PreKind);
         if (c == 0)
+        {
             c = a.Pre.CompareTo(b.Pre);
+        }
+
         if (c == 0)
+        {
             c = a.Post.CompareTo(b.Post);
+        }
+
         if (c == 0)
+        {
             c = a.Dev.CompareTo(b.Dev);
+        }
+
         return c != 0 ? c : CompareLocal(a.Local, b.Local);
     }
 
@@ -117,7 +133,10 @@ public sealed partial class Pep440Version : VersionComparer<Pep440Version.Parsed
     private static int CompareLocal(string[]? a, string[]? b)
     {
         if (a is null || b is null)
+        {
             return a is null ? (b is null ? 0 : -1) : 1;
+        }
+
         for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
         {
             var an = Digits.AllDigits(a[i]);
@@ -126,7 +145,9 @@ public sealed partial class Pep440Version : VersionComparer<Pep440Version.Parsed
                 : an != bn ? (an ? 1 : -1)
                 : Math.Sign(string.CompareOrdinal(a[i], b[i]));
             if (c != 0)
+            {
                 return c;
+            }
         }
         return a.Length.CompareTo(b.Length);
     }

@@ -19,12 +19,18 @@ public sealed class SemanticVersion : VersionComparer<SemanticVersion.Parsed>
         parsed = null;
         var s = version.Trim();
         if (s.StartsWith('v') || s.StartsWith('V'))
+        {
             s = s[1..];
+        }
+
         var plus = s.IndexOf('+', StringComparison.Ordinal);
         if (plus >= 0)
         {
             if (!ValidIdentifiers(s[(plus + 1)..], numericRule: false, out _))
+            {
                 return false;
+            }
+
             s = s[..plus];
         }
         string[] pre = [];
@@ -32,12 +38,18 @@ public sealed class SemanticVersion : VersionComparer<SemanticVersion.Parsed>
         if (dash >= 0)
         {
             if (!ValidIdentifiers(s[(dash + 1)..], numericRule: true, out pre))
+            {
                 return false;
+            }
+
             s = s[..dash];
         }
         var core = s.Split('.');
         if (core.Length != 3 || !core.All(IsNumericIdentifier))
+        {
             return false;
+        }
+
         parsed = new Parsed(core[0], core[1], core[2], pre);
         return true;
     }
@@ -49,9 +61,14 @@ public sealed class SemanticVersion : VersionComparer<SemanticVersion.Parsed>
         foreach (var id in ids)
         {
             if (id.Length == 0 || id.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-'))
+            {
                 return false;
+            }
+
             if (numericRule && Digits.AllDigits(id) && !IsNumericIdentifier(id))
+            {
                 return false;
+            }
         }
         return true;
     }
@@ -62,9 +79,15 @@ public sealed class SemanticVersion : VersionComparer<SemanticVersion.Parsed>
     {
         var c = Digits.CompareNumeric(a.Major, b.Major);
         if (c == 0)
+        {
             c = Digits.CompareNumeric(a.Minor, b.Minor);
+        }
+
         if (c == 0)
+        {
             c = Digits.CompareNumeric(a.Patch, b.Patch);
+        }
+
         return c != 0 ? c : ComparePrerelease(a.Prerelease, b.Prerelease, StringComparison.Ordinal);
     }
 
@@ -73,20 +96,32 @@ public sealed class SemanticVersion : VersionComparer<SemanticVersion.Parsed>
     {
         // A version without pre-release identifiers is the release, newer than any of its pre-releases.
         if (a.Length == 0 || b.Length == 0)
+        {
             return a.Length == b.Length ? 0 : a.Length == 0 ? 1 : -1;
+        }
+
         for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
         {
             var an = Digits.AllDigits(a[i]);
             var bn = Digits.AllDigits(b[i]);
             int c;
             if (an && bn)
+            {
                 c = Digits.CompareNumeric(a[i], b[i]);
+            }
             else if (an != bn)
+            {
                 c = an ? -1 : 1;
+            }
             else
+            {
                 c = Math.Sign(string.Compare(a[i], b[i], comparison));
+            }
+
             if (c != 0)
+            {
                 return c;
+            }
         }
         return Math.Sign(a.Length.CompareTo(b.Length));
     }

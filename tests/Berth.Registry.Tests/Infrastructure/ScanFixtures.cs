@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Berth.Core.Distribution;
 using Berth.Scanning.Inventory;
-using Berth.Tests.Shared;
+using Berth.Tests.Support;
 
 namespace Berth.Registry.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
 using Berth.Scanning.Inventory;
-using Berth.Tests.Shared;
+using Berth.Tests.Support;
 
 namespace Berth.Scanning.Tests.Inventory;
 
@@ -27,7 +27,9 @@ public class LayerTests
 
         var entries = new List<LayerEntry>();
         await foreach (var entry in LayerReader.ReadAsync(layer, mediaType, f => f.Path == "etc/wanted", CancellationToken.None))
+        {
             entries.Add(entry);
+        }
 
         Assert.Equal(
             [("etc", LayerEntryKind.Directory, (string?)null), ("etc/wanted", LayerEntryKind.File, "yes"), ("etc/unwanted", LayerEntryKind.File, null),

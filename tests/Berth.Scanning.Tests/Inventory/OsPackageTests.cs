@@ -1,5 +1,5 @@
 using Berth.Scanning.Inventory;
-using Berth.Tests.Shared;
+using Berth.Tests.Support;
 
 namespace Berth.Scanning.Tests.Inventory;
 

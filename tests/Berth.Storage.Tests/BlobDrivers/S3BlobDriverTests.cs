@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3.Model;
 using Berth.Core.Storage;
 using Berth.Storage.S3;
-using Berth.Tests.Shared;
+using Berth.Tests.Support;
 
 namespace Berth.Storage.Tests.BlobDrivers;
 

@@ -1,6 +1,6 @@
 using Berth.Core.Metadata;
 using Berth.Metadata.Postgres;
-using Berth.Tests.Shared;
+using Berth.Tests.Support;
 using Npgsql;
 
 namespace Berth.Storage.Tests.Metadata;
