@@ -91,24 +91,3 @@ public interface IUserStore
     /// <summary>Records that a token was used (callers throttle this; it is informational).</summary>
     Task TouchAccessTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken);
 }
-
-/// <summary>Pulls counted in memory and flushed in batches: one row per (repository, manifest, hour).</summary>
-public sealed record PullCount(long RepositoryId, string ManifestDigest, DateTimeOffset HourStart, long Count, DateTimeOffset LastPulledAt);
-
-public sealed record ManifestPullStats(string ManifestDigest, long PullCount, DateTimeOffset? LastPulledAt);
-
-/// <summary>Pull figures of a repository: in total, and in the last 24 hours and 7 days (hour granularity).</summary>
-public sealed record RepositoryPullStats(string Repository, long PullCount, DateTimeOffset? LastPulledAt, long PullsLast24Hours, long PullsLast7Days);
-
-/// <summary>Pull statistics for the dashboard (pull count, last pull, the delete dialog's safety report).</summary>
-public interface IPullStatsStore
-{
-    /// <summary>Adds a batch of counts (additive: the same key twice adds up; last pull is the later one).</summary>
-    Task RecordPullsAsync(IReadOnlyList<PullCount> pulls, CancellationToken cancellationToken);
-
-    /// <summary>Per manifest of the repository: total pulls and last pull.</summary>
-    Task<IReadOnlyList<ManifestPullStats>> GetManifestPullStatsAsync(long repositoryId, CancellationToken cancellationToken);
-
-    /// <summary>Per repository of the registry, every repository listed (zeros when never pulled), in one query.</summary>
-    Task<IReadOnlyList<RepositoryPullStats>> GetRepositoryPullStatsAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken);
-}

@@ -1,0 +1,135 @@
+namespace Berth.Core.Metadata;
+
+/// <summary>What a registry holds: repositories, blobs (unique per registry, linked into repositories), manifests, tags.</summary>
+public interface IArtifactStore
+{
+    Task<RepositoryRecord?> GetRepositoryAsync(string registryId, string repository, CancellationToken cancellationToken);
+
+    /// <summary>Returns the repository, creating it on first use.</summary>
+    /// <exception cref="RegistryGoneException">the registry was deleted (a push in flight during the delete)</exception>
+    Task<RepositoryRecord> EnsureRepositoryAsync(string registryId, string repository, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Size of a blob the registry holds (in any repository), or null.</summary>
+    Task<long?> GetRegistryBlobSizeAsync(string registryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Size of a blob linked into the named repository of the registry, or null: the access check for blob GET/HEAD
+    /// and cross-repository mounts, in one query (the repository is looked up by name in the same statement).
+    /// </summary>
+    Task<long?> GetRepositoryBlobSizeAsync(string registryId, string repository, string digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="GetRepositoryBlobSizeAsync"/> for a client that will rely on the answer (a blob HEAD before a push):
+    /// when the blob is linked, also records that the link was checked at <paramref name="now"/> (not again within a
+    /// second), which keeps the collector off it for its grace. Null when not linked, or unlinked meanwhile.
+    /// </summary>
+    Task<long?> CheckRepositoryBlobAsync(string registryId, string repository, string digest, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Sizes of those of <paramref name="digests"/> that are linked into the repository, in one query.</summary>
+    Task<IReadOnlyDictionary<string, long>> GetRepositoryBlobSizesAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a blob whose content is in storage: adds it to the registry (if new) and links it into the
+    /// repository, atomically. A blob new to the registry is refused (<see cref="BlobAddResult.OverLimit"/>, nothing
+    /// recorded) when it would take the registry's usage (stored plus held by upload sessions) over its storage
+    /// limit; the check and the insert are one transaction, so concurrent pushes can't overshoot together. With
+    /// <paramref name="uploadId"/>, the blob is that upload session's content: the bytes the session holds are not
+    /// counted a second time, and the session ends in the same transaction (its held bytes become stored bytes).
+    /// A link that already existed is marked checked at <paramref name="now"/> (see <see cref="CheckRepositoryBlobAsync"/>).
+    /// </summary>
+    Task<BlobAddResult> AddBlobAsync(string registryId, long repositoryId, string digest, long size, DateTimeOffset now, string? uploadId,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Links a blob the registry already holds into a repository (cross-repository mount); a link that already existed is
+    /// marked checked at <paramref name="now"/>. False when the registry lacks it.
+    /// </summary>
+    Task<bool> LinkBlobAsync(string registryId, long repositoryId, string digest, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Unlinks from the repository those of <paramref name="candidates"/> that no manifest of the repository refers
+    /// to any more, created before <paramref name="createdBefore"/> and not checked since <paramref name="checkedBefore"/>;
+    /// returns the digests unlinked. A manifest stored concurrently that refers to a candidate either keeps it linked
+    /// or finds it gone and is refused (see <see cref="PutManifestAsync"/>), never both stored and unlinked.
+    /// </summary>
+    Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates,
+        DateTimeOffset createdBefore, DateTimeOffset checkedBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Links that no manifest of their repository refers to, created and last checked before <paramref name="before"/>
+    /// (what the collector unlinks), in (repository, digest) order after <paramref name="after"/>, at most
+    /// <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<BlobLink>> ListUnreferencedLinksAsync(DateTimeOffset before, BlobLink? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Removes a blob's link from a repository. False when it was not linked.</summary>
+    Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Registry blobs that no repository links any more; the caller deletes their content and then
+    /// <see cref="RemoveRegistryBlobAsync"/>.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListUnreferencedBlobsAsync(string registryId, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="digests"/> the registry holds (has a blob record for), in one query.</summary>
+    Task<IReadOnlySet<string>> GetRegistryBlobsAsync(string registryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
+    /// <summary>Drops a registry blob if (still) no repository links it. True when it was dropped.</summary>
+    Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>Finds a manifest by tag or digest in one query.</summary>
+    Task<ManifestRecord?> GetManifestAsync(long repositoryId, string reference, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="digests"/> are manifests of the repository, in one query.</summary>
+    Task<IReadOnlySet<string>> GetExistingManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a manifest (idempotent for the same digest) with its links and referrer data, and points
+    /// <paramref name="tag"/> at it when given, in one transaction. The transaction first checks that every blob of
+    /// <paramref name="links"/> is still linked into the repository (a collector may have unlinked one since the caller
+    /// looked): false, and nothing stored, when one is not.
+    /// </summary>
+    Task<bool> PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+        string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Every manifest of the repository, newest first (with content: browsing parses them for types and sizes).</summary>
+    Task<IReadOnlyList<ManifestRecord>> ListManifestsAsync(long repositoryId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes a repository of the registry in one short transaction, whatever it holds: from the commit on, its name
+    /// is free and no lookup or listing finds it. Its manifests, tags, blob links and pull counts are left for
+    /// <see cref="PurgeRepositoryAsync"/>, in batches. False when it did not exist.
+    /// </summary>
+    Task<bool> DeleteRepositoryAsync(string registryId, long repositoryId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deleted repositories whose records are not purged yet, oldest first (survives restarts).</summary>
+    Task<IReadOnlyList<DeletedRepository>> ListDeletedRepositoriesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes up to about <paramref name="batchSize"/> records of a deleted repository in one short transaction
+    /// (tags first, then manifests with their links and scans, pull counts, blob links), and the repository row once
+    /// nothing else is left. The step names the blobs it unlinked: the caller collects those no other repository
+    /// links.
+    /// </summary>
+    Task<RepositoryPurgeStep> PurgeRepositoryAsync(long repositoryId, int batchSize, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a manifest and every tag pointing to it. False when it did not exist.</summary>
+    Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken);
+
+    Task<bool> DeleteTagAsync(long repositoryId, string tag, CancellationToken cancellationToken);
+
+    /// <summary>Tags in lexical order after <paramref name="last"/>, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<string>> ListTagsAsync(long repositoryId, string? last, int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TagRecord>> ListTagRecordsAsync(long repositoryId, CancellationToken cancellationToken);
+
+    /// <summary>Repository names of a registry in lexical order after <paramref name="last"/>, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<string>> ListRepositoriesAsync(string registryId, string? last, int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<RepositorySummary>> ListRepositorySummariesAsync(string registryId, CancellationToken cancellationToken);
+
+    /// <summary>Manifests of the repository whose subject is <paramref name="subjectDigest"/>, optionally of one artifact type.</summary>
+    Task<IReadOnlyList<ReferrerRecord>> ListReferrersAsync(long repositoryId, string subjectDigest, string? artifactType, CancellationToken cancellationToken);
+
+    Task<RegistryUsage> GetUsageAsync(string registryId, CancellationToken cancellationToken);
+}
