@@ -41,18 +41,3 @@ public sealed record OciErrorCode(string Code, int Status, string Message)
     /// <summary>A manifest over the size limit (spec: registries may answer 413).</summary>
     public static readonly OciErrorCode ManifestTooLarge = new("SIZE_INVALID", 413, "manifest too large");
 }
-
-/// <summary>An OCI error raised anywhere below a /v2 handler and written once by the error writer.</summary>
-public sealed class OciException : Exception
-{
-    public OciException(OciErrorCode error, string? message = null, object? detail = null)
-        : base(message ?? error.Message)
-    {
-        Error = error;
-        Detail = detail;
-    }
-
-    public OciErrorCode Error { get; }
-
-    public object? Detail { get; }
-}

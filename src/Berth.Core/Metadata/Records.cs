@@ -146,9 +146,3 @@ public sealed record AuditEvent(
     string? RegistryName,
     string? RemoteAddress,
     string? Detail);
-
-/// <summary>A name that is already taken (project, registry).</summary>
-public sealed class MetadataConflictException(string message) : Exception(message);
-
-/// <summary>The registry was deleted while a request that had found it was still working on it.</summary>
-public sealed class RegistryGoneException(string registryId) : Exception($"registry '{registryId}' was deleted");

@@ -37,28 +37,4 @@ public interface IBlobDriver
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken);
 }
 
-/// <summary>A writer opened by <see cref="IBlobDriver.OpenWriterAsync"/>. Dispose without commit keeps what was last committed.</summary>
-public interface IBlobWriter : IAsyncDisposable
-{
-    /// <summary>Bytes in the file so far, committed and pending.</summary>
-    long Size { get; }
-
-    Task WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken);
-
-    /// <summary>Makes everything written durable and visible; the writer can't be used afterwards.</summary>
-    Task CommitAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>Optional ability: the driver can give clients a direct, time-limited URL (e.g. an S3 pre-signed GET).</summary>
-public interface IRedirectingBlobDriver
-{
-    /// <summary>A URL clients may fetch the file from, or null to stream it through Berth instead.</summary>
-    Task<Uri?> GetRedirectUrlAsync(string path, TimeSpan validFor, CancellationToken cancellationToken);
-}
-
 public sealed record BlobStat(long Size, DateTimeOffset ModifiedAt);
-
-public sealed class BlobPathNotFoundException(string path) : Exception($"no blob at path '{path}'")
-{
-    public string Path { get; } = path;
-}

@@ -76,10 +76,3 @@ public sealed class RegistryLifecycle(
     private static ManagementException NotFound(string name) =>
         new(StatusCodes.Status404NotFound, "Registry not found", $"There is no registry named '{name}'.");
 }
-
-/// <summary>Who did something, for the audit log.</summary>
-public sealed record AuditActor(string Name, string? RemoteAddress)
-{
-    public static AuditActor From(HttpContext context) =>
-        new(context.User.Identity?.Name ?? "anonymous", context.Connection.RemoteIpAddress?.ToString());
-}

@@ -45,11 +45,3 @@ public sealed class TenantService(ITenantStore tenants, TimeProvider time, IOpti
         }
     }
 }
-
-/// <summary>A management API failure, written as RFC 7807 problem details.</summary>
-public sealed class ManagementException(int status, string title, string detail) : Exception(detail)
-{
-    public int Status { get; } = status;
-
-    public string Title { get; } = title;
-}

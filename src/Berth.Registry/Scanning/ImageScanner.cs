@@ -93,6 +93,3 @@ public sealed class ImageScanner(
 
     private ScanOutcome Failed(string reason) => new(ScanStatus.Failed, reason, null, null, null, time.GetUtcNow());
 }
-
-/// <summary>A layer the scanner cannot read; the message is the scan's failure reason.</summary>
-internal sealed class UnreadableLayerException(string message) : Exception(message);

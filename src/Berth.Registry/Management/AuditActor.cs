@@ -1,0 +1,13 @@
+using Berth.Core;
+using Berth.Core.Metadata;
+using Berth.Core.Tenancy;
+using Berth.Registry.Auth;
+
+namespace Berth.Registry.Management;
+
+/// <summary>Who did something, for the audit log.</summary>
+public sealed record AuditActor(string Name, string? RemoteAddress)
+{
+    public static AuditActor From(HttpContext context) =>
+        new(context.User.Identity?.Name ?? "anonymous", context.Connection.RemoteIpAddress?.ToString());
+}
