@@ -83,6 +83,15 @@ public sealed class RepositoryPathConstraintTests
     }
 
     [Theory]
+    [InlineData("team/api", "/tags")]
+    [InlineData("team/api/manifests/a/b", "/manifests/")]
+    [InlineData("team/api/tags/", "/tags/")]
+    public void SplitRefusesPathsTheConstraintWouldNotMatch(string path, string marker)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => RepositoryPathConstraint.Split(path, marker));
+    }
+
+    [Theory]
     [InlineData("team/api/manifests/sha256:abc/vulnerabilities", "/vulnerabilities", "team/api", "sha256:abc")]
     [InlineData("a/manifests/b/manifests/latest/scan", "/scan", "a/manifests/b", "latest")]
     [InlineData("a/sbom/manifests/v1/sbom", "/sbom", "a/sbom", "v1")]
