@@ -30,13 +30,12 @@ public sealed class RegistryAddressing(IOptions<BerthOptions> options)
             return new RepositoryTarget(registry, name, name);
         }
 
-        var slash = name.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || !TenantNames.IsValidRegistryName(name[..slash]))
+        if (!RepositoryPath.TrySplitFirstComponent(name, out var registryName, out var repository) || !TenantNames.IsValidRegistryName(registryName))
         {
             throw new OciException(OciErrorCode.NameInvalid, "repository names have the form <registry>/<repository>");
         }
 
-        return new RepositoryTarget(name[..slash], name[(slash + 1)..], name);
+        return new RepositoryTarget(registryName, repository, name);
     }
 
     /// <summary>The registry named by the Host header in host-based mode, else null.</summary>
@@ -65,8 +64,7 @@ public sealed class RegistryAddressing(IOptions<BerthOptions> options)
             return RegistryFromHost(request);
         }
 
-        var slash = scopeName.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0 ? scopeName[..slash] : null;
+        return RepositoryPath.TrySplitFirstComponent(scopeName, out var registryName, out _) ? registryName : null;
     }
 
     /// <summary>The endpoint users log in to and prefix image references with.</summary>

@@ -1,3 +1,5 @@
+using Berth.Core.Distribution;
+
 namespace Berth.Registry.Distribution;
 
 public enum V2RouteKind
@@ -20,8 +22,8 @@ public readonly record struct V2Route(V2RouteKind Kind, string Name, string Refe
 
     /// <summary>
     /// Parses the path below <c>/v2</c>. Repository names contain '/', and may even contain a component called
-    /// "manifests" or "blobs", so the resource is recognised from the END of the path, as the spec's
-    /// grammar anchors it: <c>&lt;name&gt;/manifests/&lt;reference&gt;</c>, <c>&lt;name&gt;/blobs/uploads/&lt;id&gt;</c>, ….
+    /// "manifests" or "blobs", so the resource is recognised from the END of the path (<see cref="RepositoryPath"/>),
+    /// as the spec's grammar anchors it: <c>&lt;name&gt;/manifests/&lt;reference&gt;</c>, <c>&lt;name&gt;/blobs/uploads/&lt;id&gt;</c>, ….
     /// </summary>
     public static V2Route Parse(string? path)
     {
@@ -41,56 +43,36 @@ public readonly record struct V2Route(V2RouteKind Kind, string Name, string Refe
             return new V2Route(V2RouteKind.Catalog, "", "");
         }
 
-        if (TrySuffix(p, "/tags/list", out var name))
+        if (RepositoryPath.TryTrimSuffix(p, "/tags/list", out var name))
         {
             return new V2Route(V2RouteKind.Tags, name, "");
         }
 
-        if (TrySuffix(p, "/blobs/uploads/", out name) || TrySuffix(p, "/blobs/uploads", out name))
+        if (RepositoryPath.TryTrimSuffix(p, "/blobs/uploads/", out name) || RepositoryPath.TryTrimSuffix(p, "/blobs/uploads", out name))
         {
             return new V2Route(V2RouteKind.UploadStart, name, "");
         }
 
-        var lastSlash = p.LastIndexOf('/');
-        if (lastSlash <= 0 || lastSlash == p.Length - 1)
-        {
-            return NotFoundRoute;
-        }
-
-        var reference = p[(lastSlash + 1)..];
-        var rest = p[..lastSlash];
-        if (TrySuffix(rest, "/blobs/uploads", out name))
+        if (RepositoryPath.TrySplitLastSegment(p, "/blobs/uploads/", out name, out var reference))
         {
             return new V2Route(V2RouteKind.Upload, name, reference);
         }
 
-        if (TrySuffix(rest, "/blobs", out name))
+        if (RepositoryPath.TrySplitLastSegment(p, "/blobs/", out name, out reference))
         {
             return new V2Route(V2RouteKind.Blob, name, reference);
         }
 
-        if (TrySuffix(rest, "/manifests", out name))
+        if (RepositoryPath.TrySplitLastSegment(p, "/manifests/", out name, out reference))
         {
             return new V2Route(V2RouteKind.Manifest, name, reference);
         }
 
-        if (TrySuffix(rest, "/referrers", out name))
+        if (RepositoryPath.TrySplitLastSegment(p, "/referrers/", out name, out reference))
         {
             return new V2Route(V2RouteKind.Referrers, name, reference);
         }
 
         return NotFoundRoute;
-    }
-
-    private static bool TrySuffix(string path, string suffix, out string name)
-    {
-        if (path.Length > suffix.Length && path.EndsWith(suffix, StringComparison.Ordinal))
-        {
-            name = path[..^suffix.Length];
-            return true;
-        }
-
-        name = "";
-        return false;
     }
 }

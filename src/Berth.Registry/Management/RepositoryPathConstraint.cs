@@ -1,12 +1,13 @@
 using System.Text.RegularExpressions;
+using Berth.Core.Distribution;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace Berth.Registry.Management;
 
 /// <summary>
-/// Routes a repository catch-all (<c>{**path:repositoryPath(kind)}</c>) by what the path ends with, since repository
-/// names contain '/': <c>tags</c> (<c>…/tags</c>), <c>artifacts</c> (<c>…/artifacts</c>), <c>manifest</c>
+/// Routes a repository catch-all (<c>{**path:repositoryPath(kind)}</c>) by what the path ends with (split by
+/// <see cref="RepositoryPath"/>, as /v2 paths are), since repository names contain '/': <c>tags</c> (<c>…/tags</c>), <c>artifacts</c> (<c>…/artifacts</c>), <c>manifest</c>
 /// (<c>…/manifests/{digest}</c>), <c>tag</c> (<c>…/tags/{tag}</c>), <c>repository</c> (neither of the last two),
 /// <c>vulnerabilities</c>, <c>scan</c> and <c>sbom</c> (<c>…/manifests/{reference}/vulnerabilities</c>, …). The kinds of one HTTP method exclude each other, so routing is never ambiguous.
 /// </summary>
@@ -20,11 +21,11 @@ public sealed class RepositoryPathConstraint : IRouteConstraint
     {
         _matches = kind switch
         {
-            "tags" => path => EndsWithSegment(path, "/tags"),
-            "artifacts" => path => EndsWithSegment(path, "/artifacts"),
-            "manifest" => path => HasFinalSegmentAfter(path, "/manifests/"),
-            "tag" => path => HasFinalSegmentAfter(path, "/tags/"),
-            "repository" => path => !HasFinalSegmentAfter(path, "/manifests/") && !HasFinalSegmentAfter(path, "/tags/"),
+            "tags" => path => RepositoryPath.TryTrimSuffix(path, "/tags", out _),
+            "artifacts" => path => RepositoryPath.TryTrimSuffix(path, "/artifacts", out _),
+            "manifest" => path => IsLastSegment(path, "/manifests/"),
+            "tag" => path => IsLastSegment(path, "/tags/"),
+            "repository" => path => !IsLastSegment(path, "/manifests/") && !IsLastSegment(path, "/tags/"),
             "vulnerabilities" => path => IsManifestResource(path, "/vulnerabilities"),
             "scan" => path => IsManifestResource(path, "/scan"),
             "sbom" => path => IsManifestResource(path, "/sbom"),
@@ -35,11 +36,22 @@ public sealed class RepositoryPathConstraint : IRouteConstraint
     public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
         values.TryGetValue(routeKey, out var value) && value?.ToString() is { Length: > 0 } path && _matches(path);
 
-    /// <summary>Splits a matched path at the last <paramref name="marker"/>: the repository, and what follows (digest, tag or nothing).</summary>
+    /// <summary>
+    /// Splits a path this constraint matched into the repository and what follows <paramref name="marker"/>: the final
+    /// segment (digest or tag) for a marker ending in '/', else nothing.
+    /// </summary>
     public static (string Repository, string Remainder) Split(string path, string marker)
     {
-        var index = path.LastIndexOf(marker, StringComparison.Ordinal);
-        return (path[..index], path[(index + marker.Length)..]);
+        if (marker.EndsWith('/'))
+        {
+            return RepositoryPath.TrySplitLastSegment(path, marker, out var repository, out var segment)
+                ? (repository, segment)
+                : throw new ArgumentException($"'{path}' does not end with {marker}<segment>", nameof(path));
+        }
+
+        return RepositoryPath.TryTrimSuffix(path, marker, out var name)
+            ? (name, "")
+            : throw new ArgumentException($"'{path}' does not end with {marker}", nameof(path));
     }
 
     /// <summary>Splits <c>{repository}/manifests/{reference}{suffix}</c> into the repository and the reference.</summary>
@@ -47,17 +59,9 @@ public sealed class RepositoryPathConstraint : IRouteConstraint
         Split(path[..^suffix.Length], "/manifests/");
 
     private static bool IsManifestResource(string path, string suffix) =>
-        EndsWithSegment(path, suffix) && HasFinalSegmentAfter(path[..^suffix.Length], "/manifests/");
+        RepositoryPath.TryTrimSuffix(path, suffix, out var resource) && IsLastSegment(resource, "/manifests/");
 
-    private static bool EndsWithSegment(string path, string suffix) =>
-        path.Length > suffix.Length && path.EndsWith(suffix, StringComparison.Ordinal);
-
-    private static bool HasFinalSegmentAfter(string path, string marker)
-    {
-        var index = path.LastIndexOf(marker, StringComparison.Ordinal);
-        var rest = index + marker.Length;
-        return index > 0 && rest < path.Length && path.IndexOf('/', rest) < 0;
-    }
+    private static bool IsLastSegment(string path, string marker) => RepositoryPath.TrySplitLastSegment(path, marker, out _, out _);
 }
 
 /// <summary>How an endpoint on a repository catch-all is documented: the catch-all replaced by e.g. <c>{repository}/tags</c>.</summary>
