@@ -61,7 +61,7 @@ if ! podman --root "$scratch/storage" --runroot "$scratch/run" --storage-driver 
 fi
 echo "install-test-deps: $(skopeo --version), $(podman --version) (storage driver $(cat "$scratch/info"))"
 
-# ---- PostgreSQL: for the PostgreSQL metadata store tests (tests/Shared/PostgresServer.cs) ----
+# ---- PostgreSQL: for the PostgreSQL metadata store tests (tests/Berth.Testing/PostgresServer.cs) ----
 # Only the server binaries are needed: each test run initdb's and starts its own throwaway server (as the postgres OS
 # user when run as root), so the system cluster the package sets up is never started here.
 if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
@@ -77,7 +77,7 @@ fi
 pg_initdb=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1)
 echo "install-test-deps: $("$pg_initdb" --version)"
 
-# --- S3 (tests/Shared/S3Server.cs) -------------------------------------------------------------------------------
+# --- S3 (tests/Berth.Testing/S3Server.cs) -------------------------------------------------------------------------------
 # s3rver, a file-backed S3 server on Node.js, for the S3 blob driver's tests. Installed with npm under a tools
 # directory outside the repository (BERTH_TEST_TOOLS, default /opt/berth-test-tools), where the test fixture looks for
 # it. Self-contained: needs only node and npm, and does nothing when the pinned version is already there.

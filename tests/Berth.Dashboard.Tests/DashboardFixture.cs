@@ -1,4 +1,4 @@
-using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using Microsoft.Playwright;
 
 namespace Berth.Dashboard.Tests;

@@ -1,5 +1,4 @@
 using System.Net;
-using Berth.Registry.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Berth.Dashboard.Tests;

@@ -1,5 +1,6 @@
 using System.Net;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using static Berth.Registry.Tests.LifecycleSupport;
 
 namespace Berth.Registry.Tests;

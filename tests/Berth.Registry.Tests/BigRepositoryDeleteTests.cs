@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 using static Berth.Registry.Tests.LifecycleSupport;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Berth.Registry.Tests.Infrastructure;
-using Berth.Tests.Support;
+using Berth.Testing;
 using static Berth.Registry.Tests.LifecycleSupport;
 
 namespace Berth.Registry.Tests;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using Xunit.Abstractions;
 using static Berth.Registry.Tests.LifecycleSupport;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using Microsoft.Data.Sqlite;
 using static Berth.Registry.Tests.LifecycleSupport;
 

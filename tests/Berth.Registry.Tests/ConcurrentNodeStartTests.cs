@@ -1,6 +1,6 @@
 using System.Net;
 using Berth.Registry.Tests.Infrastructure;
-using Berth.Tests.Support;
+using Berth.Testing;
 using Npgsql;
 
 namespace Berth.Registry.Tests;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Berth.Registry.Tests;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Core.Distribution;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using Xunit.Abstractions;
 
 namespace Berth.Registry.Tests;

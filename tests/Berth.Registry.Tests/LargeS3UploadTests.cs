@@ -5,7 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Berth.Registry.Tests.Infrastructure;
-using Berth.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests;
 

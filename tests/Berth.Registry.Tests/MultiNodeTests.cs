@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Berth.Registry.Tests.Infrastructure;
-using Berth.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests;
 

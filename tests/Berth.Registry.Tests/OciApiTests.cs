@@ -5,6 +5,7 @@ using System.Text.Json;
 using Berth.Core;
 using Berth.Core.Distribution;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests;
 

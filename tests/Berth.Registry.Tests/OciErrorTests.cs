@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Berth.Core.Distribution;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests;
 

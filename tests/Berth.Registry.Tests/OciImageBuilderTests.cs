@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests;
 

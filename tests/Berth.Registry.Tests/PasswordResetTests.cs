@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using static Berth.Registry.Tests.LifecycleSupport;
 
 namespace Berth.Registry.Tests;

@@ -1,5 +1,6 @@
 using System.Net;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using Xunit.Abstractions;
 using static Berth.Registry.Tests.LifecycleSupport;
 

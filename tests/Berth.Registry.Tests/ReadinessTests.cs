@@ -1,6 +1,5 @@
 using System.Net;
-using Berth.Registry.Tests.Infrastructure;
-using Berth.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests;
 

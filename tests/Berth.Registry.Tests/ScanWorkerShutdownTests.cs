@@ -6,8 +6,8 @@ using Berth.Metadata.Sqlite;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Berth.Registry.Scanning;
-using Berth.Registry.Tests.Infrastructure;
 using Berth.Storage.FileSystem;
+using Berth.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests;
 

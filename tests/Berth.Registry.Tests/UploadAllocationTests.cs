@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Berth.Core;
 using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 using Xunit.Abstractions;
 
 namespace Berth.Registry.Tests;

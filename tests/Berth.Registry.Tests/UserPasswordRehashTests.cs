@@ -1,7 +1,7 @@
 using System.Net;
 using Berth.Core.Tenancy;
 using Berth.Metadata.Sqlite;
-using Berth.Registry.Tests.Infrastructure;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests;
 

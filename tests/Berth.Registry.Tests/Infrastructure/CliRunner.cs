@@ -1,3 +1,5 @@
+using Berth.Testing;
+
 namespace Berth.Registry.Tests.Infrastructure;
 
 /// <summary>Runs the real <c>berth</c> executable as a client of a test server, configured the way scripts do it: by environment.</summary>

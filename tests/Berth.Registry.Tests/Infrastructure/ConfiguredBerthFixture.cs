@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests.Infrastructure;
 

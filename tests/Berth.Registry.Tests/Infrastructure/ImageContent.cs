@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Berth.Core.Distribution;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests.Infrastructure;
 

@@ -1,3 +1,5 @@
+using Berth.Testing;
+
 namespace Berth.Registry.Tests.Infrastructure;
 
 /// <summary>

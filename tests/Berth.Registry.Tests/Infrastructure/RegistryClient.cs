@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Berth.Core.Distribution;
+using Berth.Testing;
 
 namespace Berth.Registry.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Berth.Scanning.Inventory;
-using Berth.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Scanning.Tests.Inventory;
 

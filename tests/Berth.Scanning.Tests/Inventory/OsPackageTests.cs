@@ -1,5 +1,5 @@
 using Berth.Scanning.Inventory;
-using Berth.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Scanning.Tests.Inventory;
 

@@ -3,7 +3,8 @@ using Amazon.Runtime;
 using Amazon.S3.Model;
 using Berth.Core.Storage;
 using Berth.Storage.S3;
-using Berth.Tests.Support;
+using Berth.Storage.Tests.Infrastructure;
+using Berth.Testing;
 
 namespace Berth.Storage.Tests.BlobDrivers;
 

@@ -1,6 +1,7 @@
 using Berth.Core.Metadata;
 using Berth.Metadata.Postgres;
-using Berth.Tests.Support;
+using Berth.Storage.Tests.Infrastructure;
+using Berth.Testing;
 using Npgsql;
 
 namespace Berth.Storage.Tests.Metadata;

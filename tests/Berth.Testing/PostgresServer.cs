@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
+using Xunit;
 
-namespace Berth.Tests.Support;
+namespace Berth.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL server for a test collection: <c>initdb</c> into a temporary directory (trust auth), started
@@ -165,19 +166,4 @@ public sealed class PostgresServer : IAsyncLifetime
                 $"{Path.GetFileName(program)} {string.Join(' ', arguments)} failed (exit {process.ExitCode}):\n{await errors}{await output}");
         }
     }
-}
-
-/// <summary>A database of a <see cref="PostgresServer"/>; disposing drops it (closing any connection still open).</summary>
-public sealed class PostgresDatabase(PostgresServer server, string name, string connectionString) : IAsyncDisposable
-{
-    public string ConnectionString { get; } = connectionString;
-
-    public ValueTask DisposeAsync() => new(server.DropDatabaseAsync(name));
-}
-
-/// <summary>Test classes that need PostgreSQL join this collection and share one server (each takes its own databases).</summary>
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "PostgreSQL";
 }

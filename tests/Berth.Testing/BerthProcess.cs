@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Berth.Registry.Tests.Infrastructure;
+namespace Berth.Testing;
 
 /// <summary>
 /// The real Berth server as a child process: <c>dotnet berth.dll serve --urls http://127.0.0.1:0</c> with its own

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Berth.Registry.Tests.Infrastructure;
+namespace Berth.Testing;
 
 /// <summary>Unique, valid DNS-label names for projects and registries (3–63 chars of a-z, 0-9, '-').</summary>
 public static class Names

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Berth.Registry.Tests.Infrastructure;
+namespace Berth.Testing;
 
 public sealed record ProjectInfo(
     [property: JsonPropertyName("name")] string Name,

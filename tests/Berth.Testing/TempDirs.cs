@@ -1,4 +1,4 @@
-namespace Berth.Registry.Tests.Infrastructure;
+namespace Berth.Testing;
 
 /// <summary>Temporary directories for one test run, removed on dispose unless BERTH_TEST_KEEP_TEMP is set.</summary>
 public static class TempDirs

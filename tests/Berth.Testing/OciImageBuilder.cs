@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Core.Distribution;
 
-namespace Berth.Registry.Tests.Infrastructure;
+namespace Berth.Testing;
 
 /// <summary>A layer: the gzip-compressed tar as stored in the registry, and its uncompressed diff id.</summary>
 public sealed record OciLayer(string Digest, long Size, string DiffId, string MediaType);

@@ -1,4 +1,4 @@
-namespace Berth.Registry.Tests.Infrastructure;
+namespace Berth.Testing;
 
 /// <summary>
 /// Configuration files shared by the skopeo and podman wrappers, generated in a private directory so the host's

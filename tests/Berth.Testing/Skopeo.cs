@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Berth.Registry.Tests.Infrastructure;
+namespace Berth.Testing;
 
 /// <summary>
 /// Runs skopeo with an isolated policy, registries.conf and auth file. Registry references are plain HTTP

@@ -4,9 +4,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Berth.Core.Distribution;
 using Berth.Scanning.Inventory;
-using Berth.Tests.Support;
 
-namespace Berth.Registry.Tests.Infrastructure;
+namespace Berth.Testing;
 
 /// <summary>
 /// Test images with real-format package databases (dpkg, apk, rpm's sqlite) and application manifests, written as OCI

@@ -4,8 +4,9 @@ using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Xunit;
 
-namespace Berth.Tests.Support;
+namespace Berth.Testing;
 
 /// <summary>
 /// A throwaway S3 server for a test collection: s3rver (Node.js, objects kept as files) on a free loopback port with
@@ -222,11 +223,4 @@ public sealed class S3Server : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-/// <summary>Test classes that need S3 join this collection and share one server (each takes its own buckets or prefixes).</summary>
-[CollectionDefinition(Name)]
-public sealed class S3Collection : ICollectionFixture<S3Server>
-{
-    public const string Name = "S3";
 }

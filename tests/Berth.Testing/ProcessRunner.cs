@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Berth.Registry.Tests.Infrastructure;
+namespace Berth.Testing;
 
 /// <summary>The outcome of running an external command.</summary>
 public sealed record ProcessResult(string CommandLine, int ExitCode, string Stdout, string Stderr, bool TimedOut)
