@@ -136,7 +136,7 @@ start_s3rver() {
   S3_URL="http://127.0.0.1:$S3_PORT"
   local preload="$BENCH_DIR/s3rver-shim.js"
   if [[ $S3RVER_PLAIN -eq 1 ]]; then
-    # Only the fix the tests preload (tests/Shared/S3Server.cs): CopyObject works, the multipart gaps remain.
+    # Only the fix the tests preload (tests/Berth.Testing/S3Server.cs): CopyObject works, the multipart gaps remain.
     preload="$WORK/copy-source-fix.js"
     echo 'globalThis.decodeURI = decodeURIComponent;' >"$preload"
   fi
