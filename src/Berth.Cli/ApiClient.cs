@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Berth.Api;
 
 namespace Berth.Cli;
 
@@ -41,51 +42,51 @@ public sealed class ApiClient : IDisposable
 
     // --- projects -------------------------------------------------------------------------------------------
 
-    public Task<ApiResponse<List<Project>>> ListProjectsAsync(CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "api/v1/projects", null, Json.ListProject, cancellationToken);
+    public Task<ApiResponse<List<ProjectResponse>>> ListProjectsAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/projects", null, Json.ListProjectResponse, cancellationToken);
 
-    public Task<ApiResponse<Project>> GetProjectAsync(string project, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}", null, Json.Project, cancellationToken);
+    public Task<ApiResponse<ProjectResponse>> GetProjectAsync(string project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}", null, Json.ProjectResponse, cancellationToken);
 
-    public Task<ApiResponse<Project>> CreateProjectAsync(string name, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "api/v1/projects", Body(name), Json.Project, cancellationToken);
+    public Task<ApiResponse<ProjectResponse>> CreateProjectAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/v1/projects", Body(name), Json.ProjectResponse, cancellationToken);
 
     // --- registries -----------------------------------------------------------------------------------------
 
-    public Task<ApiResponse<CreatedRegistry>> CreateRegistryAsync(
+    public Task<ApiResponse<CreatedRegistryResponse>> CreateRegistryAsync(
         string project, string name, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"api/v1/projects/{Segment(project)}/registries", Body(name), Json.CreatedRegistry, cancellationToken);
+        SendAsync(HttpMethod.Post, $"api/v1/projects/{Segment(project)}/registries", Body(name), Json.CreatedRegistryResponse, cancellationToken);
 
-    public Task<ApiResponse<List<RegistryDetail>>> ListRegistriesAsync(string project, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/registries", null, Json.ListRegistryDetail, cancellationToken);
+    public Task<ApiResponse<List<RegistryResponse>>> ListRegistriesAsync(string project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/registries", null, Json.ListRegistryResponse, cancellationToken);
 
-    public Task<ApiResponse<RegistryDetail>> GetRegistryAsync(string name, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}", null, Json.RegistryDetail, cancellationToken);
+    public Task<ApiResponse<RegistryResponse>> GetRegistryAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}", null, Json.RegistryResponse, cancellationToken);
 
-    public Task<ApiResponse<List<Repository>>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/repositories", null, Json.ListRepository, cancellationToken);
+    public Task<ApiResponse<List<RepositoryView>>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/repositories", null, Json.ListRepositoryView, cancellationToken);
 
     /// <summary>Tags of a repository; <paramref name="repository"/> may contain '/' (kept as path separators).</summary>
-    public Task<ApiResponse<List<Tag>>> ListTagsAsync(string registry, string repository, CancellationToken cancellationToken) =>
+    public Task<ApiResponse<List<TagResponse>>> ListTagsAsync(string registry, string repository, CancellationToken cancellationToken) =>
         SendAsync(
             HttpMethod.Get,
             $"api/v1/registries/{Segment(registry)}/repositories/{string.Join('/', repository.Split('/').Select(Segment))}/tags",
             null,
-            Json.ListTag,
+            Json.ListTagResponse,
             cancellationToken);
 
     /// <summary><c>PATCH</c>: sets the storage allocation to <paramref name="storageLimitGiB"/> GiB (409 when below usage).</summary>
-    public Task<ApiResponse<RegistryDetail>> ResizeRegistryAsync(string name, long storageLimitGiB, CancellationToken cancellationToken) =>
+    public Task<ApiResponse<RegistryResponse>> ResizeRegistryAsync(string name, long storageLimitGiB, CancellationToken cancellationToken) =>
         SendAsync(
             HttpMethod.Patch,
             $"api/v1/registries/{Segment(name)}",
             Body(new ResizeRequest(storageLimitGiB), Json.ResizeRequest),
-            Json.RegistryDetail,
+            Json.RegistryResponse,
             cancellationToken);
 
     /// <summary>Replaces the registry's password; the response is the only time the new one is shown.</summary>
-    public Task<ApiResponse<PasswordReset>> ResetPasswordAsync(string name, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(name)}/password", null, Json.PasswordReset, cancellationToken);
+    public Task<ApiResponse<PasswordResetResponse>> ResetPasswordAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(name)}/password", null, Json.PasswordResetResponse, cancellationToken);
 
     /// <summary>Deletes the registry irreversibly; <paramref name="confirm"/> must be its exact name (else 400).</summary>
     public Task DeleteRegistryAsync(string name, string confirm, CancellationToken cancellationToken) =>
@@ -155,12 +156,12 @@ public sealed class ApiClient : IDisposable
     // --- audit ----------------------------------------------------------------------------------------------
 
     /// <summary>Audit events of a registry, newest first.</summary>
-    public Task<ApiResponse<List<AuditEvent>>> ListRegistryAuditAsync(string name, int? limit, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}/audit{Limit(limit)}", null, Json.ListAuditEvent, cancellationToken);
+    public Task<ApiResponse<List<AuditEventResponse>>> ListRegistryAuditAsync(string name, int? limit, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}/audit{Limit(limit)}", null, Json.ListAuditEventResponse, cancellationToken);
 
     /// <summary>Audit events of a project, including those of its deleted registries, newest first.</summary>
-    public Task<ApiResponse<List<AuditEvent>>> ListProjectAuditAsync(string project, int? limit, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/audit{Limit(limit)}", null, Json.ListAuditEvent, cancellationToken);
+    public Task<ApiResponse<List<AuditEventResponse>>> ListProjectAuditAsync(string project, int? limit, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/audit{Limit(limit)}", null, Json.ListAuditEventResponse, cancellationToken);
 
     // --- login throttles ------------------------------------------------------------------------------------
 
@@ -169,12 +170,12 @@ public sealed class ApiClient : IDisposable
         SendAsync(HttpMethod.Get, "api/v1/login-throttles?limit=1000" + (after is null ? "" : "&after=" + Segment(after)), null, Json.LoginThrottlePage, cancellationToken);
 
     /// <summary>Clears the matching counters (administrators); returns how many had failures.</summary>
-    public Task<ApiResponse<LiftedThrottles>> LiftLoginThrottlesAsync(string? kind, string? username, string? address, CancellationToken cancellationToken)
+    public Task<ApiResponse<LiftedThrottlesResponse>> LiftLoginThrottlesAsync(string? kind, string? username, string? address, CancellationToken cancellationToken)
     {
         var query = new[] { ("kind", kind), ("username", username), ("address", address) }
             .Where(p => p.Item2 is not null)
             .Select(p => $"{p.Item1}={Segment(p.Item2!)}");
-        return SendAsync(HttpMethod.Delete, "api/v1/login-throttles?" + string.Join('&', query), null, Json.LiftedThrottles, cancellationToken);
+        return SendAsync(HttpMethod.Delete, "api/v1/login-throttles?" + string.Join('&', query), null, Json.LiftedThrottlesResponse, cancellationToken);
     }
 
     // --- plumbing -------------------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ public sealed class ApiClient : IDisposable
     private static string Limit(int? limit) =>
         limit is { } l ? "?limit=" + l.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
 
-    private static ByteArrayContent Body(string name) => Body(new CreateRequest(name), Json.CreateRequest);
+    private static ByteArrayContent Body(string name) => Body(new CreateNameRequest(name), Json.CreateNameRequest);
 
     // Serialized up front (not JsonContent's streaming) so the request has a Content-Length rather than chunking.
     private static ByteArrayContent Body<TBody>(TBody value, JsonTypeInfo<TBody> typeInfo)

@@ -1,46 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Berth.Api;
 
 namespace Berth.Cli;
 
 // Records mirroring docs/api.md. Property names map to camelCase JSON (JsonSerializerDefaults.Web).
-
-public sealed record Project(string Name, DateTimeOffset CreatedAt, int RegistryCount);
-
-/// <summary>Response of <c>POST /api/v1/projects/{project}/registries</c>: the only one that carries the password.</summary>
-public sealed record CreatedRegistry(
-    string Name, string Project, string Endpoint, string Username, string Password, DateTimeOffset CreatedAt);
-
-public sealed record RegistryDetail(
-    string Name,
-    string Project,
-    string Endpoint,
-    string Username,
-    long StorageUsageBytes,
-    long UploadBytes,
-    long? StorageLimitBytes,
-    int RepositoryCount,
-    DateTimeOffset CreatedAt);
-
-public sealed record Repository(
-    string Name, int TagCount, int ArtifactCount, long SizeBytes, long PullCount, DateTimeOffset? LastPulledAt, DateTimeOffset UpdatedAt);
-
-public sealed record Tag(string Name, string Digest, DateTimeOffset UpdatedAt);
-
-/// <summary>Response of <c>POST /api/v1/registries/{name}/password</c>: the new password, shown once.</summary>
-public sealed record PasswordReset(string Username, string Password);
-
-/// <summary>An entry of <c>GET …/audit</c>. Never carries a password.</summary>
-public sealed record AuditEvent(
-    DateTimeOffset At, string Actor, string Action, string Project, string? Registry, string? RemoteAddress, string? Detail);
-
-/// <summary>Body of <c>PATCH /api/v1/registries/{name}</c>.</summary>
-public sealed record ResizeRequest(long StorageLimitGiB);
-
-/// <summary>Body of <c>DELETE /api/v1/registries/{name}</c>: the registry's exact name.</summary>
-public sealed record DeleteConfirmation(string Confirm);
-
-public sealed record KubernetesSecretRequest(string Namespace, string SecretName, string? Password, bool ResetPassword);
 
 /// <summary>Response of <c>POST /api/v1/vulndb</c>.</summary>
 public sealed record AdvisoryImport(
@@ -49,13 +13,6 @@ public sealed record AdvisoryImport(
 public sealed record AdvisoryImportError(string Location, string Message);
 
 /// <summary>Response of <c>GET /api/v1/vulndb</c>.</summary>
-/// <summary>One counter of <c>GET /api/v1/login-throttles</c>: a client (kind and username at an address) or an address.</summary>
-public sealed record LoginThrottle(string Kind, string? Username, string Address, int Failures, DateTimeOffset? LastFailureAt, DateTimeOffset? ThrottledUntil);
-
-public sealed record LoginThrottlePage(List<LoginThrottle> Items, string? Next);
-
-public sealed record LiftedThrottles(int Cleared);
-
 public sealed record AdvisoryDatabase(long Version, long AdvisoryCount, DateTimeOffset? LastImportedAt, List<AdvisorySource> Sources);
 
 public sealed record AdvisorySource(string Source, long AdvisoryCount, DateTimeOffset LastImportedAt, DateTimeOffset? NewestModified);
@@ -86,25 +43,22 @@ public sealed record VulnerabilityFinding(
 /// <summary>RFC 7807 problem details.</summary>
 public sealed record ApiProblem(string? Type, string? Title, int? Status, string? Detail);
 
-/// <summary>Body of the create requests (<c>{"name":"…"}</c>).</summary>
-public sealed record CreateRequest(string Name);
-
 /// <summary>The config file written by <c>berth login</c>.</summary>
 public sealed record StoredConfig(string? Url, string? Username, string? Password);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
-[JsonSerializable(typeof(Project))]
-[JsonSerializable(typeof(List<Project>))]
-[JsonSerializable(typeof(CreatedRegistry))]
-[JsonSerializable(typeof(RegistryDetail))]
-[JsonSerializable(typeof(List<RegistryDetail>))]
-[JsonSerializable(typeof(Repository))]
-[JsonSerializable(typeof(List<Repository>))]
-[JsonSerializable(typeof(Tag))]
-[JsonSerializable(typeof(List<Tag>))]
-[JsonSerializable(typeof(PasswordReset))]
-[JsonSerializable(typeof(AuditEvent))]
-[JsonSerializable(typeof(List<AuditEvent>))]
+[JsonSerializable(typeof(ProjectResponse))]
+[JsonSerializable(typeof(List<ProjectResponse>))]
+[JsonSerializable(typeof(CreatedRegistryResponse))]
+[JsonSerializable(typeof(RegistryResponse))]
+[JsonSerializable(typeof(List<RegistryResponse>))]
+[JsonSerializable(typeof(RepositoryView))]
+[JsonSerializable(typeof(List<RepositoryView>))]
+[JsonSerializable(typeof(TagResponse))]
+[JsonSerializable(typeof(List<TagResponse>))]
+[JsonSerializable(typeof(PasswordResetResponse))]
+[JsonSerializable(typeof(AuditEventResponse))]
+[JsonSerializable(typeof(List<AuditEventResponse>))]
 [JsonSerializable(typeof(ResizeRequest))]
 [JsonSerializable(typeof(DeleteConfirmation))]
 [JsonSerializable(typeof(KubernetesSecretRequest))]
@@ -112,8 +66,8 @@ public sealed record StoredConfig(string? Url, string? Username, string? Passwor
 [JsonSerializable(typeof(AdvisoryImport))]
 [JsonSerializable(typeof(AdvisoryDatabase))]
 [JsonSerializable(typeof(VulnerabilityReport))]
-[JsonSerializable(typeof(CreateRequest))]
+[JsonSerializable(typeof(CreateNameRequest))]
 [JsonSerializable(typeof(StoredConfig))]
 [JsonSerializable(typeof(LoginThrottlePage))]
-[JsonSerializable(typeof(LiftedThrottles))]
+[JsonSerializable(typeof(LiftedThrottlesResponse))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
