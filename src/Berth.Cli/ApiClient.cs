@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Berth.Api;
+using Berth.Core.Metadata;
 
 namespace Berth.Cli;
 
@@ -107,7 +108,7 @@ public sealed class ApiClient : IDisposable
     // --- vulnerability scanning -----------------------------------------------------------------------------
 
     /// <summary>Imports OSV advisories: a JSON document or array (<c>application/json</c>) or a zip archive (<c>application/zip</c>).</summary>
-    public Task<ApiResponse<AdvisoryImport>> ImportAdvisoriesAsync(Stream content, string mediaType, string source, CancellationToken cancellationToken)
+    public Task<ApiResponse<AdvisoryImportResult>> ImportAdvisoriesAsync(Stream content, string mediaType, string source, CancellationToken cancellationToken)
     {
         var body = new StreamContent(content);
         body.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
@@ -117,14 +118,14 @@ public sealed class ApiClient : IDisposable
         }
 
         // A large archive takes a while to store and index; the usual request timeout would cut it off.
-        return SendAsync(HttpMethod.Post, $"api/v1/vulndb?source={Segment(source)}", body, Json.AdvisoryImport, cancellationToken, ImportTimeout);
+        return SendAsync(HttpMethod.Post, $"api/v1/vulndb?source={Segment(source)}", body, Json.AdvisoryImportResult, cancellationToken, ImportTimeout);
     }
 
-    public Task<ApiResponse<AdvisoryDatabase>> GetAdvisoryDatabaseAsync(CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "api/v1/vulndb", null, Json.AdvisoryDatabase, cancellationToken);
+    public Task<ApiResponse<AdvisoryDatabaseStatus>> GetAdvisoryDatabaseAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/vulndb", null, Json.AdvisoryDatabaseStatus, cancellationToken);
 
     /// <summary>The vulnerability report of a manifest by tag or digest, optionally only findings at or above a severity.</summary>
-    public Task<ApiResponse<VulnerabilityReport>> GetVulnerabilitiesAsync(
+    public Task<ApiResponse<VulnerabilityReportView>> GetVulnerabilitiesAsync(
         string registry, string repository, string reference, string? minSeverity, bool fixableOnly, CancellationToken cancellationToken)
     {
         var query = new List<string>();
@@ -139,7 +140,7 @@ public sealed class ApiClient : IDisposable
         }
 
         var suffix = query.Count == 0 ? "" : "?" + string.Join('&', query);
-        return SendAsync(HttpMethod.Get, $"{ManifestPath(registry, repository, reference)}/vulnerabilities{suffix}", null, Json.VulnerabilityReport, cancellationToken);
+        return SendAsync(HttpMethod.Get, $"{ManifestPath(registry, repository, reference)}/vulnerabilities{suffix}", null, Json.VulnerabilityReportView, cancellationToken);
     }
 
     /// <summary>The CycloneDX SBOM (JSON text, unchanged) of a scanned image.</summary>
@@ -150,8 +151,8 @@ public sealed class ApiClient : IDisposable
     }
 
     /// <summary>Queues a scan of a manifest (an index: each platform image) and returns its report as it stands.</summary>
-    public Task<ApiResponse<VulnerabilityReport>> ScanAsync(string registry, string repository, string reference, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"{ManifestPath(registry, repository, reference)}/scan", null, Json.VulnerabilityReport, cancellationToken);
+    public Task<ApiResponse<VulnerabilityReportView>> ScanAsync(string registry, string repository, string reference, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"{ManifestPath(registry, repository, reference)}/scan", null, Json.VulnerabilityReportView, cancellationToken);
 
     // --- audit ----------------------------------------------------------------------------------------------
 
