@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Berth.Api;
+using Berth.Core.Metadata;
 
 namespace Berth.Cli;
 
@@ -41,51 +43,51 @@ public sealed class ApiClient : IDisposable
 
     // --- projects -------------------------------------------------------------------------------------------
 
-    public Task<ApiResponse<List<Project>>> ListProjectsAsync(CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "api/v1/projects", null, Json.ListProject, cancellationToken);
+    public Task<ApiResponse<List<ProjectResponse>>> ListProjectsAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/projects", null, Json.ListProjectResponse, cancellationToken);
 
-    public Task<ApiResponse<Project>> GetProjectAsync(string project, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}", null, Json.Project, cancellationToken);
+    public Task<ApiResponse<ProjectResponse>> GetProjectAsync(string project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}", null, Json.ProjectResponse, cancellationToken);
 
-    public Task<ApiResponse<Project>> CreateProjectAsync(string name, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "api/v1/projects", Body(name), Json.Project, cancellationToken);
+    public Task<ApiResponse<ProjectResponse>> CreateProjectAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/v1/projects", Body(name), Json.ProjectResponse, cancellationToken);
 
     // --- registries -----------------------------------------------------------------------------------------
 
-    public Task<ApiResponse<CreatedRegistry>> CreateRegistryAsync(
+    public Task<ApiResponse<CreatedRegistryResponse>> CreateRegistryAsync(
         string project, string name, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"api/v1/projects/{Segment(project)}/registries", Body(name), Json.CreatedRegistry, cancellationToken);
+        SendAsync(HttpMethod.Post, $"api/v1/projects/{Segment(project)}/registries", Body(name), Json.CreatedRegistryResponse, cancellationToken);
 
-    public Task<ApiResponse<List<RegistryDetail>>> ListRegistriesAsync(string project, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/registries", null, Json.ListRegistryDetail, cancellationToken);
+    public Task<ApiResponse<List<RegistryResponse>>> ListRegistriesAsync(string project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/registries", null, Json.ListRegistryResponse, cancellationToken);
 
-    public Task<ApiResponse<RegistryDetail>> GetRegistryAsync(string name, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}", null, Json.RegistryDetail, cancellationToken);
+    public Task<ApiResponse<RegistryResponse>> GetRegistryAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}", null, Json.RegistryResponse, cancellationToken);
 
-    public Task<ApiResponse<List<Repository>>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/repositories", null, Json.ListRepository, cancellationToken);
+    public Task<ApiResponse<List<RepositoryView>>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/repositories", null, Json.ListRepositoryView, cancellationToken);
 
     /// <summary>Tags of a repository; <paramref name="repository"/> may contain '/' (kept as path separators).</summary>
-    public Task<ApiResponse<List<Tag>>> ListTagsAsync(string registry, string repository, CancellationToken cancellationToken) =>
+    public Task<ApiResponse<List<TagResponse>>> ListTagsAsync(string registry, string repository, CancellationToken cancellationToken) =>
         SendAsync(
             HttpMethod.Get,
             $"api/v1/registries/{Segment(registry)}/repositories/{string.Join('/', repository.Split('/').Select(Segment))}/tags",
             null,
-            Json.ListTag,
+            Json.ListTagResponse,
             cancellationToken);
 
     /// <summary><c>PATCH</c>: sets the storage allocation to <paramref name="storageLimitGiB"/> GiB (409 when below usage).</summary>
-    public Task<ApiResponse<RegistryDetail>> ResizeRegistryAsync(string name, long storageLimitGiB, CancellationToken cancellationToken) =>
+    public Task<ApiResponse<RegistryResponse>> ResizeRegistryAsync(string name, long storageLimitGiB, CancellationToken cancellationToken) =>
         SendAsync(
             HttpMethod.Patch,
             $"api/v1/registries/{Segment(name)}",
             Body(new ResizeRequest(storageLimitGiB), Json.ResizeRequest),
-            Json.RegistryDetail,
+            Json.RegistryResponse,
             cancellationToken);
 
     /// <summary>Replaces the registry's password; the response is the only time the new one is shown.</summary>
-    public Task<ApiResponse<PasswordReset>> ResetPasswordAsync(string name, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(name)}/password", null, Json.PasswordReset, cancellationToken);
+    public Task<ApiResponse<PasswordResetResponse>> ResetPasswordAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(name)}/password", null, Json.PasswordResetResponse, cancellationToken);
 
     /// <summary>Deletes the registry irreversibly; <paramref name="confirm"/> must be its exact name (else 400).</summary>
     public Task DeleteRegistryAsync(string name, string confirm, CancellationToken cancellationToken) =>
@@ -106,7 +108,7 @@ public sealed class ApiClient : IDisposable
     // --- vulnerability scanning -----------------------------------------------------------------------------
 
     /// <summary>Imports OSV advisories: a JSON document or array (<c>application/json</c>) or a zip archive (<c>application/zip</c>).</summary>
-    public Task<ApiResponse<AdvisoryImport>> ImportAdvisoriesAsync(Stream content, string mediaType, string source, CancellationToken cancellationToken)
+    public Task<ApiResponse<AdvisoryImportResult>> ImportAdvisoriesAsync(Stream content, string mediaType, string source, CancellationToken cancellationToken)
     {
         var body = new StreamContent(content);
         body.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
@@ -116,14 +118,14 @@ public sealed class ApiClient : IDisposable
         }
 
         // A large archive takes a while to store and index; the usual request timeout would cut it off.
-        return SendAsync(HttpMethod.Post, $"api/v1/vulndb?source={Segment(source)}", body, Json.AdvisoryImport, cancellationToken, ImportTimeout);
+        return SendAsync(HttpMethod.Post, $"api/v1/vulndb?source={Segment(source)}", body, Json.AdvisoryImportResult, cancellationToken, ImportTimeout);
     }
 
-    public Task<ApiResponse<AdvisoryDatabase>> GetAdvisoryDatabaseAsync(CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "api/v1/vulndb", null, Json.AdvisoryDatabase, cancellationToken);
+    public Task<ApiResponse<AdvisoryDatabaseStatus>> GetAdvisoryDatabaseAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/vulndb", null, Json.AdvisoryDatabaseStatus, cancellationToken);
 
     /// <summary>The vulnerability report of a manifest by tag or digest, optionally only findings at or above a severity.</summary>
-    public Task<ApiResponse<VulnerabilityReport>> GetVulnerabilitiesAsync(
+    public Task<ApiResponse<VulnerabilityReportView>> GetVulnerabilitiesAsync(
         string registry, string repository, string reference, string? minSeverity, bool fixableOnly, CancellationToken cancellationToken)
     {
         var query = new List<string>();
@@ -138,7 +140,7 @@ public sealed class ApiClient : IDisposable
         }
 
         var suffix = query.Count == 0 ? "" : "?" + string.Join('&', query);
-        return SendAsync(HttpMethod.Get, $"{ManifestPath(registry, repository, reference)}/vulnerabilities{suffix}", null, Json.VulnerabilityReport, cancellationToken);
+        return SendAsync(HttpMethod.Get, $"{ManifestPath(registry, repository, reference)}/vulnerabilities{suffix}", null, Json.VulnerabilityReportView, cancellationToken);
     }
 
     /// <summary>The CycloneDX SBOM (JSON text, unchanged) of a scanned image.</summary>
@@ -149,18 +151,18 @@ public sealed class ApiClient : IDisposable
     }
 
     /// <summary>Queues a scan of a manifest (an index: each platform image) and returns its report as it stands.</summary>
-    public Task<ApiResponse<VulnerabilityReport>> ScanAsync(string registry, string repository, string reference, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"{ManifestPath(registry, repository, reference)}/scan", null, Json.VulnerabilityReport, cancellationToken);
+    public Task<ApiResponse<VulnerabilityReportView>> ScanAsync(string registry, string repository, string reference, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"{ManifestPath(registry, repository, reference)}/scan", null, Json.VulnerabilityReportView, cancellationToken);
 
     // --- audit ----------------------------------------------------------------------------------------------
 
     /// <summary>Audit events of a registry, newest first.</summary>
-    public Task<ApiResponse<List<AuditEvent>>> ListRegistryAuditAsync(string name, int? limit, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}/audit{Limit(limit)}", null, Json.ListAuditEvent, cancellationToken);
+    public Task<ApiResponse<List<AuditEventResponse>>> ListRegistryAuditAsync(string name, int? limit, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}/audit{Limit(limit)}", null, Json.ListAuditEventResponse, cancellationToken);
 
     /// <summary>Audit events of a project, including those of its deleted registries, newest first.</summary>
-    public Task<ApiResponse<List<AuditEvent>>> ListProjectAuditAsync(string project, int? limit, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/audit{Limit(limit)}", null, Json.ListAuditEvent, cancellationToken);
+    public Task<ApiResponse<List<AuditEventResponse>>> ListProjectAuditAsync(string project, int? limit, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/audit{Limit(limit)}", null, Json.ListAuditEventResponse, cancellationToken);
 
     // --- login throttles ------------------------------------------------------------------------------------
 
@@ -169,12 +171,12 @@ public sealed class ApiClient : IDisposable
         SendAsync(HttpMethod.Get, "api/v1/login-throttles?limit=1000" + (after is null ? "" : "&after=" + Segment(after)), null, Json.LoginThrottlePage, cancellationToken);
 
     /// <summary>Clears the matching counters (administrators); returns how many had failures.</summary>
-    public Task<ApiResponse<LiftedThrottles>> LiftLoginThrottlesAsync(string? kind, string? username, string? address, CancellationToken cancellationToken)
+    public Task<ApiResponse<LiftedThrottlesResponse>> LiftLoginThrottlesAsync(string? kind, string? username, string? address, CancellationToken cancellationToken)
     {
         var query = new[] { ("kind", kind), ("username", username), ("address", address) }
             .Where(p => p.Item2 is not null)
             .Select(p => $"{p.Item1}={Segment(p.Item2!)}");
-        return SendAsync(HttpMethod.Delete, "api/v1/login-throttles?" + string.Join('&', query), null, Json.LiftedThrottles, cancellationToken);
+        return SendAsync(HttpMethod.Delete, "api/v1/login-throttles?" + string.Join('&', query), null, Json.LiftedThrottlesResponse, cancellationToken);
     }
 
     // --- plumbing -------------------------------------------------------------------------------------------
@@ -190,7 +192,7 @@ public sealed class ApiClient : IDisposable
     private static string Limit(int? limit) =>
         limit is { } l ? "?limit=" + l.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
 
-    private static ByteArrayContent Body(string name) => Body(new CreateRequest(name), Json.CreateRequest);
+    private static ByteArrayContent Body(string name) => Body(new CreateNameRequest(name), Json.CreateNameRequest);
 
     // Serialized up front (not JsonContent's streaming) so the request has a Content-Length rather than chunking.
     private static ByteArrayContent Body<TBody>(TBody value, JsonTypeInfo<TBody> typeInfo)

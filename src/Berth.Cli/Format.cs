@@ -8,9 +8,9 @@ public static class Format
     /// <summary>1536 → "1.5 KiB", 12 → "12 B".</summary>
     public static string Bytes(long bytes) => Berth.Core.ByteSize.Format(bytes);
 
-    /// <summary>Usage against an optional limit: "12.3 MiB / 10.0 GiB".</summary>
-    public static string Usage(long used, long? limit) =>
-        limit is { } l and > 0 ? $"{Bytes(used)} / {Bytes(l)}" : Bytes(used);
+    /// <summary>Usage against the limit: "12.3 MiB / 10.0 GiB" (the usage alone when the limit is 0).</summary>
+    public static string Usage(long used, long limit) =>
+        limit > 0 ? $"{Bytes(used)} / {Bytes(limit)}" : Bytes(used);
 
     /// <summary>Local time as "yyyy-MM-dd HH:mm".</summary>
     public static string Date(DateTimeOffset value) =>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Api;
 using Berth.Registry.Scanning;
 
 namespace Berth.Registry.Tests;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Berth.Api;
 
 namespace Berth.Cli.Commands;
 
@@ -23,7 +24,7 @@ public static class AuditOutput
         return limit;
     }
 
-    public static void Write(Output output, IReadOnlyList<AuditEvent> events, string emptyMessage)
+    public static void Write(Output output, IReadOnlyList<AuditEventResponse> events, string emptyMessage)
     {
         if (events.Count == 0)
         {

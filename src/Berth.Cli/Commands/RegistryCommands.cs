@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Berth.Api;
 using Berth.Core;
 
 namespace Berth.Cli.Commands;
@@ -167,9 +168,9 @@ public static class RegistryCommands
                 ctx.Output.Out.WriteLine($"Resized registry {registry.Name}; the new allocation applies at once.");
                 ctx.Output.Out.WriteLine();
                 ctx.Output.WriteFields(
-                    ("Allocation", limit is { } l ? Format.Bytes(l) : "unlimited"),
+                    ("Allocation", Format.Bytes(limit)),
                     ("Usage", Format.Bytes(registry.StorageUsageBytes)
-                        + (limit is { } total and > 0 ? $" ({Percent(registry.StorageUsageBytes, total)} used)" : "")));
+                        + (limit > 0 ? $" ({Percent(registry.StorageUsageBytes, limit)} used)" : "")));
             });
         });
         return command;

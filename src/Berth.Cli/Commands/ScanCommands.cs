@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Berth.Api;
 
 namespace Berth.Cli.Commands;
 
@@ -109,7 +110,7 @@ public static class ScanCommands
         return command;
     }
 
-    private static void Write(Output output, VulnerabilityReport report)
+    private static void Write(Output output, VulnerabilityReportView report)
     {
         var fields = new List<(string, string)> { ("Status", Status(report)) };
         if (report.Os is { } os)
@@ -149,7 +150,7 @@ public static class ScanCommands
         output.WriteTable(table);
     }
 
-    private static string Status(VulnerabilityReport report) => report.Status switch
+    private static string Status(VulnerabilityReportView report) => report.Status switch
     {
         "done" => $"done {(report.FinishedAt is { } at ? Format.Date(at) : "")}".Trim()
             + (report.AdvisoryDatabaseVersion is { } v ? $" (advisory database version {v}{(report.Outdated ? ", outdated: a re-scan is queued" : "")})" : ""),

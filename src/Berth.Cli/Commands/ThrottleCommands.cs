@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Berth.Api;
 
 namespace Berth.Cli.Commands;
 
@@ -20,7 +21,7 @@ public static class ThrottleCommands
         command.SetApiAction(async ctx =>
         {
             // Every page, so --json prints one array.
-            var items = new List<LoginThrottle>();
+            var items = new List<LoginThrottleResponse>();
             var json = new List<System.Text.Json.JsonElement>();
             string? after = null;
             do
@@ -32,7 +33,7 @@ public static class ThrottleCommands
             }
             while (after is not null);
 
-            ctx.Output.Render(new ApiResponse<List<LoginThrottle>>(items, System.Text.Json.JsonSerializer.SerializeToElement(json)), list =>
+            ctx.Output.Render(new ApiResponse<List<LoginThrottleResponse>>(items, System.Text.Json.JsonSerializer.SerializeToElement(json)), list =>
             {
                 if (list.Count == 0)
                 {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.IO.Compression;
+using Berth.Api;
 
 namespace Berth.Cli.Commands;
 
@@ -43,7 +44,7 @@ public static class VulnDbCommands
     }
 
     /// <summary>A file goes as it is; a directory's <c>.json</c> files (recursively) go as one zip archive built in a temporary file.</summary>
-    private static async Task<ApiResponse<AdvisoryImport>> ImportAsync(ApiContext ctx, string path, string source)
+    private static async Task<ApiResponse<AdvisoryImportResult>> ImportAsync(ApiContext ctx, string path, string source)
     {
         if (Directory.Exists(path))
         {

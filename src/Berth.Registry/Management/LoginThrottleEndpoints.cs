@@ -1,21 +1,10 @@
 using System.Buffers.Text;
 using System.Text;
+using Berth.Api;
 using Berth.Core.Metadata;
 using Berth.Registry.Auth;
 
 namespace Berth.Registry.Management;
-
-/// <summary>
-/// One throttling counter as administrators see it: a client (<see cref="Kind"/> <c>registry</c> or <c>user</c> with
-/// its <see cref="Username"/>, from one address), or an address across every account (<see cref="Kind"/> <c>address</c>,
-/// no username). <see cref="ThrottledUntil"/> is set while its attempts are refused with 429.
-/// </summary>
-public sealed record LoginThrottleResponse(string Kind, string? Username, string Address, int Failures, DateTimeOffset? LastFailureAt, DateTimeOffset? ThrottledUntil);
-
-/// <summary>A page of counters; <see cref="Next"/> is the <c>after</c> of the next page, null on the last.</summary>
-public sealed record LoginThrottlePage(IReadOnlyList<LoginThrottleResponse> Items, string? Next);
-
-public sealed record LiftedThrottlesResponse(int Cleared);
 
 /// <summary>
 /// <c>/api/v1/login-throttles</c>, for administrators: who is being slowed down for failed logins, and lifting it

@@ -1,3 +1,4 @@
+using Berth.Api;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Auth;
@@ -205,15 +206,18 @@ public static class ManagementEndpoints
     {
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
         var events = await audit.ListAuditAsync(registry.ProjectId, registry.Id, Math.Clamp(limit ?? 100, 1, 1000), ct);
-        return Results.Ok(events.Select(AuditEventResponse.From).ToList());
+        return Results.Ok(events.Select(ToResponse).ToList());
     }
 
     private static async Task<IResult> ListProjectAuditAsync(string project, HttpContext context, ProjectAccess access, IAuditStore audit, int? limit, CancellationToken ct)
     {
         var (owner, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Viewer, ct);
         var events = await audit.ListAuditAsync(owner.Id, null, Math.Clamp(limit ?? 100, 1, 1000), ct);
-        return Results.Ok(events.Select(AuditEventResponse.From).ToList());
+        return Results.Ok(events.Select(ToResponse).ToList());
     }
+
+    private static AuditEventResponse ToResponse(AuditEvent e) =>
+        new(e.At, e.Actor, e.Action, e.ProjectName, e.RegistryName, e.RemoteAddress, e.Detail);
 
     private static async Task<RegistryResponse> DescribeAsync(RegistryRecord registry, HttpRequest request, IArtifactStore artifacts,
         RegistryAddressing addressing, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Berth.Api;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
@@ -8,10 +9,6 @@ using Berth.Registry.Scanning;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Berth.Registry.Management;
-
-/// <summary>A repository as the API and the dashboard list it.</summary>
-public sealed record RepositoryView(
-    string Name, int TagCount, int ArtifactCount, long SizeBytes, long PullCount, DateTimeOffset? LastPulledAt, DateTimeOffset UpdatedAt);
 
 /// <summary>
 /// A manifest of a repository. <see cref="ArtifactType"/> is a kind: <c>image</c>, <c>index</c>, <c>signature</c>,

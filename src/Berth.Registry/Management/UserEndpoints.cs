@@ -1,32 +1,10 @@
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Berth.Api;
 using Berth.Core.Metadata;
 using Berth.Core.Tenancy;
 using Berth.Registry.Auth;
 
 namespace Berth.Registry.Management;
-
-public sealed record CreateUserRequest(string? Username, string? Password, bool Admin);
-
-public sealed record UserResponse(string Username, bool IsAdmin, DateTimeOffset CreatedAt);
-
-public sealed record MeResponse(string Username, bool IsAdmin, IReadOnlyList<MembershipResponse> Projects);
-
-public sealed record MembershipResponse(string Project, string Username, [property: JsonConverter(typeof(LowercaseRoleConverter))] ProjectRole Role);
-
-/// <summary>Roles travel as "viewer", "developer", "owner": the words the API takes in.</summary>
-public sealed class LowercaseRoleConverter() : JsonStringEnumConverter<ProjectRole>(System.Text.Json.JsonNamingPolicy.CamelCase);
-
-public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
-
-public sealed record SetRoleRequest(string? Role);
-
-public sealed record CreateTokenRequest(string? Name, int? ExpiresInDays);
-
-/// <summary>The only response that carries an access token: the one at creation.</summary>
-public sealed record CreatedTokenResponse(string Id, string Name, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
-
-public sealed record AccessTokenResponse(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>Users (administrators manage them), the caller's own account and access tokens, and project members.</summary>
 public static partial class UserEndpoints

@@ -1,18 +1,8 @@
+using Berth.Api;
 using Berth.Core.Metadata;
 using Berth.Scanning.Advisories;
 
 namespace Berth.Registry.Scanning;
-
-/// <summary>What an import did: counts, the documents refused (at most <see cref="AdvisoryDatabase.MaxReportedErrors"/> listed), the new version.</summary>
-public sealed record AdvisoryImportResult(
-    string Source,
-    int Added,
-    int Updated,
-    int Unchanged,
-    int Rejected,
-    IReadOnlyList<OsvReadError> Errors,
-    long DatabaseVersion,
-    int RescansQueued);
 
 /// <summary>The advisories one scan matches against: the database version they make up, and the index over them.</summary>
 public sealed record AdvisorySnapshot(long Version, int AdvisoryCount, AdvisoryMatcher Matcher);
@@ -129,7 +119,7 @@ public sealed partial class AdvisoryDatabase(
         }
 
         LogImported(logger, source, added, updated, unchanged, errors.Count, version, rescans);
-        return new AdvisoryImportResult(source, added, updated, unchanged, errors.Count, [.. errors.Take(MaxReportedErrors)], version, rescans);
+        return new AdvisoryImportResult(source, added, updated, unchanged, errors.Count, [.. errors.Take(MaxReportedErrors).Select(e => new AdvisoryImportError(e.Location, e.Message))], version, rescans);
     }
 
     public void Dispose() => _rebuild.Dispose();

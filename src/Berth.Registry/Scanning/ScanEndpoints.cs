@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Berth.Api;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Auth;

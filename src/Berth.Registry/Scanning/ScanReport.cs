@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Berth.Api;
 using Berth.Core.Metadata;
 using Berth.Scanning;
 using Berth.Scanning.Advisories;
@@ -28,7 +29,7 @@ public sealed record ScanReport(int InventoryVersion, OsView? Os, IReadOnlyList<
         inventory.Os is { } os ? new OsView(os.Id, os.VersionId, os.Ecosystem, os.Release) : null,
         [.. inventory.Packages.Select(p => new PackageView(p.Ecosystem, p.Name, p.Version, p.SourceName, p.Location, p.Release))],
         [.. findings
-            .Select(FindingView.From)
+            .Select(ToView)
             .OrderByDescending(f => SeverityOrder(f.Severity))
             .ThenByDescending(f => f.CvssScore ?? -1)
             .ThenBy(f => f.Package, StringComparer.Ordinal)
@@ -51,41 +52,7 @@ public sealed record ScanReport(int InventoryVersion, OsView? Os, IReadOnlyList<
 
     public static ScanReport? FromJson(string? json) => json is null ? null : JsonSerializer.Deserialize<ScanReport>(json, Json);
 
-    /// <summary>Rank of a severity name, higher is worse (for sorting and minimum-severity filters).</summary>
-    public static int SeverityOrder(string severity) => severity switch
-    {
-        "critical" => 5,
-        "high" => 4,
-        "medium" => 3,
-        "low" => 2,
-        "none" => 1,
-        _ => 0,
-    };
-}
-
-public sealed record OsView(string Id, string? VersionId, string? Ecosystem, string? Release);
-
-/// <summary>A package found; <see cref="Release"/> is the distribution release an OS package belongs to ("12").</summary>
-public sealed record PackageView(string Ecosystem, string Name, string Version, string? SourceName, string Location, string? Release = null);
-
-/// <summary>
-/// One vulnerable package: the advisory (OSV id and aliases such as CVE ids), the package and its installed version,
-/// the first fixed version when one is published, and the severity (lowercase level, CVSS v3 score and vector).
-/// </summary>
-public sealed record FindingView(
-    string AdvisoryId,
-    IReadOnlyList<string> Aliases,
-    string Package,
-    string Ecosystem,
-    string InstalledVersion,
-    string? FixedVersion,
-    string Severity,
-    double? CvssScore,
-    string? CvssVector,
-    string? Summary,
-    string Location)
-{
-    public static FindingView From(Finding finding) => new(
+    private static FindingView ToView(Finding finding) => new(
         finding.AdvisoryId,
         finding.Aliases,
         finding.Package.Name,
@@ -97,4 +64,15 @@ public sealed record FindingView(
         finding.Severity.Vector,
         finding.Summary,
         finding.Package.Location);
+
+    /// <summary>Rank of a severity name, higher is worse (for sorting and minimum-severity filters).</summary>
+    public static int SeverityOrder(string severity) => severity switch
+    {
+        "critical" => 5,
+        "high" => 4,
+        "medium" => 3,
+        "low" => 2,
+        "none" => 1,
+        _ => 0,
+    };
 }

@@ -1,3 +1,4 @@
+using Berth.Api;
 using Berth.Core;
 using Berth.Core.Metadata;
 using Berth.Registry.Distribution;

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Berth.Api;
 using Berth.Core.Metadata;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;

@@ -1,0 +1,3 @@
+namespace Berth.Api;
+
+public sealed record ProjectResponse(string Name, DateTimeOffset CreatedAt, int RegistryCount);

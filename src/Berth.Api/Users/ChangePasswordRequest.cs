@@ -1,0 +1,3 @@
+namespace Berth.Api;
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);

@@ -1,0 +1,3 @@
+namespace Berth.Api;
+
+public sealed record CreateTokenRequest(string? Name, int? ExpiresInDays);

@@ -1,0 +1,3 @@
+namespace Berth.Api;
+
+public sealed record CreateUserRequest(string? Username, string? Password, bool Admin);

@@ -1,0 +1,3 @@
+namespace Berth.Api;
+
+public sealed record MeResponse(string Username, bool IsAdmin, IReadOnlyList<MembershipResponse> Projects);

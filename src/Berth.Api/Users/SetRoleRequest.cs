@@ -1,0 +1,3 @@
+namespace Berth.Api;
+
+public sealed record SetRoleRequest(string? Role);

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Berth.Api;
+using Berth.Core.Metadata;
+
+namespace Berth.Cli;
+
+/// <summary>
+/// Source-generated (de)serialisation of what the CLI sends and reads: the management API's records, shared with the
+/// server (Berth.Api, docs/api.md), with camelCase JSON (<see cref="JsonSerializerDefaults.Web"/>).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(ProjectResponse))]
+[JsonSerializable(typeof(List<ProjectResponse>))]
+[JsonSerializable(typeof(CreatedRegistryResponse))]
+[JsonSerializable(typeof(RegistryResponse))]
+[JsonSerializable(typeof(List<RegistryResponse>))]
+[JsonSerializable(typeof(RepositoryView))]
+[JsonSerializable(typeof(List<RepositoryView>))]
+[JsonSerializable(typeof(TagResponse))]
+[JsonSerializable(typeof(List<TagResponse>))]
+[JsonSerializable(typeof(PasswordResetResponse))]
+[JsonSerializable(typeof(AuditEventResponse))]
+[JsonSerializable(typeof(List<AuditEventResponse>))]
+[JsonSerializable(typeof(ResizeRequest))]
+[JsonSerializable(typeof(DeleteConfirmation))]
+[JsonSerializable(typeof(KubernetesSecretRequest))]
+[JsonSerializable(typeof(ApiProblem))]
+[JsonSerializable(typeof(AdvisoryImportResult))]
+[JsonSerializable(typeof(AdvisoryDatabaseStatus))]
+[JsonSerializable(typeof(VulnerabilityReportView))]
+[JsonSerializable(typeof(CreateNameRequest))]
+[JsonSerializable(typeof(StoredConfig))]
+[JsonSerializable(typeof(LoginThrottlePage))]
+[JsonSerializable(typeof(LiftedThrottlesResponse))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;
