@@ -10,9 +10,7 @@ namespace Berth.Metadata.Postgres;
 /// so concurrent writers from any node serialise per registry. Call <see cref="InitializeAsync"/> once before use.
 /// </summary>
 public sealed partial class PostgresMetadataStore
-    : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, ICredentialChangeFeed,
-      IAdvisoryStore, IScanStore, ILoginThrottleStore,
-      IDisposable, IAsyncDisposable
+    : IMetadataStore, ICredentialChangeFeed, ILoginThrottleStore, IDisposable, IAsyncDisposable
 {
     // Any constant works as long as nothing else in the database uses it as an advisory lock key: "berth" in ASCII.
     private const long MigrationLockKey = 0x62_65_72_74_68;

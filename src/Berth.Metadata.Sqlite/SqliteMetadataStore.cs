@@ -10,9 +10,7 @@ namespace Berth.Metadata.Sqlite;
 /// Microsoft.Data.Sqlite's pool and returns it at the end; writes that must be atomic run in an IMMEDIATE
 /// transaction. Call <see cref="InitializeAsync"/> once before use.
 /// </summary>
-public sealed partial class SqliteMetadataStore
-    : IMetadataStore, ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IAdvisoryStore, IScanStore,
-      IDisposable
+public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
 {
     /// <summary>The meter of the store's instruments (waits for and holds of the writer's turn).</summary>
     public const string MeterName = "Berth.Metadata.Sqlite";

@@ -1,7 +1,11 @@
 namespace Berth.Core.Metadata;
 
-/// <summary>Lifecycle of a metadata backend: the schema is created or migrated once at start.</summary>
+/// <summary>
+/// A metadata backend: every metadata role in one store, and its lifecycle (the schema is created or migrated once
+/// at start). Features depend on the single role they need; the composition root registers each role as this store.
+/// </summary>
 public interface IMetadataStore
+    : ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IAdvisoryStore, IScanStore
 {
     /// <summary>Creates or migrates the schema; safe to call when another node does the same at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);

@@ -80,15 +80,15 @@ public static class BerthServiceCollectionExtensions
                 : new SqliteMetadataStore(Path.Combine(DataDir(options), "berth.db"), options.Metadata.BusyTimeout);
         });
 
-        // One store object plays every metadata role.
-        services.TryAddSingleton(sp => (ITenantStore)sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton(sp => (IArtifactStore)sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton(sp => (IUploadStore)sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton(sp => (IAuditStore)sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton(sp => (IUserStore)sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton(sp => (IPullStatsStore)sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton(sp => (IAdvisoryStore)sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton(sp => (IScanStore)sp.GetRequiredService<IMetadataStore>());
+        // One store plays every metadata role (IMetadataStore is each of them).
+        services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IArtifactStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IUploadStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IUserStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IPullStatsStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IAdvisoryStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IScanStore>(sp => sp.GetRequiredService<IMetadataStore>());
 
         // Several nodes share the login throttling counters through PostgreSQL; the one embedded node keeps them in memory.
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>() as ILoginThrottleStore ?? new MemoryLoginThrottleStore());

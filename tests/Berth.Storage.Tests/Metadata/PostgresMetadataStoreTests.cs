@@ -17,11 +17,10 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
 
     private string ConnectionString => _databases[0].ConnectionString;
 
-    protected override async Task<(IMetadataStore Lifecycle, ITenantStore Tenants, IArtifactStore Artifacts, IUploadStore Uploads, IUserStore Users, IPullStatsStore PullStats, IAdvisoryStore Advisories, IScanStore Scans)> CreateStoreAsync()
+    protected override async Task<IMetadataStore> CreateStoreAsync()
     {
         _databases.Add(await server.CreateDatabaseAsync());
-        var store = Open(ConnectionString);
-        return (store, store, store, store, store, store, store, store);
+        return Open(ConnectionString);
     }
 
     protected override async Task<long> CountRowsAsync(string table)
