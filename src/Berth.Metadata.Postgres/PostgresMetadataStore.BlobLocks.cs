@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace Berth.Metadata.Postgres;
 
-public sealed partial class PostgresMetadataStore : IBlobLockProvider
+public sealed partial class PostgresMetadataStore
 {
     /// <summary>
     /// A session-level advisory lock on a 64-bit key derived from (registry, digest), held on its own connection
@@ -18,7 +18,9 @@ public sealed partial class PostgresMetadataStore : IBlobLockProvider
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            await connection.Command("SELECT pg_advisory_lock(@key);").With("key", key).ExecuteAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key);", connection);
+            command.Parameters.Add(new NpgsqlParameter<long>("key", key));
+            await command.ExecuteNonQueryAsync(cancellationToken);
             return new AdvisoryLock(connection, key);
         }
         catch
@@ -34,7 +36,9 @@ public sealed partial class PostgresMetadataStore : IBlobLockProvider
         {
             try
             {
-                await connection.Command("SELECT pg_advisory_unlock(@key);").With("key", key).ExecuteAsync(CancellationToken.None);
+                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@key);", connection);
+                command.Parameters.Add(new NpgsqlParameter<long>("key", key));
+                await command.ExecuteNonQueryAsync(CancellationToken.None);
             }
             finally
             {

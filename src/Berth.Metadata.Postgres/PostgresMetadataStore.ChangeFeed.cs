@@ -12,8 +12,8 @@ namespace Berth.Metadata.Postgres;
 /// </summary>
 public sealed partial class PostgresMetadataStore
 {
-    private const string CredentialsChannel = "berth_credentials";
-    private const string DeletedMarker = "deleted";
+    internal const string CredentialsChannel = "berth_credentials";
+    internal const string DeletedMarker = "deleted";
 
     // How long the listening connection may stay silent before a round trip checks it: a server that vanished without
     // closing the TCP connection would otherwise leave the feed waiting forever while changes go unseen.
@@ -78,7 +78,10 @@ public sealed partial class PostgresMetadataStore
         {
             connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             connection.Notification += (_, e) => received.Enqueue(ParseChange(e.Payload));
-            await connection.Command($"LISTEN {CredentialsChannel};").ExecuteAsync(cancellationToken);
+            await using (var listen = new NpgsqlCommand($"LISTEN {CredentialsChannel};", connection))
+            {
+                await listen.ExecuteNonQueryAsync(cancellationToken);
+            }
             return connection;
         }
         catch (NpgsqlException) when (!cancellationToken.IsCancellationRequested)
@@ -108,7 +111,8 @@ public sealed partial class PostgresMetadataStore
         {
             if (!await connection.WaitAsync(IdleProbeInterval, cancellationToken))
             {
-                await connection.Command("SELECT 1;").ExecuteAsync(cancellationToken);
+                await using var probe = new NpgsqlCommand("SELECT 1;", connection);
+                await probe.ExecuteNonQueryAsync(cancellationToken);
             }
 
             return true;

@@ -1,5 +1,6 @@
+using System.Data.Common;
 using Berth.Core.Metadata;
-using Npgsql;
+using Berth.Metadata.Sql;
 
 namespace Berth.Metadata.Postgres;
 
@@ -17,7 +18,7 @@ public sealed partial class PostgresMetadataStore
     public async Task<LoginThrottleState> RecordFailureAsync(string account, string address, DateTimeOffset now, DateTimeOffset forgetBefore,
         CancellationToken cancellationToken) =>
         // Rows are locked in the order listed (the pair, then the address), the same for every caller: no deadlock.
-        State(account, await Command(
+        State(account, await WriteCommand(
             $"""
             INSERT INTO login_throttles AS t (account, address, failures, last_failure_at)
             VALUES (@account, @address, 1, @now), ('*', @address, 1, @now)
@@ -33,7 +34,7 @@ public sealed partial class PostgresMetadataStore
             .ListAsync(ReadLoginThrottle, cancellationToken));
 
     public async Task RecordSuccessAsync(string account, string address, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await Command(
+        await WriteCommand(
             """
             INSERT INTO login_throttles (account, address, failures, last_success_at) VALUES (@account, @address, 0, @now)
             ON CONFLICT (account, address) DO UPDATE SET failures = 0, last_failure_at = NULL, last_success_at = @now;
@@ -59,7 +60,7 @@ public sealed partial class PostgresMetadataStore
             .ListAsync(ReadLoginThrottle, cancellationToken);
 
     public Task<int> ClearAsync(string? account, string? address, CancellationToken cancellationToken) =>
-        Command(
+        WriteCommand(
             """
             UPDATE login_throttles SET failures = 0, last_failure_at = NULL
             WHERE failures > 0 AND (@account IS NULL OR account = @account) AND (@address IS NULL OR address = @address);
@@ -69,7 +70,7 @@ public sealed partial class PostgresMetadataStore
             .ExecuteAsync(cancellationToken);
 
     public async Task PruneAsync(DateTimeOffset failuresBefore, DateTimeOffset successesBefore, CancellationToken cancellationToken) =>
-        await Command(
+        await WriteCommand(
             """
             DELETE FROM login_throttles
             WHERE (last_failure_at IS NULL OR last_failure_at < @failuresBefore) AND (last_success_at IS NULL OR last_success_at < @successesBefore);
@@ -81,6 +82,6 @@ public sealed partial class PostgresMetadataStore
     private static LoginThrottleState State(string account, List<LoginThrottleEntry> rows) =>
         new(rows.Find(r => r.Account == account), rows.Find(r => r.Account == LoginThrottleEntry.AnyAccount));
 
-    private static LoginThrottleEntry ReadLoginThrottle(NpgsqlDataReader r) =>
+    private static LoginThrottleEntry ReadLoginThrottle(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetNullableTime(3), r.GetNullableTime(4));
 }

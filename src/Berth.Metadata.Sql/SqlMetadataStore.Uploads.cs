@@ -1,9 +1,9 @@
+using System.Data.Common;
 using Berth.Core.Metadata;
-using Npgsql;
 
-namespace Berth.Metadata.Postgres;
+namespace Berth.Metadata.Sql;
 
-public sealed partial class PostgresMetadataStore
+public abstract partial class SqlMetadataStore
 {
     private const string UploadColumns = "id, registry_id, repository, size, started_at, updated_at";
 
@@ -29,7 +29,7 @@ public sealed partial class PostgresMetadataStore
 
             var (sessions, used) = (await connection.Command(
                 $"""
-                SELECT (SELECT COUNT(*) FROM uploads WHERE registry_id = @registryId), {UsedBytes}::bigint;
+                SELECT (SELECT COUNT(*) FROM uploads WHERE registry_id = @registryId), CAST({UsedBytes} AS bigint);
                 """)
                 .With("registryId", upload.RegistryId)
                 .With<string?>("uploadId", null)
@@ -71,7 +71,7 @@ public sealed partial class PostgresMetadataStore
 
             var state = await connection.Command(
                 $"""
-                SELECT held_bytes, {UsedBytes}::bigint FROM uploads WHERE id = @uploadId AND registry_id = @registryId;
+                SELECT held_bytes, CAST({UsedBytes} AS bigint) FROM uploads WHERE id = @uploadId AND registry_id = @registryId;
                 """)
                 .With("registryId", registryId)
                 .With<string?>("uploadId", uploadId)
@@ -106,14 +106,14 @@ public sealed partial class PostgresMetadataStore
             .FirstAsync(ReadUpload, cancellationToken);
 
     public async Task<bool> UpdateUploadSizeAsync(string uploadId, long size, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
-        await Command("UPDATE uploads SET size = @size, held_bytes = @size, updated_at = @updatedAt WHERE id = @id;")
+        await WriteCommand("UPDATE uploads SET size = @size, held_bytes = @size, updated_at = @updatedAt WHERE id = @id;")
             .With("id", uploadId)
             .With("size", size)
             .With("updatedAt", updatedAt)
             .ExecuteAsync(cancellationToken) > 0;
 
     public async Task<bool> DeleteUploadAsync(string uploadId, CancellationToken cancellationToken) =>
-        await Command("DELETE FROM uploads WHERE id = @id;")
+        await WriteCommand("DELETE FROM uploads WHERE id = @id;")
             .With("id", uploadId)
             .ExecuteAsync(cancellationToken) > 0;
 
@@ -129,13 +129,13 @@ public sealed partial class PostgresMetadataStore
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var rows = await Command("SELECT id FROM uploads WHERE registry_id = @registryId AND id = ANY(@ids);")
+        var rows = await Command($"SELECT id FROM uploads WHERE registry_id = @registryId AND {_dialect.InList("id", "ids")};")
             .With("registryId", registryId)
-            .With("ids", uploadIds.ToArray())
+            .WithList("ids", uploadIds)
             .ListAsync(r => r.GetString(0), cancellationToken);
         return rows.ToHashSet(StringComparer.Ordinal);
     }
 
-    private static UploadRecord ReadUpload(NpgsqlDataReader r) =>
+    private static UploadRecord ReadUpload(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetTime(4), r.GetTime(5));
 }

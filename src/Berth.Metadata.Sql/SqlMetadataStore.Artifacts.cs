@@ -1,9 +1,9 @@
+using System.Data.Common;
 using Berth.Core.Metadata;
-using Npgsql;
 
-namespace Berth.Metadata.Postgres;
+namespace Berth.Metadata.Sql;
 
-public sealed partial class PostgresMetadataStore
+public abstract partial class SqlMetadataStore
 {
     private const string RepositoryColumns = "id, registry_id, name, created_at";
 
@@ -14,8 +14,11 @@ public sealed partial class PostgresMetadataStore
     // A link checked more recently than this is not written again: a push HEADs each of its blobs in a burst.
     private static readonly TimeSpan CheckFreshness = TimeSpan.FromSeconds(1);
 
+    // Manifest links written per statement: three parameters each, far below any provider's limit.
+    private const int LinkChunk = 300;
+
     // Keeps "updated" monotonic when writers' clocks (or calls) arrive out of order.
-    private const string TouchRepository = "UPDATE repositories SET updated_at = GREATEST(updated_at, @now) WHERE id = @repositoryId;";
+    private string TouchRepository => $"UPDATE repositories SET updated_at = {_dialect.Greatest("updated_at", "@now")} WHERE id = @repositoryId;";
 
     public Task<RepositoryRecord?> GetRepositoryAsync(string registryId, string repository, CancellationToken cancellationToken) =>
         Command(SelectRepository)
@@ -35,7 +38,7 @@ public sealed partial class PostgresMetadataStore
         // Whoever inserts first wins; a loser's ON CONFLICT waits for the winner to commit, so the read after it
         // (a new statement, a new snapshot) finds the winner's row. Never under a deleted registry: its purge may
         // have removed the row already, or would miss a repository created behind it.
-        return await Command(
+        return await WriteCommand(
             $"""
             INSERT INTO repositories (registry_id, name, created_at, updated_at)
             SELECT @registryId, @name, @now, @now WHERE EXISTS (SELECT 1 FROM registries WHERE id = @registryId AND deleted_at IS NULL)
@@ -70,32 +73,38 @@ public sealed partial class PostgresMetadataStore
             .With("digest", digest)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
-    public Task<long?> CheckRepositoryBlobAsync(string registryId, string repository, string digest, DateTimeOffset now, CancellationToken cancellationToken) =>
-        // One round trip. A link the collector deletes concurrently is not updated (the UPDATE waits for the delete and
-        // then finds no row), so the answer is "unknown" rather than a size the push would then rely on in vain.
-        Command(
+    public async Task<long?> CheckRepositoryBlobAsync(string registryId, string repository, string digest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var found = await Command(
             """
-            WITH found AS (
-                SELECT rb.repository_id, b.size, rb.checked_at
-                FROM repositories r
-                JOIN repository_blobs rb ON rb.repository_id = r.id
-                JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
-                WHERE r.registry_id = @registryId AND r.name = @name AND rb.digest = @digest
-            ), touched AS (
-                UPDATE repository_blobs rb SET checked_at = GREATEST(rb.checked_at, @now)
-                FROM found
-                WHERE rb.repository_id = found.repository_id AND rb.digest = @digest
-                  AND (found.checked_at IS NULL OR found.checked_at <= @fresh)
-                RETURNING 1
-            )
-            SELECT size FROM found WHERE found.checked_at > @fresh OR EXISTS (SELECT 1 FROM touched);
+            SELECT rb.repository_id, b.size, rb.checked_at
+            FROM repositories r
+            JOIN repository_blobs rb ON rb.repository_id = r.id
+            JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
+            WHERE r.registry_id = @registryId AND r.name = @name AND rb.digest = @digest;
             """)
             .With("registryId", registryId)
             .With("name", repository)
             .With("digest", digest)
+            .FirstAsync(r => ((long RepositoryId, long Size, DateTimeOffset? CheckedAt)?)(r.GetInt64(0), r.GetInt64(1), r.GetNullableTime(2)), cancellationToken);
+        if (found is not { } link || link.CheckedAt > now - CheckFreshness)
+        {
+            // Unknown, or checked a moment ago (the common case in a push's burst of HEADs): nothing to write.
+            return found?.Size;
+        }
+
+        // A link the collector deleted since the read is not touched (the update finds no row), so the answer is
+        // "unknown" rather than a size the push would then rely on in vain.
+        return await WriteCommand(
+            $"""
+            UPDATE repository_blobs SET checked_at = {_dialect.Greatest("COALESCE(checked_at, @now)", "@now")}
+            WHERE repository_id = @repositoryId AND digest = @digest;
+            """)
+            .With("repositoryId", link.RepositoryId)
+            .With("digest", digest)
             .With("now", now)
-            .With("fresh", now - CheckFreshness)
-            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+            .ExecuteAsync(cancellationToken) == 1 ? link.Size : null;
+    }
 
     public async Task<IReadOnlyDictionary<string, long>> GetRepositoryBlobSizesAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
     {
@@ -104,15 +113,14 @@ public sealed partial class PostgresMetadataStore
             return new Dictionary<string, long>(StringComparer.Ordinal);
         }
 
-        // The digest list is one array parameter: a constant statement, no parameter-count limit, no chunking.
         var rows = await Command(
-            """
+            $"""
             SELECT rb.digest, b.size
             FROM repository_blobs rb JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
-            WHERE rb.repository_id = @repositoryId AND rb.digest = ANY(@digests);
+            WHERE rb.repository_id = @repositoryId AND {_dialect.InList("rb.digest", "digests")};
             """)
             .With("repositoryId", repositoryId)
-            .With("digests", digests.ToArray())
+            .WithList("digests", digests)
             .ListAsync(r => (Digest: r.GetString(0), Size: r.GetInt64(1)), cancellationToken);
         return rows.ToDictionary(row => row.Digest, row => row.Size, StringComparer.Ordinal);
     }
@@ -128,46 +136,48 @@ public sealed partial class PostgresMetadataStore
                 return BlobAddResult.RegistryGone;
             }
 
-            // One round trip: add the blob if it is new and fits, then link it and touch the repository if the
-            // registry now holds it. The link's foreign key check runs at the end of the statement and sees the blob.
-            // The upload's own held bytes are left out of the usage (they are this blob), and once the blob is the
-            // registry's the session ends with it: its held bytes are stored bytes from now on, never counted twice.
-            var (added, present) = (await connection.Command(
+            // The limit check and the insert come after the lock: together concurrent pushes can never take the
+            // registry past its limit. The upload's own held bytes are left out of the usage: they are this blob.
+            var added = await connection.Command(
                 $"""
-                WITH existing AS (
-                    SELECT 1 FROM blobs WHERE registry_id = @registryId AND digest = @digest
-                ), added AS (
-                    INSERT INTO blobs (registry_id, digest, size, created_at)
-                    SELECT @registryId, @digest, @size, @now
-                    WHERE NOT EXISTS (SELECT 1 FROM existing)
-                      AND {UsedBytes} + @size <= @limit
-                    RETURNING 1
-                ), linked AS (
-                    INSERT INTO repository_blobs (repository_id, registry_id, digest, created_at)
-                    SELECT @repositoryId, @registryId, @digest, @now
-                    WHERE EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM added)
-                    ON CONFLICT DO NOTHING
-                ), checked AS (
-                    -- A link already there was relied on by this upload: its check restarts the collector's grace.
-                    UPDATE repository_blobs SET checked_at = @now WHERE repository_id = @repositoryId AND digest = @digest
-                ), touched AS (
-                    UPDATE repositories SET updated_at = GREATEST(updated_at, @now)
-                    WHERE id = @repositoryId AND (EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM added))
-                ), ended AS (
-                    DELETE FROM uploads
-                    WHERE id = @uploadId AND (EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM added))
-                )
-                SELECT EXISTS (SELECT 1 FROM added), EXISTS (SELECT 1 FROM existing);
+                INSERT INTO blobs (registry_id, digest, size, created_at)
+                SELECT @registryId, @digest, @size, @now
+                WHERE {UsedBytes} + @size <= @limit
+                ON CONFLICT DO NOTHING;
                 """)
                 .With("registryId", registryId)
-                .With("uploadId", uploadId)
-                .With("repositoryId", repositoryId)
                 .With("digest", digest)
                 .With("size", size)
-                .With("limit", limit)
                 .With("now", now)
-                .FirstAsync(r => (r.GetBoolean(0), r.GetBoolean(1)), cancellationToken));
-            return added ? BlobAddResult.Added : present ? BlobAddResult.AlreadyPresent : BlobAddResult.OverLimit;
+                .With("limit", limit)
+                .With("uploadId", uploadId)
+                .ExecuteAsync(cancellationToken) == 1;
+            if (!added && !await connection.Command("SELECT TRUE FROM blobs WHERE registry_id = @registryId AND digest = @digest;")
+                    .With("registryId", registryId)
+                    .With("digest", digest)
+                    .FirstAsync(r => r.GetBoolean(0), cancellationToken))
+            {
+                return BlobAddResult.OverLimit;
+            }
+
+            // A link already there was relied on by this upload: its check restarts the collector's grace. Once the
+            // blob is the registry's the session ends with it: its held bytes are stored bytes from now on, never
+            // counted twice.
+            await connection.Command(
+                $"""
+                INSERT INTO repository_blobs (repository_id, registry_id, digest, created_at)
+                VALUES (@repositoryId, @registryId, @digest, @now)
+                ON CONFLICT (repository_id, digest) DO UPDATE SET checked_at = excluded.created_at;
+                {TouchRepository}
+                DELETE FROM uploads WHERE id = @uploadId;
+                """)
+                .With("repositoryId", repositoryId)
+                .With("registryId", registryId)
+                .With("digest", digest)
+                .With("now", now)
+                .With("uploadId", uploadId)
+                .ExecuteAsync(cancellationToken);
+            return added ? BlobAddResult.Added : BlobAddResult.AlreadyPresent;
         }, cancellationToken);
 
     public Task<bool> LinkBlobAsync(string registryId, long repositoryId, string digest, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -180,30 +190,40 @@ public sealed partial class PostgresMetadataStore
                 return false;
             }
 
-            // Linking from the registry's blob row makes "only if the registry holds it" part of the statement.
-            return await connection.Command(
+            // Inserting from the registry's blob row makes "only if the registry holds it" part of the statement.
+            var linked = await connection.Command(
                 """
-                WITH blob AS (
-                    SELECT registry_id, digest FROM blobs WHERE registry_id = @registryId AND digest = @digest
-                ), linked AS (
-                    INSERT INTO repository_blobs (repository_id, registry_id, digest, created_at)
-                    SELECT @repositoryId, registry_id, digest, @now FROM blob
-                    ON CONFLICT DO NOTHING
-                    RETURNING 1
-                ), checked AS (
-                    -- A link already there: the mount relies on it, which restarts the collector's grace.
-                    UPDATE repository_blobs SET checked_at = @now WHERE repository_id = @repositoryId AND digest = @digest
-                ), touched AS (
-                    UPDATE repositories SET updated_at = GREATEST(updated_at, @now)
-                    WHERE id = @repositoryId AND EXISTS (SELECT 1 FROM linked)
-                )
-                SELECT EXISTS (SELECT 1 FROM blob);
+                INSERT INTO repository_blobs (repository_id, registry_id, digest, created_at)
+                SELECT @repositoryId, registry_id, digest, @now FROM blobs WHERE registry_id = @registryId AND digest = @digest
+                ON CONFLICT DO NOTHING;
                 """)
-                .With("registryId", registryId)
                 .With("repositoryId", repositoryId)
+                .With("registryId", registryId)
                 .With("digest", digest)
                 .With("now", now)
-                .FirstAsync(r => r.GetBoolean(0), cancellationToken);
+                .ExecuteAsync(cancellationToken) == 1;
+            if (linked)
+            {
+                await connection.Command(TouchRepository)
+                    .With("repositoryId", repositoryId)
+                    .With("now", now)
+                    .ExecuteAsync(cancellationToken);
+                return true;
+            }
+
+            // Nothing inserted: either it was linked already (success, and the mount relies on it, which restarts
+            // the collector's grace) or the registry lacks the blob.
+            return await connection.Command(
+                """
+                UPDATE repository_blobs SET checked_at = @now
+                WHERE repository_id = @repositoryId AND digest = @digest
+                  AND EXISTS (SELECT 1 FROM blobs WHERE registry_id = @registryId AND digest = @digest);
+                """)
+                .With("repositoryId", repositoryId)
+                .With("registryId", registryId)
+                .With("digest", digest)
+                .With("now", now)
+                .ExecuteAsync(cancellationToken) == 1;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<string>> UnlinkUnreferencedBlobsAsync(long repositoryId, IReadOnlyCollection<string> candidates,
@@ -216,27 +236,32 @@ public sealed partial class PostgresMetadataStore
 
         return await WriteAsync(async connection =>
         {
-            // Lock the links first: a manifest PUT holds FOR SHARE on the links it names until it commits, so this waits
-            // for it, and a PUT after this waits for the delete and then finds the links gone. A single DELETE … WHERE
-            // NOT EXISTS would not do: under READ COMMITTED its subquery's snapshot can miss the manifest links a PUT is
-            // committing at that moment. In digest order, as the PUT locks them, so the two never deadlock.
-            await connection.Command(
-                "SELECT 1 FROM repository_blobs WHERE repository_id = @repositoryId AND digest = ANY(@digests) ORDER BY digest FOR UPDATE;")
-                .With("repositoryId", repositoryId)
-                .With("digests", candidates.ToArray())
-                .ExecuteAsync(cancellationToken);
+            // Lock the links first (where writers run side by side): a manifest PUT holds FOR SHARE on the links it
+            // names until it commits, so this waits for it, and a PUT after this waits for the delete and then finds
+            // the links gone. A single DELETE … WHERE NOT EXISTS would not do: under READ COMMITTED its subquery's
+            // snapshot can miss the manifest links a PUT is committing at that moment. In digest order, as the PUT
+            // locks them, so the two never deadlock. With one writer at a time, the PUT is simply before or after.
+            if (_dialect.LocksRows)
+            {
+                await connection.Command(
+                    $"SELECT 1 FROM repository_blobs WHERE repository_id = @repositoryId AND {_dialect.InList("digest", "digests")} ORDER BY digest {_dialect.ForUpdate};")
+                    .With("repositoryId", repositoryId)
+                    .WithList("digests", candidates)
+                    .ExecuteAsync(cancellationToken);
+            }
 
             // A new statement, a new snapshot: it sees every manifest committed before the locks were granted.
             return await connection.Command(
-                """
-                DELETE FROM repository_blobs rb
-                WHERE rb.repository_id = @repositoryId AND rb.digest = ANY(@digests)
-                  AND rb.created_at < @createdBefore AND (rb.checked_at IS NULL OR rb.checked_at < @checkedBefore)
-                  AND NOT EXISTS (SELECT 1 FROM manifest_links ml WHERE ml.repository_id = @repositoryId AND ml.child_digest = rb.digest)
-                RETURNING rb.digest;
+                $"""
+                DELETE FROM repository_blobs
+                WHERE repository_id = @repositoryId AND {_dialect.InList("digest", "digests")}
+                  AND created_at < @createdBefore AND (checked_at IS NULL OR checked_at < @checkedBefore)
+                  AND NOT EXISTS (SELECT 1 FROM manifest_links ml
+                                  WHERE ml.repository_id = @repositoryId AND ml.child_digest = repository_blobs.digest)
+                RETURNING digest;
                 """)
                 .With("repositoryId", repositoryId)
-                .With("digests", candidates.ToArray())
+                .WithList("digests", candidates)
                 .With("createdBefore", createdBefore)
                 .With("checkedBefore", checkedBefore)
                 .ListAsync(r => r.GetString(0), cancellationToken);
@@ -266,7 +291,7 @@ public sealed partial class PostgresMetadataStore
     }
 
     public async Task<bool> UnlinkBlobAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
-        await Command("DELETE FROM repository_blobs WHERE repository_id = @repositoryId AND digest = @digest;")
+        await WriteCommand("DELETE FROM repository_blobs WHERE repository_id = @repositoryId AND digest = @digest;")
             .With("repositoryId", repositoryId)
             .With("digest", digest)
             .ExecuteAsync(cancellationToken) > 0;
@@ -289,9 +314,9 @@ public sealed partial class PostgresMetadataStore
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var rows = await Command("SELECT digest FROM blobs WHERE registry_id = @registryId AND digest = ANY(@digests);")
+        var rows = await Command($"SELECT digest FROM blobs WHERE registry_id = @registryId AND {_dialect.InList("digest", "digests")};")
             .With("registryId", registryId)
-            .With("digests", digests.ToArray())
+            .WithList("digests", digests)
             .ListAsync(r => r.GetString(0), cancellationToken);
         return rows.ToHashSet(StringComparer.Ordinal);
     }
@@ -340,9 +365,9 @@ public sealed partial class PostgresMetadataStore
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var rows = await Command("SELECT digest FROM manifests WHERE repository_id = @repositoryId AND digest = ANY(@digests);")
+        var rows = await Command($"SELECT digest FROM manifests WHERE repository_id = @repositoryId AND {_dialect.InList("digest", "digests")};")
             .With("repositoryId", repositoryId)
-            .With("digests", digests.ToArray())
+            .WithList("digests", digests)
             .ListAsync(r => r.GetString(0), cancellationToken);
         return rows.ToHashSet(StringComparer.Ordinal);
     }
@@ -356,9 +381,9 @@ public sealed partial class PostgresMetadataStore
             // here (a row deleted while this waited is skipped): refuse rather than store a manifest with a missing blob.
             var blobs = links.Where(l => !l.IsManifest).Select(l => l.Digest).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
             if (blobs.Length > 0 && (await connection.Command(
-                    "SELECT digest FROM repository_blobs WHERE repository_id = @repositoryId AND digest = ANY(@digests) ORDER BY digest FOR SHARE;")
+                    $"SELECT digest FROM repository_blobs WHERE repository_id = @repositoryId AND {_dialect.InList("digest", "digests")} ORDER BY digest {_dialect.ForShare};")
                     .With("repositoryId", repositoryId)
-                    .With("digests", blobs)
+                    .WithList("digests", blobs)
                     .ListAsync(r => r.GetString(0), cancellationToken)).Count != blobs.Length)
             {
                 return false;
@@ -368,33 +393,16 @@ public sealed partial class PostgresMetadataStore
             return true;
         }, cancellationToken);
 
-    private static async Task StoreManifestAsync(NpgsqlConnection connection, long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+    private async Task StoreManifestAsync(SqlSession connection, long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
         string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // One command of up to three statements, sent together (in the caller's transaction). The links go in
-        // only with a newly inserted manifest: the same digest means the same bytes, hence the same links, so a
-        // re-push only needs the tag. ON CONFLICT DO NOTHING on the links too: a manifest may list a child twice.
-        var sql =
+        var inserted = await connection.Command(
             """
-            WITH manifest AS (
-                INSERT INTO manifests
-                    (repository_id, digest, media_type, artifact_type, subject_digest, annotations_json, content, size, created_at)
-                VALUES (@repositoryId, @digest, @mediaType, @artifactType, @subjectDigest, @annotations, @content, @size, @createdAt)
-                ON CONFLICT DO NOTHING
-                RETURNING digest
-            )
-            INSERT INTO manifest_links (repository_id, manifest_digest, child_digest, is_manifest, size)
-            SELECT @repositoryId, manifest.digest, l.digest, l.is_manifest, l.size
-            FROM manifest CROSS JOIN unnest(@childDigests, @childIsManifest, @childSizes) AS l (digest, is_manifest, size)
+            INSERT INTO manifests
+                (repository_id, digest, media_type, artifact_type, subject_digest, annotations_json, content, size, created_at)
+            VALUES (@repositoryId, @digest, @mediaType, @artifactType, @subjectDigest, @annotations, @content, @size, @createdAt)
             ON CONFLICT DO NOTHING;
-            """
-            + (tag is null ? "" :
-            """
-            INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (@repositoryId, @tag, @digest, @now)
-            ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at;
             """)
-            + TouchRepository;
-        await connection.Command(sql)
             .With("repositoryId", repositoryId)
             .With("digest", manifest.Digest)
             .With("mediaType", manifest.MediaType)
@@ -404,9 +412,38 @@ public sealed partial class PostgresMetadataStore
             .With("content", manifest.Content)
             .With("size", manifest.Content.LongLength)
             .With("createdAt", manifest.CreatedAt)
-            .With("childDigests", links.Select(l => l.Digest).ToArray())
-            .With("childIsManifest", links.Select(l => l.IsManifest).ToArray())
-            .With("childSizes", links.Select(l => l.Size).ToArray())
+            .ExecuteAsync(cancellationToken) == 1;
+
+        // The links go in only with a newly inserted manifest: the same digest means the same bytes, hence the same
+        // links, so a re-push only needs the tag. ON CONFLICT DO NOTHING on the links too: a manifest may list a
+        // child twice.
+        foreach (var chunk in inserted ? links.Chunk(LinkChunk) : [])
+        {
+            var rows = string.Join(", ", chunk.Select((_, i) => $"(@repositoryId, @digest, @child{i}, @isManifest{i}, @size{i})"));
+            var insert = connection.Command(
+                $"""
+                INSERT INTO manifest_links (repository_id, manifest_digest, child_digest, is_manifest, size) VALUES {rows}
+                ON CONFLICT DO NOTHING;
+                """)
+                .With("repositoryId", repositoryId)
+                .With("digest", manifest.Digest);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                insert.With($"child{i}", chunk[i].Digest).With($"isManifest{i}", chunk[i].IsManifest).With($"size{i}", chunk[i].Size);
+            }
+
+            await insert.ExecuteAsync(cancellationToken);
+        }
+
+        var sql = (tag is null ? "" :
+            """
+            INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (@repositoryId, @tag, @digest, @now)
+            ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at;
+            """)
+            + TouchRepository;
+        await connection.Command(sql)
+            .With("repositoryId", repositoryId)
+            .With("digest", manifest.Digest)
             .With("tag", tag)
             .With("now", now)
             .ExecuteAsync(cancellationToken);
@@ -419,7 +456,7 @@ public sealed partial class PostgresMetadataStore
 
     public async Task<bool> DeleteRepositoryAsync(string registryId, long repositoryId, DateTimeOffset now, CancellationToken cancellationToken) =>
         // One row whatever the repository holds: the rest goes batch by batch (PurgeRepositoryAsync).
-        await Command(
+        await WriteCommand(
             $"""
             UPDATE repositories SET name = '{DeletedNamePrefix}' || id, deleted_at = @now
             WHERE id = @repositoryId AND registry_id = @registryId AND deleted_at IS NULL;
@@ -439,7 +476,7 @@ public sealed partial class PostgresMetadataStore
             // Only ever a deleted repository (or one of a deleted registry): a stale id must not purge a live one.
             if (!await connection.Command(
                     """
-                    SELECT true FROM repositories r JOIN registries g ON g.id = r.registry_id
+                    SELECT TRUE FROM repositories r JOIN registries g ON g.id = r.registry_id
                     WHERE r.id = @repositoryId AND (r.deleted_at IS NOT NULL OR g.deleted_at IS NOT NULL);
                     """)
                     .With("repositoryId", repositoryId)
@@ -455,7 +492,7 @@ public sealed partial class PostgresMetadataStore
     /// Deletes the next batch of a repository's records, one kind per call and children before parents, so no
     /// statement cascades over more than a batch (a single DELETE of a big repository held its locks for minutes).
     /// </summary>
-    private static async Task<RepositoryPurgeStep> PurgeRepositoryBatchAsync(NpgsqlConnection connection, long repositoryId, int batchSize,
+    private static async Task<RepositoryPurgeStep> PurgeRepositoryBatchAsync(SqlSession connection, long repositoryId, int batchSize,
         CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -502,13 +539,13 @@ public sealed partial class PostgresMetadataStore
 
     public async Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
         // Its tags and links go with it (ON DELETE CASCADE), in the same statement.
-        await Command("DELETE FROM manifests WHERE repository_id = @repositoryId AND digest = @digest;")
+        await WriteCommand("DELETE FROM manifests WHERE repository_id = @repositoryId AND digest = @digest;")
             .With("repositoryId", repositoryId)
             .With("digest", digest)
             .ExecuteAsync(cancellationToken) > 0;
 
     public async Task<bool> DeleteTagAsync(long repositoryId, string tag, CancellationToken cancellationToken) =>
-        await Command("DELETE FROM tags WHERE repository_id = @repositoryId AND name = @name;")
+        await WriteCommand("DELETE FROM tags WHERE repository_id = @repositoryId AND name = @name;")
             .With("repositoryId", repositoryId)
             .With("name", tag)
             .ExecuteAsync(cancellationToken) > 0;
@@ -551,7 +588,7 @@ public sealed partial class PostgresMetadataStore
             SELECT r.name,
                    (SELECT COUNT(*) FROM tags t WHERE t.repository_id = r.id),
                    (SELECT COUNT(*) FROM manifests m WHERE m.repository_id = r.id),
-                   (SELECT COALESCE(SUM(b.size), 0)::bigint
+                   (SELECT CAST(COALESCE(SUM(b.size), 0) AS bigint)
                       FROM repository_blobs rb JOIN blobs b ON b.registry_id = rb.registry_id AND b.digest = rb.digest
                      WHERE rb.repository_id = r.id),
                    r.created_at,
@@ -581,15 +618,25 @@ public sealed partial class PostgresMetadataStore
     public async Task<RegistryUsage> GetUsageAsync(string registryId, CancellationToken cancellationToken) =>
         (await Command(
             """
-            SELECT (SELECT COALESCE(SUM(size), 0)::bigint FROM blobs WHERE registry_id = @registryId),
+            SELECT (SELECT CAST(COALESCE(SUM(size), 0) AS bigint) FROM blobs WHERE registry_id = @registryId),
                    (SELECT COUNT(*) FROM repositories WHERE registry_id = @registryId AND deleted_at IS NULL),
-                   (SELECT COALESCE(SUM(held_bytes), 0)::bigint FROM uploads WHERE registry_id = @registryId);
+                   (SELECT CAST(COALESCE(SUM(held_bytes), 0) AS bigint) FROM uploads WHERE registry_id = @registryId);
             """)
             .With("registryId", registryId)
             .FirstAsync(r => new RegistryUsage(r.GetInt64(0), checked((int)r.GetInt64(1)), r.GetInt64(2)), cancellationToken))!;
 
-    private static RepositoryRecord ReadRepository(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetTime(3));
+    /// <summary>
+    /// True when the manifest exists; it is then held (where writers run side by side) until the transaction ends, so
+    /// a delete can't pass in between.
+    /// </summary>
+    private Task<bool> LockManifestAsync(SqlSession session, long repositoryId, string digest, CancellationToken cancellationToken) =>
+        session.Command($"SELECT TRUE FROM manifests WHERE repository_id = @repositoryId AND digest = @digest {_dialect.ForShare};")
+            .With("repositoryId", repositoryId)
+            .With("digest", digest)
+            .FirstAsync(r => r.GetBoolean(0), cancellationToken);
 
-    private static ManifestRecord ReadManifest(NpgsqlDataReader r) =>
+    private static RepositoryRecord ReadRepository(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetTime(3));
+
+    private static ManifestRecord ReadManifest(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetFieldValue<byte[]>(2), r.GetNullableString(3), r.GetNullableString(4), r.GetTime(5));
 }

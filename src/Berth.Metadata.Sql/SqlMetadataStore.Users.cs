@@ -1,9 +1,9 @@
+using System.Data.Common;
 using Berth.Core.Metadata;
-using Npgsql;
 
-namespace Berth.Metadata.Postgres;
+namespace Berth.Metadata.Sql;
 
-public sealed partial class PostgresMetadataStore
+public abstract partial class SqlMetadataStore
 {
     private const string UserColumns = "id, username, password_hash, is_admin, security_stamp, created_at, previous_password_hash, password_changed_at";
 
@@ -24,7 +24,7 @@ public sealed partial class PostgresMetadataStore
         try
         {
             // RETURNING: the record carries the time as stored (to the microsecond), the same as later reads.
-            return (await Command(
+            return (await WriteCommand(
                 $"""
                 INSERT INTO users (id, username, password_hash, is_admin, security_stamp, created_at)
                 VALUES (@id, @username, @passwordHash, @isAdmin, @stamp, @createdAt)
@@ -38,7 +38,7 @@ public sealed partial class PostgresMetadataStore
                 .With("createdAt", user.CreatedAt)
                 .FirstAsync(ReadUser, cancellationToken))!;
         }
-        catch (PostgresException e) when (IsUniqueViolation(e))
+        catch (DbException e) when (_dialect.IsUniqueViolation(e))
         {
             throw new MetadataConflictException($"user '{user.Username}' already exists");
         }
@@ -59,7 +59,7 @@ public sealed partial class PostgresMetadataStore
             .ListAsync(ReadUser, cancellationToken);
 
     public Task<long?> SetUserPasswordAsync(string userId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Command(
+        WriteCommand(
             """
             UPDATE users SET previous_password_hash = password_hash, password_changed_at = @now,
                 password_hash = @hash, security_stamp = security_stamp + 1
@@ -72,7 +72,7 @@ public sealed partial class PostgresMetadataStore
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
     public async Task<bool> UpgradeUserPasswordHashAsync(string userId, string currentHash, string newHash, CancellationToken cancellationToken) =>
-        await Command("UPDATE users SET password_hash = @newHash WHERE id = @id AND password_hash = @currentHash;")
+        await WriteCommand("UPDATE users SET password_hash = @newHash WHERE id = @id AND password_hash = @currentHash;")
             .With("id", userId)
             .With("currentHash", currentHash)
             .With("newHash", newHash)
@@ -83,7 +83,7 @@ public sealed partial class PostgresMetadataStore
     public async Task SetMembershipAsync(string projectId, string userId, ProjectRole role, CancellationToken cancellationToken)
     {
         // Inserting from the project and user rows makes "both exist" part of the one statement.
-        var written = await Command(
+        var written = await WriteCommand(
             """
             INSERT INTO project_members (project_id, user_id, role)
             SELECT p.id, u.id, @role FROM projects p, users u WHERE p.id = @projectId AND u.id = @userId
@@ -100,7 +100,7 @@ public sealed partial class PostgresMetadataStore
     }
 
     public async Task<bool> RemoveMembershipAsync(string projectId, string userId, CancellationToken cancellationToken) =>
-        await Command("DELETE FROM project_members WHERE project_id = @projectId AND user_id = @userId;")
+        await WriteCommand("DELETE FROM project_members WHERE project_id = @projectId AND user_id = @userId;")
             .With("projectId", projectId)
             .With("userId", userId)
             .ExecuteAsync(cancellationToken) > 0;
@@ -123,7 +123,7 @@ public sealed partial class PostgresMetadataStore
         try
         {
             // From the user row: a token for a user that does not exist is refused in the same statement.
-            written = await Command(
+            written = await WriteCommand(
                 """
                 INSERT INTO access_tokens (id, user_id, name, secret_hash, created_at, expires_at, last_used_at, revoked_at)
                 SELECT @id, id, @name, @secretHash, @createdAt, @expiresAt, @lastUsedAt, @revokedAt FROM users WHERE id = @userId;
@@ -138,7 +138,7 @@ public sealed partial class PostgresMetadataStore
                 .With("revokedAt", token.RevokedAt)
                 .ExecuteAsync(cancellationToken);
         }
-        catch (PostgresException e) when (IsUniqueViolation(e))
+        catch (DbException e) when (_dialect.IsUniqueViolation(e))
         {
             throw new MetadataConflictException($"access token '{token.Id}' already exists");
         }
@@ -161,16 +161,15 @@ public sealed partial class PostgresMetadataStore
             .ListAsync(ReadAccessToken, cancellationToken);
 
     public async Task<bool> RevokeAccessTokenAsync(string userId, string tokenId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await Command("UPDATE access_tokens SET revoked_at = @now WHERE id = @id AND user_id = @userId AND revoked_at IS NULL;")
+        await WriteCommand("UPDATE access_tokens SET revoked_at = @now WHERE id = @id AND user_id = @userId AND revoked_at IS NULL;")
             .With("id", tokenId)
             .With("userId", userId)
             .With("now", now)
             .ExecuteAsync(cancellationToken) > 0;
 
     public Task TouchAccessTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        // Monotonic, like a repository's "updated": touches from several nodes may land out of order. GREATEST
-        // ignores the NULL of a token never used.
-        Command("UPDATE access_tokens SET last_used_at = GREATEST(last_used_at, @now) WHERE id = @id;")
+        // Monotonic, like a repository's "updated": touches from several nodes may land out of order.
+        WriteCommand($"UPDATE access_tokens SET last_used_at = {_dialect.Greatest("COALESCE(last_used_at, @now)", "@now")} WHERE id = @id;")
             .With("id", tokenId)
             .With("now", now)
             .ExecuteAsync(cancellationToken);
@@ -184,42 +183,48 @@ public sealed partial class PostgresMetadataStore
             return Task.CompletedTask;
         }
 
-        // The whole batch is one statement (one transaction): the rows travel as arrays. Same keys are summed first
-        // (an upsert cannot touch a row twice), and rows are written in key order so that nodes flushing overlapping
-        // batches at once lock them in the same order rather than deadlock. Joining the repositories drops the
-        // counts of a repository deleted since the pulls were counted, instead of failing the whole batch.
-        var ordered = pulls
-            .Select(p => p with { HourStart = TruncateToHour(p.HourStart), LastPulledAt = p.LastPulledAt.ToUniversalTime() })
+        // One transaction. Same keys are summed first (an upsert cannot touch a row twice in PostgreSQL), and rows are
+        // written in key order so that nodes flushing overlapping batches at once lock them in the same order rather
+        // than deadlock. Inserting from the repository row drops the counts of a repository deleted since the pulls
+        // were counted, instead of failing the whole batch.
+        var batch = pulls
+            .GroupBy(p => (p.RepositoryId, p.ManifestDigest, HourStart: TruncateToHour(p.HourStart)))
+            .Select(g => (g.Key.RepositoryId, g.Key.ManifestDigest, g.Key.HourStart, Count: g.Sum(p => p.Count),
+                LastPulledAt: g.Max(p => p.LastPulledAt.ToUniversalTime())))
             .OrderBy(p => p.RepositoryId)
             .ThenBy(p => p.ManifestDigest, StringComparer.Ordinal)
             .ThenBy(p => p.HourStart)
             .ToList();
-        return Command(
-            """
+        var upsert =
+            $"""
             INSERT INTO pull_counts (repository_id, manifest_digest, hour_start, count, last_pulled_at)
-            SELECT b.repository_id, b.manifest_digest, b.hour_start, SUM(b.count), MAX(b.last_pulled_at)
-            FROM unnest(@repositoryIds, @digests, @hours, @counts, @lasts)
-                 AS b (repository_id, manifest_digest, hour_start, count, last_pulled_at)
-            JOIN repositories r ON r.id = b.repository_id
-            GROUP BY b.repository_id, b.manifest_digest, b.hour_start
-            ORDER BY b.repository_id, b.manifest_digest COLLATE "C", b.hour_start
+            SELECT id, @digest, @hour, @count, @last FROM repositories WHERE id = @repositoryId
             ON CONFLICT (repository_id, manifest_digest, hour_start) DO UPDATE
             SET count = pull_counts.count + excluded.count,
-                last_pulled_at = GREATEST(pull_counts.last_pulled_at, excluded.last_pulled_at);
-            """)
-            .With("repositoryIds", ordered.Select(p => p.RepositoryId).ToArray())
-            .With("digests", ordered.Select(p => p.ManifestDigest).ToArray())
-            .With("hours", ordered.Select(p => p.HourStart).ToArray())
-            .With("counts", ordered.Select(p => p.Count).ToArray())
-            .With("lasts", ordered.Select(p => p.LastPulledAt).ToArray())
-            .ExecuteAsync(cancellationToken);
+                last_pulled_at = {_dialect.Greatest("pull_counts.last_pulled_at", "excluded.last_pulled_at")};
+            """;
+        return WriteAsync(async connection =>
+        {
+            foreach (var pull in batch)
+            {
+                await connection.Command(upsert)
+                    .With("repositoryId", pull.RepositoryId)
+                    .With("digest", pull.ManifestDigest)
+                    .With("hour", pull.HourStart)
+                    .With("count", pull.Count)
+                    .With("last", pull.LastPulledAt)
+                    .ExecuteAsync(cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
     }
 
     public async Task<IReadOnlyList<ManifestPullStats>> GetManifestPullStatsAsync(long repositoryId, CancellationToken cancellationToken) =>
         // From the manifests: every manifest the repository still has (zero when never pulled), and none it lost.
         await Command(
             """
-            SELECT m.digest, COALESCE(SUM(pc.count), 0)::bigint, MAX(pc.last_pulled_at)
+            SELECT m.digest, CAST(COALESCE(SUM(pc.count), 0) AS bigint), MAX(pc.last_pulled_at)
             FROM manifests m
             LEFT JOIN pull_counts pc ON pc.repository_id = m.repository_id AND pc.manifest_digest = m.digest
             WHERE m.repository_id = @repositoryId
@@ -234,10 +239,10 @@ public sealed partial class PostgresMetadataStore
         await Command(
             """
             SELECT r.name,
-                   COALESCE(SUM(pc.count), 0)::bigint,
+                   CAST(COALESCE(SUM(pc.count), 0) AS bigint),
                    MAX(pc.last_pulled_at),
-                   COALESCE(SUM(pc.count) FILTER (WHERE pc.hour_start > @dayAgo), 0)::bigint,
-                   COALESCE(SUM(pc.count) FILTER (WHERE pc.hour_start > @weekAgo), 0)::bigint
+                   CAST(COALESCE(SUM(CASE WHEN pc.hour_start > @dayAgo THEN pc.count END), 0) AS bigint),
+                   CAST(COALESCE(SUM(CASE WHEN pc.hour_start > @weekAgo THEN pc.count END), 0) AS bigint)
             FROM repositories r
             LEFT JOIN pull_counts pc ON pc.repository_id = r.id
             WHERE r.registry_id = @registryId
@@ -257,13 +262,13 @@ public sealed partial class PostgresMetadataStore
         return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerHour), TimeSpan.Zero);
     }
 
-    private static UserRecord ReadUser(NpgsqlDataReader r) =>
+    private static UserRecord ReadUser(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetInt64(4), r.GetTime(5), r.GetNullableString(6), r.GetNullableTime(7));
 
-    private static ProjectMembership ReadMembership(NpgsqlDataReader r) =>
+    private static ProjectMembership ReadMembership(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), (ProjectRole)r.GetInt32(4));
 
-    private static AccessTokenRecord ReadAccessToken(NpgsqlDataReader r) =>
+    private static AccessTokenRecord ReadAccessToken(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetTime(4),
             r.GetNullableTime(5), r.GetNullableTime(6), r.GetNullableTime(7));
 }

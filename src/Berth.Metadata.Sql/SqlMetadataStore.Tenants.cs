@@ -1,9 +1,9 @@
+using System.Data.Common;
 using Berth.Core.Metadata;
-using Npgsql;
 
-namespace Berth.Metadata.Postgres;
+namespace Berth.Metadata.Sql;
 
-public sealed partial class PostgresMetadataStore
+public abstract partial class SqlMetadataStore
 {
     private const string SelectRegistry =
         """
@@ -17,13 +17,13 @@ public sealed partial class PostgresMetadataStore
         try
         {
             // RETURNING: the record carries the time as stored (to the microsecond), the same as later reads.
-            return (await Command("INSERT INTO projects (id, name, created_at) VALUES (@id, @name, @createdAt) RETURNING id, name, created_at;")
+            return (await WriteCommand("INSERT INTO projects (id, name, created_at) VALUES (@id, @name, @createdAt) RETURNING id, name, created_at;")
                 .With("id", id)
                 .With("name", name)
                 .With("createdAt", createdAt)
                 .FirstAsync(ReadProject, cancellationToken))!;
         }
-        catch (PostgresException e) when (IsUniqueViolation(e))
+        catch (DbException e) when (_dialect.IsUniqueViolation(e))
         {
             throw new MetadataConflictException($"project '{name}' already exists");
         }
@@ -43,7 +43,7 @@ public sealed partial class PostgresMetadataStore
         try
         {
             // Inserting from the project row makes "only under an existing project" part of the one statement.
-            return await Command(
+            return await WriteCommand(
                 """
                 INSERT INTO registries (id, name, project_id, password_hash, storage_limit_bytes, created_at)
                 SELECT @id, @name, p.id, @passwordHash, @limit, @createdAt FROM projects p WHERE p.id = @projectId
@@ -58,7 +58,7 @@ public sealed partial class PostgresMetadataStore
                 .FirstAsync(ReadRegistry, cancellationToken)
                 ?? throw new KeyNotFoundException($"project '{registry.ProjectId}' does not exist");
         }
-        catch (PostgresException e) when (IsUniqueViolation(e))
+        catch (DbException e) when (_dialect.IsUniqueViolation(e))
         {
             throw new MetadataConflictException($"registry '{registry.Name}' already exists");
         }
@@ -91,21 +91,28 @@ public sealed partial class PostgresMetadataStore
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
     public Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken) =>
-        // One statement, so one transaction: the notification goes out when the new generation commits, never otherwise.
-        Command(
-            $"""
-            WITH updated AS (
+        WriteAsync(async connection =>
+        {
+            var generation = await connection.Command(
+                """
                 UPDATE registries SET previous_password_hash = password_hash, password_replaced_at = @now,
                     password_hash = @hash, credential_generation = credential_generation + 1
                 WHERE id = @id AND deleted_at IS NULL
-                RETURNING id, credential_generation
-            )
-            SELECT credential_generation, pg_notify('{CredentialsChannel}', id || ':' || credential_generation) FROM updated;
-            """)
-            .With("id", registryId)
-            .With("hash", passwordHash)
-            .With("now", now)
-            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+                RETURNING credential_generation;
+                """)
+                .With("id", registryId)
+                .With("hash", passwordHash)
+                .With("now", now)
+                .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+
+            // In the same transaction: the news goes out when the new generation commits, never otherwise.
+            if (generation is not null)
+            {
+                await _dialect.PublishCredentialChangeAsync(connection, registryId, generation, cancellationToken);
+            }
+
+            return generation;
+        }, cancellationToken);
 
     public Task<StorageLimitResult> SetStorageLimitAsync(string registryId, long limitBytes, CancellationToken cancellationToken) =>
         WriteAsync(async connection =>
@@ -134,7 +141,7 @@ public sealed partial class PostgresMetadataStore
         {
             // The registry lock first, as blob writers take it: an add in flight finishes before the delete goes on
             // (and a later one finds the registry gone), instead of the two deadlocking over the rows in between.
-            if (!await connection.Command("SELECT true FROM registries WHERE id = @id AND deleted_at IS NULL FOR UPDATE;")
+            if (!await connection.Command($"SELECT TRUE FROM registries WHERE id = @id AND deleted_at IS NULL {_dialect.ForUpdate};")
                     .With("id", registryId)
                     .FirstAsync(r => r.GetBoolean(0), cancellationToken))
             {
@@ -142,25 +149,25 @@ public sealed partial class PostgresMetadataStore
             }
 
             // A few rows whatever the registry holds, so no lock is held for long: the renamed row keeps what refers
-            // to it valid until the purger has removed it, batch by batch. The notification is delivered when (and
-            // only if) all of this commits.
+            // to it valid until the purger has removed it, batch by batch. The password hash goes now. The news is
+            // delivered when (and only if) all of this commits.
             await connection.Command(
                 $"""
                 UPDATE registries SET name = '{DeletedNamePrefix}' || id, password_hash = '', deleted_at = @now WHERE id = @id;
                 DELETE FROM uploads WHERE registry_id = @id;
                 INSERT INTO registry_purges (registry_id, deleted_at) VALUES (@id, @now) ON CONFLICT DO NOTHING;
-                SELECT pg_notify('{CredentialsChannel}', @id || ':{DeletedMarker}');
                 """)
                 .With("id", registryId)
                 .With("now", now)
                 .ExecuteAsync(cancellationToken);
+            await _dialect.PublishCredentialChangeAsync(connection, registryId, generation: null, cancellationToken);
             return true;
         }, cancellationToken);
 
     public Task<bool> PurgeRegistryAsync(string registryId, int batchSize, CancellationToken cancellationToken) =>
         PurgeWriteAsync(async connection =>
         {
-            if (!await connection.Command("SELECT true FROM registries WHERE id = @id AND deleted_at IS NOT NULL;")
+            if (!await connection.Command("SELECT TRUE FROM registries WHERE id = @id AND deleted_at IS NOT NULL;")
                     .With("id", registryId)
                     .FirstAsync(r => r.GetBoolean(0), cancellationToken))
             {
@@ -204,12 +211,12 @@ public sealed partial class PostgresMetadataStore
             .ListAsync(r => r.GetString(0), cancellationToken);
 
     public Task CompletePurgeAsync(string registryId, CancellationToken cancellationToken) =>
-        Command("DELETE FROM registry_purges WHERE registry_id = @id;")
+        WriteCommand("DELETE FROM registry_purges WHERE registry_id = @id;")
             .With("id", registryId)
             .ExecuteAsync(cancellationToken);
 
     public Task AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken) =>
-        Command(
+        WriteCommand(
             """
             INSERT INTO audit_events (at, actor, action, project_id, project_name, registry_id, registry_name, remote_addr, detail)
             VALUES (@at, @actor, @action, @projectId, @projectName, @registryId, @registryName, @remote, @detail);
@@ -249,7 +256,7 @@ public sealed partial class PostgresMetadataStore
         // Two statements, not one: ON CONFLICT waits for a concurrent first writer to commit, but a SELECT in the
         // same statement would still read the snapshot from before it. Settings are never deleted, so the row read
         // back is the first writer's.
-        await Command("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT DO NOTHING;")
+        await WriteCommand("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT DO NOTHING;")
             .With("key", key)
             .With("value", value)
             .ExecuteAsync(cancellationToken);
@@ -258,21 +265,23 @@ public sealed partial class PostgresMetadataStore
 
     public async Task<IReadOnlyDictionary<string, string>> ListSettingsAsync(string prefix, CancellationToken cancellationToken)
     {
-        // starts_with, not LIKE: prefixes may contain '%' or '_'.
-        var rows = await Command("SELECT key, value FROM settings WHERE starts_with(key, @prefix);")
+        // Not LIKE (prefixes may contain '%' or '_') nor a range (PostgreSQL compares in the database's collation).
+        // The table holds a handful of rows.
+        var rows = await Command("SELECT key, value FROM settings WHERE substr(key, 1, @length) = @prefix;")
             .With("prefix", prefix)
+            .With("length", prefix.Length)
             .ListAsync(r => (Key: r.GetString(0), Value: r.GetString(1)), cancellationToken);
         return rows.ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
     }
 
     public Task SetSettingAsync(string key, string value, CancellationToken cancellationToken) =>
-        Command("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;")
+        WriteCommand("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;")
             .With("key", key)
             .With("value", value)
             .ExecuteAsync(cancellationToken);
 
-    private static ProjectRecord ReadProject(NpgsqlDataReader r) => new(r.GetString(0), r.GetString(1), r.GetTime(2));
+    private static ProjectRecord ReadProject(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetTime(2));
 
-    private static RegistryRecord ReadRegistry(NpgsqlDataReader r) =>
+    private static RegistryRecord ReadRegistry(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetTime(5));
 }

@@ -1,16 +1,19 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Berth.Core.Metadata;
-using Npgsql;
 
-namespace Berth.Metadata.Postgres;
+namespace Berth.Metadata.Sql;
 
-public sealed partial class PostgresMetadataStore
+public abstract partial class SqlMetadataStore
 {
     // The scans table's status values (ScanStatus), as literals in the SQL so the partial index applies.
     private const int ScanQueued = (int)ScanStatus.Queued;
     private const int ScanRunning = (int)ScanStatus.Running;
     private const int ScanDone = (int)ScanStatus.Done;
     private const int ScanFailed = (int)ScanStatus.Failed;
+
+    // Advisories written per statement in an import: four parameters each, far below any provider's limit.
+    private const int AdvisoryChunk = 500;
 
     // Everything but the report, which only GetScanAsync reads.
     private const string ScanColumns =
@@ -28,35 +31,55 @@ public sealed partial class PostgresMetadataStore
             return new AdvisoryUpsertResult(0, 0, 0);
         }
 
-        // The whole batch is one statement (one transaction): the documents travel as arrays. The upsert returns the
-        // rows it wrote, inserted ones with no xmax (no previous version); an identical document is not written at
-        // all, which is what makes it unchanged.
-        var (added, updated) = await Command(
-            """
-            WITH written AS (
-                INSERT INTO advisories (id, source, modified, json, imported_at)
-                SELECT b.id, b.source, b.modified, b.json, @importedAt
-                FROM unnest(@ids, @sources, @modifieds, @jsons) AS b (id, source, modified, json)
-                ORDER BY b.id COLLATE "C"
-                ON CONFLICT (id) DO UPDATE
-                SET source = excluded.source, modified = excluded.modified, json = excluded.json, imported_at = excluded.imported_at
-                WHERE advisories.json IS DISTINCT FROM excluded.json
-                RETURNING xmax = 0 AS inserted
-            )
-            SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM written;
-            """)
-            .With("importedAt", importedAt)
-            .With("ids", batch.Select(a => a.Id).ToArray())
-            .With("sources", batch.Select(a => a.Source).ToArray())
-            .With("modifieds", batch.Select(a => a.Modified?.ToUniversalTime()).ToArray())
-            .With("jsons", batch.Select(a => a.Json).ToArray())
-            .FirstAsync(r => (checked((int)r.GetInt64(0)), checked((int)r.GetInt64(1))), cancellationToken);
-        return new AdvisoryUpsertResult(added, updated, batch.Count - added - updated);
+        // One transaction, a few statements per chunk of documents. An identical document is not written at all
+        // (compared in SQL, so the stored JSON is never read out), which is what makes it unchanged; of those written,
+        // the ones whose id was there before are updated.
+        return await WriteAsync(async connection =>
+        {
+            int added = 0, updated = 0;
+            foreach (var chunk in batch.Chunk(AdvisoryChunk))
+            {
+                var existing = (await connection.Command($"SELECT id FROM advisories WHERE {_dialect.InList("id", "ids")};")
+                    .WithList("ids", chunk.Select(a => a.Id).ToList())
+                    .ListAsync(r => r.GetString(0), cancellationToken)).ToHashSet(StringComparer.Ordinal);
+                var rows = string.Join(", ", chunk.Select((_, i) => $"(@id{i}, @source{i}, @modified{i}, @json{i}, @importedAt)"));
+                var upsert = connection.Command(
+                    $"""
+                    INSERT INTO advisories (id, source, modified, json, imported_at) VALUES {rows}
+                    ON CONFLICT (id) DO UPDATE
+                    SET source = excluded.source, modified = excluded.modified, json = excluded.json, imported_at = excluded.imported_at
+                    WHERE advisories.json IS DISTINCT FROM excluded.json
+                    RETURNING id;
+                    """)
+                    .With("importedAt", importedAt);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    upsert.With($"id{i}", chunk[i].Id)
+                        .With($"source{i}", chunk[i].Source)
+                        .With($"modified{i}", chunk[i].Modified)
+                        .With($"json{i}", chunk[i].Json);
+                }
+
+                foreach (var id in await upsert.ListAsync(r => r.GetString(0), cancellationToken))
+                {
+                    if (existing.Contains(id))
+                    {
+                        updated++;
+                    }
+                    else
+                    {
+                        added++;
+                    }
+                }
+            }
+
+            return new AdvisoryUpsertResult(added, updated, batch.Count - added - updated);
+        }, cancellationToken);
     }
 
     public Task<long> BumpAdvisoryVersionAsync(CancellationToken cancellationToken) =>
         // The row lock serialises concurrent bumps from any node: each reads back its own number.
-        Command("UPDATE advisory_database SET version = version + 1 RETURNING version;")
+        WriteCommand("UPDATE advisory_database SET version = version + 1 RETURNING version;")
             .FirstAsync(r => r.GetInt64(0), cancellationToken);
 
     public Task<long> GetAdvisoryVersionAsync(CancellationToken cancellationToken) =>
@@ -85,12 +108,10 @@ public sealed partial class PostgresMetadataStore
 
     public async IAsyncEnumerable<string> ReadAdvisoriesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // One statement, so one snapshot; Npgsql hands the rows over as they arrive.
-        await using var command = Command("SELECT json FROM advisories;");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        // One statement, so one snapshot: an import can commit meanwhile without disturbing the read.
+        await foreach (var json in Command("SELECT json FROM advisories;").StreamAsync(r => r.GetString(0), cancellationToken))
         {
-            yield return reader.GetString(0);
+            yield return json;
 
             // Npgsql answers ReadAsync from its buffer without looking at the token: a consumer that stops the
             // read would otherwise still be handed what is buffered.
@@ -100,61 +121,49 @@ public sealed partial class PostgresMetadataStore
 
     // ---- scans
 
-    public async Task<bool> QueueScanAsync(long repositoryId, string manifestDigest, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        try
+    public Task<bool> QueueScanAsync(long repositoryId, string manifestDigest, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
         {
-            // Inserting from the manifest row: no scan of a manifest that does not exist. A finished scan is queued
-            // again with the results of its last run kept; a queued or running one is left as it is.
-            return await Command(
+            // No scan of a manifest that does not exist; the manifest row is held until the commit, so a delete
+            // can't pass in between. A finished scan is queued again with the results of its last run kept; a queued
+            // or running one is left as it is.
+            if (!await LockManifestAsync(connection, repositoryId, manifestDigest, cancellationToken))
+            {
+                return false;
+            }
+
+            await connection.Command(
                 $"""
-                WITH manifest AS (
-                    SELECT repository_id, digest FROM manifests WHERE repository_id = @repositoryId AND digest = @digest
-                ), queued AS (
-                    INSERT INTO scans (repository_id, manifest_digest, status, queued_at)
-                    SELECT repository_id, digest, {ScanQueued}, @now FROM manifest
-                    ON CONFLICT (repository_id, manifest_digest) DO UPDATE SET status = {ScanQueued}, queued_at = excluded.queued_at
-                    WHERE scans.status IN ({ScanDone}, {ScanFailed})
-                )
-                SELECT EXISTS (SELECT 1 FROM manifest);
+                INSERT INTO scans (repository_id, manifest_digest, status, queued_at)
+                VALUES (@repositoryId, @digest, {ScanQueued}, @now)
+                ON CONFLICT (repository_id, manifest_digest) DO UPDATE SET status = {ScanQueued}, queued_at = excluded.queued_at
+                WHERE scans.status IN ({ScanDone}, {ScanFailed});
                 """)
                 .With("repositoryId", repositoryId)
                 .With("digest", manifestDigest)
                 .With("now", now)
-                .FirstAsync(r => r.GetBoolean(0), cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
-        {
-            // The manifest was deleted after this statement's snapshot found it.
-            return false;
-        }
-    }
+                .ExecuteAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
 
-    public async Task<bool> QueueNewScanAsync(long repositoryId, string manifestDigest, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await Command(
+    public Task<bool> QueueNewScanAsync(long repositoryId, string manifestDigest, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+            await LockManifestAsync(connection, repositoryId, manifestDigest, cancellationToken)
+            && await connection.Command(
                 $"""
                 INSERT INTO scans (repository_id, manifest_digest, status, queued_at)
-                SELECT repository_id, digest, {ScanQueued}, @now FROM manifests WHERE repository_id = @repositoryId AND digest = @digest
+                VALUES (@repositoryId, @digest, {ScanQueued}, @now)
                 ON CONFLICT (repository_id, manifest_digest) DO NOTHING;
                 """)
                 .With("repositoryId", repositoryId)
                 .With("digest", manifestDigest)
                 .With("now", now)
-                .ExecuteAsync(cancellationToken) > 0;
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
-        {
-            // The manifest was deleted after this statement's snapshot found it.
-            return false;
-        }
-    }
+                .ExecuteAsync(cancellationToken) > 0,
+            cancellationToken);
 
     public async Task<int> QueueOutdatedScansAsync(long advisoryVersion, DateTimeOffset now, CancellationToken cancellationToken) =>
         // A scan that recorded no advisory version (one that failed before matching) is not "older" than any.
-        await Command(
+        await WriteCommand(
             $"""
             UPDATE scans SET status = {ScanQueued}, queued_at = @now
             WHERE status IN ({ScanDone}, {ScanFailed}) AND advisory_version < @version;
@@ -164,27 +173,42 @@ public sealed partial class PostgresMetadataStore
             .ExecuteAsync(cancellationToken);
 
     public Task<ScanClaim?> ClaimScanAsync(DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken) =>
-        // One statement. The subquery locks the scan it picks, skipping those another node is claiming right now; a
-        // scan claimed and committed meanwhile is re-checked against the condition on its new version and passed
-        // over, so two nodes never get the same one.
-        Command(
-            $"""
-            UPDATE scans s
-            SET status = {ScanRunning}, claim_id = @claimId, claimed_at = @now, started_at = @now
-            FROM repositories r
-            WHERE (s.repository_id, s.manifest_digest) = (
+        WriteAsync<ScanClaim?>(async connection =>
+        {
+            // The pick locks the scan it takes until the claim commits, skipping those another node is claiming right
+            // now; a scan claimed and committed meanwhile is re-checked against the condition and passed over, so two
+            // nodes never get the same one. "status IN (...)" spelled out lets the partial index apply.
+            var next = await connection.Command(
+                $"""
+                SELECT s.repository_id, s.manifest_digest, r.registry_id, r.name
+                FROM scans s JOIN repositories r ON r.id = s.repository_id
+                WHERE (s.repository_id, s.manifest_digest) = (
                     SELECT repository_id, manifest_digest FROM scans
                     WHERE status IN ({ScanQueued}, {ScanRunning}) AND (status = {ScanQueued} OR claimed_at < @staleBefore)
                     ORDER BY queued_at
                     LIMIT 1
-                    FOR UPDATE SKIP LOCKED)
-              AND r.id = s.repository_id
-            RETURNING s.claim_id, r.registry_id, s.repository_id, r.name, s.manifest_digest, s.claimed_at;
-            """)
-            .With("claimId", Guid.NewGuid().ToString("N"))
-            .With("now", now)
-            .With("staleBefore", staleBefore)
-            .FirstAsync(r => new ScanClaim(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetTime(5)), cancellationToken);
+                    {_dialect.ForUpdateSkipLocked});
+                """)
+                .With("staleBefore", staleBefore)
+                .FirstAsync(r => (RepositoryId: r.GetInt64(0), Digest: r.GetString(1), RegistryId: r.GetString(2), Repository: r.GetString(3)), cancellationToken);
+            if (next.Digest is null)
+            {
+                return null;
+            }
+
+            var claimId = Guid.NewGuid().ToString("N");
+            return await connection.Command(
+                $"""
+                UPDATE scans SET status = {ScanRunning}, claim_id = @claimId, claimed_at = @now, started_at = @now
+                WHERE repository_id = @repositoryId AND manifest_digest = @digest
+                RETURNING claimed_at;
+                """)
+                .With("repositoryId", next.RepositoryId)
+                .With("digest", next.Digest)
+                .With("claimId", claimId)
+                .With("now", now)
+                .FirstAsync(r => new ScanClaim(claimId, next.RegistryId, next.RepositoryId, next.Repository, next.Digest, r.GetTime(0)), cancellationToken);
+        }, cancellationToken);
 
     public Task<bool> CompleteScanAsync(ScanClaim claim, ScanOutcome outcome, CancellationToken cancellationToken)
     {
@@ -200,7 +224,7 @@ public sealed partial class PostgresMetadataStore
             // The share lock waits for a bump in flight and holds off the next until this commits: a bump either
             // lands first (its version is read here and the scan is stored queued) or after, and then the
             // QueueOutdatedScansAsync that follows it sees this scan done and queues it again.
-            var current = await connection.Command("SELECT version FROM advisory_database FOR SHARE;")
+            var current = await connection.Command($"SELECT version FROM advisory_database {_dialect.ForShare};")
                 .FirstAsync(r => r.GetInt64(0), cancellationToken);
             var requeue = outcome.Status == ScanStatus.Done && outcome.AdvisoryVersion < current;
             return await connection.Command(
@@ -215,7 +239,7 @@ public sealed partial class PostgresMetadataStore
                 .With("digest", claim.ManifestDigest)
                 .With("claimId", claim.ClaimId)
                 .With("status", (int)(requeue ? ScanStatus.Queued : outcome.Status))
-                .With("requeuedAt", requeue ? outcome.FinishedAt : null)
+                .With<DateTimeOffset?>("requeuedAt", requeue ? outcome.FinishedAt : null)
                 .With("reason", outcome.Reason)
                 .With("finishedAt", outcome.FinishedAt)
                 .With("advisoryVersion", outcome.AdvisoryVersion)
@@ -256,7 +280,7 @@ public sealed partial class PostgresMetadataStore
     }
 
     private async Task<bool> ReleaseClaimAsync(ScanClaim claim, CancellationToken cancellationToken) =>
-        await Command(
+        await WriteCommand(
             $"""
             UPDATE scans SET status = {ScanQueued}, claim_id = NULL, claimed_at = NULL
             WHERE repository_id = @repositoryId AND manifest_digest = @digest AND status = {ScanRunning} AND claim_id = @claimId;
@@ -274,7 +298,7 @@ public sealed partial class PostgresMetadataStore
         }
     }
 
-    private static ScanRecord ReadScan(NpgsqlDataReader r) =>
+    private static ScanRecord ReadScan(DbDataReader r) =>
         new(r.GetInt64(0), r.GetString(1), (ScanStatus)r.GetInt32(2), r.GetNullableString(3), r.GetTime(4),
             r.GetNullableTime(5), r.GetNullableTime(6), r.IsDBNull(7) ? null : r.GetInt64(7),
             r.IsDBNull(8) ? null : new ScanSummary(r.GetInt32(8), r.GetInt32(9), r.GetInt32(10), r.GetInt32(11), r.GetInt32(12)),
