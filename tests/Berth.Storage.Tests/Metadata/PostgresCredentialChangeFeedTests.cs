@@ -28,8 +28,8 @@ public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : I
     public async Task InitializeAsync()
     {
         _database = await server.CreateDatabaseAsync();
-        _writer = new PostgresMetadataStore(_database.ConnectionString);
-        _watcher = new PostgresMetadataStore(_database.ConnectionString);
+        _writer = PostgresStoreProvider.NewStore(_database.ConnectionString);
+        _watcher = PostgresStoreProvider.NewStore(_database.ConnectionString);
         await _writer.InitializeAsync(Ct);
         await _writer.CreateProjectAsync("p1", "acme", T0, Ct);
         _feed = _watcher.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);

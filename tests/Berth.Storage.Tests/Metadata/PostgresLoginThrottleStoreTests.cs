@@ -1,5 +1,4 @@
 using Berth.Core.Metadata;
-using Berth.Metadata.Postgres;
 using Berth.Storage.Tests.Infrastructure;
 using Berth.Testing;
 
@@ -14,7 +13,7 @@ public sealed class PostgresLoginThrottleStoreTests(PostgresServer server) : Log
     protected override async Task<ILoginThrottleStore> CreateStoreAsync()
     {
         var database = await server.CreateDatabaseAsync();
-        var store = new PostgresMetadataStore(database.ConnectionString);
+        var store = PostgresStoreProvider.NewStore(database.ConnectionString);
         _owned.Add(database);
         _owned.Add(store);
         await store.InitializeAsync(Ct);

@@ -1,55 +1,20 @@
 using Berth.Core.Metadata;
-using Berth.Metadata.Postgres;
 using Berth.Storage.Tests.Infrastructure;
 using Berth.Testing;
 using Npgsql;
 
 namespace Berth.Storage.Tests.Metadata;
 
-/// <summary>The conformance suite on a fresh database per test, plus what only a shared, multi-node store has.</summary>
+/// <summary>What only a shared, multi-node store has, and PostgreSQL's own checks; a fresh database per test.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresMetadataStoreTests(PostgresServer server) : MetadataStoreConformanceTests
+public sealed class PostgresMetadataStoreTests(PostgresServer server)
+    : MetadataStoreTestBase<PostgresStoreProvider>(new PostgresStoreProvider(server))
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
-
-    private readonly List<PostgresMetadataStore> _stores = [];
-    private readonly List<PostgresDatabase> _databases = [];
-
-    private string ConnectionString => _databases[0].ConnectionString;
-
-    protected override async Task<IMetadataStore> CreateStoreAsync()
-    {
-        _databases.Add(await server.CreateDatabaseAsync());
-        return Open(ConnectionString);
-    }
-
-    protected override async Task<long> CountRowsAsync(string table)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT COUNT(*) FROM {table};", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    public override async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task NodesInitializingAFreshDatabaseAtOnceApplyEachMigrationOnce()
     {
-        var database = await server.CreateDatabaseAsync();
-        _databases.Add(database);
-        var nodes = Enumerable.Range(0, 4).Select(_ => Open(database.ConnectionString)).ToList();
+        var database = await Provider.CreateDatabaseAsync();
+        var nodes = Enumerable.Range(0, 4).Select(_ => Provider.Open(database.ConnectionString)).ToList();
 
         await Task.WhenAll(nodes.Select(node => Task.Run(() => node.InitializeAsync(Ct))));
         await nodes[0].InitializeAsync(Ct);
@@ -70,9 +35,9 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 99, T0, null, Ct);
         var upload = new UploadRecord("u1", registry.Id, "app", 512, T0, T0.AddSeconds(1));
         await Uploads.CreateUploadAsync(upload, 0, 10, Ct);
-        await _stores[0].DisposeAsync();
+        await Provider.Stores[0].DisposeAsync();
 
-        var reopened = Open(ConnectionString);
+        var reopened = Provider.Open(Provider.ConnectionString);
         await reopened.InitializeAsync(Ct);
 
         Assert.Equal(upload, await reopened.GetUploadAsync(registry.Id, "u1", Ct));
@@ -121,7 +86,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         var registry = await NewRegistryAsync("acme", "web");
         await Tenants.SetStorageLimitAsync(registry.Id, 1000, Ct);
         var repository = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
-        var nodes = new[] { _stores[0], Open(ConnectionString), Open(ConnectionString) };
+        var nodes = new[] { Provider.Stores[0], Provider.Open(Provider.ConnectionString), Provider.Open(Provider.ConnectionString) };
 
         // 3 nodes x 8 pushers x 5 distinct blobs of 100 bytes: room for exactly 10 of the 120.
         var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(pusher => Task.Run(async () =>
@@ -158,7 +123,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
     [Fact]
     public async Task AuditEventsAreListedNewestFirstPerProjectAndRegistry()
     {
-        var store = _stores[0];
+        var store = Provider.Stores[0];
         var web = await NewRegistryAsync("acme", "web");
         AuditEvent Event(int i, string? registryId) =>
             new(T0.AddMinutes(i), "admin", $"action-{i}", web.ProjectId, "acme", registryId, registryId is null ? null : "web", null, $"detail {i}");
@@ -195,12 +160,5 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         Assert.Equal(new[] { Digest("config"), Digest("top") }.Order(StringComparer.Ordinal), unlinked.Order(StringComparer.Ordinal));
         Assert.Equal(1, await Artifacts.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("base"), Ct));
         Assert.Empty(await Artifacts.UnlinkUnreferencedBlobsAsync(repository.Id, [], DateTimeOffset.MaxValue, T0, Ct));
-    }
-
-    private PostgresMetadataStore Open(string connectionString)
-    {
-        var store = new PostgresMetadataStore(connectionString);
-        _stores.Add(store);
-        return store;
     }
 }

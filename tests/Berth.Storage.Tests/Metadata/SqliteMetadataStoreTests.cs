@@ -1,44 +1,15 @@
 using Berth.Core.Metadata;
-using Berth.Metadata.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Berth.Storage.Tests.Metadata;
 
-public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
+/// <summary>What only SQLite has: its pragmas, the write gate, the WAL checkpointer and the file across reopening.</summary>
+public sealed class SqliteMetadataStoreTests() : MetadataStoreTestBase<SqliteStoreProvider>(new SqliteStoreProvider())
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "berth-sqlite-" + Guid.NewGuid().ToString("N"));
-    private readonly List<SqliteMetadataStore> _stores = [];
-
-    // A directory that does not exist yet: the store creates it.
-    private string DatabasePath => Path.Combine(_directory, "data", "berth.db");
-
-    protected override Task<IMetadataStore> CreateStoreAsync() => Task.FromResult<IMetadataStore>(Open());
-
-    protected override async Task<long> CountRowsAsync(string table)
-    {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM {table};";
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    public override Task DisposeAsync()
-    {
-        // Closing the pooled connections releases the file (and checkpoints the WAL) so the directory can go.
-        foreach (var store in _stores)
-        {
-            store.Dispose();
-        }
-
-        Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task EveryConnectionCommitsDurably()
     {
-        var store = _stores[0];
+        var store = Provider.Stores[0];
 
         // Several at once, so the pool opens several physical connections: each must be configured.
         var reads = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
@@ -57,9 +28,9 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
         await Artifacts.AddBlobAsync(registry.Id, repository.Id, Digest("layer"), 99, T0, null, CancellationToken.None);
         var upload = new UploadRecord("u1", registry.Id, "app", 512, T0, T0.AddSeconds(1));
         await Uploads.CreateUploadAsync(upload, 0, 10, CancellationToken.None);
-        _stores[0].Dispose();
+        Provider.Stores[0].Dispose();
 
-        var reopened = Open();
+        var reopened = Provider.Open();
         await reopened.InitializeAsync(CancellationToken.None);
 
         Assert.Equal(upload, await reopened.GetUploadAsync(registry.Id, "u1", CancellationToken.None));
@@ -71,11 +42,11 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     [Fact]
     public async Task InitializingRepeatedlyAndConcurrentlyAppliesEachMigrationOnce()
     {
-        var others = Enumerable.Range(0, 4).Select(_ => Open()).ToList();
+        var others = Enumerable.Range(0, 4).Select(_ => Provider.Open()).ToList();
         await Task.WhenAll(others.Select(s => Task.Run(() => s.InitializeAsync(CancellationToken.None))));
         await others[0].InitializeAsync(CancellationToken.None);
 
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={Provider.DatabasePath};Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) = MAX(version) FROM schema_migrations;";
@@ -87,7 +58,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     [Fact]
     public async Task ReadsAreRefusedWritesSoEveryWriteWaitsItsTurn()
     {
-        var store = _stores[0];
+        var store = Provider.Stores[0];
 
         // Every operation that writes opens a writer's connection (SqliteWriteGate); the others cannot write at all.
         Assert.Equal("1", await store.ReadPragmaAsync("query_only", CancellationToken.None));
@@ -108,7 +79,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
         while (step.More);
 
         // The purge's pooled connection is the next one handed out: it must be back to FULL (2) for what comes next.
-        var store = _stores[0];
+        var store = Provider.Stores[0];
         var reads = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => store.ReadPragmaAsync("synchronous", CancellationToken.None)));
         Assert.All(reads, r => Assert.Equal("2", r));
         await Tenants.CreateProjectAsync("p-after", "after", T0, CancellationToken.None);
@@ -119,7 +90,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     public async Task TheLogIsCheckpointedInTheBackgroundNotByTheWritersCommits()
     {
         // Commits never checkpoint (wal_autocheckpoint=0): without the background checkpointer the log would only grow.
-        var walPath = DatabasePath + "-wal";
+        var walPath = Provider.DatabasePath + "-wal";
         var before = CheckpointSequence(walPath);
         for (var i = 0; i < 50; i++)
         {
@@ -160,12 +131,5 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
         await Assert.ThrowsAsync<SqliteException>(
             () => Artifacts.AddBlobAsync(other.Id, repository.Id, Digest("layer"), 1, T0, null, CancellationToken.None));
         Assert.Null(await Artifacts.GetRepositoryBlobSizeAsync(repository.RegistryId, repository.Name, Digest("layer"), CancellationToken.None));
-    }
-
-    private SqliteMetadataStore Open()
-    {
-        var store = new SqliteMetadataStore(DatabasePath);
-        _stores.Add(store);
-        return store;
     }
 }
