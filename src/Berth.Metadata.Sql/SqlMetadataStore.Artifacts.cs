@@ -358,6 +358,28 @@ public abstract partial class SqlMetadataStore
             .FirstAsync(ReadManifest, cancellationToken);
     }
 
+    public Task<ManifestLookup?> FindManifestAsync(string registryId, string repository, string reference, CancellationToken cancellationToken)
+    {
+        // From the repository row, so "no such repository" and "no such manifest" come from the same query.
+        var manifest = reference.Contains(':', StringComparison.Ordinal)
+            ? "LEFT JOIN manifests m ON m.repository_id = r.id AND m.digest = @reference"
+            : """
+              LEFT JOIN tags t ON t.repository_id = r.id AND t.name = @reference
+              LEFT JOIN manifests m ON m.repository_id = r.id AND m.digest = t.manifest_digest
+              """;
+        return Command(
+            $"""
+            SELECT r.id, {ManifestColumns}
+            FROM repositories r
+            {manifest}
+            WHERE r.registry_id = @registryId AND r.name = @name;
+            """)
+            .With("registryId", registryId)
+            .With("name", repository)
+            .With("reference", reference)
+            .FirstAsync(r => new ManifestLookup(r.GetInt64(0), r.IsDBNull(1) ? null : ReadManifest(r, 1)), cancellationToken);
+    }
+
     public async Task<IReadOnlySet<string>> GetExistingManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
     {
         if (digests.Count == 0)
@@ -637,6 +659,10 @@ public abstract partial class SqlMetadataStore
 
     private static RepositoryRecord ReadRepository(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetTime(3));
 
-    private static ManifestRecord ReadManifest(DbDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetFieldValue<byte[]>(2), r.GetNullableString(3), r.GetNullableString(4), r.GetTime(5));
+    private static ManifestRecord ReadManifest(DbDataReader r) => ReadManifest(r, 0);
+
+    /// <summary>A manifest from <see cref="ManifestColumns"/> starting at column <paramref name="first"/>.</summary>
+    private static ManifestRecord ReadManifest(DbDataReader r, int first) =>
+        new(r.GetString(first), r.GetString(first + 1), r.GetFieldValue<byte[]>(first + 2), r.GetNullableString(first + 3),
+            r.GetNullableString(first + 4), r.GetTime(first + 5));
 }

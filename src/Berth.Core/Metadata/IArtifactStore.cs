@@ -80,6 +80,12 @@ public interface IArtifactStore
     /// <summary>Finds a manifest by tag or digest in one query.</summary>
     Task<ManifestRecord?> GetManifestAsync(long repositoryId, string reference, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Finds a manifest by repository name and tag or digest in one query (a manifest GET): null when the repository
+    /// does not exist, a lookup without a manifest when it has none by that reference.
+    /// </summary>
+    Task<ManifestLookup?> FindManifestAsync(string registryId, string repository, string reference, CancellationToken cancellationToken);
+
     /// <summary>Which of <paramref name="digests"/> are manifests of the repository, in one query.</summary>
     Task<IReadOnlySet<string>> GetExistingManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
 

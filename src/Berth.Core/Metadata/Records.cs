@@ -52,6 +52,12 @@ public sealed record ManifestRecord(
     string? SubjectDigest,
     DateTimeOffset CreatedAt);
 
+/// <summary>
+/// A manifest looked up by repository name and reference: the repository's id (it exists) and the manifest, null
+/// when the repository has no manifest by that reference.
+/// </summary>
+public sealed record ManifestLookup(long RepositoryId, ManifestRecord? Manifest);
+
 /// <summary>A blob or child manifest a manifest refers to (kept to validate deletes and compute sizes).</summary>
 public sealed record ManifestLink(string Digest, bool IsManifest, long Size);
 

@@ -335,6 +335,29 @@ public abstract class ArtifactStoreConformanceTests<TProvider>(TProvider provide
     }
 
     [Fact]
+    public async Task AManifestIsFoundByRepositoryNameAndReferenceInOneLookup()
+    {
+        var repository = await NewRepositoryAsync();
+        var registryId = repository.RegistryId;
+        var manifest = Manifest("m1");
+        await Artifacts.PutManifestAsync(repository.Id, manifest, [], null, "latest", T0, Ct);
+
+        var byTag = await Artifacts.FindManifestAsync(registryId, repository.Name, "latest", Ct);
+        var byDigest = await Artifacts.FindManifestAsync(registryId, repository.Name, manifest.Digest, Ct);
+        Assert.Equal(repository.Id, byTag?.RepositoryId);
+        AssertSameManifest(manifest, byTag?.Manifest);
+        Assert.Equal(repository.Id, byDigest?.RepositoryId);
+        AssertSameManifest(manifest, byDigest?.Manifest);
+
+        // The repository exists without that manifest; a repository that does not exist is no lookup at all.
+        Assert.Equal(new ManifestLookup(repository.Id, null), await Artifacts.FindManifestAsync(registryId, repository.Name, "other", Ct));
+        Assert.Equal(new ManifestLookup(repository.Id, null), await Artifacts.FindManifestAsync(registryId, repository.Name, Digest("other"), Ct));
+        Assert.Null(await Artifacts.FindManifestAsync(registryId, "missing", "latest", Ct));
+        var other = await NewRegistryAsync("acme", "other");
+        Assert.Null(await Artifacts.FindManifestAsync(other.Id, repository.Name, "latest", Ct));
+    }
+
+    [Fact]
     public async Task ManifestsAreScopedToTheirRepository()
     {
         var registry = await NewRegistryAsync("acme", "web");
