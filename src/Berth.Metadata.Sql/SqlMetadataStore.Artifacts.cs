@@ -307,19 +307,8 @@ public abstract partial class SqlMetadataStore
             .With("registryId", registryId)
             .ListAsync(r => r.GetString(0), cancellationToken);
 
-    public async Task<IReadOnlySet<string>> GetRegistryBlobsAsync(string registryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
-    {
-        if (digests.Count == 0)
-        {
-            return new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        var rows = await Command($"SELECT digest FROM blobs WHERE registry_id = @registryId AND {_dialect.InList("digest", "digests")};")
-            .With("registryId", registryId)
-            .WithList("digests", digests)
-            .ListAsync(r => r.GetString(0), cancellationToken);
-        return rows.ToHashSet(StringComparer.Ordinal);
-    }
+    public Task<IReadOnlySet<string>> GetRegistryBlobsAsync(string registryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken) =>
+        ExistingAsync("blobs", "registry_id", registryId, "digest", digests, cancellationToken);
 
     public Task<bool> RemoveRegistryBlobAsync(string registryId, string digest, CancellationToken cancellationToken) =>
         WriteAsync(async connection =>
@@ -380,19 +369,8 @@ public abstract partial class SqlMetadataStore
             .FirstAsync(r => new ManifestLookup(r.GetInt64(0), r.IsDBNull(1) ? null : ReadManifest(r, 1)), cancellationToken);
     }
 
-    public async Task<IReadOnlySet<string>> GetExistingManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
-    {
-        if (digests.Count == 0)
-        {
-            return new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        var rows = await Command($"SELECT digest FROM manifests WHERE repository_id = @repositoryId AND {_dialect.InList("digest", "digests")};")
-            .With("repositoryId", repositoryId)
-            .WithList("digests", digests)
-            .ListAsync(r => r.GetString(0), cancellationToken);
-        return rows.ToHashSet(StringComparer.Ordinal);
-    }
+    public Task<IReadOnlySet<string>> GetExistingManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken) =>
+        ExistingAsync("manifests", "repository_id", repositoryId, "digest", digests, cancellationToken);
 
     public Task<bool> PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
         string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken) =>

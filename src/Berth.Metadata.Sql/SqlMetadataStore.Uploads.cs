@@ -122,19 +122,8 @@ public abstract partial class SqlMetadataStore
             .With("before", before)
             .ListAsync(ReadUpload, cancellationToken);
 
-    public async Task<IReadOnlySet<string>> GetExistingUploadsAsync(string registryId, IReadOnlyCollection<string> uploadIds, CancellationToken cancellationToken)
-    {
-        if (uploadIds.Count == 0)
-        {
-            return new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        var rows = await Command($"SELECT id FROM uploads WHERE registry_id = @registryId AND {_dialect.InList("id", "ids")};")
-            .With("registryId", registryId)
-            .WithList("ids", uploadIds)
-            .ListAsync(r => r.GetString(0), cancellationToken);
-        return rows.ToHashSet(StringComparer.Ordinal);
-    }
+    public Task<IReadOnlySet<string>> GetExistingUploadsAsync(string registryId, IReadOnlyCollection<string> uploadIds, CancellationToken cancellationToken) =>
+        ExistingAsync("uploads", "registry_id", registryId, "id", uploadIds, cancellationToken);
 
     private static UploadRecord ReadUpload(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetTime(4), r.GetTime(5));

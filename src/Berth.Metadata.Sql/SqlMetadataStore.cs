@@ -96,6 +96,26 @@ public abstract partial class SqlMetadataStore(SqlDialect dialect) : IMetadataSt
     }
 
     /// <summary>
+    /// Which of <paramref name="keys"/> are in column <paramref name="key"/> of <paramref name="table"/>'s rows whose
+    /// <paramref name="owner"/> column is <paramref name="ownerId"/>, in one query (table and columns are the store's
+    /// own constants, never input).
+    /// </summary>
+    private async Task<IReadOnlySet<string>> ExistingAsync<TOwner>(string table, string owner, TOwner ownerId, string key,
+        IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var rows = await Command($"SELECT {key} FROM {table} WHERE {owner} = @owner AND {_dialect.InList(key, "keys")};")
+            .With("owner", ownerId)
+            .WithList("keys", keys)
+            .ListAsync(r => r.GetString(0), cancellationToken);
+        return rows.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
     /// Locks the registry row for the rest of the transaction and returns its storage limit, or null when the registry
     /// is gone. Every transaction that adds, links or drops a registry's blobs takes this lock first, so they run one
     /// after another per registry (across nodes) and each sees what the previous one committed. NO KEY UPDATE, not
