@@ -2,7 +2,6 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Distribution;
-using Berth.Registry.Management;
 using Berth.Scanning.Inventory;
 
 namespace Berth.Registry.Scanning;
@@ -15,7 +14,7 @@ public sealed class ImageScanner(
     IArtifactStore artifacts, IScanStore scans, IBlobDriver driver, AdvisoryDatabase advisories, BlobTransfers transfers, TimeProvider time)
 {
     /// <summary>Only images are scanned: indexes through their platform manifests, and never signatures, SBOMs or other artifacts.</summary>
-    public static bool IsScannable(ParsedManifest manifest) => RegistryBrowser.Classify(manifest) == "image";
+    public static bool IsScannable(ParsedManifest manifest) => ManifestKinds.Classify(manifest) == ManifestKinds.Image;
 
     public async Task<ScanOutcome> ScanAsync(ScanClaim claim, CancellationToken cancellationToken)
     {
@@ -28,7 +27,7 @@ public sealed class ImageScanner(
         var parsed = ManifestValidator.ParseStored(manifest.Content, manifest.MediaType);
         if (!IsScannable(parsed))
         {
-            return Failed($"not a container image (a {RegistryBrowser.Classify(parsed)} manifest)");
+            return Failed($"not a container image (a {ManifestKinds.Classify(parsed)} manifest)");
         }
 
         var layers = parsed.References
