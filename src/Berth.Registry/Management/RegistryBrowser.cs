@@ -252,7 +252,7 @@ public sealed class RegistryBrowser(
         byte[] content;
         try
         {
-            await using var stream = await blobs.Driver.OpenReadAsync(BlobPaths.Blob(registry.Id, config.Digest), 0, ct);
+            await using var stream = await blobs.OpenReadAsync(registry.Id, config.Digest, 0, ct);
             content = new byte[config.Size];
             await stream.ReadExactlyAsync(content, ct);
         }

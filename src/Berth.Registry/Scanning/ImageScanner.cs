@@ -11,7 +11,7 @@ namespace Berth.Registry.Scanning;
 /// matches the packages against the current advisories. Never throws for a bad image: the outcome says why it failed.
 /// </summary>
 public sealed class ImageScanner(
-    IArtifactStore artifacts, IScanStore scans, IBlobDriver driver, AdvisoryDatabase advisories, BlobTransfers transfers, TimeProvider time)
+    IArtifactStore artifacts, IScanStore scans, RegistryBlobStore blobs, AdvisoryDatabase advisories, BlobTransfers transfers, TimeProvider time)
 {
     /// <summary>Only images are scanned: indexes through their platform manifests, and never signatures, SBOMs or other artifacts.</summary>
     public static bool IsScannable(ParsedManifest manifest) => ManifestKinds.Classify(manifest) == ManifestKinds.Image;
@@ -72,7 +72,7 @@ public sealed class ImageScanner(
         var sources = layers.Select(layer => new LayerSource(layer.MediaType, async ct =>
         {
             current = layer;
-            return (Stream)new YieldingReadStream(await driver.OpenReadAsync(BlobPaths.Blob(claim.RegistryId, layer.Digest), 0, ct), transfers);
+            return (Stream)new YieldingReadStream(await blobs.OpenReadAsync(claim.RegistryId, layer.Digest, 0, ct), transfers);
         })).ToList();
 
         try
