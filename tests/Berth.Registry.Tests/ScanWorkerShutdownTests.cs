@@ -52,7 +52,9 @@ public sealed class ScanWorkerShutdownTests : IDisposable
         var transfers = new BlobTransfers(time);
         var queue = new ScanQueue(store, store, time, options);
         using var advisories = new AdvisoryDatabase(store, store, queue, time, NullLogger<AdvisoryDatabase>.Instance);
-        var scanner = new ImageScanner(store, store, new FileSystemBlobDriver(Path.Combine(_dir, "blobs")), advisories, transfers, time);
+        var blobs = new RegistryBlobStore(new FileSystemBlobDriver(Path.Combine(_dir, "blobs")), store, new BlobLocks(store),
+            new StorageQuota(store, store, store, time), time, options);
+        var scanner = new ImageScanner(store, store, blobs, advisories, transfers, time);
         var worker = new ScanWorker(queue, store, scanner, advisories, transfers, time, options, NullLogger<ScanWorker>.Instance);
 
         // The worker runs (its first push is queued), as on a node that has been serving for a while...

@@ -1,6 +1,6 @@
 namespace Berth.Core.Storage;
 
-/// <summary>A writer opened by <see cref="IBlobDriver.OpenWriterAsync"/>. Dispose without commit keeps what was last committed.</summary>
+/// <summary>A writer a storage driver opens on a path. Dispose without commit keeps what was last committed.</summary>
 public interface IBlobWriter : IAsyncDisposable
 {
     /// <summary>Bytes in the file so far, committed and pending.</summary>

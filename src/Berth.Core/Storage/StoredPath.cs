@@ -2,7 +2,7 @@ using Berth.Core.Distribution;
 
 namespace Berth.Core.Storage;
 
-/// <summary>What a file of the registries tree is (see <see cref="BlobPaths.Parse"/>).</summary>
+/// <summary>What a stored file of a registry's tree is, as the storage layout names it (a storage sweep lists these).</summary>
 /// <param name="RegistryId">The registry whose tree holds it.</param>
 /// <param name="Kind">A blob's content or an upload's data.</param>
 /// <param name="Digest">The blob's digest (blobs only).</param>

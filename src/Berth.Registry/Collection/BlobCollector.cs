@@ -15,15 +15,15 @@ namespace Berth.Registry.Collection;
 /// (blob files with no record, upload data with no session, blob records no repository links). A link's age is the
 /// later of its creation and the last time a push relied on it (<see cref="IArtifactStore.CheckRepositoryBlobAsync"/>),
 /// and its removal is serialised with manifest PUTs by the store; blob files are only deleted under the blob's lock
-/// after checking again that no record appeared, the lock <see cref="RegistryBlobStore.CommitAsync"/> holds from moving
-/// content into place until it is recorded. Safe on several nodes at once.
+/// after checking again that no record appeared, the lock <see cref="RegistryBlobStore.CommitUploadAsync"/> holds from
+/// moving content into place until it is recorded. Safe on several nodes at once.
 /// </summary>
 public sealed partial class BlobCollector(
     IArtifactStore artifacts,
     IUploadStore uploads,
     ITenantStore tenants,
     RegistryBlobStore blobs,
-    BlobLocks locks,
+    UploadSessions sessions,
     BerthMetrics metrics,
     TimeProvider time,
     IOptions<BerthOptions> options,
@@ -33,8 +33,6 @@ public sealed partial class BlobCollector(
     private const int Batch = 500;
 
     private readonly CollectionOptions _options = options.Value.Collection;
-
-    private IBlobDriver Driver => blobs.Driver;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -120,13 +118,9 @@ public sealed partial class BlobCollector(
     {
         var registries = new Dictionary<string, bool>(StringComparer.Ordinal);
         var batch = new List<StoredPath>(Batch);
-        await foreach (var path in Driver.ListAsync(BlobPaths.RegistriesRoot, cancellationToken))
+        await foreach (var stored in blobs.ListStoredAsync(cancellationToken))
         {
-            if (BlobPaths.Parse(path) is { } stored)
-            {
-                batch.Add(stored);
-            }
-
+            batch.Add(stored);
             if (batch.Count == Batch)
             {
                 await CheckBatchAsync(batch, registries, before, tally, cancellationToken);
@@ -175,57 +169,22 @@ public sealed partial class BlobCollector(
             var recorded = await artifacts.GetRegistryBlobsAsync(registryId, blobDigests.Select(d => d.ToString()).ToList(), cancellationToken);
             foreach (var digest in blobDigests.Where(d => !recorded.Contains(d.ToString())))
             {
-                if (await CollectUntrackedBlobAsync(registryId, digest, before, cancellationToken) is { } freed)
+                if (await blobs.CollectUntrackedAsync(registryId, digest, before, cancellationToken) is { } freed)
                 {
                     tally.Add(CollectedKind.UntrackedFile, freed);
                 }
             }
 
             var uploadIds = group.Where(p => p.Kind == StoredPathKind.Upload).Select(p => p.UploadId!).ToList();
-            var sessions = await uploads.GetExistingUploadsAsync(registryId, uploadIds, cancellationToken);
-            foreach (var uploadId in uploadIds.Where(id => !sessions.Contains(id)))
+            var open = await uploads.GetExistingUploadsAsync(registryId, uploadIds, cancellationToken);
+            foreach (var uploadId in uploadIds.Where(id => !open.Contains(id)))
             {
-                if (await CollectOrphanUploadAsync(registryId, uploadId, before, cancellationToken) is { } freed)
+                if (await sessions.CollectOrphanAsync(registryId, uploadId, before, cancellationToken) is { } freed)
                 {
                     tally.Add(CollectedKind.OrphanUpload, freed);
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// A blob file with no record: left by a crash after the content was moved into place and before it was recorded.
-    /// Deleted under the blob's lock once a check under that lock still finds no record; the bytes freed, or null.
-    /// </summary>
-    private async Task<long?> CollectUntrackedBlobAsync(string registryId, Digest digest, DateTimeOffset before, CancellationToken cancellationToken)
-    {
-        var path = BlobPaths.Blob(registryId, digest);
-        await using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
-        {
-            if (await Driver.StatAsync(path, cancellationToken) is not { } stat || stat.ModifiedAt >= before ||
-                await artifacts.GetRegistryBlobSizeAsync(registryId, digest.ToString(), cancellationToken) is not null)
-            {
-                return null;
-            }
-
-            await Driver.DeleteAsync(path, cancellationToken);
-            return stat.Size;
-        }
-    }
-
-    /// <summary>
-    /// Upload data with no session: a monolithic upload's staging (which never has one) or a session's bytes whose
-    /// record went, left by a crash. Its age is the data's last write, so an upload still receiving bytes is young.
-    /// </summary>
-    private async Task<long?> CollectOrphanUploadAsync(string registryId, string uploadId, DateTimeOffset before, CancellationToken cancellationToken)
-    {
-        if (await Driver.StatAsync(BlobPaths.Upload(registryId, uploadId), cancellationToken) is not { } stat || stat.ModifiedAt >= before)
-        {
-            return null;
-        }
-
-        await Driver.DeleteAsync(BlobPaths.UploadDirectory(registryId, uploadId), cancellationToken);
-        return stat.Size;
     }
 
     [LoggerMessage(Level = LogLevel.Information,

@@ -44,7 +44,6 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
             ?? throw new OciException(OciErrorCode.BlobUnknown);
 
         var response = request.Response;
-        var path = BlobPaths.Blob(request.RegistryId, digest);
         response.Headers["Docker-Content-Digest"] = digest.ToString();
         response.Headers.ETag = "\"" + digest + "\"";
         response.Headers.AcceptRanges = "bytes";
@@ -65,9 +64,8 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
             response.Headers.ContentRange = $"bytes {range.Start}-{range.End}/{size}";
         }
 
-        var driver = blobs.Driver;
-        if (!headOnly && size > 0 && driver is IRedirectingBlobDriver redirecting &&
-            await redirecting.GetRedirectUrlAsync(path, RedirectLifetime, request.Aborted) is { } url)
+        if (!headOnly && size > 0 &&
+            await blobs.GetRedirectUrlAsync(request.RegistryId, digest, RedirectLifetime, request.Aborted) is { } url)
         {
             // The object store serves the bytes (and the Range) itself, as Distribution's redirect option does.
             response.StatusCode = StatusCodes.Status307TemporaryRedirect;
@@ -85,11 +83,11 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
         Stream content;
         try
         {
-            content = await driver.OpenReadAsync(path, range.Start, request.Aborted);
+            content = await blobs.OpenReadAsync(request.RegistryId, digest, range.Start, request.Aborted);
         }
         catch (BlobPathNotFoundException)
         {
-            throw MissingContent(path);
+            throw MissingContent(request.RegistryId, digest);
         }
 
         long sent;
@@ -115,9 +113,9 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
         request.Response.ContentLength = 0;
     }
 
-    private OciException MissingContent(string path)
+    private OciException MissingContent(string registryId, Digest digest)
     {
-        LogMissingContent(logger, path);
+        LogMissingContent(logger, digest.ToString(), registryId);
         return new OciException(OciErrorCode.BlobUnknown);
     }
 
@@ -154,6 +152,6 @@ public sealed partial class BlobHandler(IArtifactStore artifacts, RegistryBlobSt
         return sent;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Blob {Path} is recorded in metadata but missing from storage")]
-    private static partial void LogMissingContent(ILogger logger, string path);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Blob {Digest} of registry {RegistryId} is recorded in metadata but missing from storage")]
+    private static partial void LogMissingContent(ILogger logger, string digest, string registryId);
 }

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
-using Berth.Core.Tenancy;
 using Berth.Registry.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -11,15 +10,16 @@ namespace Berth.Registry.Distribution;
 
 /// <summary>
 /// <c>/v2/&lt;name&gt;/blobs/uploads/[&lt;id&gt;]</c>: monolithic, chunked and streamed uploads, status, cancel and
-/// cross-repository mount. Bytes are hashed as they arrive and written to the upload's own file; only a
-/// verified blob is moved into the content-addressed tree, so a failed upload leaves nothing behind. Every upload,
-/// monolithic ones included, is a session that holds its bytes against the registry's allocation before writing them
-/// (see <see cref="StorageQuota"/>), and a registry has at most <see cref="UploadOptions.MaxSessionsPerRegistry"/>.
+/// cross-repository mount. Bytes are hashed as they arrive and written to the upload's own data (through
+/// <see cref="UploadSessions"/>: this handler never sees a storage path); only a verified blob is moved into the
+/// content-addressed tree, so a failed upload leaves nothing behind. Every upload, monolithic ones included, is a
+/// session that holds its bytes against the registry's allocation before writing them (see <see cref="StorageQuota"/>),
+/// and a registry has at most <see cref="UploadOptions.MaxSessionsPerRegistry"/>.
 /// </summary>
 public sealed class UploadHandler(
     IArtifactStore artifacts,
     IUploadStore uploads,
-    RegistryBlobStore blobs,
+    UploadSessions sessions,
     UploadStates states,
     RegistryAddressing addressing,
     StorageQuota quota,
@@ -33,8 +33,6 @@ public sealed class UploadHandler(
     private const int SessionCapRetryAfterSeconds = 10;
 
     private readonly UploadOptions _options = options.Value.Uploads;
-
-    private IBlobDriver Driver => blobs.Driver;
 
     public Task HandleAsync(V2Request request)
     {
@@ -80,32 +78,22 @@ public sealed class UploadHandler(
             return;
         }
 
-        var uploadId = await OpenSessionAsync(request, 0);
-        try
-        {
-            await Driver.PutAsync(BlobPaths.Upload(request.RegistryId, uploadId), Stream.Null, request.Aborted);
-        }
-        catch
-        {
-            await uploads.DeleteUploadAsync(uploadId, CancellationToken.None);
-            throw;
-        }
-
-        WriteUploadState(request, uploadId, 0, StatusCodes.Status202Accepted);
+        var upload = await OpenSessionAsync(request, 0);
+        await sessions.CreateDataAsync(upload, request.Aborted);
+        WriteUploadState(request, upload.Id, 0, StatusCodes.Status202Accepted);
     }
 
     /// <summary>
     /// Records a new session holding <paramref name="heldBytes"/> (a size announced up front, or 0); refused with 429
     /// when the registry has as many sessions open as allowed, with DENIED when the bytes don't fit its allocation.
     /// </summary>
-    private async Task<string> OpenSessionAsync(V2Request request, long heldBytes)
+    private async Task<UploadRecord> OpenSessionAsync(V2Request request, long heldBytes)
     {
-        var now = time.GetUtcNow();
-        var upload = new UploadRecord(Secrets.NewId(), request.RegistryId, request.Target.Repository, 0, now, now);
-        switch (await uploads.CreateUploadAsync(upload, heldBytes, _options.MaxSessionsPerRegistry, request.Aborted))
+        var (result, upload) = await sessions.StartAsync(request.RegistryId, request.Target.Repository, heldBytes, request.Aborted);
+        switch (result)
         {
             case UploadStartResult.Started:
-                return upload.Id;
+                return upload;
             case UploadStartResult.TooManySessions:
                 request.Response.Headers.RetryAfter = SessionCapRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 throw new OciException(OciErrorCode.TooManyRequests,
@@ -163,21 +151,18 @@ public sealed class UploadHandler(
     private async Task UploadMonolithicAsync(V2Request request, Digest digest)
     {
         var announced = request.Request.ContentLength ?? 0;
-        var stagingId = await OpenSessionAsync(request, announced);
-        var stagedPath = BlobPaths.Upload(request.RegistryId, stagingId);
+        var staging = await OpenSessionAsync(request, announced);
         try
         {
             long size;
             using var hash = digest.CreateHash();
-            await using (var writer = await Driver.OpenWriterAsync(stagedPath, append: false, request.Aborted))
+            await using (var writer = await sessions.OpenWriterAsync(staging, append: false, request.Aborted))
             {
-                size = await ReceiveAsync(request, writer, hash, stagingId, 0, announced);
+                size = await ReceiveAsync(request, writer, hash, staging.Id, 0, announced);
                 await writer.CommitAsync(request.Aborted);
             }
 
-            VerifyDigest(digest, hash.GetHashAndReset());
-            var repository = await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, time.GetUtcNow(), request.Aborted);
-            await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, stagedPath, stagingId, request.Aborted);
+            await sessions.CompleteAsync(staging, digest, hash.GetHashAndReset(), size, request.Aborted);
         }
         catch (Exception ex) when (ex is IOException or BlobPathNotFoundException)
         {
@@ -186,8 +171,7 @@ public sealed class UploadHandler(
         }
         finally
         {
-            await uploads.DeleteUploadAsync(stagingId, CancellationToken.None);
-            await Driver.DeleteAsync(BlobPaths.UploadDirectory(request.RegistryId, stagingId), CancellationToken.None);
+            await sessions.DiscardAsync(staging, CancellationToken.None);
         }
 
         WriteBlobCreated(request, digest);
@@ -222,15 +206,12 @@ public sealed class UploadHandler(
         try
         {
             var size = await AppendAsync(request, upload, state, requireBody: false);
-            var dataPath = BlobPaths.Upload(upload.RegistryId, upload.Id);
             var actual = digest.Algorithm == Digest.Sha256 && state.HashContinuing(size) is { } running
                 ? running.GetHashAndReset()
-                : await HashStoredAsync(dataPath, digest);
+                : await sessions.HashStoredAsync(upload, digest);
             try
             {
-                VerifyDigest(digest, actual);
-                var repository = await artifacts.EnsureRepositoryAsync(request.RegistryId, request.Target.Repository, time.GetUtcNow(), request.Aborted);
-                await blobs.CommitAsync(request.RegistryId, repository.Id, digest, size, dataPath, upload.Id, request.Aborted);
+                await sessions.CompleteAsync(upload, digest, actual, size, request.Aborted);
             }
             catch (Exception ex) when (ex is IOException or BlobPathNotFoundException)
             {
@@ -240,7 +221,7 @@ public sealed class UploadHandler(
             finally
             {
                 // Verified or not, the session is over: a bad digest discards the bytes (nothing partial remains).
-                await DiscardAsync(upload);
+                await sessions.DiscardAsync(upload, CancellationToken.None);
             }
         }
         finally
@@ -254,14 +235,14 @@ public sealed class UploadHandler(
     private async Task StatusAsync(V2Request request)
     {
         var upload = await FindUploadAsync(request);
-        var stat = await Driver.StatAsync(BlobPaths.Upload(upload.RegistryId, upload.Id), request.Aborted);
-        WriteUploadState(request, upload.Id, stat?.Size ?? 0, StatusCodes.Status204NoContent);
+        var size = await sessions.GetSizeAsync(upload, request.Aborted);
+        WriteUploadState(request, upload.Id, size ?? 0, StatusCodes.Status204NoContent);
     }
 
     private async Task CancelAsync(V2Request request)
     {
         var upload = await FindUploadAsync(request);
-        await DiscardAsync(upload);
+        await sessions.DiscardAsync(upload, CancellationToken.None);
         request.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
@@ -311,7 +292,7 @@ public sealed class UploadHandler(
         }
         catch (OciException ex) when (ex.Error == OciErrorCode.Denied)
         {
-            await DiscardAsync(upload);
+            await sessions.DiscardAsync(upload, CancellationToken.None);
             throw;
         }
     }
@@ -320,13 +301,12 @@ public sealed class UploadHandler(
     {
         var headers = request.Request.Headers;
         var hasBody = request.Request.ContentLength is > 0 || (request.Request.ContentLength is null && headers.TransferEncoding.Count > 0);
-        var dataPath = BlobPaths.Upload(upload.RegistryId, upload.Id);
         if (!hasBody && !requireBody)
         {
-            return (await Driver.StatAsync(dataPath, request.Aborted))?.Size ?? throw new OciException(OciErrorCode.BlobUploadUnknown);
+            return await sessions.GetSizeAsync(upload, request.Aborted) ?? throw new OciException(OciErrorCode.BlobUploadUnknown);
         }
 
-        await using var writer = await Driver.OpenWriterAsync(dataPath, append: true, request.Aborted);
+        await using var writer = await sessions.OpenWriterAsync(upload, append: true, request.Aborted);
         var size = writer.Size;
         ByteRange? range = null;
         if (headers.ContentRange.Count > 0)
@@ -392,7 +372,7 @@ public sealed class UploadHandler(
         if (!await uploads.UpdateUploadSizeAsync(upload.Id, size, time.GetUtcNow(), request.Aborted))
         {
             // Cancelled meanwhile, or the registry was deleted: don't leave the bytes behind.
-            await DiscardAsync(upload);
+            await sessions.DiscardAsync(upload, CancellationToken.None);
             throw new OciException(OciErrorCode.BlobUploadUnknown);
         }
 
@@ -451,43 +431,6 @@ public sealed class UploadHandler(
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    private async Task<byte[]> HashStoredAsync(string path, Digest digest)
-    {
-        using var hash = digest.CreateHash();
-        await using var stream = await Driver.OpenReadAsync(path, 0, CancellationToken.None);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
-        {
-            int read;
-            while ((read = await stream.ReadAsync(buffer)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return hash.GetHashAndReset();
-    }
-
-    private static void VerifyDigest(Digest expected, byte[] actualHash)
-    {
-        var actual = Digest.FromHash(expected.Algorithm, actualHash);
-        if (actual != expected)
-        {
-            throw new OciException(OciErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
-        }
-    }
-
-    private async Task DiscardAsync(UploadRecord upload)
-    {
-        states.Remove(upload.Id);
-        await uploads.DeleteUploadAsync(upload.Id, CancellationToken.None);
-        await Driver.DeleteAsync(BlobPaths.UploadDirectory(upload.RegistryId, upload.Id), CancellationToken.None);
     }
 
     private static void WriteUploadHeaders(V2Request request, string uploadId, long size)

@@ -1,5 +1,4 @@
 using Berth.Core.Metadata;
-using Berth.Core.Storage;
 using Berth.Registry.Hosting;
 using Microsoft.Extensions.Hosting;
 
@@ -11,8 +10,7 @@ namespace Berth.Registry.Distribution;
 /// </summary>
 public sealed partial class UploadJanitor(
     IUploadStore uploads,
-    IBlobDriver driver,
-    UploadStates states,
+    UploadSessions sessions,
     TimeProvider time,
     IOptions<BerthOptions> options,
     ILogger<UploadJanitor> logger) : BackgroundService
@@ -42,9 +40,7 @@ public sealed partial class UploadJanitor(
         var stale = await uploads.ListStaleUploadsAsync(time.GetUtcNow() - _options.MaxIdle, cancellationToken);
         foreach (var upload in stale)
         {
-            states.Remove(upload.Id);
-            await uploads.DeleteUploadAsync(upload.Id, cancellationToken);
-            await driver.DeleteAsync(BlobPaths.UploadDirectory(upload.RegistryId, upload.Id), cancellationToken);
+            await sessions.DiscardAsync(upload, cancellationToken);
         }
 
         if (stale.Count > 0)

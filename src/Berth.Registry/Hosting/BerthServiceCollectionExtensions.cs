@@ -1,5 +1,4 @@
 using Berth.Core.Metadata;
-using Berth.Core.Storage;
 using Berth.Metadata.Postgres;
 using Berth.Metadata.Sqlite;
 using Berth.Registry.Auth;
@@ -8,8 +7,6 @@ using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
 using Berth.Registry.Scanning;
-using Berth.Storage.FileSystem;
-using Berth.Storage.S3;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -92,23 +89,10 @@ public static class BerthServiceCollectionExtensions
 
         // Several nodes share the login throttling counters through PostgreSQL; the one embedded node keeps them in memory.
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>() as ILoginThrottleStore ?? new MemoryLoginThrottleStore());
-        services.TryAddSingleton<IBlobDriver>(sp =>
+        services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;
-            if (options.Storage.Provider != StorageOptions.S3Provider)
-            {
-                return new FileSystemBlobDriver(Path.Combine(DataDir(options), "blobs"));
-            }
-
-            // Credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles, instance roles).
-            var s3 = options.Storage.S3;
-            return new S3BlobDriver(new S3BlobDriverOptions(
-                s3.Bucket!,
-                s3.Region,
-                string.IsNullOrWhiteSpace(s3.ServiceUrl) ? null : new Uri(s3.ServiceUrl),
-                s3.ForcePathStyle,
-                s3.Prefix ?? "",
-                RedirectGets: s3.RedirectGets));
+            return RegistryBlobStore.CreateDriver(options.Storage, Path.Combine(DataDir(options), "blobs"));
         });
         return services;
     }
@@ -135,6 +119,7 @@ public static class BerthServiceCollectionExtensions
         services.TryAddSingleton<UploadStates>();
         services.TryAddSingleton<StorageQuota>();
         services.TryAddSingleton<RegistryBlobStore>();
+        services.TryAddSingleton<UploadSessions>();
         services.TryAddSingleton<BlobHandler>();
         services.TryAddSingleton<UploadHandler>();
         services.TryAddSingleton<ManifestHandler>();

@@ -91,25 +91,20 @@ public sealed record SafetyReport(
 public sealed record RepositoryPulls(string Name, long PullsLast24Hours, long PullsLast7Days, DateTimeOffset? LastPulledAt);
 
 /// <summary>
-/// Reads and deletes what a registry holds, for the management API and the dashboard alike (neither duplicates any
-/// of it). Every read is a fixed number of queries, whatever the number of repositories or manifests; image configs
-/// (for platforms and image details) are read from storage at most once each and cached, being immutable.
+/// Reads what a registry holds, for the management API and the dashboard alike (neither duplicates any of it; deleting
+/// is <see cref="ArtifactDeletion"/>'s). Every read is a fixed number of queries, whatever the number of repositories
+/// or manifests; image configs (for platforms and image details) are read from storage at most once each and cached,
+/// being immutable.
 /// </summary>
 public sealed class RegistryBrowser(
     IArtifactStore artifacts,
     IPullStatsStore pullStats,
     VulnerabilityReports vulnerabilities,
     RegistryBlobStore blobs,
-    RegistryLifecycle lifecycle,
-    RegistryPurger purger,
     TimeProvider time) : IDisposable
 {
     /// <summary>Configs are small; a larger "config" is not an image config worth reading for a listing.</summary>
     private const long MaxConfigBytes = 1024 * 1024;
-
-    private static readonly string[] SignatureMarkers = ["cosign", "signature", "notary"];
-
-    private static readonly string[] SbomMarkers = ["spdx", "cyclonedx", "sbom"];
 
     // Parsed image configs by (registry, digest): content-addressed, so an entry never goes stale.
     private readonly MemoryCache _configs = new(new MemoryCacheOptions { SizeLimit = 20_000 });
@@ -136,7 +131,7 @@ public sealed class RegistryBrowser(
             var pulls = contents.Pulls.GetValueOrDefault(digest);
             var scan = contents.ScanOf(digest, manifest.Parsed);
             var (platforms, configUnreadable) = await PlatformsAsync(registry, contents, manifest, ct);
-            result.Add(new ArtifactView(digest, contents.TagsOf(digest), Classify(manifest.Parsed), manifest.Record.MediaType,
+            result.Add(new ArtifactView(digest, contents.TagsOf(digest), ManifestKinds.Classify(manifest.Parsed), manifest.Record.MediaType,
                 contents.SizeOf(digest), platforms, manifest.Record.CreatedAt,
                 pulls?.LastPulledAt, pulls?.PullCount ?? 0, scan.Status, scan.Summary, manifest.Record.SubjectDigest, configUnreadable));
         }
@@ -164,7 +159,7 @@ public sealed class RegistryBrowser(
         ConfigView? config = null;
         if (parsed.Config is { } descriptor)
         {
-            var image = IsImageConfig(descriptor.MediaType) ? await ReadConfigAsync(registry, descriptor, ct) : null;
+            var image = ManifestKinds.IsImageConfig(descriptor.MediaType) ? await ReadConfigAsync(registry, descriptor, ct) : null;
             config = new ConfigView(descriptor.Digest.ToString(), descriptor.MediaType, descriptor.Size, image?.Os, image?.Architecture,
                 image?.Variant, image?.Created, image?.Entrypoint, image?.Cmd, image?.Env, image?.Labels, image?.Unreadable);
         }
@@ -175,7 +170,7 @@ public sealed class RegistryBrowser(
             .ToList();
         var children = parsed.References
             .Where(r => r.Kind == ReferenceKind.Manifest)
-            .Select(r => new IndexChildView(r.Descriptor.Digest.ToString(), r.Descriptor.MediaType, FormatPlatform(r.Descriptor.Platform),
+            .Select(r => new IndexChildView(r.Descriptor.Digest.ToString(), r.Descriptor.MediaType, ManifestKinds.FormatPlatform(r.Descriptor.Platform),
                 contents.SizeOf(r.Descriptor.Digest.ToString(), r.Descriptor.Size)))
             .ToList();
         var referrers = (await artifacts.ListReferrersAsync(record.Id, key, null, ct))
@@ -183,7 +178,7 @@ public sealed class RegistryBrowser(
             .ToList();
         var pulls = contents.Pulls.GetValueOrDefault(key);
         var scan = contents.ScanOf(key, parsed);
-        return new ManifestDetailView(key, manifest.Record.MediaType, Classify(parsed), parsed.ArtifactType, contents.TagsOf(key),
+        return new ManifestDetailView(key, manifest.Record.MediaType, ManifestKinds.Classify(parsed), parsed.ArtifactType, contents.TagsOf(key),
             contents.SizeOf(key), (await PlatformsAsync(registry, contents, manifest, ct)).Platforms, manifest.Record.CreatedAt, pulls?.PullCount ?? 0,
             pulls?.LastPulledAt, config, layers, children, manifest.Record.SubjectDigest, parsed.Annotations, referrers,
             scan.Status, scan.Summary, Encoding.UTF8.GetString(manifest.Record.Content));
@@ -205,76 +200,7 @@ public sealed class RegistryBrowser(
             usage.StorageUsageBytes);
     }
 
-    /// <summary>Deletes the repository with its manifests and tags, and frees the blobs no other repository links.</summary>
-    public async Task DeleteRepositoryAsync(RegistryRecord registry, string repository, AuditActor actor, CancellationToken ct)
-    {
-        var record = await RequireRepositoryAsync(registry, repository, ct);
-
-        // Gone for every request from here on, whatever it holds; its records and the storage only it used are freed
-        // in the background, in short batches (a repository of 200,000 tags used to hold the database for minutes).
-        if (!await artifacts.DeleteRepositoryAsync(registry.Id, record.Id, time.GetUtcNow(), ct))
-        {
-            throw RepositoryNotFound(registry, repository);
-        }
-
-        purger.EnqueueRepository(registry.Id, record.Id);
-        await lifecycle.AuditAsync(registry, actor, "repository.deleted", repository, CancellationToken.None);
-    }
-
-    /// <summary>Untags: the manifest stays reachable by digest (as a /v2 tag DELETE).</summary>
-    public async Task DeleteTagAsync(RegistryRecord registry, string repository, string tag, AuditActor actor, CancellationToken ct)
-    {
-        var record = await RequireRepositoryAsync(registry, repository, ct);
-        if (!RepositoryName.IsValidTag(tag) || !await artifacts.DeleteTagAsync(record.Id, tag, ct))
-        {
-            throw new ManagementException(StatusCodes.Status404NotFound, "Tag not found", $"Repository '{repository}' has no tag '{tag}'.");
-        }
-
-        await lifecycle.AuditAsync(registry, actor, "tag.deleted", $"{repository}:{tag}", CancellationToken.None);
-    }
-
-    /// <summary>Deletes a manifest and its tags and frees the blobs only it used (as a /v2 manifest DELETE).</summary>
-    public async Task DeleteManifestAsync(RegistryRecord registry, string repository, string digest, AuditActor actor, CancellationToken ct)
-    {
-        var record = await RequireRepositoryAsync(registry, repository, ct);
-        if (!Digest.TryParse(digest, out var parsed) || !await blobs.DeleteManifestAsync(registry.Id, record.Id, parsed.ToString(), ct))
-        {
-            throw new ManagementException(StatusCodes.Status404NotFound, "Manifest not found", $"Repository '{repository}' has no manifest '{digest}'.");
-        }
-
-        await lifecycle.AuditAsync(registry, actor, "manifest.deleted", $"{repository}@{parsed}", CancellationToken.None);
-    }
-
     public void Dispose() => _configs.Dispose();
-
-    /// <summary>
-    /// The kind of a manifest: an index; a signature or an SBOM when its artifact type, config or layer media types say
-    /// so (cosign's classic signatures carry an image config and a "cosign" layer); an image when it has an image
-    /// config; anything else is "other".
-    /// </summary>
-    internal static string Classify(ParsedManifest parsed)
-    {
-        if (MediaTypes.IsIndex(parsed.MediaType))
-        {
-            return "index";
-        }
-
-        var types = parsed.References.Select(r => r.Descriptor.MediaType).Append(parsed.ArtifactType ?? "").ToList();
-        if (types.Exists(t => SignatureMarkers.Any(m => t.Contains(m, StringComparison.OrdinalIgnoreCase))))
-        {
-            return "signature";
-        }
-
-        if (types.Exists(t => SbomMarkers.Any(m => t.Contains(m, StringComparison.OrdinalIgnoreCase))))
-        {
-            return "sbom";
-        }
-
-        return parsed.Config is { } config && IsImageConfig(config.MediaType) ? "image" : "other";
-    }
-
-    private static bool IsImageConfig(string mediaType) =>
-        mediaType is "application/vnd.oci.image.config.v1+json" or "application/vnd.docker.container.image.v1+json";
 
     /// <summary>
     /// An index's platforms come from its entries; an image's from the index that lists it, else its config (with the
@@ -287,7 +213,7 @@ public sealed class RegistryBrowser(
         if (MediaTypes.IsIndex(parsed.MediaType))
         {
             return (parsed.References
-                .Select(r => FormatPlatform(r.Descriptor.Platform))
+                .Select(r => ManifestKinds.FormatPlatform(r.Descriptor.Platform))
                 .OfType<string>()
                 .Distinct(StringComparer.Ordinal)
                 .ToList(), null);
@@ -298,28 +224,15 @@ public sealed class RegistryBrowser(
             return ([indexed], null);
         }
 
-        if (parsed.Config is not { } config || !IsImageConfig(config.MediaType))
+        if (parsed.Config is not { } config || !ManifestKinds.IsImageConfig(config.MediaType))
         {
             return ([], null);
         }
 
         var image = await ReadConfigAsync(registry, config, ct);
-        return FormatPlatform(image is null ? null : new Platform(image.Os ?? "", image.Architecture ?? "", image.Variant)) is { } platform
+        return ManifestKinds.FormatPlatform(image is null ? null : new Platform(image.Os ?? "", image.Architecture ?? "", image.Variant)) is { } platform
             ? ([platform], null)
             : ([], image?.Unreadable);
-    }
-
-    /// <summary>"os/arch[/variant]"; null when unknown (e.g. the "unknown/unknown" entries of build attestations).</summary>
-    internal static string? FormatPlatform(Platform? platform)
-    {
-        if (platform is null || platform.Os.Length == 0 || platform.Architecture.Length == 0 || platform.Os == "unknown")
-        {
-            return null;
-        }
-
-        return string.IsNullOrEmpty(platform.Variant)
-            ? $"{platform.Os}/{platform.Architecture}"
-            : $"{platform.Os}/{platform.Architecture}/{platform.Variant}";
     }
 
     /// <summary>Reads and parses an image config (cached); null when it is too large or missing.</summary>
@@ -339,7 +252,7 @@ public sealed class RegistryBrowser(
         byte[] content;
         try
         {
-            await using var stream = await blobs.Driver.OpenReadAsync(BlobPaths.Blob(registry.Id, config.Digest), 0, ct);
+            await using var stream = await blobs.OpenReadAsync(registry.Id, config.Digest, 0, ct);
             content = new byte[config.Size];
             await stream.ReadExactlyAsync(content, ct);
         }
@@ -389,7 +302,7 @@ public sealed class RegistryBrowser(
         /// <summary>The platform an index of the repository declares for each child manifest.</summary>
         public Dictionary<string, string> IndexedPlatforms { get; } = manifests.Values
             .SelectMany(m => m.Parsed.References.Where(r => r.Kind == ReferenceKind.Manifest))
-            .Select(r => (Digest: r.Descriptor.Digest.ToString(), Platform: FormatPlatform(r.Descriptor.Platform)))
+            .Select(r => (Digest: r.Descriptor.Digest.ToString(), Platform: ManifestKinds.FormatPlatform(r.Descriptor.Platform)))
             .Where(c => c.Platform is not null)
             .DistinctBy(c => c.Digest, StringComparer.Ordinal)
             .ToDictionary(c => c.Digest, c => c.Platform!, StringComparer.Ordinal);

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
-using Berth.Core.Storage;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -84,7 +83,7 @@ public sealed partial class RegistryPurger(
         }
 
         // The records are gone (nothing refers to the content any more): now the bytes, then the queue entry.
-        await blobs.Driver.DeleteAsync(BlobPaths.Registry(registryId), cancellationToken);
+        await blobs.DeleteRegistryAsync(registryId, cancellationToken);
         await tenants.CompletePurgeAsync(registryId, cancellationToken);
         return batches + 1;
     }

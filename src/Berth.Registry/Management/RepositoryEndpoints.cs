@@ -25,6 +25,7 @@ public static class RepositoryEndpoints
         services.Configure<RouteOptions>(options => options.SetParameterPolicy<RepositoryPathConstraint>(RepositoryPathConstraint.Name));
         services.TryAddEnumerable(ServiceDescriptor.Transient<IApiDescriptionProvider, DocumentedRepositoryPathProvider>());
         services.TryAddSingleton<RegistryBrowser>();
+        services.TryAddSingleton<ArtifactDeletion>();
         return services;
     }
 
@@ -108,28 +109,28 @@ public static class RepositoryEndpoints
     }
 
     private static async Task<NoContent> DeleteManifestAsync(
-        string name, string path, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
+        string name, string path, HttpContext context, ProjectAccess access, ArtifactDeletion deletion, CancellationToken ct)
     {
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Developer, ct);
         var (repository, digest) = RepositoryPathConstraint.Split(path, "/manifests/");
-        await browser.DeleteManifestAsync(registry, repository, digest, AuditActor.From(context), ct);
+        await deletion.DeleteManifestAsync(registry, repository, digest, AuditActor.From(context), ct);
         return TypedResults.NoContent();
     }
 
     private static async Task<NoContent> DeleteTagAsync(
-        string name, string path, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
+        string name, string path, HttpContext context, ProjectAccess access, ArtifactDeletion deletion, CancellationToken ct)
     {
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Developer, ct);
         var (repository, tag) = RepositoryPathConstraint.Split(path, "/tags/");
-        await browser.DeleteTagAsync(registry, repository, tag, AuditActor.From(context), ct);
+        await deletion.DeleteTagAsync(registry, repository, tag, AuditActor.From(context), ct);
         return TypedResults.NoContent();
     }
 
     private static async Task<NoContent> DeleteRepositoryAsync(
-        string name, string path, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
+        string name, string path, HttpContext context, ProjectAccess access, ArtifactDeletion deletion, CancellationToken ct)
     {
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Developer, ct);
-        await browser.DeleteRepositoryAsync(registry, path, AuditActor.From(context), ct);
+        await deletion.DeleteRepositoryAsync(registry, path, AuditActor.From(context), ct);
         return TypedResults.NoContent();
     }
 }

@@ -2,7 +2,6 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Distribution;
-using Berth.Registry.Management;
 using Berth.Scanning.Inventory;
 
 namespace Berth.Registry.Scanning;
@@ -12,10 +11,10 @@ namespace Berth.Registry.Scanning;
 /// matches the packages against the current advisories. Never throws for a bad image: the outcome says why it failed.
 /// </summary>
 public sealed class ImageScanner(
-    IArtifactStore artifacts, IScanStore scans, IBlobDriver driver, AdvisoryDatabase advisories, BlobTransfers transfers, TimeProvider time)
+    IArtifactStore artifacts, IScanStore scans, RegistryBlobStore blobs, AdvisoryDatabase advisories, BlobTransfers transfers, TimeProvider time)
 {
     /// <summary>Only images are scanned: indexes through their platform manifests, and never signatures, SBOMs or other artifacts.</summary>
-    public static bool IsScannable(ParsedManifest manifest) => RegistryBrowser.Classify(manifest) == "image";
+    public static bool IsScannable(ParsedManifest manifest) => ManifestKinds.Classify(manifest) == ManifestKinds.Image;
 
     public async Task<ScanOutcome> ScanAsync(ScanClaim claim, CancellationToken cancellationToken)
     {
@@ -28,7 +27,7 @@ public sealed class ImageScanner(
         var parsed = ManifestValidator.ParseStored(manifest.Content, manifest.MediaType);
         if (!IsScannable(parsed))
         {
-            return Failed($"not a container image (a {RegistryBrowser.Classify(parsed)} manifest)");
+            return Failed($"not a container image (a {ManifestKinds.Classify(parsed)} manifest)");
         }
 
         var layers = parsed.References
@@ -73,7 +72,7 @@ public sealed class ImageScanner(
         var sources = layers.Select(layer => new LayerSource(layer.MediaType, async ct =>
         {
             current = layer;
-            return (Stream)new YieldingReadStream(await driver.OpenReadAsync(BlobPaths.Blob(claim.RegistryId, layer.Digest), 0, ct), transfers);
+            return (Stream)new YieldingReadStream(await blobs.OpenReadAsync(claim.RegistryId, layer.Digest, 0, ct), transfers);
         })).ToList();
 
         try

@@ -67,7 +67,7 @@ public sealed class ScanQueue(IScanStore scans, IArtifactStore artifacts, TimePr
         if (targets.Count == 0)
         {
             throw new ManagementException(StatusCodes.Status409Conflict, "Nothing to scan",
-                $"{manifest.Digest} is a {RegistryBrowser.Classify(parsed)} manifest with no container image to scan.");
+                $"{manifest.Digest} is a {ManifestKinds.Classify(parsed)} manifest with no container image to scan.");
         }
 
         foreach (var digest in targets)

@@ -13,7 +13,7 @@ namespace Berth.Dashboard.Pages.Registries;
 /// <summary>One manifest (<c>?repository=</c> names its repository, which may contain '/'); developers may untag or delete it.</summary>
 public sealed class ManifestModel(
     ProjectAccess access, IArtifactStore artifacts, IAdvisoryStore advisories, RegistryAddressing addressing, RegistryBrowser browser,
-    VulnerabilityReports reports, ScanQueue scans) : PageModel
+    ArtifactDeletion deletion, VulnerabilityReports reports, ScanQueue scans) : PageModel
 {
     // Relaxed escaping: the page HTML-encodes the text itself, and '+' in media types should read as '+'.
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -93,7 +93,7 @@ public sealed class ManifestModel(
     {
         var ct = HttpContext.RequestAborted;
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
-        await browser.DeleteTagAsync(registry, Repository, tag, AuditActor.From(HttpContext), ct);
+        await deletion.DeleteTagAsync(registry, Repository, tag, AuditActor.From(HttpContext), ct);
         Notice = $"Tag {tag} was removed; the manifest is still available by digest.";
         return Redirect(Paths.Manifest(registry.Name, Repository, digest));
     }
@@ -102,7 +102,7 @@ public sealed class ManifestModel(
     {
         var ct = HttpContext.RequestAborted;
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
-        await browser.DeleteManifestAsync(registry, Repository, digest, AuditActor.From(HttpContext), ct);
+        await deletion.DeleteManifestAsync(registry, Repository, digest, AuditActor.From(HttpContext), ct);
         Notice = $"Manifest {Display.ShortDigest(digest)} and its tags were deleted.";
         return Redirect(Paths.Repository(registry.Name, Repository));
     }
