@@ -32,10 +32,10 @@ public sealed class ManifestHandler(
         var reference = Digest.LooksLikeDigest(request.Route.Reference) || RepositoryName.IsValidTag(request.Route.Reference)
             ? ValidateReference(request.Route.Reference)
             : throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {Shorten(request.Route.Reference)}");
-        var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
+        // One query on the hot path: the repository and the manifest together.
+        var found = await artifacts.FindManifestAsync(request.RegistryId, request.Target.Repository, reference, request.Aborted)
             ?? throw new OciException(OciErrorCode.NameUnknown);
-        var manifest = await artifacts.GetManifestAsync(repository.Id, reference, request.Aborted)
-            ?? throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
+        var manifest = found.Manifest ?? throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
 
         var response = request.Response;
         response.ContentType = manifest.MediaType;
@@ -46,7 +46,7 @@ public sealed class ManifestHandler(
         {
             await response.Body.WriteAsync(manifest.Content, request.Aborted);
             metrics.ManifestPulled(request.Target.RegistryName);
-            pulls.Record(repository.Id, manifest.Digest, time.GetUtcNow());
+            pulls.Record(found.RepositoryId, manifest.Digest, time.GetUtcNow());
         }
     }
 

@@ -116,9 +116,9 @@ public sealed class UploadSessions(
     }
 
     /// <summary>
-    /// Upload data with no session: a monolithic upload's staging (which never has one) or a session's bytes whose
-    /// record went, left by a crash. Deleted when last written before <paramref name="before"/> (an upload still
-    /// receiving bytes is young); the bytes freed, or null when it is young or gone.
+    /// Upload data with no session: bytes whose session record is gone, left by a crash between the two. Deleted when
+    /// last written before <paramref name="before"/> (an upload still receiving bytes is young); the bytes freed, or
+    /// null when it is young or gone.
     /// </summary>
     public async Task<long?> CollectOrphanAsync(string registryId, string uploadId, DateTimeOffset before, CancellationToken cancellationToken)
     {
