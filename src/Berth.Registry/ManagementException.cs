@@ -1,10 +1,9 @@
-using Berth.Core.Metadata;
-using Berth.Core.Tenancy;
-using Berth.Registry.Hosting;
+namespace Berth.Registry;
 
-namespace Berth.Registry.Management;
-
-/// <summary>A management API failure, written as RFC 7807 problem details.</summary>
+/// <summary>
+/// A management API failure, written as RFC 7807 problem details. Beside the feature folders rather than in
+/// Management: the services the API calls into (scanning among them) throw it too.
+/// </summary>
 public sealed class ManagementException(int status, string title, string detail) : Exception(detail)
 {
     public int Status { get; } = status;

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
-using Berth.Registry.Distribution;
 
 namespace Berth.Registry.Auth;
 
@@ -19,7 +18,7 @@ public static class TokenEndpoint
         return app;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, TokenService tokens, RegistryAddressing addressing)
+    private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, TokenService tokens, IScopeRegistryResolver addressing)
     {
         if (!RequestCredentials.TryGetBasic(context.Request, out var username, out var password))
         {
@@ -47,7 +46,7 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> PostAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, IUserStore userStore,
-        TokenService tokens, RegistryAddressing addressing)
+        TokenService tokens, IScopeRegistryResolver addressing)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -87,7 +86,7 @@ public static class TokenEndpoint
         return Results.Json(result, TokenResponseContext.Default.TokenResponse);
     }
 
-    private static TokenResponse Issue(HttpContext context, RegistryPrincipal principal, List<Scope> scopes, TokenService tokens, RegistryAddressing addressing, bool refresh)
+    private static TokenResponse Issue(HttpContext context, RegistryPrincipal principal, List<Scope> scopes, TokenService tokens, IScopeRegistryResolver addressing, bool refresh)
     {
         var grants = new List<AccessGrant>();
         foreach (var scope in scopes)
@@ -119,7 +118,7 @@ public static class TokenEndpoint
     /// scope names; a user's token serves one registry per bearer token).
     /// </summary>
     private static async ValueTask<RegistryPrincipal?> VerifyAsync(HttpContext context, string username, string password, List<Scope> scopes,
-        CredentialVerifier verifier, UserRegistryAccess users, RegistryAddressing addressing)
+        CredentialVerifier verifier, UserRegistryAccess users, IScopeRegistryResolver addressing)
     {
         if (!UserAuthenticator.LooksLikeAccessToken(password))
         {

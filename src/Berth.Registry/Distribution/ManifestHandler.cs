@@ -6,7 +6,7 @@ namespace Berth.Registry.Distribution;
 
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT (by tag or digest) and DELETE (by digest or tag).</summary>
 public sealed class ManifestHandler(
-    IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, Scanning.ScanQueue scans, Observability.BerthMetrics metrics, TimeProvider time)
+    IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, IManifestPushListener scans, Observability.BerthMetrics metrics, TimeProvider time)
 {
     public Task HandleAsync(V2Request request)
     {

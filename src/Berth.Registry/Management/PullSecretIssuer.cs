@@ -74,7 +74,7 @@ public sealed record PullSecret(string Yaml, string Snippet, string? NewPassword
 /// caller supplies the current one — checked, so a typo doesn't produce a Secret that fails later in a cluster — or
 /// asks for a reset and gets the new password embedded.
 /// </summary>
-public sealed class PullSecretIssuer(ITenantStore tenants, RegistryLifecycle lifecycle)
+public sealed class PullSecretIssuer(ITenantStore tenants, RegistryPasswordReset reset)
 {
     /// <exception cref="ManagementException">400: invalid names, no password, or not the current password</exception>
     public async Task<PullSecret> IssueAsync(RegistryRecord registry, string @namespace, string secretName, string? password, bool resetPassword,
@@ -89,7 +89,7 @@ public sealed class PullSecretIssuer(ITenantStore tenants, RegistryLifecycle lif
         string? newPassword = null;
         if (resetPassword)
         {
-            password = newPassword = await lifecycle.ResetPasswordAsync(registry, actor, cancellationToken);
+            password = newPassword = await reset.ResetAsync(registry, actor, cancellationToken);
         }
         else if (string.IsNullOrEmpty(password))
         {

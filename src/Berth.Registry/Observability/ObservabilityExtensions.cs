@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Berth.Metadata.Sqlite;
-using Berth.Registry.Auth;
 using Berth.Registry.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
