@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 
@@ -167,25 +166,3 @@ public static class TokenEndpoint
     private static IResult Error(string oauthError, string ociCode, string message, int status) =>
         Results.Json(new OAuthError(oauthError, message, [new OciError(ociCode, message)]), TokenResponseContext.Default.OAuthError, statusCode: status);
 }
-
-public sealed record TokenResponse(
-    [property: JsonPropertyName("token")] string Token,
-    [property: JsonPropertyName("access_token")] string AccessToken,
-    [property: JsonPropertyName("expires_in")] int ExpiresIn,
-    [property: JsonPropertyName("issued_at")] string IssuedAt,
-    [property: JsonPropertyName("refresh_token")] string? RefreshToken,
-    [property: JsonPropertyName("scope")] string? Scope);
-
-public sealed record OAuthError(
-    [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("error_description")] string Description,
-    [property: JsonPropertyName("errors")] IReadOnlyList<OciError> Errors);
-
-public sealed record OciError(
-    [property: JsonPropertyName("code")] string Code,
-    [property: JsonPropertyName("message")] string Message);
-
-[JsonSerializable(typeof(TokenResponse))]
-[JsonSerializable(typeof(OAuthError))]
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-internal sealed partial class TokenResponseContext : JsonSerializerContext;
