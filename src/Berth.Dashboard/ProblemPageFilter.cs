@@ -7,9 +7,6 @@ using Microsoft.AspNetCore.Mvc.ViewFeatures;
 
 namespace Berth.Dashboard;
 
-/// <summary>What the designed error page shows.</summary>
-public sealed record Problem(int Status, string Title, string Detail);
-
 /// <summary>
 /// Turns the services' <see cref="ManagementException"/> (404 for what the user may not see, 403 for what their role
 /// may not do) into the designed error page, so page handlers just call the services and let them refuse.
