@@ -9,7 +9,8 @@ namespace Berth.Registry.Tests;
 /// The feature folders of Berth.Registry (Auth, Distribution, Management, Scanning…) must not depend on each other in
 /// a cycle, so each can be read, and changed, knowing only the folders below it. A folder depends on another when a
 /// file in it names a top-level type declared in the other. Hosting, the composition root, is left out: it registers
-/// every feature and holds the options they all read.
+/// every feature and holds the options they all read. The few types beside the folders (namespace Berth.Registry) are
+/// shared by several features, so they must use none.
 /// </summary>
 public sealed partial class FolderDependencyTests(ITestOutputHelper output)
 {
@@ -48,6 +49,19 @@ public sealed partial class FolderDependencyTests(ITestOutputHelper output)
         var longer = LongerCycles(graph);
         Assert.True(cycles.Count == 0 && longer.Count == 0,
             $"Feature folders depend on each other in a cycle:\n{string.Join("\n", cycles.Concat(longer))}");
+    }
+
+    [Fact]
+    public void SharedTypesUseNoFeatureFolder()
+    {
+        var declaredIn = DeclaredTypes();
+        var uses = Directory.GetFiles(Path.Combine(RepositoryRoot(), "src", "Berth.Registry"), "*.cs")
+            .SelectMany(file => TypeNamesUsed(File.ReadAllText(file), declaredIn.Values)
+                .Where(name => declaredIn.TryGetValue(name, out var folder) && folder != CompositionRoot)
+                .Select(name => $"{Path.GetFileName(file)} uses {name}"))
+            .Distinct()
+            .ToList();
+        Assert.Empty(uses);
     }
 
     /// <summary>Folder → (folder it uses → the uses, "File.cs uses Type, …").</summary>
