@@ -1,5 +1,4 @@
 using Berth.Registry;
-using Berth.Registry.Management;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
