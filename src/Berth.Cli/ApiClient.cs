@@ -8,9 +8,6 @@ using Berth.Core.Metadata;
 
 namespace Berth.Cli;
 
-/// <summary>A typed response together with the server's JSON, kept unchanged for <c>--json</c>.</summary>
-public sealed record ApiResponse<T>(T Value, JsonElement Json);
-
 /// <summary>Client of the Berth management API (docs/api.md): HTTP Basic auth, JSON in and out.</summary>
 public sealed class ApiClient : IDisposable
 {

@@ -1,13 +1,10 @@
-using Berth.Registry.Management;
+using Berth.Registry;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
 
 namespace Berth.Dashboard;
-
-/// <summary>What the designed error page shows.</summary>
-public sealed record Problem(int Status, string Title, string Detail);
 
 /// <summary>
 /// Turns the services' <see cref="ManagementException"/> (404 for what the user may not see, 403 for what their role

@@ -6,6 +6,7 @@ using Berth.Metadata.Sqlite;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Berth.Registry.Scanning;
+using Berth.Registry.Storage;
 using Berth.Storage.FileSystem;
 using Berth.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -38,7 +38,7 @@ public static class BerthAuthentication
 
     public static bool IsAdmin(this ClaimsPrincipal principal) => principal.FindFirstValue(AdminClaim) == "true";
 
-    public static AuthenticationBuilder AddBerthAuthentication(this IServiceCollection services)
+    internal static AuthenticationBuilder AddBerthAuthentication(this IServiceCollection services)
     {
         // No default authenticate scheme: only endpoints that require authorization authenticate (through the default
         // policy), so /v2 and /auth/token, which have their own credential checks, never run these handlers.

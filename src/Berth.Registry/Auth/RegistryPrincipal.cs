@@ -1,19 +1,5 @@
 namespace Berth.Registry.Auth;
 
-/// <summary>Actions on a repository, as named in Docker token scopes.</summary>
-[Flags]
-public enum RepositoryActions
-{
-    None = 0,
-    Pull = 1,
-    Push = 2,
-    Delete = 4,
-    All = Pull | Push | Delete,
-}
-
-/// <summary>One entry of a token's <c>access</c> claim: what may be done on one resource.</summary>
-public sealed record AccessGrant(string Type, string Name, IReadOnlyList<string> Actions);
-
 /// <summary>
 /// Who is calling /v2, once authenticated: the registry whose credential was presented (or which a user's personal
 /// access token was used for), the credential generation it was valid under, and (for bearer tokens) the scopes the

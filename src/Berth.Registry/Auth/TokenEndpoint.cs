@@ -1,7 +1,5 @@
-using System.Text.Json.Serialization;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
-using Berth.Registry.Distribution;
 
 namespace Berth.Registry.Auth;
 
@@ -19,7 +17,7 @@ public static class TokenEndpoint
         return app;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, TokenService tokens, RegistryAddressing addressing)
+    private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, TokenService tokens, IScopeRegistryResolver addressing)
     {
         if (!RequestCredentials.TryGetBasic(context.Request, out var username, out var password))
         {
@@ -47,7 +45,7 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> PostAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, IUserStore userStore,
-        TokenService tokens, RegistryAddressing addressing)
+        TokenService tokens, IScopeRegistryResolver addressing)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -87,7 +85,7 @@ public static class TokenEndpoint
         return Results.Json(result, TokenResponseContext.Default.TokenResponse);
     }
 
-    private static TokenResponse Issue(HttpContext context, RegistryPrincipal principal, List<Scope> scopes, TokenService tokens, RegistryAddressing addressing, bool refresh)
+    private static TokenResponse Issue(HttpContext context, RegistryPrincipal principal, List<Scope> scopes, TokenService tokens, IScopeRegistryResolver addressing, bool refresh)
     {
         var grants = new List<AccessGrant>();
         foreach (var scope in scopes)
@@ -119,7 +117,7 @@ public static class TokenEndpoint
     /// scope names; a user's token serves one registry per bearer token).
     /// </summary>
     private static async ValueTask<RegistryPrincipal?> VerifyAsync(HttpContext context, string username, string password, List<Scope> scopes,
-        CredentialVerifier verifier, UserRegistryAccess users, RegistryAddressing addressing)
+        CredentialVerifier verifier, UserRegistryAccess users, IScopeRegistryResolver addressing)
     {
         if (!UserAuthenticator.LooksLikeAccessToken(password))
         {
@@ -168,25 +166,3 @@ public static class TokenEndpoint
     private static IResult Error(string oauthError, string ociCode, string message, int status) =>
         Results.Json(new OAuthError(oauthError, message, [new OciError(ociCode, message)]), TokenResponseContext.Default.OAuthError, statusCode: status);
 }
-
-public sealed record TokenResponse(
-    [property: JsonPropertyName("token")] string Token,
-    [property: JsonPropertyName("access_token")] string AccessToken,
-    [property: JsonPropertyName("expires_in")] int ExpiresIn,
-    [property: JsonPropertyName("issued_at")] string IssuedAt,
-    [property: JsonPropertyName("refresh_token")] string? RefreshToken,
-    [property: JsonPropertyName("scope")] string? Scope);
-
-public sealed record OAuthError(
-    [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("error_description")] string Description,
-    [property: JsonPropertyName("errors")] IReadOnlyList<OciError> Errors);
-
-public sealed record OciError(
-    [property: JsonPropertyName("code")] string Code,
-    [property: JsonPropertyName("message")] string Message);
-
-[JsonSerializable(typeof(TokenResponse))]
-[JsonSerializable(typeof(OAuthError))]
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-internal sealed partial class TokenResponseContext : JsonSerializerContext;

@@ -4,6 +4,7 @@ using Berth.Core.Storage;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Berth.Registry.Observability;
+using Berth.Registry.Storage;
 using Microsoft.Extensions.Hosting;
 
 namespace Berth.Registry.Collection;

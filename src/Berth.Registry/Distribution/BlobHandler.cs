@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
+using Berth.Registry.Storage;
 
 namespace Berth.Registry.Distribution;
 

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
+using Berth.Registry.Storage;
 
 namespace Berth.Registry.Distribution;
 
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT (by tag or digest) and DELETE (by digest or tag).</summary>
 public sealed class ManifestHandler(
-    IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, Scanning.ScanQueue scans, Observability.BerthMetrics metrics, TimeProvider time)
+    IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, IManifestPushListener scans, Observability.BerthMetrics metrics, TimeProvider time)
 {
     public Task HandleAsync(V2Request request)
     {

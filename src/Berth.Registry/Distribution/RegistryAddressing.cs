@@ -1,5 +1,6 @@
 using Berth.Core.Distribution;
 using Berth.Core.Tenancy;
+using Berth.Registry.Auth;
 using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Distribution;
@@ -12,7 +13,7 @@ public sealed record RepositoryTarget(string RegistryName, string Repository, st
 /// client's repository name starts with the registry. Host-based (with <c>Berth:DomainSuffix</c>):
 /// <c>&lt;registry&gt;.SUFFIX/&lt;repository&gt;</c>.
 /// </summary>
-public sealed class RegistryAddressing(IOptions<BerthOptions> options)
+public sealed class RegistryAddressing(IOptions<BerthOptions> options) : IScopeRegistryResolver
 {
     private readonly string? _suffix = string.IsNullOrWhiteSpace(options.Value.DomainSuffix) ? null : options.Value.DomainSuffix.Trim().TrimStart('.').ToLowerInvariant();
     private readonly string? _publicHost = string.IsNullOrWhiteSpace(options.Value.PublicHost) ? null : options.Value.PublicHost.Trim();

@@ -4,6 +4,7 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Hosting;
+using Berth.Registry.Storage;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Berth.Registry.Distribution;

@@ -1,5 +1,6 @@
 using Berth.Core.Metadata;
 using Berth.Registry.Hosting;
+using Berth.Registry.Storage;
 using Microsoft.Extensions.Hosting;
 
 namespace Berth.Registry.Distribution;

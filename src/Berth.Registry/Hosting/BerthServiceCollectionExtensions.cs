@@ -1,12 +1,10 @@
-using Berth.Core.Metadata;
-using Berth.Metadata.Postgres;
-using Berth.Metadata.Sqlite;
 using Berth.Registry.Auth;
 using Berth.Registry.Collection;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
 using Berth.Registry.Scanning;
+using Berth.Registry.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -45,90 +43,10 @@ public static class BerthServiceCollectionExtensions
         services.AddBerthAuth();
         services.AddBerthDistribution();
         services.AddBerthObservability();
-        services.TryAddSingleton<TenantService>();
-        services.TryAddSingleton<ProjectAccess>();
-        services.TryAddSingleton<PullSecretIssuer>();
-        services.TryAddSingleton<RegistryLifecycle>();
-        services.TryAddSingleton<RegistryPurger>();
-        services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
-        services.TryAddSingleton<UploadJanitor>();
-        services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
+        services.AddBerthManagement();
         services.AddBerthCollection();
-        services.TryAddSingleton<PullRecorder>();
-        services.AddHostedService(sp => sp.GetRequiredService<PullRecorder>());
-        services.AddBerthRepositoryApi();
         services.AddBerthScanning();
         services.AddBerthOpenApi();
-        services.AddHostedService<CredentialChangeListener>();
         return services;
     }
-
-    /// <summary>
-    /// The metadata store and blob driver chosen by <c>Berth:Metadata:Provider</c> and <c>Berth:Storage:Provider</c>:
-    /// embedded by default (SQLite and files under <c>Berth:DataDir</c>), PostgreSQL and S3 to scale out.
-    /// </summary>
-    public static IServiceCollection AddBerthStorage(this IServiceCollection services)
-    {
-        services.TryAddSingleton<IMetadataStore>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;
-            return options.Metadata.Provider == MetadataOptions.PostgresProvider
-                ? new PostgresMetadataStore(options.Metadata.ConnectionString!)
-                : new SqliteMetadataStore(Path.Combine(DataDir(options), "berth.db"), options.Metadata.BusyTimeout);
-        });
-
-        // One store plays every metadata role (IMetadataStore is each of them).
-        services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton<IArtifactStore>(sp => sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton<IUploadStore>(sp => sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton<IUserStore>(sp => sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton<IPullStatsStore>(sp => sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton<IAdvisoryStore>(sp => sp.GetRequiredService<IMetadataStore>());
-        services.TryAddSingleton<IScanStore>(sp => sp.GetRequiredService<IMetadataStore>());
-
-        // Several nodes share the login throttling counters through PostgreSQL; the one embedded node keeps them in memory.
-        services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>() as ILoginThrottleStore ?? new MemoryLoginThrottleStore());
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<BerthOptions>>().Value;
-            return RegistryBlobStore.CreateDriver(options.Storage, Path.Combine(DataDir(options), "blobs"));
-        });
-        return services;
-    }
-
-    public static IServiceCollection AddBerthAuth(this IServiceCollection services)
-    {
-        services.TryAddSingleton<SigningKeys>();
-        services.TryAddSingleton<CredentialGenerations>();
-        services.TryAddSingleton<CredentialVerifier>();
-        services.TryAddSingleton<TokenService>();
-        services.TryAddSingleton<V2Authenticator>();
-        services.TryAddSingleton<UserAuthenticator>();
-        services.TryAddSingleton<UserRegistryAccess>();
-        services.AddBerthAuthentication();
-        services.TryAddSingleton<LoginThrottle>();
-        return services;
-    }
-
-    public static IServiceCollection AddBerthDistribution(this IServiceCollection services)
-    {
-        services.TryAddSingleton<RegistryAddressing>();
-        services.TryAddSingleton<BlobLocks>();
-        services.TryAddSingleton<BlobTransfers>();
-        services.TryAddSingleton<UploadStates>();
-        services.TryAddSingleton<StorageQuota>();
-        services.TryAddSingleton<RegistryBlobStore>();
-        services.TryAddSingleton<UploadSessions>();
-        services.TryAddSingleton<BlobHandler>();
-        services.TryAddSingleton<UploadHandler>();
-        services.TryAddSingleton<ManifestHandler>();
-        services.TryAddSingleton<TagsHandler>();
-        services.TryAddSingleton<CatalogHandler>();
-        services.TryAddSingleton<ReferrersHandler>();
-        services.TryAddSingleton<V2Dispatcher>();
-        return services;
-    }
-
-    private static string DataDir(BerthOptions options) => Path.GetFullPath(options.DataDir);
 }

@@ -123,16 +123,16 @@ public static class ManagementEndpoints
         return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, ct));
     }
 
-    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryLifecycle lifecycle, ProjectAccess access, CancellationToken ct)
+    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryPasswordReset reset, ProjectAccess access, CancellationToken ct)
     {
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
-        var password = await lifecycle.ResetPasswordAsync(registry, AuditActor.From(context), ct);
+        var password = await reset.ResetAsync(registry, AuditActor.From(context), ct);
         context.Response.Headers.CacheControl = "no-store";
         return Results.Ok(new PasswordResetResponse(registry.Name, password));
     }
 
     /// <summary>Irreversible, so it must be confirmed with the registry's exact name (body <c>{"confirm"}</c> or <c>?confirm=</c>).</summary>
-    private static async Task<IResult> DeleteRegistryAsync(string name, HttpContext context, RegistryLifecycle lifecycle, ProjectAccess access, CancellationToken ct)
+    private static async Task<IResult> DeleteRegistryAsync(string name, HttpContext context, RegistryDeletion deletion, ProjectAccess access, CancellationToken ct)
     {
         var confirm = context.Request.Query["confirm"].ToString();
         if (confirm.Length == 0)
@@ -147,7 +147,7 @@ public static class ManagementEndpoints
                 $"Deleting a registry is irreversible. Confirm by sending the registry's exact name: {{\"confirm\":\"{registry.Name}\"}} or ?confirm={registry.Name}.");
         }
 
-        await lifecycle.DeleteAsync(registry, AuditActor.From(context), ct);
+        await deletion.DeleteAsync(registry, AuditActor.From(context), ct);
         return Results.NoContent();
     }
 

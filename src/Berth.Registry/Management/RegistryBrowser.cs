@@ -6,6 +6,7 @@ using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Distribution;
 using Berth.Registry.Scanning;
+using Berth.Registry.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Berth.Registry.Management;

@@ -3,6 +3,7 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
+using Berth.Registry.Storage;
 using Microsoft.Extensions.Hosting;
 
 namespace Berth.Registry.Management;

@@ -20,7 +20,7 @@ public static class RepositoryEndpoints
     private const string Repositories = "/registries/{name}/repositories";
 
     /// <summary>The route constraint and API descriptions the repository endpoints need.</summary>
-    public static IServiceCollection AddBerthRepositoryApi(this IServiceCollection services)
+    internal static IServiceCollection AddBerthRepositoryApi(this IServiceCollection services)
     {
         services.Configure<RouteOptions>(options => options.SetParameterPolicy<RepositoryPathConstraint>(RepositoryPathConstraint.Name));
         services.TryAddEnumerable(ServiceDescriptor.Transient<IApiDescriptionProvider, DocumentedRepositoryPathProvider>());

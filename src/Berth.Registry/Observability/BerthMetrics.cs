@@ -73,12 +73,12 @@ public sealed class BerthMetrics : IDisposable
 
     public void CollectionRun() => _collectionRuns.Add(1);
 
-    public void CollectionRemoved(Collection.CollectedKind kind, long count, long bytes)
+    public void CollectionRemoved(CollectedKind kind, long count, long bytes)
     {
         var tag = new KeyValuePair<string, object?>("kind", kind switch
         {
-            Collection.CollectedKind.UntrackedFile => "untracked_file",
-            Collection.CollectedKind.OrphanUpload => "orphan_upload",
+            CollectedKind.UntrackedFile => "untracked_file",
+            CollectedKind.OrphanUpload => "orphan_upload",
             _ => "unreferenced",
         });
         _collectionRemoved.Add(count, tag);

@@ -1,4 +1,5 @@
 using Berth.Registry.Distribution;
+using Berth.Registry.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Berth.Registry.Observability;

@@ -4,9 +4,6 @@ using Berth.Scanning.Advisories;
 
 namespace Berth.Registry.Scanning;
 
-/// <summary>The advisories one scan matches against: the database version they make up, and the index over them.</summary>
-public sealed record AdvisorySnapshot(long Version, int AdvisoryCount, AdvisoryMatcher Matcher);
-
 /// <summary>
 /// The OSV advisory database as the scanner uses it. Imports go into the metadata store (shared by every node) in
 /// batches; an import that changed anything moves the database version on and queues every older scan again. Each

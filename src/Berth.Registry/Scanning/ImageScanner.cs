@@ -2,6 +2,7 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Distribution;
+using Berth.Registry.Storage;
 using Berth.Scanning.Inventory;
 
 namespace Berth.Registry.Scanning;

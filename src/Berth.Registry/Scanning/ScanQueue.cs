@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
+using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Berth.Registry.Management;
 
@@ -12,7 +13,7 @@ namespace Berth.Registry.Scanning;
 /// pushed manifests, so a push does no scanning I/O at all, and a wake-up, so a queued scan starts at once instead of
 /// at the next poll.
 /// </summary>
-public sealed class ScanQueue(IScanStore scans, IArtifactStore artifacts, TimeProvider time, IOptions<BerthOptions> options)
+public sealed class ScanQueue(IScanStore scans, IArtifactStore artifacts, TimeProvider time, IOptions<BerthOptions> options) : IManifestPushListener
 {
     // Bounded: past it a push is not scanned automatically (it can still be scanned on demand) rather than holding memory.
     private const int PushedCapacity = 10_000;

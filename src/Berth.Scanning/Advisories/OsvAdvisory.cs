@@ -30,30 +30,3 @@ public sealed record OsvAdvisory
     /// <summary>The database's own extra data; GitHub puts its severity text here ("severity": "HIGH").</summary>
     public JsonElement? DatabaseSpecific { get; init; }
 }
-
-/// <summary>A severity entry: <see cref="Type"/> is CVSS_V2, CVSS_V3, CVSS_V4 or a distro's own ("Ubuntu").</summary>
-public sealed record OsvSeverity(string Type, string Score);
-
-public sealed record OsvAffected
-{
-    public OsvPackage? Package { get; init; }
-
-    public IReadOnlyList<OsvSeverity> Severity { get; init; } = [];
-
-    public IReadOnlyList<OsvRange> Ranges { get; init; } = [];
-
-    /// <summary>Affected versions listed one by one; they match exactly.</summary>
-    public IReadOnlyList<string> Versions { get; init; } = [];
-
-    public JsonElement? EcosystemSpecific { get; init; }
-
-    public JsonElement? DatabaseSpecific { get; init; }
-}
-
-public sealed record OsvPackage(string Ecosystem, string Name, string? Purl);
-
-/// <summary>A version range: <see cref="Type"/> is ECOSYSTEM, SEMVER or GIT.</summary>
-public sealed record OsvRange(string Type, IReadOnlyList<OsvEvent> Events);
-
-/// <summary>One range event; exactly one of the four is set.</summary>
-public sealed record OsvEvent(string? Introduced, string? Fixed, string? LastAffected, string? Limit);

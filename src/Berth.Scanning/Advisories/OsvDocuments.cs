@@ -3,12 +3,6 @@ using System.Text.Json;
 
 namespace Berth.Scanning.Advisories;
 
-/// <summary>One OSV document read for import: the advisory, and its JSON exactly as it was in the input.</summary>
-public sealed record OsvDocument(OsvAdvisory Advisory, string Json);
-
-/// <summary>A document that could not be imported: where it was (archive entry, array index) and why.</summary>
-public sealed record OsvReadError(string Location, string Message);
-
 /// <summary>
 /// Reads OSV documents in the forms operators have them: one JSON document, a JSON array of documents, or a zip
 /// archive of such files (the layout osv.dev publishes per ecosystem, one advisory per <c>.json</c> entry). A document

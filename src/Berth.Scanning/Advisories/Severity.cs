@@ -2,9 +2,6 @@ using System.Text.Json;
 
 namespace Berth.Scanning.Advisories;
 
-/// <summary>Qualitative severity, as CVSS v3.x §5 rates base scores.</summary>
-public enum SeverityLevel { Unknown, None, Low, Medium, High, Critical }
-
 /// <summary>A finding's severity: the level, and when it came from a CVSS v3 vector, the computed base score and the vector.</summary>
 public sealed record Severity(SeverityLevel Level, double? Score, string? Vector)
 {

@@ -10,13 +10,3 @@ internal sealed record FileFinding(OsInfo? Os, IReadOnlyList<Package> Packages, 
     public static FileFinding ForOsPackages(IReadOnlyList<Package> packages) => new(null, packages, true);
     public static FileFinding ForPackages(IReadOnlyList<Package> packages) => new(null, packages, false);
 }
-
-/// <summary>One kind of file the inventory understands.</summary>
-internal interface IFileAnalyser
-{
-    /// <summary>Decides from the tar header alone whether the file is worth reading into memory.</summary>
-    bool Wants(LayerFile file);
-
-    /// <summary>Parses the file; null when it holds nothing (a non-Go executable, a jar without Maven metadata).</summary>
-    FileFinding? Analyse(string path, byte[] content);
-}

@@ -1,4 +1,5 @@
 using Berth.Core.Metadata;
+using Berth.Registry;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Berth.Registry.Management;

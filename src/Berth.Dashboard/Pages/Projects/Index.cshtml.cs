@@ -1,12 +1,11 @@
 using Berth.Core.Metadata;
+using Berth.Registry;
 using Berth.Registry.Auth;
 using Berth.Registry.Management;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Berth.Dashboard.Pages.Projects;
-
-public sealed record ProjectRow(string Name, ProjectRole Role, int RegistryCount, DateTimeOffset CreatedAt);
 
 /// <summary>The dashboard's home: the projects the user can see, and creating one (any signed-in user may).</summary>
 public sealed class ProjectsModel(ProjectAccess access, ITenantStore tenants, TenantService service, IUserStore users) : PageModel

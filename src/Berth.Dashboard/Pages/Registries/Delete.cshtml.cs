@@ -11,7 +11,7 @@ namespace Berth.Dashboard.Pages.Registries;
 /// matches; the POST checks the name itself, so a page without script (or a forged form) deletes nothing on a mismatch.
 /// </summary>
 public sealed class DeleteModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing,
-    RegistryBrowser browser, RegistryLifecycle lifecycle) : PageModel
+    RegistryBrowser browser, RegistryDeletion deletion) : PageModel
 {
     public RegistrySummary Summary { get; private set; } = null!;
 
@@ -43,7 +43,7 @@ public sealed class DeleteModel(ProjectAccess access, IArtifactStore artifacts, 
             return Page();
         }
 
-        await lifecycle.DeleteAsync(registry, AuditActor.From(HttpContext), ct);
+        await deletion.DeleteAsync(registry, AuditActor.From(HttpContext), ct);
         Notice = $"Registry {registry.Name} was deleted with everything in it.";
         return Redirect($"/projects/{registry.ProjectName}/registries");
     }

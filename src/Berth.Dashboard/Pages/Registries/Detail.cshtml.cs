@@ -1,6 +1,7 @@
 using Berth.Api;
 using Berth.Core;
 using Berth.Core.Metadata;
+using Berth.Registry;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,5 @@
 using Berth.Core.Metadata;
+using Berth.Registry;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Microsoft.AspNetCore.Mvc;

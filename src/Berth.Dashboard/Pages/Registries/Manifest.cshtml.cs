@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Berth.Api;
 using Berth.Core.Metadata;
+using Berth.Registry;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
 using Berth.Registry.Scanning;

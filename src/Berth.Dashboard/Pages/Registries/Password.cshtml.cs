@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Berth.Dashboard.Pages.Registries;
 
 /// <summary>Explains what a reset does, then resets and shows the new password in the POST's response, once.</summary>
-public sealed class PasswordModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryLifecycle lifecycle) : PageModel
+public sealed class PasswordModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryPasswordReset reset) : PageModel
 {
     public RegistrySummary Summary { get; private set; } = null!;
 
@@ -22,7 +22,7 @@ public sealed class PasswordModel(ProjectAccess access, IArtifactStore artifacts
     {
         var ct = HttpContext.RequestAborted;
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Owner, ct);
-        var password = await lifecycle.ResetPasswordAsync(registry, AuditActor.From(HttpContext), ct);
+        var password = await reset.ResetAsync(registry, AuditActor.From(HttpContext), ct);
         Response.Headers.CacheControl = "no-store";
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
         NewPassword = new Credentials(Summary.LoginHost, Summary.Endpoint, registry.Name, password);

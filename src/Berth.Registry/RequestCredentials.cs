@@ -1,9 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text;
 
-namespace Berth.Registry.Auth;
+namespace Berth.Registry;
 
-/// <summary>Reads the Authorization header: Basic user/password or a Bearer token.</summary>
+/// <summary>
+/// Reads the Authorization header: Basic user/password or a Bearer token. Beside the feature folders: Auth reads
+/// registry and user credentials with it, Observability the <c>/metrics</c> scraper's token.
+/// </summary>
 public static class RequestCredentials
 {
     public static bool TryGetBasic(HttpRequest request, out string username, out string password)

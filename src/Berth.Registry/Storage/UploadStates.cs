@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
-namespace Berth.Registry.Distribution;
+namespace Berth.Registry.Storage;
 
 /// <summary>
 /// In-process state of upload sessions: a gate so one request at a time touches a session, and the running

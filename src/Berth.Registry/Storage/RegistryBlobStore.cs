@@ -6,7 +6,7 @@ using Berth.Registry.Hosting;
 using Berth.Storage.FileSystem;
 using Berth.Storage.S3;
 
-namespace Berth.Registry.Distribution;
+namespace Berth.Registry.Storage;
 
 /// <summary>
 /// Blob content of registries, the one way to it besides <see cref="UploadSessions"/> (as in CNCF Distribution, no

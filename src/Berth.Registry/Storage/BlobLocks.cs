@@ -1,6 +1,6 @@
 using Berth.Core.Metadata;
 
-namespace Berth.Registry.Distribution;
+namespace Berth.Registry.Storage;
 
 /// <summary>
 /// Locks keyed by (registry, digest). Committing a blob into storage and collecting an unreferenced one must not

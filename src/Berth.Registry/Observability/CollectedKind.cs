@@ -1,4 +1,4 @@
-namespace Berth.Registry.Collection;
+namespace Berth.Registry.Observability;
 
 /// <summary>What the collector removed (the <c>kind</c> tag of <c>berth.collection.blobs_removed</c>).</summary>
 public enum CollectedKind

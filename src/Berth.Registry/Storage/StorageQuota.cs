@@ -2,7 +2,7 @@ using Berth.Core;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 
-namespace Berth.Registry.Distribution;
+namespace Berth.Registry.Storage;
 
 /// <summary>
 /// A registry's storage allocation as seen by pushes: it covers stored blobs and the bytes open upload sessions hold.

@@ -4,13 +4,12 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Auth;
 using Berth.Registry.Hosting;
-using Berth.Registry.Management;
+using Berth.Registry.Scanning;
 using Berth.Scanning.Advisories;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Berth.Registry.Scanning;
+namespace Berth.Registry.Management;
 
 /// <summary>
 /// Vulnerability scanning under <c>/api/v1</c> (see docs/api.md): a manifest's findings (viewers), scanning on demand
@@ -19,17 +18,6 @@ namespace Berth.Registry.Scanning;
 public static class ScanEndpoints
 {
     private const string Manifests = "/registries/{name}/repositories/{**path:" + RepositoryPathConstraint.Name;
-
-    public static IServiceCollection AddBerthScanning(this IServiceCollection services)
-    {
-        services.TryAddSingleton<ScanQueue>();
-        services.TryAddSingleton<AdvisoryDatabase>();
-        services.TryAddSingleton<ImageScanner>();
-        services.TryAddSingleton<VulnerabilityReports>();
-        services.TryAddSingleton<ScanWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<ScanWorker>());
-        return services;
-    }
 
     public static RouteGroupBuilder MapBerthScanningApi(this RouteGroupBuilder api)
     {

@@ -5,7 +5,7 @@ using Berth.Core.Storage;
 using Berth.Core.Tenancy;
 using Berth.Registry.Hosting;
 
-namespace Berth.Registry.Distribution;
+namespace Berth.Registry.Storage;
 
 /// <summary>
 /// Upload sessions and their data: start, write (a writer on the session's data, never a storage path), complete

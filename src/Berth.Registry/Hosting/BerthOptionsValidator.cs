@@ -1,0 +1,44 @@
+namespace Berth.Registry.Hosting;
+
+/// <summary>Checks that the chosen providers have what they need.</summary>
+public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BerthOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Metadata.Provider == MetadataOptions.PostgresProvider && string.IsNullOrWhiteSpace(options.Metadata.ConnectionString))
+        {
+            failures.Add("Berth:Metadata:ConnectionString is required when Berth:Metadata:Provider is 'postgres'.");
+        }
+
+        if (options.Storage.Provider == StorageOptions.S3Provider && string.IsNullOrWhiteSpace(options.Storage.S3.Bucket))
+        {
+            failures.Add("Berth:Storage:S3:Bucket is required when Berth:Storage:Provider is 's3'.");
+        }
+
+        foreach (var proxy in options.TrustedProxies)
+        {
+            if (!ForwardedHeaders.TryParse(proxy, out _))
+            {
+                failures.Add($"Berth:TrustedProxies: '{proxy}' is not an IP address or a CIDR range (e.g. 10.0.0.0/8).");
+            }
+        }
+
+        if (options.Auth.MaxLoginDelay >= options.Auth.FailedLoginMemory)
+        {
+            failures.Add("Berth:Auth:MaxLoginDelay must be shorter than Berth:Auth:FailedLoginMemory (failures must outlive the wait they cause).");
+        }
+
+        if (options.Metrics.Token is { } token && token.Length < MetricsOptions.MinTokenLength)
+        {
+            failures.Add($"Berth:Metrics:Token must be at least {MetricsOptions.MinTokenLength} characters (or unset, which turns /metrics off).");
+        }
+
+        if (options.Scanning.Timeout + options.Scanning.MaxDeferral >= options.Scanning.ClaimTimeout)
+        {
+            failures.Add("Berth:Scanning:Timeout plus MaxDeferral must be shorter than Berth:Scanning:ClaimTimeout (a scan still running must not be taken over).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

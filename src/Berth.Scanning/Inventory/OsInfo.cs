@@ -1,0 +1,6 @@
+namespace Berth.Scanning.Inventory;
+
+/// <summary>The distribution an image is built on, from its os-release file.</summary>
+/// <param name="Ecosystem">The OSV ecosystem ("Debian", "Alpine", ...), or null for a distribution OSV does not track.</param>
+/// <param name="Release">The release as OSV names it ("12", "v3.19"), or null when the distribution has none (e.g. Debian testing).</param>
+public sealed record OsInfo(string Id, string? VersionId, string? Ecosystem, string? Release);
