@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Berth.Cli.Commands;
-using Berth.Registry;
 
 namespace Berth.Cli;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using Berth.Core.Metadata;
 using Npgsql;
 
 namespace Berth.Metadata.Postgres;

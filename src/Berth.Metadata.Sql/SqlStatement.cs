@@ -50,7 +50,8 @@ public sealed class SqlStatement
             {
                 parameter.DbType = dbType;
                 parameter.Value = (object?)value ?? DBNull.Value;
-            }));
+            }
+            ));
         }
 
         return this;

@@ -14,6 +14,9 @@ public sealed class FileSystemBlobDriver : IBlobDriver
     // would only add a copy.
     private const int ReadBufferSize = 0;
 
+    // How often RetryIfDirectoryVanishes creates a directory again after a concurrent prune removed it.
+    private const int MaxDirectoryAttempts = 100;
+
     private readonly string _root;
     private readonly string _rootWithSeparator;
 
@@ -231,8 +234,6 @@ public sealed class FileSystemBlobDriver : IBlobDriver
     /// directory, or one of its parents while CreateDirectory was creating them (ENOENT from mkdir, which .NET reports
     /// as a DirectoryNotFoundException or a FileNotFoundException).
     /// </summary>
-    private const int MaxDirectoryAttempts = 100;
-
     private T RetryIfDirectoryVanishes<T>(string directory, Func<T> action)
     {
         for (var attempt = 1; ; attempt++)

@@ -28,6 +28,9 @@ internal sealed class S3BlobWriter : IBlobWriter
     private bool _committed;
     private bool _disposed;
 
+    /// <param name="driver">The driver whose client and bucket the writer uses.</param>
+    /// <param name="key">The object the writer's bytes are committed to.</param>
+    /// <param name="startSize">The bytes the file holds already (an append continues after them).</param>
     /// <param name="isBase">
     /// True when <paramref name="key"/> is a file's base object: the commit replaces the whole file, so it also
     /// removes any segments the previous content had. False for a segment (an append), which adds to the file.

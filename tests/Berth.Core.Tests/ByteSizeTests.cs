@@ -1,5 +1,3 @@
-using Berth.Core;
-
 namespace Berth.Core.Tests;
 
 public sealed class ByteSizeTests

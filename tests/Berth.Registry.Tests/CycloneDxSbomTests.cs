@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Berth.Api;
 using Berth.Registry.Scanning;
 

@@ -86,7 +86,7 @@ public sealed class MultiNodeFixture : IAsyncLifetime
         return path;
     }
 
-    /// <summary>A registry created through node <paramref name="node"/>; its endpoint names that node's host.</summary>
+    /// <summary>A registry created through the first node; its endpoint names that node's host.</summary>
     public Task<CreatedRegistry> NewRegistryAsync(string prefix) => Admin.CreateProjectAndRegistryAsync(prefix);
 
     /// <summary>The same registry as seen through another node (same credentials, that node's host).</summary>

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
-using Amazon.S3.Model;
 using Xunit;
 
 namespace Berth.Testing;

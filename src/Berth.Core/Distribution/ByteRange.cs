@@ -117,10 +117,3 @@ public readonly record struct ByteRange(long Start, long End)
     /// <summary>The upload <c>Range</c> header value for an upload holding <paramref name="size"/> bytes.</summary>
     public static string UploadRangeHeader(long size) => "0-" + Math.Max(0, size - 1).ToString(CultureInfo.InvariantCulture);
 }
-
-public enum RangeRequest
-{
-    Full,
-    Partial,
-    Unsatisfiable,
-}

@@ -3,29 +3,6 @@ using System.Text.Unicode;
 
 namespace Berth.Core.Distribution;
 
-/// <summary>What a manifest refers to: a blob (config, layer) or another manifest (index entry).</summary>
-public enum ReferenceKind
-{
-    Blob,
-    Manifest,
-}
-
-public sealed record Descriptor(string MediaType, Digest Digest, long Size, string? ArtifactType = null,
-    IReadOnlyDictionary<string, string>? Annotations = null, Platform? Platform = null);
-
-public sealed record Platform(string Os, string Architecture, string? Variant);
-
-public sealed record ManifestReference(Descriptor Descriptor, ReferenceKind Kind);
-
-/// <summary>A manifest that passed syntactic validation; the registry still checks its references exist.</summary>
-public sealed record ParsedManifest(
-    string MediaType,
-    string? ArtifactType,
-    Descriptor? Subject,
-    Descriptor? Config,
-    IReadOnlyList<ManifestReference> References,
-    IReadOnlyDictionary<string, string>? Annotations);
-
 /// <summary>
 /// Parses and validates image manifests, image indexes and artifacts (OCI 1.1 and Docker schema 2) without
 /// touching storage. Errors are MANIFEST_INVALID with a reason a user can act on.

@@ -37,15 +37,3 @@ public interface ILoginThrottleStore
     /// <summary>Forgets counters with no failure since <paramref name="failuresBefore"/> and no success since <paramref name="successesBefore"/>.</summary>
     Task PruneAsync(DateTimeOffset failuresBefore, DateTimeOffset successesBefore, CancellationToken cancellationToken);
 }
-
-/// <summary>
-/// One throttling counter. <see cref="Account"/> is <c>registry:&lt;name&gt;</c> or <c>user:&lt;name&gt;</c>, or
-/// <see cref="AnyAccount"/> for every account tried from <see cref="Address"/>.
-/// </summary>
-public sealed record LoginThrottleEntry(string Account, string Address, int Failures, DateTimeOffset? LastFailureAt, DateTimeOffset? LastSuccessAt)
-{
-    public const string AnyAccount = "*";
-}
-
-/// <summary>The two counters that decide whether a login attempt may be checked.</summary>
-public sealed record LoginThrottleState(LoginThrottleEntry? Pair, LoginThrottleEntry? Address);

@@ -12,11 +12,3 @@ public interface IPullStatsStore
     /// <summary>Per repository of the registry, every repository listed (zeros when never pulled), in one query.</summary>
     Task<IReadOnlyList<RepositoryPullStats>> GetRepositoryPullStatsAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken);
 }
-
-/// <summary>Pulls counted in memory and flushed in batches: one row per (repository, manifest, hour).</summary>
-public sealed record PullCount(long RepositoryId, string ManifestDigest, DateTimeOffset HourStart, long Count, DateTimeOffset LastPulledAt);
-
-public sealed record ManifestPullStats(string ManifestDigest, long PullCount, DateTimeOffset? LastPulledAt);
-
-/// <summary>Pull figures of a repository: in total, and in the last 24 hours and 7 days (hour granularity).</summary>
-public sealed record RepositoryPullStats(string Repository, long PullCount, DateTimeOffset? LastPulledAt, long PullsLast24Hours, long PullsLast7Days);

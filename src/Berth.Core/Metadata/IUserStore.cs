@@ -1,49 +1,5 @@
 namespace Berth.Core.Metadata;
 
-/// <summary>What a member may do in a project. Ordered: each role includes the ones below it.</summary>
-public enum ProjectRole
-{
-    /// <summary>Browse the project's registries, repositories and scan data.</summary>
-    Viewer = 1,
-
-    /// <summary>Also push and pull through their own access tokens.</summary>
-    Developer = 2,
-
-    /// <summary>Also create, resize, reset the password of and delete registries, and manage members.</summary>
-    Owner = 3,
-}
-
-/// <summary>
-/// A dashboard/API user. <see cref="SecurityStamp"/> changes with the password (and on demand): sessions and cached
-/// verifications made under an older stamp stop working. The hash of the password it replaced (and when) is kept so a
-/// client still sending that one can be told why it fails.
-/// </summary>
-public sealed record UserRecord(
-    string Id,
-    string Username,
-    string PasswordHash,
-    bool IsAdmin,
-    long SecurityStamp,
-    DateTimeOffset CreatedAt,
-    string? PreviousPasswordHash = null,
-    DateTimeOffset? PasswordChangedAt = null);
-
-public sealed record ProjectMembership(string ProjectId, string ProjectName, string UserId, string Username, ProjectRole Role);
-
-/// <summary>
-/// A personal access token. Only a hash of its secret is stored (SHA-256 suffices: the secret is 256 random bits,
-/// so there is nothing to brute-force); the token itself is shown once at creation.
-/// </summary>
-public sealed record AccessTokenRecord(
-    string Id,
-    string UserId,
-    string Name,
-    string SecretHash,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? ExpiresAt,
-    DateTimeOffset? LastUsedAt,
-    DateTimeOffset? RevokedAt);
-
 /// <summary>Users, their project memberships and their personal access tokens.</summary>
 public interface IUserStore
 {

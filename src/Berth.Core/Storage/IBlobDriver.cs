@@ -36,5 +36,3 @@ public interface IBlobDriver
     /// <summary>Every file path below <paramref name="prefix"/> (recursive), in no particular order.</summary>
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken);
 }
-
-public sealed record BlobStat(long Size, DateTimeOffset ModifiedAt);

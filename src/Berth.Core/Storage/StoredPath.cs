@@ -8,9 +8,3 @@ namespace Berth.Core.Storage;
 /// <param name="Digest">The blob's digest (blobs only).</param>
 /// <param name="UploadId">The upload's id (uploads only): a session's, or a monolithic upload's staging.</param>
 public sealed record StoredPath(string RegistryId, StoredPathKind Kind, Digest? Digest, string? UploadId);
-
-public enum StoredPathKind
-{
-    Blob,
-    Upload,
-}

@@ -1,9 +1,6 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Berth.Core.Metadata;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authorization;
 
 namespace Berth.Registry.Auth;
 

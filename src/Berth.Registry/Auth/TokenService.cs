@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Auth;
@@ -126,71 +125,3 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
         }
     }
 }
-
-public enum TokenKind
-{
-    Access = 0,
-    Refresh = 1,
-}
-
-public sealed record IssuedToken(string Token, DateTimeOffset IssuedAt, TimeSpan Lifetime);
-
-internal sealed class TokenHeader
-{
-    [JsonPropertyName("alg")]
-    public string? Algorithm { get; set; }
-
-    [JsonPropertyName("kid")]
-    public string? KeyId { get; set; }
-}
-
-internal sealed class TokenClaims
-{
-    [JsonPropertyName("iss")]
-    public string? Issuer { get; set; }
-
-    [JsonPropertyName("sub")]
-    public string? Subject { get; set; }
-
-    [JsonPropertyName("aud")]
-    public string? Audience { get; set; }
-
-    [JsonPropertyName("exp")]
-    public long Expires { get; set; }
-
-    [JsonPropertyName("nbf")]
-    public long NotBefore { get; set; }
-
-    [JsonPropertyName("iat")]
-    public long IssuedAt { get; set; }
-
-    [JsonPropertyName("jti")]
-    public string? Id { get; set; }
-
-    [JsonPropertyName("access")]
-    public List<AccessGrant>? Access { get; set; }
-
-    /// <summary>Registry id: a name can be reused after a delete, an id never.</summary>
-    [JsonPropertyName("rid")]
-    public string? RegistryId { get; set; }
-
-    /// <summary>Credential generation the token was issued under.</summary>
-    [JsonPropertyName("gen")]
-    public long Generation { get; set; }
-
-    [JsonPropertyName("knd")]
-    public TokenKind Kind { get; set; }
-
-    /// <summary>For tokens issued to a user's access token: the registry (the subject is then the user).</summary>
-    [JsonPropertyName("reg")]
-    public string? RegistryName { get; set; }
-
-    /// <summary>The user's access token this token was issued to; checked on every use.</summary>
-    [JsonPropertyName("tid")]
-    public string? AccessTokenId { get; set; }
-}
-
-[JsonSerializable(typeof(TokenClaims))]
-[JsonSerializable(typeof(TokenHeader))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-internal sealed partial class TokenJsonContext : JsonSerializerContext;

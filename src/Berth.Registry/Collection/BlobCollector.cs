@@ -1,7 +1,6 @@
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
-using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Berth.Registry.Observability;
 using Berth.Registry.Storage;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 
 namespace Berth.Registry.Distribution;

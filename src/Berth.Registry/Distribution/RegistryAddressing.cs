@@ -5,9 +5,6 @@ using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Distribution;
 
-/// <summary>The repository a /v2 request addresses: its registry, the repository inside it, and the name as the client wrote it.</summary>
-public sealed record RepositoryTarget(string RegistryName, string Repository, string Name);
-
 /// <summary>
 /// Where registries live in URLs. Path-based (default): <c>HOST/&lt;registry&gt;/&lt;repository&gt;</c>, so the
 /// client's repository name starts with the registry. Host-based (with <c>Berth:DomainSuffix</c>):

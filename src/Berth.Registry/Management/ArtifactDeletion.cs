@@ -1,6 +1,5 @@
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
-using Berth.Registry.Distribution;
 using Berth.Registry.Storage;
 
 namespace Berth.Registry.Management;

@@ -1,8 +1,3 @@
-using Berth.Core;
-using Berth.Core.Metadata;
-using Berth.Core.Tenancy;
-using Berth.Registry.Auth;
-
 namespace Berth.Registry.Management;
 
 /// <summary>Who did something, for the audit log.</summary>

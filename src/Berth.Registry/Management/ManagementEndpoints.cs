@@ -1,9 +1,7 @@
 using Berth.Api;
-using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Auth;
 using Berth.Registry.Distribution;
-using Berth.Registry.Scanning;
 
 namespace Berth.Registry.Management;
 

@@ -4,92 +4,11 @@ using Berth.Api;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
-using Berth.Registry.Distribution;
 using Berth.Registry.Scanning;
 using Berth.Registry.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Berth.Registry.Management;
-
-/// <summary>
-/// A manifest of a repository. <see cref="ArtifactType"/> is a kind: <c>image</c>, <c>index</c>, <c>signature</c>,
-/// <c>sbom</c> or <c>other</c>. <see cref="SizeBytes"/> is the manifest plus its blobs (an index: plus its children's).
-/// <see cref="ConfigUnreadable"/> says why the image config read for the platform could not be read (null: it could, or
-/// it was not needed).
-/// </summary>
-public sealed record ArtifactView(
-    string Digest,
-    IReadOnlyList<string> Tags,
-    string ArtifactType,
-    string MediaType,
-    long SizeBytes,
-    IReadOnlyList<string> Platforms,
-    DateTimeOffset PushedAt,
-    DateTimeOffset? LastPulledAt,
-    long PullCount,
-    string ScanStatus,
-    ScanSummary? Vulnerabilities,
-    string? SubjectDigest,
-    string? ConfigUnreadable);
-
-/// <summary>One manifest in full: what it is made of, what refers to it, and its exact JSON.</summary>
-public sealed record ManifestDetailView(
-    string Digest,
-    string MediaType,
-    string ArtifactType,
-    string? DeclaredArtifactType,
-    IReadOnlyList<string> Tags,
-    long SizeBytes,
-    IReadOnlyList<string> Platforms,
-    DateTimeOffset PushedAt,
-    long PullCount,
-    DateTimeOffset? LastPulledAt,
-    ConfigView? Config,
-    IReadOnlyList<LayerView> Layers,
-    IReadOnlyList<IndexChildView> Manifests,
-    string? SubjectDigest,
-    IReadOnlyDictionary<string, string>? Annotations,
-    IReadOnlyList<ReferrerView> Referrers,
-    string ScanStatus,
-    ScanSummary? Vulnerabilities,
-    string RawManifest);
-
-/// <summary>
-/// An image manifest's config blob; the image fields are null when absent (or not an image config).
-/// <see cref="Unreadable"/> says why an image config could not be read (not UTF-8, not JSON, a duplicate key).
-/// </summary>
-public sealed record ConfigView(
-    string Digest,
-    string MediaType,
-    long Size,
-    string? Os,
-    string? Architecture,
-    string? Variant,
-    DateTimeOffset? Created,
-    IReadOnlyList<string>? Entrypoint,
-    IReadOnlyList<string>? Cmd,
-    IReadOnlyList<string>? Env,
-    IReadOnlyDictionary<string, string>? Labels,
-    string? Unreadable);
-
-public sealed record LayerView(string Digest, string MediaType, long Size);
-
-public sealed record IndexChildView(string Digest, string MediaType, string? Platform, long Size);
-
-public sealed record ReferrerView(string Digest, string MediaType, string? ArtifactType, long Size);
-
-/// <summary>Pull activity of a registry and what deleting it would remove: shown before a delete is confirmed.</summary>
-public sealed record SafetyReport(
-    long PullsLast24Hours,
-    long PullsLast7Days,
-    DateTimeOffset? LastPulledAt,
-    IReadOnlyList<RepositoryPulls> Repositories,
-    int RepositoryCount,
-    int TagCount,
-    int ArtifactCount,
-    long SizeBytes);
-
-public sealed record RepositoryPulls(string Name, long PullsLast24Hours, long PullsLast7Days, DateTimeOffset? LastPulledAt);
 
 /// <summary>
 /// Reads what a registry holds, for the management API and the dashboard alike (neither duplicates any of it; deleting

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
-using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Berth.Registry.Storage;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,3 @@
-using Berth.Registry.Distribution;
 using Berth.Registry.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -1,5 +1,4 @@
 using Berth.Core.Metadata;
-using Berth.Core.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Berth.Registry.Observability;

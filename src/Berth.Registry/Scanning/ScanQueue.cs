@@ -3,7 +3,6 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
-using Berth.Registry.Management;
 
 namespace Berth.Registry.Scanning;
 

@@ -10,7 +10,7 @@ namespace Berth.Registry.Storage;
 /// <summary>
 /// Upload sessions and their data: start, write (a writer on the session's data, never a storage path), complete
 /// (verify the digest and commit through <see cref="RegistryBlobStore"/>) and discard. Discarding is written once, for
-/// the client's cancel, a refused or failed upload, and the <see cref="UploadJanitor"/>'s abandoned sessions.
+/// the client's cancel, a refused or failed upload, and the upload janitor's abandoned sessions.
 /// </summary>
 public sealed class UploadSessions(
     IBlobDriver driver,

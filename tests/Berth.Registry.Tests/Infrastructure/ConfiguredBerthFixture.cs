@@ -179,7 +179,7 @@ public sealed class UnknownLengthContent : HttpContent
 
 /// <summary>
 /// A request body sent in two parts: the first at once, the second only after <see cref="Release"/>, so a test can act
-/// while the server is in the middle of receiving it. Chunked unless <paramref name="announceLength"/>.
+/// while the server is in the middle of receiving it. Chunked unless the constructor is told to announce the length.
 /// </summary>
 public sealed class GatedContent : HttpContent
 {

@@ -384,7 +384,6 @@ public abstract class BlobDriverConformanceTests : IAsyncLifetime
 
     protected static string NewId() => Guid.NewGuid().ToString("N");
 
-    /// <summary>The content-addressed path of a blob whose content is <paramref name="seed"/>'s text.</summary>
     /// <summary>Paths every driver must refuse for every operation (the shared rules of BlobPaths.CheckDriverPath).</summary>
     public static TheoryData<string> HostilePaths() =>
     [

@@ -1,0 +1,3 @@
+namespace Berth.Core.Distribution;
+
+public sealed record ManifestReference(Descriptor Descriptor, ReferenceKind Kind);

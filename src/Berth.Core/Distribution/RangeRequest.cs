@@ -1,0 +1,8 @@
+namespace Berth.Core.Distribution;
+
+public enum RangeRequest
+{
+    Full,
+    Partial,
+    Unsatisfiable,
+}

@@ -1,0 +1,9 @@
+namespace Berth.Core.Metadata;
+
+public sealed record RegistryRecord(
+    string Id,
+    string Name,
+    string ProjectId,
+    string ProjectName,
+    long StorageLimitBytes,
+    DateTimeOffset CreatedAt);

@@ -1,0 +1,14 @@
+namespace Berth.Core.Metadata;
+
+/// <summary>
+/// How a claimed scan ended: <see cref="ScanStatus.Done"/> with a report, <see cref="ScanStatus.Failed"/> with a
+/// reason, or <see cref="ScanStatus.Queued"/> to hand it back unfinished (its scanner is shutting down; the previous
+/// report, if any, stays).
+/// </summary>
+public sealed record ScanOutcome(
+    ScanStatus Status,
+    string? Reason,
+    long? AdvisoryVersion,
+    ScanSummary? Summary,
+    string? ReportJson,
+    DateTimeOffset FinishedAt);

@@ -1,0 +1,3 @@
+namespace Berth.Core.Storage;
+
+public sealed record BlobStat(long Size, DateTimeOffset ModifiedAt);

@@ -1,0 +1,7 @@
+namespace Berth.Core.Storage;
+
+public enum StoredPathKind
+{
+    Blob,
+    Upload,
+}

@@ -1,0 +1,3 @@
+namespace Berth.Registry.Auth;
+
+public sealed record IssuedToken(string Token, DateTimeOffset IssuedAt, TimeSpan Lifetime);

@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+
+namespace Berth.Registry.Auth;
+
+internal sealed class TokenClaims
+{
+    [JsonPropertyName("iss")]
+    public string? Issuer { get; set; }
+
+    [JsonPropertyName("sub")]
+    public string? Subject { get; set; }
+
+    [JsonPropertyName("aud")]
+    public string? Audience { get; set; }
+
+    [JsonPropertyName("exp")]
+    public long Expires { get; set; }
+
+    [JsonPropertyName("nbf")]
+    public long NotBefore { get; set; }
+
+    [JsonPropertyName("iat")]
+    public long IssuedAt { get; set; }
+
+    [JsonPropertyName("jti")]
+    public string? Id { get; set; }
+
+    [JsonPropertyName("access")]
+    public List<AccessGrant>? Access { get; set; }
+
+    /// <summary>Registry id: a name can be reused after a delete, an id never.</summary>
+    [JsonPropertyName("rid")]
+    public string? RegistryId { get; set; }
+
+    /// <summary>Credential generation the token was issued under.</summary>
+    [JsonPropertyName("gen")]
+    public long Generation { get; set; }
+
+    [JsonPropertyName("knd")]
+    public TokenKind Kind { get; set; }
+
+    /// <summary>For tokens issued to a user's access token: the registry (the subject is then the user).</summary>
+    [JsonPropertyName("reg")]
+    public string? RegistryName { get; set; }
+
+    /// <summary>The user's access token this token was issued to; checked on every use.</summary>
+    [JsonPropertyName("tid")]
+    public string? AccessTokenId { get; set; }
+}

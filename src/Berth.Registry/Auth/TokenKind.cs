@@ -1,0 +1,7 @@
+namespace Berth.Registry.Auth;
+
+public enum TokenKind
+{
+    Access = 0,
+    Refresh = 1,
+}

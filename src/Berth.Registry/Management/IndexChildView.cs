@@ -1,0 +1,3 @@
+namespace Berth.Registry.Management;
+
+public sealed record IndexChildView(string Digest, string MediaType, string? Platform, long Size);
