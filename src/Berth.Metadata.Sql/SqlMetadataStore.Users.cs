@@ -215,8 +215,6 @@ public abstract partial class SqlMetadataStore
                     .With("last", pull.LastPulledAt)
                     .ExecuteAsync(cancellationToken);
             }
-
-            return true;
         }, cancellationToken);
     }
 
