@@ -215,6 +215,8 @@ public abstract partial class SqlMetadataStore
                     .With("last", pull.LastPulledAt)
                     .ExecuteAsync(cancellationToken);
             }
+
+            return true;
         }, cancellationToken);
     }
 

@@ -36,6 +36,8 @@ public abstract partial class SqlMetadataStore(SqlDialect dialect) : IMetadataSt
                     .With("now", DateTimeOffset.UtcNow)
                     .ExecuteAsync(cancellationToken);
             }
+
+            return true;
         }, cancellationToken);
         _dialect.Started();
     }
@@ -68,14 +70,6 @@ public abstract partial class SqlMetadataStore(SqlDialect dialect) : IMetadataSt
     /// <summary>Runs <paramref name="work"/> in one transaction on one connection and commits it.</summary>
     protected Task<T> WriteAsync<T>(Func<SqlSession, Task<T>> work, CancellationToken cancellationToken) =>
         WriteAsync(WriteMode.Durable, work, cancellationToken);
-
-    /// <summary>Runs <paramref name="work"/> in one transaction on one connection and commits it.</summary>
-    protected Task WriteAsync(Func<SqlSession, Task> work, CancellationToken cancellationToken) =>
-        WriteAsync(WriteMode.Durable, async session =>
-        {
-            await work(session);
-            return true;
-        }, cancellationToken);
 
     /// <summary>Like <see cref="WriteAsync{T}(Func{SqlSession, Task{T}}, CancellationToken)"/> for a purge batch (<see cref="WriteMode.Purge"/>).</summary>
     protected Task<T> PurgeWriteAsync<T>(Func<SqlSession, Task<T>> work, CancellationToken cancellationToken) =>
