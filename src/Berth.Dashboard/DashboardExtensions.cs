@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,6 +21,17 @@ public static class DashboardExtensions
                 options.Conventions.AllowAnonymousToPage("/NotFound");
             })
             .AddMvcOptions(options => options.Filters.Add<ProblemPageFilter>());
+
+        // TempData carries a result across Post/Redirect/Get, one-time secrets included: in a cookie encrypted by
+        // the shared key ring (any node reads it), never sent cross-site, never readable by script.
+        services.Configure<CookieTempDataProviderOptions>(options =>
+        {
+            options.Cookie.Name = "berth_tempdata";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.Cookie.IsEssential = true;
+        });
         return services;
     }
 

@@ -285,5 +285,16 @@ internal static class PostgresMigrations
         """
         ALTER TABLE repository_blobs ADD COLUMN checked_at timestamptz;
         """,
+
+        // The dashboard's data-protection key ring every node shares (IDataProtectionKeyStore): each element's XML,
+        // its key material encrypted with Berth:DataProtection:Key before it gets here.
+        """
+        CREATE TABLE data_protection_keys (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            friendly_name text NOT NULL,
+            xml           text NOT NULL,
+            created_at    timestamptz NOT NULL
+        );
+        """,
     ];
 }

@@ -276,5 +276,16 @@ internal static class SqliteMigrations
         """
         ALTER TABLE repository_blobs ADD COLUMN checked_at TEXT;
         """,
+
+        // The dashboard's data-protection key ring (IDataProtectionKeyStore): each element's XML, its key material
+        // encrypted with Berth:DataProtection:Key before it gets here.
+        """
+        CREATE TABLE data_protection_keys (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            friendly_name TEXT NOT NULL,
+            xml           TEXT NOT NULL,
+            created_at    TEXT NOT NULL
+        ) STRICT;
+        """,
     ];
 }

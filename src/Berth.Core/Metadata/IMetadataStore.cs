@@ -5,7 +5,8 @@ namespace Berth.Core.Metadata;
 /// at start). Features depend on the single role they need; the composition root registers each role as this store.
 /// </summary>
 public interface IMetadataStore
-    : ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IAdvisoryStore, IScanStore
+    : ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IAdvisoryStore, IScanStore,
+    IDataProtectionKeyStore
 {
     /// <summary>Creates or migrates the schema; safe to call when another node does the same at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);

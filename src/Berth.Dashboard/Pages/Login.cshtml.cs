@@ -5,6 +5,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Berth.Dashboard.Pages;
 
+/// <summary>
+/// Signing in answers 303 either way: to the page asked for, or back to this form with the reason (in TempData), so a
+/// reload never posts the password again.
+/// </summary>
 public sealed class LoginModel(UserAuthenticator authenticator) : PageModel
 {
     [BindProperty]
@@ -16,7 +20,14 @@ public sealed class LoginModel(UserAuthenticator authenticator) : PageModel
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
-    public string? Error { get; private set; }
+    [TempData]
+    public string? Error { get; set; }
+
+    /// <summary>The username of a refused attempt, filled in again.</summary>
+    [TempData]
+    public string? Attempted { get; set; }
+
+    public void OnGet() => Username = Attempted ?? "";
 
     public async Task<IActionResult> OnPostAsync()
     {
@@ -25,8 +36,7 @@ public sealed class LoginModel(UserAuthenticator authenticator) : PageModel
             var user = await authenticator.VerifyPasswordAsync(Username.Trim(), Password, HttpContext.Connection.RemoteIpAddress, HttpContext.RequestAborted);
             if (user is null)
             {
-                Error = "Wrong username or password.";
-                return Page();
+                return Refused("Wrong username or password.");
             }
 
             // Only local addresses: a crafted link must not bounce a fresh session to another site.
@@ -34,16 +44,20 @@ public sealed class LoginModel(UserAuthenticator authenticator) : PageModel
             await HttpContext.SignInAsync(BerthAuthentication.CookieScheme,
                 BerthAuthentication.PrincipalFor(user, BerthAuthentication.CookieScheme),
                 new AuthenticationProperties { RedirectUri = target });
-            return LocalRedirect(target);
+            return new SeeOtherResult(target);
         }
         catch (LoginRefusedException ex)
         {
-            Response.StatusCode = ex.StatusCode;
-            ex.ApplyHeaders(Response);
-            Error = ex.RetryAfter is null
+            return Refused(ex.RetryAfter is null
                 ? $"Wrong password: {ex.Message}."
-                : $"Too many failed sign-in attempts. Try again in {ex.RetryAfterSeconds} s.";
-            return Page();
+                : $"Too many failed sign-in attempts. Try again in {ex.RetryAfterSeconds} s.");
         }
+    }
+
+    private SeeOtherResult Refused(string message)
+    {
+        Error = message;
+        Attempted = Username.Trim();
+        return new SeeOtherResult(Url.IsLocalUrl(ReturnUrl) ? $"/login?ReturnUrl={Uri.EscapeDataString(ReturnUrl!)}" : "/login");
     }
 }

@@ -11,6 +11,6 @@ public sealed class LogoutModel : PageModel
     public async Task<IActionResult> OnPostAsync()
     {
         await HttpContext.SignOutAsync(BerthAuthentication.CookieScheme);
-        return Redirect("/login");
+        return new SeeOtherResult("/login");
     }
 }

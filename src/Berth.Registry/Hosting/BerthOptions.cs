@@ -55,4 +55,7 @@ public sealed class BerthOptions
 
     [ValidateObjectMembers]
     public MetricsOptions Metrics { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public KeyRingOptions DataProtection { get; set; } = new();
 }

@@ -39,6 +39,16 @@ public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
             failures.Add("Berth:Scanning:Timeout plus MaxDeferral must be shorter than Berth:Scanning:ClaimTimeout (a scan still running must not be taken over).");
         }
 
+        if (options.DataProtection.Key is { } key && KeyRingOptions.Decode(key) is null)
+        {
+            failures.Add($"Berth:DataProtection:Key must be base64 of {KeyRingOptions.KeyBytes} bytes (e.g. the output of 'openssl rand -base64 32').");
+        }
+        else if (options.Metadata.Provider == MetadataOptions.PostgresProvider && string.IsNullOrWhiteSpace(options.DataProtection.Key))
+        {
+            failures.Add("Berth:DataProtection:Key is required when Berth:Metadata:Provider is 'postgres': every node must encrypt the shared " +
+                "dashboard key ring with the same key (base64 of 32 bytes, e.g. 'openssl rand -base64 32').");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

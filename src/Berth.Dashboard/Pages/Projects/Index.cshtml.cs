@@ -25,7 +25,7 @@ public sealed class ProjectsModel(ProjectAccess access, ITenantStore tenants, Te
         {
             var project = await service.CreateProjectAsync(Name.Trim(), HttpContext.RequestAborted);
             await users.SetMembershipAsync(project.Id, User.UserId(), ProjectRole.Owner, HttpContext.RequestAborted);
-            return Redirect($"/projects/{project.Name}/registries");
+            return new SeeOtherResult($"/projects/{project.Name}/registries");
         }
         catch (ManagementException ex) when (ex.Status is 400 or 409)
         {

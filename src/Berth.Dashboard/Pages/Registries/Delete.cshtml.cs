@@ -45,7 +45,7 @@ public sealed class DeleteModel(ProjectAccess access, IArtifactStore artifacts, 
 
         await deletion.DeleteAsync(registry, AuditActor.From(HttpContext), ct);
         Notice = $"Registry {registry.Name} was deleted with everything in it.";
-        return Redirect($"/projects/{registry.ProjectName}/registries");
+        return new SeeOtherResult($"/projects/{registry.ProjectName}/registries");
     }
 
     private async Task LoadAsync(RegistryRecord registry)

@@ -52,7 +52,7 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
             {
                 await lifecycle.ResizeAsync(registry, gib * ByteSize.GiB, AuditActor.From(HttpContext), ct);
                 Notice = $"Storage allocation of {registry.Name} is now {ByteSize.Format(gib * ByteSize.GiB)}.";
-                return Redirect(Paths.Registry(registry.Name));
+                return new SeeOtherResult(Paths.Registry(registry.Name));
             }
             catch (ManagementException ex) when (ex.Status == StatusCodes.Status409Conflict)
             {

@@ -9,10 +9,17 @@ namespace Berth.Dashboard.Pages.Registries;
 
 /// <summary>
 /// An imagePullSecret for the registry. The server never keeps a password, so the owner types the current one (checked
-/// against the stored hash) or asks for a reset, whose new password is shown once and embedded.
+/// against the stored hash) or asks for a reset, whose new password is shown once and embedded. The POST redirects (303)
+/// to <c>?done=true</c>, which shows the Secret once.
 /// </summary>
 public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, PullSecretIssuer issuer) : PageModel
 {
+    private const string YamlKind = "k8s-yaml";
+    private const string SnippetKind = "k8s-snippet";
+    private const string NamespaceKind = "k8s-namespace";
+    private const string SecretNameKind = "k8s-name";
+    private const string PasswordKind = "k8s-password";
+
     public RegistrySummary Summary { get; private set; } = null!;
 
     [BindProperty]
@@ -29,6 +36,10 @@ public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifac
 
     public string? Error { get; private set; }
 
+    /// <summary>This GET is the result of generating a Secret (query string).</summary>
+    [BindProperty(SupportsGet = true)]
+    public bool Done { get; set; }
+
     public string? Yaml { get; private set; }
 
     public string? Snippet { get; private set; }
@@ -40,9 +51,22 @@ public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifac
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Owner, HttpContext.RequestAborted);
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, HttpContext.RequestAborted);
         SecretName = $"{registry.Name}-pull";
+        if (Done)
+        {
+            // The Secret embeds the password: it comes from the POST once, in TempData, and a reload finds nothing.
+            Response.Headers.CacheControl = "no-store";
+            Yaml = OneTimeSecrets.Take(TempData, YamlKind, registry.Name);
+            Snippet = OneTimeSecrets.Take(TempData, SnippetKind, registry.Name);
+            Namespace = OneTimeSecrets.Take(TempData, NamespaceKind, registry.Name) ?? Namespace;
+            SecretName = OneTimeSecrets.Take(TempData, SecretNameKind, registry.Name) ?? SecretName;
+            if (OneTimeSecrets.Take(TempData, PasswordKind, registry.Name) is { } password)
+            {
+                Reset = new Credentials(Summary.LoginHost, Summary.Endpoint, registry.Name, password);
+            }
+        }
     }
 
-    public async Task OnPostAsync(string name)
+    public async Task<IActionResult> OnPostAsync(string name)
     {
         var ct = HttpContext.RequestAborted;
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Owner, ct);
@@ -58,16 +82,18 @@ public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifac
         {
             Error = ex.Message;
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return;
+            return Page();
         }
 
         if (secret.NewPassword is { } newPassword)
         {
-            Reset = new Credentials(Summary.LoginHost, Summary.Endpoint, registry.Name, newPassword);
+            OneTimeSecrets.Put(TempData, PasswordKind, registry.Name, newPassword);
         }
 
-        Response.Headers.CacheControl = "no-store";
-        Yaml = secret.Yaml;
-        Snippet = secret.Snippet;
+        OneTimeSecrets.Put(TempData, YamlKind, registry.Name, secret.Yaml);
+        OneTimeSecrets.Put(TempData, SnippetKind, registry.Name, secret.Snippet);
+        OneTimeSecrets.Put(TempData, NamespaceKind, registry.Name, Namespace);
+        OneTimeSecrets.Put(TempData, SecretNameKind, registry.Name, SecretName);
+        return new SeeOtherResult($"/registries/{registry.Name}/kubernetes?done=true");
     }
 }

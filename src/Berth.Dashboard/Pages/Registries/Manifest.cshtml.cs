@@ -87,7 +87,7 @@ public sealed class ManifestModel(
         var (repository, manifest) = await reports.RequireManifestAsync(registry, Repository, digest, ct);
         var queued = await scans.QueueAsync(repository.Id, manifest, ct);
         Notice = queued.Count == 1 ? "A scan is queued; its findings appear here when it finishes." : $"Scans of {queued.Count} platform images are queued.";
-        return Redirect(Paths.Manifest(registry.Name, Repository, digest));
+        return new SeeOtherResult(Paths.Manifest(registry.Name, Repository, digest));
     }
 
     public async Task<IActionResult> OnPostDeleteTagAsync(string name, string digest, string tag)
@@ -96,7 +96,7 @@ public sealed class ManifestModel(
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
         await deletion.DeleteTagAsync(registry, Repository, tag, AuditActor.From(HttpContext), ct);
         Notice = $"Tag {tag} was removed; the manifest is still available by digest.";
-        return Redirect(Paths.Manifest(registry.Name, Repository, digest));
+        return new SeeOtherResult(Paths.Manifest(registry.Name, Repository, digest));
     }
 
     public async Task<IActionResult> OnPostDeleteManifestAsync(string name, string digest)
@@ -105,6 +105,6 @@ public sealed class ManifestModel(
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
         await deletion.DeleteManifestAsync(registry, Repository, digest, AuditActor.From(HttpContext), ct);
         Notice = $"Manifest {Display.ShortDigest(digest)} and its tags were deleted.";
-        return Redirect(Paths.Repository(registry.Name, Repository));
+        return new SeeOtherResult(Paths.Repository(registry.Name, Repository));
     }
 }
