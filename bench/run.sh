@@ -129,6 +129,8 @@ start_postgres() {
     >"$WORK/pg-start.log" 2>&1 || { cat "$WORK/pg-start.log" "$PG_DIR/server.log" >&2; die "PostgreSQL did not start"; }
   timeout 30 psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c 'CREATE DATABASE berth' >/dev/null \
     || die "CREATE DATABASE failed"
+  # Required with PostgreSQL: encrypts the dashboard key ring the nodes share in the database.
+  DP_KEY=$(head -c 32 /dev/urandom | base64)
 }
 
 start_s3rver() {
@@ -172,6 +174,7 @@ start_servers() {  # config
   if [[ $cfg == scaleout ]]; then
     berth_env+=(Berth__Metadata__Provider=postgres
       "Berth__Metadata__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=berth"
+      Berth__DataProtection__Key="$DP_KEY"
       Berth__Storage__Provider=s3 Berth__Storage__S3__Bucket=berth Berth__Storage__S3__ServiceUrl="$S3_URL"
       Berth__Storage__S3__Region=us-east-1 Berth__Storage__S3__ForcePathStyle=true
       AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER)

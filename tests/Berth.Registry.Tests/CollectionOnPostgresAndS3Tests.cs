@@ -29,10 +29,8 @@ public sealed class CollectionOnPostgresAndS3Fixture : IAsyncLifetime
         await S3.InitializeAsync();
         _database = await _postgres.CreateDatabaseAsync();
         Bucket = await S3.CreateBucketAsync();
-        var environment = new Dictionary<string, string>(S3.BerthEnvironment(Bucket))
+        var environment = new Dictionary<string, string>(S3.BerthEnvironment(Bucket).Concat(_database.BerthEnvironment()))
         {
-            ["Berth__Metadata__Provider"] = "postgres",
-            ["Berth__Metadata__ConnectionString"] = _database.ConnectionString,
             ["Berth__Collection__GracePeriod"] = "00:00:03",
             ["Berth__Collection__Interval"] = "00:00:01",
             ["Berth__Collection__StorageSweepInterval"] = "00:00:01",

@@ -25,11 +25,7 @@ public sealed class ConcurrentNodeStartTests : IAsyncLifetime
     public async Task NodesStartingTogetherOnAnEmptyDatabaseMigrateOnceAndShareOneAdministratorAndSigningKey()
     {
         await using var database = await _postgres.CreateDatabaseAsync();
-        var environment = new Dictionary<string, string>
-        {
-            ["Berth__Metadata__Provider"] = "postgres",
-            ["Berth__Metadata__ConnectionString"] = database.ConnectionString,
-        };
+        var environment = database.BerthEnvironment();
 
         // No Berth__Admin__Password and no Berth__Auth__SigningKey: each node would create its own if it could.
         var nodes = await Task.WhenAll(Enumerable.Range(0, NodeCount)

@@ -33,11 +33,8 @@ public sealed class MultiNodeFixture : IAsyncLifetime
         await S3.InitializeAsync();
         _database = await _postgres.CreateDatabaseAsync();
         Bucket = await S3.CreateBucketAsync();
-        var environment = new Dictionary<string, string>(S3.BerthEnvironment(Bucket))
+        var environment = new Dictionary<string, string>(S3.BerthEnvironment(Bucket).Concat(_database.BerthEnvironment()))
         {
-            ["Berth__Metadata__Provider"] = "postgres",
-            ["Berth__Metadata__ConnectionString"] = _database.ConnectionString,
-
             // Nodes look for scans other nodes queued twice a second (default 15 s), so that a test sees them soon.
             ["Berth__Scanning__PollInterval"] = "00:00:00.500",
         };

@@ -41,6 +41,8 @@ public abstract class MetadataStoreTestBase<TProvider>(TProvider provider) : IAs
 
     protected IScanStore Scans => _store;
 
+    protected IDataProtectionKeyStore DataProtectionKeys => _store;
+
     public async Task InitializeAsync()
     {
         _store = await Provider.CreateAsync();
