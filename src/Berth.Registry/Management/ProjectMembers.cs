@@ -22,7 +22,7 @@ public sealed class ProjectMembers(ProjectAccess access, IUserStore users, IAudi
 
     /// <summary>Adds the user with the role, or changes their role.</summary>
     /// <exception cref="ManagementException">404 for an unknown project or user, 403 for a non-owner, 400 for an unknown role</exception>
-    public async Task<ProjectMembership> SetAsync(ClaimsPrincipal caller, AuditActor actor, string project, string username, string? role,
+    public async Task<ProjectMembership> SetAsync(ClaimsPrincipal caller, AuditActor actor, string project, string? username, string? role,
         CancellationToken cancellationToken)
     {
         var (record, _) = await access.RequireProjectAsync(caller, project, ProjectRole.Owner, cancellationToken);
@@ -31,7 +31,13 @@ public sealed class ProjectMembers(ProjectAccess access, IUserStore users, IAudi
             throw new ManagementException(StatusCodes.Status400BadRequest, "Invalid role", RoleRule + ".");
         }
 
-        var user = await users.GetUserAsync(username.Trim().ToLowerInvariant(), cancellationToken)
+        var name = username?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new ManagementException(StatusCodes.Status400BadRequest, "Username required", "Name the user to add.");
+        }
+
+        var user = await users.GetUserAsync(name, cancellationToken)
             ?? throw new ManagementException(StatusCodes.Status404NotFound, "User not found", $"There is no user named '{username}'.");
         await users.SetMembershipAsync(record.Id, user.Id, parsed, cancellationToken);
         await AuditAsync(actor, record, "project.member.set", $"{user.Username}: {parsed.ToString().ToLowerInvariant()}", cancellationToken);
@@ -39,10 +45,10 @@ public sealed class ProjectMembers(ProjectAccess access, IUserStore users, IAudi
     }
 
     /// <exception cref="ManagementException">404 for an unknown project or a user who is not a member, 403 for a non-owner</exception>
-    public async Task RemoveAsync(ClaimsPrincipal caller, AuditActor actor, string project, string username, CancellationToken cancellationToken)
+    public async Task RemoveAsync(ClaimsPrincipal caller, AuditActor actor, string project, string? username, CancellationToken cancellationToken)
     {
         var (record, _) = await access.RequireProjectAsync(caller, project, ProjectRole.Owner, cancellationToken);
-        var user = await users.GetUserAsync(username, cancellationToken);
+        var user = string.IsNullOrWhiteSpace(username) ? null : await users.GetUserAsync(username.Trim().ToLowerInvariant(), cancellationToken);
         if (user is null || !await users.RemoveMembershipAsync(record.Id, user.Id, cancellationToken))
         {
             throw new ManagementException(StatusCodes.Status404NotFound, "Member not found", $"'{username}' is not a member of project '{project}'.");
