@@ -85,7 +85,7 @@ public sealed class PeoplePagesTests(DashboardFixture fixture, ITestOutputHelper
         var alice = await fixture.NewPageAsync();
         await alice.GotoAsync("/projects");
         await SignInAsync(alice, username, UserPassword);
-        await Expect(alice.Locator($"a[href='/projects/{team.Name}/registries']").First).ToBeVisibleAsync();
+        await Expect(alice.Locator($"main a[href='/projects/{team.Name}/registries']")).ToBeVisibleAsync();
         await Expect(alice.Locator("main table tbody tr")).ToHaveCountAsync(1);
         await Expect(alice.Locator($"a[href='/projects/{other.Name}/registries']")).ToHaveCountAsync(0);
         await Expect(alice.Locator("nav.sidenav a[href='/users']")).ToHaveCountAsync(0);
