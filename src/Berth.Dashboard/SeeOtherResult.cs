@@ -9,14 +9,17 @@ namespace Berth.Dashboard;
 /// </summary>
 public sealed class SeeOtherResult(string location) : IActionResult
 {
-    /// <summary>A local path (and query) this site built; never a user-supplied address.</summary>
-    public string Location { get; } = location;
+    /// <summary>A local path (and query) this site built, without the path base; never another site's address.</summary>
+    public string Location { get; } = location.StartsWith('/') && !location.StartsWith("//", StringComparison.Ordinal)
+        ? location
+        : throw new ArgumentException("Only local addresses: " + location, nameof(location));
 
     public Task ExecuteResultAsync(ActionContext context)
     {
         var response = context.HttpContext.Response;
         response.StatusCode = StatusCodes.Status303SeeOther;
-        response.Headers.Location = context.HttpContext.Request.PathBase.Add(Location).ToString();
+        // Concatenated, not PathString.Add: that would escape the query's '?'.
+        response.Headers.Location = context.HttpContext.Request.PathBase.Value + Location;
         return Task.CompletedTask;
     }
 }

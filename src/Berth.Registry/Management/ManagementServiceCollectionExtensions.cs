@@ -6,7 +6,7 @@ public static class ManagementServiceCollectionExtensions
 {
     /// <summary>
     /// The management API's services: projects and registries (create, resize, reset the password, delete and purge),
-    /// access checks, pull secrets, and the repository browser.
+    /// access checks, pull secrets, the repository browser, and users, their access tokens and project members.
     /// </summary>
     public static IServiceCollection AddBerthManagement(this IServiceCollection services)
     {
@@ -17,6 +17,9 @@ public static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<RegistryPasswordReset>();
         services.TryAddSingleton<RegistryDeletion>();
         services.TryAddSingleton<RegistryPurger>();
+        services.TryAddSingleton<UserAccounts>();
+        services.TryAddSingleton<AccessTokens>();
+        services.TryAddSingleton<ProjectMembers>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
         services.AddBerthRepositoryApi();
         return services;
