@@ -5,13 +5,16 @@ namespace Berth.Registry.Management;
 public static class ManagementServiceCollectionExtensions
 {
     /// <summary>
-    /// The management API's services: projects and registries (create, resize, reset the password, delete and purge),
+    /// The management API's services: projects (create, members, delete) and registries (create, resize, reset the password, delete and purge),
     /// access checks, pull secrets, and the repository browser.
     /// </summary>
     public static IServiceCollection AddBerthManagement(this IServiceCollection services)
     {
         services.TryAddSingleton<TenantService>();
         services.TryAddSingleton<ProjectAccess>();
+        services.TryAddSingleton<ProjectAudit>();
+        services.TryAddSingleton<ProjectMembers>();
+        services.TryAddSingleton<ProjectDeletion>();
         services.TryAddSingleton<PullSecretIssuer>();
         services.TryAddSingleton<RegistryLifecycle>();
         services.TryAddSingleton<RegistryPasswordReset>();

@@ -122,7 +122,7 @@ public static partial class UserEndpoints
     }
 
     private static async Task<IResult> SetMemberAsync(string project, string username, SetRoleRequest? body, HttpContext context,
-        ProjectAccess access, IUserStore users, IAuditStore audit, TimeProvider time, CancellationToken ct)
+        ProjectAccess access, ProjectMembers members, CancellationToken ct)
     {
         var (record, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Owner, ct);
         if (!Enum.TryParse<ProjectRole>(body?.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role))
@@ -130,31 +130,16 @@ public static partial class UserEndpoints
             throw new ManagementException(400, "Invalid role", "role must be \"viewer\", \"developer\" or \"owner\".");
         }
 
-        var user = await users.GetUserAsync(username, ct)
-            ?? throw new ManagementException(404, "User not found", $"There is no user named '{username}'.");
-        await users.SetMembershipAsync(record.Id, user.Id, role, ct);
-        await AuditMembershipAsync(audit, time, context, record, $"project.member.set", $"{user.Username}: {role.ToString().ToLowerInvariant()}", ct);
+        var user = await members.SetAsync(record, username, role, AuditActor.From(context), ct);
         return Results.Ok(new MembershipResponse(record.Name, user.Username, role));
     }
 
     private static async Task<IResult> RemoveMemberAsync(string project, string username, HttpContext context, ProjectAccess access,
-        IUserStore users, IAuditStore audit, TimeProvider time, CancellationToken ct)
+        ProjectMembers members, CancellationToken ct)
     {
         var (record, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Owner, ct);
-        var user = await users.GetUserAsync(username, ct);
-        if (user is null || !await users.RemoveMembershipAsync(record.Id, user.Id, ct))
-        {
-            throw new ManagementException(404, "Member not found", $"'{username}' is not a member of project '{project}'.");
-        }
-
-        await AuditMembershipAsync(audit, time, context, record, "project.member.removed", user.Username, ct);
+        await members.RemoveAsync(record, username, AuditActor.From(context), ct);
         return Results.NoContent();
-    }
-
-    private static Task AuditMembershipAsync(IAuditStore audit, TimeProvider time, HttpContext context, ProjectRecord project, string action, string detail, CancellationToken ct)
-    {
-        var actor = AuditActor.From(context);
-        return audit.AppendAuditAsync(new AuditEvent(time.GetUtcNow(), actor.Name, action, project.Id, project.Name, null, null, actor.RemoteAddress, detail), ct);
     }
 
     private static void RequireAdmin(HttpContext context)
