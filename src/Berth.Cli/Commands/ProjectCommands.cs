@@ -75,10 +75,10 @@ public static class ProjectCommands
             if (project.RegistryCount > 0)
             {
                 var registries = (await ctx.Api.ListRegistriesAsync(project.Name, ctx.CancellationToken)).Value;
-                await info.WriteLineAsync($"Deleting project {project.Name} permanently deletes its {Format.Number(registries.Count)} registries with all their images:");
+                await info.WriteLineAsync($"Deleting project {project.Name} permanently deletes its {Format.Count(registries.Count, "registry", "registries")} with all their images:");
                 foreach (var registry in registries.OrderBy(r => r.Name, StringComparer.Ordinal))
                 {
-                    await info.WriteLineAsync($"  - {registry.Name}: {Format.Number(registry.RepositoryCount)} repositories, {Format.Bytes(registry.StorageUsageBytes)}");
+                    await info.WriteLineAsync($"  - {registry.Name}: {Format.Count(registry.RepositoryCount, "repository", "repositories")}, {Format.Bytes(registry.StorageUsageBytes)}");
                 }
 
                 await info.WriteLineAsync("Their credentials stop working at once. This cannot be undone.");
@@ -91,7 +91,7 @@ public static class ProjectCommands
             if (!ctx.Output.Json)
             {
                 await ctx.Output.Out.WriteLineAsync($"Deleted project {project.Name}"
-                    + (project.RegistryCount > 0 ? $" and its {Format.Number(project.RegistryCount)} registries." : "."));
+                    + (project.RegistryCount > 0 ? $" and its {Format.Count(project.RegistryCount, "registry", "registries")}." : "."));
             }
         });
         return command;

@@ -348,7 +348,7 @@ public static class RegistryCommands
             var info = ctx.Output.Json ? ctx.Output.Error : ctx.Output.Out;
             await info.WriteLineAsync(
                 $"Deleting registry {registry.Name} (project {registry.Project}, endpoint {registry.Endpoint}) permanently removes:");
-            await info.WriteLineAsync($"  - {Count(repositories.Count, "repository", "repositories")} with {Count(tags, "tag", "tags")}");
+            await info.WriteLineAsync($"  - {Format.Count(repositories.Count, "repository", "repositories")} with {Format.Count(tags, "tag", "tags")}");
             await info.WriteLineAsync($"  - {Format.Bytes(registry.StorageUsageBytes)} of stored images");
             await info.WriteLineAsync("  - vulnerability scan data, configuration and credentials");
             await info.WriteLineAsync("This cannot be undone.");
@@ -382,9 +382,6 @@ public static class RegistryCommands
         });
         return command;
     }
-
-    private static string Count(long n, string singular, string plural) =>
-        Format.Number(n) + " " + (n == 1 ? singular : plural);
 
     /// <summary>
     /// How to log in with each client. Over plain HTTP (the server's URL is http://) podman and skopeo need

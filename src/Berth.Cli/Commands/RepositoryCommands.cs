@@ -36,8 +36,8 @@ public static class RepositoryCommands
                 ?? throw new CliException($"registry {registry} has no repository {repository}");
 
             var info = ctx.Output.Json ? ctx.Output.Error : ctx.Output.Out;
-            await info.WriteLineAsync($"Deleting repository {full} permanently removes {Format.Number(found.TagCount)} tags and "
-                + $"{Format.Number(found.ArtifactCount)} manifests ({Format.Bytes(found.SizeBytes)}). Anything still pulling them fails. This cannot be undone.");
+            await info.WriteLineAsync($"Deleting repository {full} permanently removes {Format.Count(found.TagCount, "tag", "tags")} and "
+                + $"{Format.Count(found.ArtifactCount, "manifest", "manifests")} ({Format.Bytes(found.SizeBytes)}). Anything still pulling them fails. This cannot be undone.");
             await info.FlushAsync(ctx.CancellationToken);
             await Prompt.RequireTypedNameAsync(ctx.Output.Error, "repository", full, ctx.Get(confirm), ctx.CancellationToken);
 
