@@ -25,7 +25,7 @@ public sealed class ApiClient : IDisposable
         _http.BaseAddress = BaseUrl;
         // Per request instead (see SendCheckedAsync), so that an import can take longer than the rest.
         _http.Timeout = Timeout.InfiniteTimeSpan;
-        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{config.Username}:{config.Password}"));
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{config.Username}:{config.Secret}"));
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("berth-cli", typeof(ApiClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
@@ -48,6 +48,53 @@ public sealed class ApiClient : IDisposable
 
     public Task<ApiResponse<ProjectResponse>> CreateProjectAsync(string name, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "api/v1/projects", Body(name), Json.ProjectResponse, cancellationToken);
+
+    /// <summary>Deletes a project; one with registries only with <paramref name="confirm"/> set to its name (else 409).</summary>
+    public Task DeleteProjectAsync(string project, string? confirm, CancellationToken cancellationToken) =>
+        SendNoContentAsync(
+            HttpMethod.Delete,
+            $"api/v1/projects/{Segment(project)}",
+            confirm is null ? null : Body(new DeleteConfirmation(confirm), Json.DeleteConfirmation),
+            cancellationToken);
+
+    public Task<ApiResponse<List<MembershipResponse>>> ListMembersAsync(string project, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/members", null, Json.ListMembershipResponse, cancellationToken);
+
+    public Task<ApiResponse<MembershipResponse>> SetMemberAsync(string project, string username, string role, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Put,
+            $"api/v1/projects/{Segment(project)}/members/{Segment(username)}",
+            Body(new SetRoleRequest(role), Json.SetRoleRequest),
+            Json.MembershipResponse,
+            cancellationToken);
+
+    public Task RemoveMemberAsync(string project, string username, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/projects/{Segment(project)}/members/{Segment(username)}", null, cancellationToken);
+
+    // --- users and personal access tokens -------------------------------------------------------------------
+
+    public Task<ApiResponse<UserResponse>> CreateUserAsync(CreateUserRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/v1/users", Body(request, Json.CreateUserRequest), Json.UserResponse, cancellationToken);
+
+    public Task<ApiResponse<List<UserResponse>>> ListUsersAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/users", null, Json.ListUserResponse, cancellationToken);
+
+    public Task<ApiResponse<MeResponse>> MeAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/users/me", null, Json.MeResponse, cancellationToken);
+
+    /// <summary>Changes the caller's password (the current one is checked again); ends the caller's other sessions.</summary>
+    public Task ChangePasswordAsync(ChangePasswordRequest request, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Put, "api/v1/users/me/password", Body(request, Json.ChangePasswordRequest), cancellationToken);
+
+    /// <summary>Creates a personal access token of the caller; the response is the only time its secret is shown.</summary>
+    public Task<ApiResponse<CreatedTokenResponse>> CreateTokenAsync(CreateTokenRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/v1/users/me/tokens", Body(request, Json.CreateTokenRequest), Json.CreatedTokenResponse, cancellationToken);
+
+    public Task<ApiResponse<List<AccessTokenResponse>>> ListTokensAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/v1/users/me/tokens", null, Json.ListAccessTokenResponse, cancellationToken);
+
+    public Task RevokeTokenAsync(string id, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/users/me/tokens/{Segment(id)}", null, cancellationToken);
 
     // --- registries -----------------------------------------------------------------------------------------
 
@@ -101,6 +148,18 @@ public sealed class ApiClient : IDisposable
             HttpMethod.Post, $"api/v1/registries/{Segment(name)}/kubernetes-secret", Body(request, Json.KubernetesSecretRequest), cancellationToken);
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
+
+    /// <summary>Deletes a repository with all its manifests and tags.</summary>
+    public Task DeleteRepositoryAsync(string registry, string repository, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/registries/{Segment(registry)}/repositories/{RepositorySegments(repository)}", null, cancellationToken);
+
+    /// <summary>Untags; the manifest stays reachable by digest.</summary>
+    public Task DeleteTagAsync(string registry, string repository, string tag, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/registries/{Segment(registry)}/repositories/{RepositorySegments(repository)}/tags/{Segment(tag)}", null, cancellationToken);
+
+    /// <summary>Deletes a manifest (by digest) and its tags.</summary>
+    public Task DeleteManifestAsync(string registry, string repository, string digest, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, ManifestPath(registry, repository, digest), null, cancellationToken);
 
     // --- vulnerability scanning -----------------------------------------------------------------------------
 
@@ -184,7 +243,9 @@ public sealed class ApiClient : IDisposable
 
     // Repository names keep their '/' (the API's catch-all route), each segment escaped on its own.
     private static string ManifestPath(string registry, string repository, string reference) =>
-        $"api/v1/registries/{Segment(registry)}/repositories/{string.Join('/', repository.Split('/').Select(Segment))}/manifests/{Segment(reference)}";
+        $"api/v1/registries/{Segment(registry)}/repositories/{RepositorySegments(repository)}/manifests/{Segment(reference)}";
+
+    private static string RepositorySegments(string repository) => string.Join('/', repository.Split('/').Select(Segment));
 
     private static string Limit(int? limit) =>
         limit is { } l ? "?limit=" + l.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";

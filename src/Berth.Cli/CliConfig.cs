@@ -3,10 +3,11 @@ using System.Text.Json;
 namespace Berth.Cli;
 
 /// <summary>
-/// Where the client talks to and as whom. Resolution: the environment variables <c>BERTH_URL</c>,
-/// <c>BERTH_USERNAME</c> and <c>BERTH_PASSWORD</c> override the config file written by <c>berth login</c>.
+/// Where the client talks to and as whom, with <paramref name="Secret"/> a password or a personal access token (both go
+/// as the Basic password). Resolution: the environment variables <c>BERTH_URL</c>, <c>BERTH_USERNAME</c> and
+/// <c>BERTH_PASSWORD</c> override the config file written by <c>berth login</c>, which holds a token.
 /// </summary>
-public sealed record CliConfig(string Url, string Username, string Password)
+public sealed record CliConfig(string Url, string Username, string Secret)
 {
     public const string DefaultUrl = "http://127.0.0.1:5000";
     public const string DefaultUsername = "admin";
@@ -45,16 +46,16 @@ public sealed record CliConfig(string Url, string Username, string Password)
         var fileApplies = file is not null && url == fileUrl;
 
         var username = Env(UsernameVariable) ?? (fileApplies ? file!.Username : null) ?? DefaultUsername;
-        var password = Env(PasswordVariable) ?? (fileApplies ? file!.Password : null);
+        var secret = Env(PasswordVariable) ?? (fileApplies ? file!.Token : null);
 
-        if (url is null || string.IsNullOrEmpty(password))
+        if (url is null || string.IsNullOrEmpty(secret))
         {
             throw new CliException(
                 $"not logged in (no server URL and credentials in {FilePath}); "
                 + $"run `berth login` or set {UrlVariable}/{UsernameVariable}/{PasswordVariable}");
         }
 
-        return new CliConfig(url, username, password);
+        return new CliConfig(url, username, secret);
     }
 
     /// <summary>The config file's contents, or null when there is none.</summary>
@@ -77,11 +78,11 @@ public sealed record CliConfig(string Url, string Username, string Password)
     }
 
     /// <summary>Writes the config file, readable only by the current user (mode 600, directory 700).</summary>
-    public string Save()
+    public static string Save(StoredConfig stored)
     {
         var path = FilePath;
         var directory = Path.GetDirectoryName(path)!;
-        var json = JsonSerializer.Serialize(new StoredConfig(Url, Username, Password), CliJsonContext.Default.StoredConfig);
+        var json = JsonSerializer.Serialize(stored, CliJsonContext.Default.StoredConfig);
         try
         {
             if (OperatingSystem.IsWindows())
@@ -93,7 +94,7 @@ public sealed record CliConfig(string Url, string Username, string Password)
 
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
-            // Write a private temporary file and rename it over the old one: the password is never readable by
+            // Write a private temporary file and rename it over the old one: the token is never readable by
             // others, not even briefly, and a crash cannot leave a half-written config behind.
             var temporary = Path.Combine(directory, $".config.{Environment.ProcessId}.tmp");
             var options = new FileStreamOptions
@@ -140,8 +141,8 @@ public sealed record CliConfig(string Url, string Username, string Password)
     public static IEnumerable<string> OverridingVariables() =>
         new[] { UrlVariable, UsernameVariable, PasswordVariable }.Where(name => Env(name) is not null);
 
-    /// <summary>Never prints the password (the generated record ToString would).</summary>
-    public override string ToString() => $"CliConfig {{ Url = {Url}, Username = {Username}, Password = *** }}";
+    /// <summary>Never prints the secret (the generated record ToString would).</summary>
+    public override string ToString() => $"CliConfig {{ Url = {Url}, Username = {Username}, Secret = *** }}";
 
     private static string? Env(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;

@@ -21,4 +21,7 @@ public static class Format
         value.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>"1 tag", "3 tags".</summary>
+    public static string Count(long n, string singular, string plural) => Number(n) + " " + (n == 1 ? singular : plural);
 }

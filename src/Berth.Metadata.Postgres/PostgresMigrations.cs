@@ -296,5 +296,14 @@ internal static class PostgresMigrations
             created_at    timestamptz NOT NULL
         );
         """,
+
+        // A deleted project is renamed out of the way (its name is free at once) and keeps its old name in deleted_name:
+        // the audit log and the registries still being purged refer to its row, and an administrator can still read
+        // its audit log by the old name.
+        """
+        ALTER TABLE projects ADD COLUMN deleted_at timestamptz;
+        ALTER TABLE projects ADD COLUMN deleted_name text COLLATE "C";
+        CREATE INDEX projects_deleted_name ON projects (deleted_name, deleted_at) WHERE deleted_name IS NOT NULL;
+        """,
     ];
 }

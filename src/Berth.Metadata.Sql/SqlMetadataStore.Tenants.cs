@@ -30,13 +30,48 @@ public abstract partial class SqlMetadataStore
     }
 
     public async Task<ProjectRecord?> GetProjectAsync(string name, CancellationToken cancellationToken) =>
-        await Command("SELECT id, name, created_at FROM projects WHERE name = @name;")
+        await Command("SELECT id, name, created_at FROM projects WHERE name = @name AND deleted_at IS NULL;")
             .With("name", name)
             .FirstAsync(ReadProject, cancellationToken);
 
     public async Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken cancellationToken) =>
-        await Command("SELECT id, name, created_at FROM projects ORDER BY name;")
+        await Command("SELECT id, name, created_at FROM projects WHERE deleted_at IS NULL ORDER BY name;")
             .ListAsync(ReadProject, cancellationToken);
+
+    public Task<ProjectDeleteResult> DeleteProjectAsync(string projectId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // The project row locked first: a registry being created in it (which reads the row FOR SHARE) either
+            // commits before and is counted below, or finds the project gone.
+            if (!await connection.Command($"SELECT TRUE FROM projects WHERE id = @id AND deleted_at IS NULL {_dialect.ForUpdate};")
+                    .With("id", projectId)
+                    .FirstAsync(r => r.GetBoolean(0), cancellationToken))
+            {
+                return ProjectDeleteResult.ProjectGone;
+            }
+
+            if (await connection.Command("SELECT TRUE FROM registries WHERE project_id = @id AND deleted_at IS NULL LIMIT 1;")
+                    .With("id", projectId)
+                    .FirstAsync(r => r.GetBoolean(0), cancellationToken))
+            {
+                return ProjectDeleteResult.HasRegistries;
+            }
+
+            await connection.Command(
+                $"""
+                UPDATE projects SET deleted_name = name, name = '{DeletedNamePrefix}' || id, deleted_at = @now WHERE id = @id;
+                DELETE FROM project_members WHERE project_id = @id;
+                """)
+                .With("id", projectId)
+                .With("now", now)
+                .ExecuteAsync(cancellationToken);
+            return ProjectDeleteResult.Deleted;
+        }, cancellationToken);
+
+    public async Task<ProjectRecord?> GetDeletedProjectAsync(string name, CancellationToken cancellationToken) =>
+        await Command("SELECT id, deleted_name, created_at FROM projects WHERE deleted_name = @name ORDER BY deleted_at DESC LIMIT 1;")
+            .With("name", name)
+            .FirstAsync(ReadProject, cancellationToken);
 
     public async Task<RegistryRecord> CreateRegistryAsync(NewRegistry registry, CancellationToken cancellationToken)
     {
@@ -44,9 +79,10 @@ public abstract partial class SqlMetadataStore
         {
             // Inserting from the project row makes "only under an existing project" part of the one statement.
             return await WriteCommand(
-                """
+                $"""
                 INSERT INTO registries (id, name, project_id, password_hash, storage_limit_bytes, created_at)
-                SELECT @id, @name, p.id, @passwordHash, @limit, @createdAt FROM projects p WHERE p.id = @projectId
+                SELECT @id, @name, p.id, @passwordHash, @limit, @createdAt FROM projects p
+                WHERE p.id = @projectId AND p.deleted_at IS NULL {_dialect.ForShare}
                 RETURNING id, name, project_id, (SELECT name FROM projects WHERE id = @projectId), storage_limit_bytes, created_at;
                 """)
                 .With("id", registry.Id)

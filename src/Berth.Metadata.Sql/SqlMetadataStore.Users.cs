@@ -86,7 +86,7 @@ public abstract partial class SqlMetadataStore
         var written = await WriteCommand(
             """
             INSERT INTO project_members (project_id, user_id, role)
-            SELECT p.id, u.id, @role FROM projects p, users u WHERE p.id = @projectId AND u.id = @userId
+            SELECT p.id, u.id, @role FROM projects p, users u WHERE p.id = @projectId AND p.deleted_at IS NULL AND u.id = @userId
             ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role;
             """)
             .With("projectId", projectId)

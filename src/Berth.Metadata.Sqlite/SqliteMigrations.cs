@@ -287,5 +287,14 @@ internal static class SqliteMigrations
             created_at    TEXT NOT NULL
         ) STRICT;
         """,
+
+        // A deleted project is renamed out of the way (its name is free at once) and keeps its old name in deleted_name:
+        // the audit log and the registries still being purged refer to its row, and an administrator can still read
+        // its audit log by the old name.
+        """
+        ALTER TABLE projects ADD COLUMN deleted_at TEXT;
+        ALTER TABLE projects ADD COLUMN deleted_name TEXT;
+        CREATE INDEX projects_deleted_name ON projects (deleted_name, deleted_at) WHERE deleted_name IS NOT NULL;
+        """,
     ];
 }

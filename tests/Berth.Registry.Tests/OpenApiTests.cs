@@ -34,6 +34,7 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             $"DELETE {Repositories}/{{repository}}",
             "GET /api/v1/registries/{name}/safety-report",
             "POST /api/v1/projects",
+            "DELETE /api/v1/projects/{project}",
             "GET /api/v1/registries/{name}",
         ];
         foreach (var key in expected)

@@ -1,9 +1,13 @@
 using System.CommandLine;
-using System.Text;
+using Berth.Api;
 
 namespace Berth.Cli.Commands;
 
-/// <summary><c>berth login</c>: verifies administrator credentials and saves them to the config file.</summary>
+/// <summary>
+/// <c>berth login</c>: signs in with a username and password once, creates a personal access token for this machine
+/// and saves that token (never the password) to the config file. Logging in again revokes the token the previous
+/// login created.
+/// </summary>
 public static class LoginCommand
 {
     public static Command Create()
@@ -14,19 +18,19 @@ public static class LoginCommand
         };
         var username = new Option<string>("--username", "-u")
         {
-            Description = "Administrator username",
+            Description = "Username",
             DefaultValueFactory = _ => CliConfig.DefaultUsername,
         };
         var password = new Option<string?>("--password", "-p")
         {
-            Description = "Administrator password (visible in shell history; prefer --password-stdin or the prompt)",
+            Description = "Password (visible in shell history; prefer --password-stdin or the prompt)",
         };
         var passwordStdin = new Option<bool>("--password-stdin")
         {
             Description = "Read the password from standard input",
         };
 
-        var command = new Command("login", "Verify administrator credentials and save them to the config file")
+        var command = new Command("login", "Sign in, and save a personal access token for this machine (not the password) to the config file")
         {
             url, username, password, passwordStdin,
         };
@@ -40,36 +44,36 @@ public static class LoginCommand
 
         command.SetCliAction(async (parseResult, output, cancellationToken) =>
         {
+            var previous = SavedConfig();
             var serverUrl = CliConfig.NormalizeUrl(
                 NonEmpty(parseResult.GetValue(url))
                 ?? NonEmpty(Environment.GetEnvironmentVariable(CliConfig.UrlVariable))
-                ?? NonEmpty(SavedUrl())
+                ?? NonEmpty(previous?.Url)
                 ?? CliConfig.DefaultUrl);
             var user = parseResult.GetValue(username) is { Length: > 0 } u ? u : CliConfig.DefaultUsername;
             var secret = parseResult.GetValue(password)
-                ?? (parseResult.GetValue(passwordStdin) || Console.IsInputRedirected
-                    ? await ReadStdinLineAsync(cancellationToken)
-                    : ReadPasswordFromTerminal(output.Error));
+                ?? await Prompt.ReadSecretAsync(output.Error, "Password", parseResult.GetValue(passwordStdin), cancellationToken);
             if (string.IsNullOrEmpty(secret))
             {
                 throw new CliException("no password given");
             }
 
-            var config = new CliConfig(serverUrl, user, secret);
-            using (var api = new ApiClient(config))
+            CreatedTokenResponse token;
+            using (var api = new ApiClient(new CliConfig(serverUrl, user, secret)))
             {
                 try
                 {
-                    await api.ListProjectsAsync(cancellationToken);
+                    token = (await api.CreateTokenAsync(new CreateTokenRequest(TokenName(), null), cancellationToken)).Value;
                 }
                 catch (ApiException e) when (e.Status == 401)
                 {
-                    throw new CliException($"login failed: {serverUrl} rejected username '{user}' or its password (HTTP 401)", e);
+                    throw new CliException($"Wrong username or password: {serverUrl} did not accept the password of '{user}'.", e);
                 }
             }
 
-            var path = config.Save();
-            await output.Out.WriteLineAsync($"Login succeeded for {user} at {serverUrl}; credentials saved to {path}");
+            var path = CliConfig.Save(new StoredConfig(serverUrl, user, token.Token, token.Id));
+            await output.Out.WriteLineAsync($"Login succeeded for {user} at {serverUrl}; a personal access token ({token.Name}) is saved in {path}");
+            await RevokePreviousAsync(previous, output, cancellationToken);
             foreach (var variable in CliConfig.OverridingVariables())
             {
                 await output.Error.WriteLineAsync($"note: {variable} is set and overrides the saved config");
@@ -78,12 +82,42 @@ public static class LoginCommand
         return command;
     }
 
-    /// <summary>The saved URL; a broken config file must not prevent logging in again (which rewrites it).</summary>
-    private static string? SavedUrl()
+    /// <summary>
+    /// Revokes the token the previous login saved, with that token itself (it may belong to another user or server). A
+    /// token already revoked or expired is simply gone; any other failure is reported but does not undo the login.
+    /// </summary>
+    private static async Task RevokePreviousAsync(StoredConfig? previous, Output output, CancellationToken cancellationToken)
+    {
+        if (previous is not { Url: { Length: > 0 } oldUrl, Username: { Length: > 0 } oldUser, Token: { Length: > 0 } oldToken, TokenId: { Length: > 0 } oldId })
+        {
+            return;
+        }
+
+        try
+        {
+            using var api = new ApiClient(new CliConfig(CliConfig.NormalizeUrl(oldUrl), oldUser, oldToken));
+            await api.RevokeTokenAsync(oldId, cancellationToken);
+            await output.Out.WriteLineAsync($"Revoked the token of the previous login ({oldId}).");
+        }
+        catch (ApiException e) when (e.Status is 401 or 404)
+        {
+            // Already revoked, expired or deleted: nothing left to do.
+        }
+        catch (CliException e)
+        {
+            await output.Error.WriteLineAsync($"warning: could not revoke the previous login's token {oldId} at {oldUrl}: {e.Message}");
+        }
+    }
+
+    /// <summary>Tells the machine's tokens apart in `berth token list` and the dashboard.</summary>
+    private static string TokenName() => $"berth login on {Environment.MachineName}"[..Math.Min(100, 15 + Environment.MachineName.Length)];
+
+    /// <summary>The saved config; a broken config file must not prevent logging in again (which rewrites it).</summary>
+    private static StoredConfig? SavedConfig()
     {
         try
         {
-            return CliConfig.LoadFile()?.Url;
+            return CliConfig.LoadFile();
         }
         catch (CliException)
         {
@@ -92,41 +126,4 @@ public static class LoginCommand
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
-
-    private static async Task<string?> ReadStdinLineAsync(CancellationToken cancellationToken)
-    {
-        var line = await Console.In.ReadLineAsync(cancellationToken);
-        return line?.TrimEnd('\r', '\n');
-    }
-
-    /// <summary>Prompts on stderr and reads the password from the terminal without echoing it.</summary>
-    private static string ReadPasswordFromTerminal(TextWriter prompt)
-    {
-        prompt.Write("Password: ");
-        prompt.Flush();
-        var password = new StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                break;
-            }
-
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (password.Length > 0)
-                {
-                    password.Length--;
-                }
-            }
-            else if (!char.IsControl(key.KeyChar))
-            {
-                password.Append(key.KeyChar);
-            }
-        }
-
-        prompt.WriteLine();
-        return password.ToString();
-    }
 }

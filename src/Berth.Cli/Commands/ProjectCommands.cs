@@ -9,6 +9,7 @@ public static class ProjectCommands
     {
         CreateCommand(),
         ListCommand(),
+        DeleteCommand(),
         AuditCommand(),
     };
 
@@ -48,6 +49,50 @@ public static class ProjectCommands
 
                 ctx.Output.WriteTable(table);
             });
+        });
+        return command;
+    }
+
+    private static Command DeleteCommand()
+    {
+        var name = new Argument<string>("name") { Description = "Project name" };
+        var confirm = new Option<string?>("--confirm")
+        {
+            Description = "The project's name once more, to delete it with its registries without the prompt (scripts can also pipe the name to stdin)",
+        };
+        var command = new Command(
+            "delete",
+            "Delete a project; one with registries only after typing its name, and then they are deleted with it, irreversibly")
+        {
+            name, confirm,
+        };
+        command.Aliases.Add("rm");
+        command.SetApiAction(async ctx =>
+        {
+            var project = (await ctx.Api.GetProjectAsync(ctx.Get(name), ctx.CancellationToken)).Value;
+            var info = ctx.Output.Json ? ctx.Output.Error : ctx.Output.Out;
+            string? confirmation = null;
+            if (project.RegistryCount > 0)
+            {
+                var registries = (await ctx.Api.ListRegistriesAsync(project.Name, ctx.CancellationToken)).Value;
+                await info.WriteLineAsync($"Deleting project {project.Name} permanently deletes its {Format.Count(registries.Count, "registry", "registries")} with all their images:");
+                foreach (var registry in registries.OrderBy(r => r.Name, StringComparer.Ordinal))
+                {
+                    await info.WriteLineAsync($"  - {registry.Name}: {Format.Count(registry.RepositoryCount, "repository", "repositories")}, {Format.Bytes(registry.StorageUsageBytes)}");
+                }
+
+                await info.WriteLineAsync("Their credentials stop working at once. This cannot be undone.");
+                await info.FlushAsync(ctx.CancellationToken);
+                await Prompt.RequireTypedNameAsync(ctx.Output.Error, "project", project.Name, ctx.Get(confirm), ctx.CancellationToken);
+                confirmation = project.Name;
+            }
+
+            await ctx.Api.DeleteProjectAsync(project.Name, confirmation, ctx.CancellationToken);
+            if (!ctx.Output.Json)
+            {
+                await ctx.Output.Out.WriteLineAsync($"Deleted project {project.Name}"
+                    + (project.RegistryCount > 0 ? $" and its {Format.Count(project.RegistryCount, "registry", "registries")}." : "."));
+            }
         });
         return command;
     }

@@ -51,8 +51,11 @@ public static class RegistryCommands
                 output.Out.WriteLine("The password is shown only once: store it now, it cannot be retrieved later.");
                 output.Out.WriteLine();
                 output.Out.WriteLine("Log in with:");
-                output.Out.WriteLine($"  docker login {host} -u {registry.Username}");
-                output.Out.WriteLine($"  skopeo login {host} -u {registry.Username}");
+                foreach (var line in LoginCommands(host, registry.Username, ctx.Api.BaseUrl))
+                {
+                    output.Out.WriteLine("  " + line);
+                }
+
                 output.Out.WriteLine($"Images are named {registry.Endpoint}/<repository>:<tag>");
             });
         });
@@ -260,7 +263,12 @@ public static class RegistryCommands
                 output.Out.WriteLine("The password is shown only once: store it now, it cannot be retrieved later.");
                 output.Out.WriteLine();
                 output.Out.WriteLine("Update everything that used the old password:");
-                output.Out.WriteLine($"  - every machine that pushes or pulls:  docker login {host} -u {reset.Username}");
+                output.Out.WriteLine("  - every machine that pushes or pulls, logging in again with:");
+                foreach (var line in LoginCommands(host, reset.Username, ctx.Api.BaseUrl))
+                {
+                    output.Out.WriteLine("      " + line);
+                }
+
                 output.Out.WriteLine("  - CI/CD secrets that hold this registry's password");
                 output.Out.WriteLine("  - Kubernetes imagePullSecrets, e.g.:");
                 output.Out.WriteLine($"      kubectl create secret docker-registry SECRET --docker-server={host} --docker-username={reset.Username} \\");
@@ -340,40 +348,13 @@ public static class RegistryCommands
             var info = ctx.Output.Json ? ctx.Output.Error : ctx.Output.Out;
             await info.WriteLineAsync(
                 $"Deleting registry {registry.Name} (project {registry.Project}, endpoint {registry.Endpoint}) permanently removes:");
-            await info.WriteLineAsync($"  - {Count(repositories.Count, "repository", "repositories")} with {Count(tags, "tag", "tags")}");
+            await info.WriteLineAsync($"  - {Format.Count(repositories.Count, "repository", "repositories")} with {Format.Count(tags, "tag", "tags")}");
             await info.WriteLineAsync($"  - {Format.Bytes(registry.StorageUsageBytes)} of stored images");
             await info.WriteLineAsync("  - vulnerability scan data, configuration and credentials");
             await info.WriteLineAsync("This cannot be undone.");
             await info.FlushAsync(ctx.CancellationToken);
 
-            if (ctx.Get(confirm) is { } given)
-            {
-                if (!string.Equals(given, registry.Name, StringComparison.Ordinal))
-                {
-                    throw new CliException($"--confirm '{given}' does not match the registry name '{registry.Name}'; nothing was deleted.");
-                }
-            }
-            else
-            {
-                // On a terminal a person types the name; otherwise one line of stdin is the answer (`echo NAME | berth …`).
-                var interactive = Prompt.IsInteractive;
-                var typed = await Prompt.AskAsync(ctx.Output.Error, $"Type the registry name ({registry.Name}) to delete it:", ctx.CancellationToken);
-                if (!interactive)
-                {
-                    await ctx.Output.Error.WriteLineAsync(); // the piped answer is not echoed
-                }
-
-                if (typed is null && !interactive)
-                {
-                    throw new CliException("no name on standard input; pipe the registry name in or pass --confirm NAME. Nothing was deleted.");
-                }
-
-                if (!string.Equals(typed, registry.Name, StringComparison.Ordinal))
-                {
-                    throw new CliException("Name does not match; nothing was deleted.");
-                }
-            }
-
+            await Prompt.RequireTypedNameAsync(ctx.Output.Error, "registry", registry.Name, ctx.Get(confirm), ctx.CancellationToken);
             await ctx.Api.DeleteRegistryAsync(registry.Name, registry.Name, ctx.CancellationToken);
             if (!ctx.Output.Json)
             {
@@ -402,8 +383,19 @@ public static class RegistryCommands
         return command;
     }
 
-    private static string Count(long n, string singular, string plural) =>
-        Format.Number(n) + " " + (n == 1 ? singular : plural);
+    /// <summary>
+    /// How to log in with each client. Over plain HTTP (the server's URL is http://) podman and skopeo need
+    /// <c>--tls-verify=false</c>, and docker needs the host among its insecure registries.
+    /// </summary>
+    public static IEnumerable<string> LoginCommands(string host, string username, Uri server)
+    {
+        var plainHttp = server.Scheme == Uri.UriSchemeHttp;
+        var tls = plainHttp ? " --tls-verify=false" : "";
+        yield return $"podman login{tls} {host} -u {username}";
+        yield return $"skopeo login{tls} {host} -u {username}";
+        yield return $"docker login {host} -u {username}"
+            + (plainHttp ? $"   # plain HTTP: add \"{host}\" to \"insecure-registries\" in /etc/docker/daemon.json first" : "");
+    }
 
     /// <summary>The host to log in to: the endpoint up to its first '/' (path-based) or the whole endpoint (host-based).</summary>
     public static string LoginHost(string endpoint) =>

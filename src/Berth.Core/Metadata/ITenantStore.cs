@@ -10,6 +10,16 @@ public interface ITenantStore
 
     Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes a project that has no registries left, in one transaction: its name is free at once, its memberships go,
+    /// and no lookup finds it. The row stays behind under <see cref="GetDeletedProjectAsync"/> (renamed) because the
+    /// audit log and the registries still being purged refer to it.
+    /// </summary>
+    Task<ProjectDeleteResult> DeleteProjectAsync(string projectId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The most recently deleted project that was named <paramref name="name"/>, with that name; null when none.</summary>
+    Task<ProjectRecord?> GetDeletedProjectAsync(string name, CancellationToken cancellationToken);
+
     /// <exception cref="MetadataConflictException">the registry name is taken</exception>
     Task<RegistryRecord> CreateRegistryAsync(NewRegistry registry, CancellationToken cancellationToken);
 

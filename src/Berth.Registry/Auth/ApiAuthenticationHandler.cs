@@ -66,7 +66,11 @@ public sealed class ApiAuthenticationHandler(
             return;
         }
 
-        await Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Credentials are required: a username with its password or a personal access token.").ExecuteAsync(Context);
+        // Credentials that were sent but are wrong say so; only a request without any is told what it needs.
+        var detail = RequestCredentials.TryGetBasic(Request, out _, out _) ? "Wrong username or password."
+            : RequestCredentials.GetBearer(Request) is not null ? "The access token is not valid: unknown, revoked or expired."
+            : "Credentials are required: a username with its password or a personal access token.";
+        await Results.Problem(statusCode: 401, title: "Unauthorized", detail: detail).ExecuteAsync(Context);
     }
 
     private static string Capitalised(string message) => char.ToUpperInvariant(message[0]) + message[1..];

@@ -7,7 +7,8 @@ namespace Berth.Registry.Distribution;
 
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT (by tag or digest) and DELETE (by digest or tag).</summary>
 public sealed class ManifestHandler(
-    IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, IManifestPushListener scans, Observability.BerthMetrics metrics, TimeProvider time)
+    IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, IManifestPushListener scans, Observability.BerthMetrics metrics,
+    ITenantStore tenants, IAuditStore audit, TimeProvider time)
 {
     public Task HandleAsync(V2Request request)
     {
@@ -157,14 +158,35 @@ public sealed class ManifestHandler(
             {
                 throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
             }
+
+            await AuditDeleteAsync(request, "tag.deleted", $"{request.Target.Repository}:{reference}");
         }
         else if (!await blobs.DeleteManifestAsync(request.RegistryId, repository.Id, reference, request.Aborted))
         {
             throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
         }
+        else
+        {
+            await AuditDeleteAsync(request, "manifest.deleted", $"{request.Target.Repository}@{reference}");
+        }
 
         request.Response.StatusCode = StatusCodes.Status202Accepted;
         request.Response.ContentLength = 0;
+    }
+
+    /// <summary>
+    /// The same event as a delete through the management API, with the credential that was used (the registry's, or the
+    /// user of an access token) as the actor. Written even if the client has gone: the delete has happened.
+    /// </summary>
+    private async Task AuditDeleteAsync(V2Request request, string action, string detail)
+    {
+        if (await tenants.GetRegistryByIdAsync(request.RegistryId, CancellationToken.None) is not { } registry)
+        {
+            return; // deleted in the meantime: its own deletion is the event that matters
+        }
+
+        await audit.AppendAuditAsync(new AuditEvent(time.GetUtcNow(), request.Principal.Subject, action, registry.ProjectId, registry.ProjectName,
+            registry.Id, registry.Name, request.Http.Connection.RemoteIpAddress?.ToString(), detail), CancellationToken.None);
     }
 
     private static string ValidateReference(string reference)

@@ -17,6 +17,7 @@ public static class ManagementEndpoints
         api.MapPost("/projects", CreateProjectAsync);
         api.MapGet("/projects", ListProjectsAsync);
         api.MapGet("/projects/{project}", GetProjectAsync);
+        api.MapDelete("/projects/{project}", DeleteProjectAsync);
         api.MapPost("/projects/{project}/registries", CreateRegistryAsync);
         api.MapGet("/projects/{project}/registries", ListRegistriesAsync);
         api.MapGet("/registries/{name}", GetRegistryAsync);
@@ -52,10 +53,9 @@ public static class ManagementEndpoints
     }
 
     /// <summary>Any signed-in user may create a project; its creator becomes its owner.</summary>
-    private static async Task<IResult> CreateProjectAsync(CreateNameRequest? body, HttpContext context, TenantService service, IUserStore users, CancellationToken ct)
+    private static async Task<IResult> CreateProjectAsync(CreateNameRequest? body, HttpContext context, TenantService service, CancellationToken ct)
     {
-        var project = await service.CreateProjectAsync(RequireName(body), ct);
-        await users.SetMembershipAsync(project.Id, context.User.UserId(), ProjectRole.Owner, ct);
+        var project = await service.CreateProjectAsync(RequireName(body), context.User.UserId(), AuditActor.From(context), ct);
         return Results.Created($"/api/v1/projects/{project.Name}", new ProjectResponse(project.Name, project.CreatedAt, 0));
     }
 
@@ -75,6 +75,23 @@ public static class ManagementEndpoints
     {
         var (record, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Viewer, ct);
         return Results.Ok(new ProjectResponse(record.Name, record.CreatedAt, (await tenants.ListRegistriesAsync(record.Id, ct)).Count));
+    }
+
+    /// <summary>
+    /// Refused (409) while the project has registries, unless confirmed with its exact name (body <c>{"confirm"}</c> or
+    /// <c>?confirm=</c>): then its registries are deleted with it, irreversibly.
+    /// </summary>
+    private static async Task<IResult> DeleteProjectAsync(string project, HttpContext context, ProjectDeletion deletion, ProjectAccess access, CancellationToken ct)
+    {
+        var confirm = context.Request.Query["confirm"].ToString();
+        if (confirm.Length == 0)
+        {
+            confirm = await ReadConfirmationAsync(context.Request, ct);
+        }
+
+        var (record, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Owner, ct);
+        await deletion.DeleteAsync(record, confirm, AuditActor.From(context), ct);
+        return Results.NoContent();
     }
 
     private static async Task<IResult> CreateRegistryAsync(string project, CreateNameRequest? body, HttpRequest request, ITenantStore tenants,
@@ -194,7 +211,7 @@ public static class ManagementEndpoints
         }
         catch (System.Text.Json.JsonException)
         {
-            throw new ManagementException(400, "Invalid body", "The body must be JSON: {\"confirm\": \"<registry name>\"}.");
+            throw new ManagementException(400, "Invalid body", "The body must be JSON: {\"confirm\": \"<name>\"}.");
         }
     }
 
@@ -209,7 +226,7 @@ public static class ManagementEndpoints
 
     private static async Task<IResult> ListProjectAuditAsync(string project, HttpContext context, ProjectAccess access, IAuditStore audit, int? limit, CancellationToken ct)
     {
-        var (owner, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Viewer, ct);
+        var owner = await access.RequireProjectAuditAsync(context.User, project, ct);
         var events = await audit.ListAuditAsync(owner.Id, null, Math.Clamp(limit ?? 100, 1, 1000), ct);
         return Results.Ok(events.Select(ToResponse).ToList());
     }

@@ -5,13 +5,16 @@ namespace Berth.Registry.Management;
 public static class ManagementServiceCollectionExtensions
 {
     /// <summary>
-    /// The management API's services: projects and registries (create, resize, reset the password, delete and purge),
-    /// access checks, pull secrets, the repository browser, and users, their access tokens and project members.
+    /// The management API's services: projects (create, members, delete) and registries (create, resize, reset the
+    /// password, delete and purge), access checks, pull secrets, the repository browser, and users and their access tokens.
     /// </summary>
     public static IServiceCollection AddBerthManagement(this IServiceCollection services)
     {
         services.TryAddSingleton<TenantService>();
         services.TryAddSingleton<ProjectAccess>();
+        services.TryAddSingleton<ProjectAudit>();
+        services.TryAddSingleton<ProjectMembers>();
+        services.TryAddSingleton<ProjectDeletion>();
         services.TryAddSingleton<PullSecretIssuer>();
         services.TryAddSingleton<RegistryLifecycle>();
         services.TryAddSingleton<RegistryPasswordReset>();
@@ -19,7 +22,6 @@ public static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<RegistryPurger>();
         services.TryAddSingleton<UserAccounts>();
         services.TryAddSingleton<AccessTokens>();
-        services.TryAddSingleton<ProjectMembers>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
         services.AddBerthRepositoryApi();
         return services;

@@ -46,6 +46,21 @@ public sealed class ProjectAccess(ITenantStore tenants, IUserStore users)
         return role >= minimum ? (project, role.Value) : throw Forbidden(minimum);
     }
 
+    /// <summary>
+    /// The project whose audit log the caller may read: a live one they can view, or, for administrators, the project
+    /// most recently deleted under that name (its log outlives it).
+    /// </summary>
+    public async Task<ProjectRecord> RequireProjectAuditAsync(ClaimsPrincipal user, string projectName, CancellationToken cancellationToken)
+    {
+        var live = await tenants.GetProjectAsync(projectName, cancellationToken);
+        if (live is null && user.IsAdmin() && await tenants.GetDeletedProjectAsync(projectName, cancellationToken) is { } deleted)
+        {
+            return deleted;
+        }
+
+        return (await RequireProjectAsync(user, projectName, ProjectRole.Viewer, cancellationToken)).Project;
+    }
+
     public async Task<(RegistryRecord Registry, ProjectRole Role)> RequireRegistryAsync(ClaimsPrincipal user, string registryName, ProjectRole minimum, CancellationToken cancellationToken)
     {
         var registry = await tenants.GetRegistryAsync(registryName, cancellationToken);

@@ -7,7 +7,7 @@ namespace Berth.Registry.Management;
 /// A project's members and their roles: every member sees the list, only owners (and administrators) change it.
 /// Each change is audited as <c>project.member.set</c> or <c>project.member.removed</c>.
 /// </summary>
-public sealed class ProjectMembers(ProjectAccess access, IUserStore users, IAuditStore audit, TimeProvider time)
+public sealed class ProjectMembers(ProjectAccess access, IUserStore users, ProjectAudit audit)
 {
     public const string RoleRule = "role must be \"viewer\", \"developer\" or \"owner\"";
 
@@ -40,7 +40,7 @@ public sealed class ProjectMembers(ProjectAccess access, IUserStore users, IAudi
         var user = await users.GetUserAsync(name, cancellationToken)
             ?? throw new ManagementException(StatusCodes.Status404NotFound, "User not found", $"There is no user named '{username}'.");
         await users.SetMembershipAsync(record.Id, user.Id, parsed, cancellationToken);
-        await AuditAsync(actor, record, "project.member.set", $"{user.Username}: {parsed.ToString().ToLowerInvariant()}", cancellationToken);
+        await audit.AppendAsync(record, actor, "project.member.set", $"{user.Username}: {parsed.ToString().ToLowerInvariant()}", CancellationToken.None);
         return new ProjectMembership(record.Id, record.Name, user.Id, user.Username, parsed);
     }
 
@@ -54,10 +54,6 @@ public sealed class ProjectMembers(ProjectAccess access, IUserStore users, IAudi
             throw new ManagementException(StatusCodes.Status404NotFound, "Member not found", $"'{username}' is not a member of project '{project}'.");
         }
 
-        await AuditAsync(actor, record, "project.member.removed", user.Username, cancellationToken);
+        await audit.AppendAsync(record, actor, "project.member.removed", user.Username, CancellationToken.None);
     }
-
-    private Task AuditAsync(AuditActor actor, ProjectRecord project, string action, string detail, CancellationToken cancellationToken) =>
-        audit.AppendAuditAsync(new AuditEvent(time.GetUtcNow(), actor.Name, action, project.Id, project.Name, null, null, actor.RemoteAddress, detail),
-            cancellationToken);
 }

@@ -5,9 +5,18 @@ using Berth.Registry.Hosting;
 namespace Berth.Registry.Management;
 
 /// <summary>Creating projects and registries: names checked, ids and the first password generated, hash stored.</summary>
-public sealed class TenantService(ITenantStore tenants, TimeProvider time, IOptions<BerthOptions> options)
+public sealed class TenantService(ITenantStore tenants, IUserStore users, ProjectAudit audit, TimeProvider time, IOptions<BerthOptions> options)
 {
-    public async Task<ProjectRecord> CreateProjectAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Creates a project owned by its creator (<paramref name="creatorUserId"/>); audited as <c>project.created</c>.</summary>
+    public async Task<ProjectRecord> CreateProjectAsync(string name, string creatorUserId, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var project = await InsertProjectAsync(name, cancellationToken);
+        await users.SetMembershipAsync(project.Id, creatorUserId, ProjectRole.Owner, cancellationToken);
+        await audit.AppendAsync(project, actor, "project.created", null, CancellationToken.None);
+        return project;
+    }
+
+    private async Task<ProjectRecord> InsertProjectAsync(string name, CancellationToken cancellationToken)
     {
         if (!TenantNames.IsValidProjectName(name))
         {

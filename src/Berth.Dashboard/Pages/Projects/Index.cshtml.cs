@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Berth.Dashboard.Pages.Projects;
 
 /// <summary>The dashboard's home: the projects the user can see, and creating one (any signed-in user may).</summary>
-public sealed class ProjectsModel(ProjectAccess access, ITenantStore tenants, TenantService service, IUserStore users) : PageModel
+public sealed class ProjectsModel(ProjectAccess access, ITenantStore tenants, TenantService service) : PageModel
 {
     [BindProperty]
     public string Name { get; set; } = "";
@@ -23,8 +23,7 @@ public sealed class ProjectsModel(ProjectAccess access, ITenantStore tenants, Te
     {
         try
         {
-            var project = await service.CreateProjectAsync(Name.Trim(), HttpContext.RequestAborted);
-            await users.SetMembershipAsync(project.Id, User.UserId(), ProjectRole.Owner, HttpContext.RequestAborted);
+            var project = await service.CreateProjectAsync(Name.Trim(), User.UserId(), AuditActor.From(HttpContext), HttpContext.RequestAborted);
             return new SeeOtherResult($"/projects/{project.Name}/registries");
         }
         catch (ManagementException ex) when (ex.Status is 400 or 409)
