@@ -15,6 +15,33 @@ public abstract partial class SqlMetadataStore
     // Advisories written per statement in an import: four parameters each, far below any provider's limit.
     private const int AdvisoryChunk = 500;
 
+    // Findings written per statement when a scan lands: two parameters each.
+    private const int FindingChunk = 500;
+
+    // How many tag names each most affected image carries (its tag count says how many there are).
+    private const int AffectedImageTags = 5;
+
+    // Rows with a severity column (ScanSeverity) counted by level, worst first, as ReadCounts reads them.
+    private const string SeverityCounts =
+        "COUNT(CASE WHEN severity = 4 THEN 1 END) AS critical, COUNT(CASE WHEN severity = 3 THEN 1 END) AS high, " +
+        "COUNT(CASE WHEN severity = 2 THEN 1 END) AS medium, COUNT(CASE WHEN severity = 1 THEN 1 END) AS low, " +
+        "COUNT(CASE WHEN severity = 0 THEN 1 END) AS unknown";
+
+    // The scanned images of a registry's live repositories as "units": an image listed by an index of its repository
+    // belongs to that index (to each, if several list it); any other scanned image stands alone. not_checked marks
+    // an image scanned, done, against the empty advisory database.
+    private static readonly string RegistryImageUnits =
+        $"""
+        WITH units AS (
+            SELECT s.repository_id, COALESCE(l.manifest_digest, s.manifest_digest) AS unit_digest, s.manifest_digest AS image_digest,
+                   CASE WHEN s.status = {ScanDone} AND s.advisory_version = {ScanRecord.NoAdvisoryData} THEN 1 ELSE 0 END AS not_checked
+            FROM repositories r
+            JOIN scans s ON s.repository_id = r.id
+            LEFT JOIN manifest_links l ON l.repository_id = s.repository_id AND l.child_digest = s.manifest_digest AND l.is_manifest = @isManifest
+            WHERE r.registry_id = @registryId AND r.deleted_at IS NULL
+        )
+        """;
+
     // Everything but the report, which only GetScanAsync reads.
     private const string ScanColumns =
         "repository_id, manifest_digest, status, reason, queued_at, started_at, finished_at, advisory_version, critical, high, medium, low, unknown";
@@ -227,7 +254,7 @@ public abstract partial class SqlMetadataStore
             var current = await connection.Command($"SELECT version FROM advisory_database {_dialect.ForShare};")
                 .FirstAsync(r => r.GetInt64(0), cancellationToken);
             var requeue = outcome.Status == ScanStatus.Done && outcome.AdvisoryVersion < current;
-            return await connection.Command(
+            var recorded = await connection.Command(
                 $"""
                 UPDATE scans
                 SET status = @status, queued_at = COALESCE(@requeuedAt, queued_at), reason = @reason, finished_at = @finishedAt,
@@ -250,6 +277,12 @@ public abstract partial class SqlMetadataStore
                 .With("unknown", outcome.Summary?.Unknown)
                 .With("report", outcome.ReportJson)
                 .ExecuteAsync(cancellationToken) > 0;
+            if (recorded)
+            {
+                await ReplaceFindingsAsync(connection, claim, outcome.Status == ScanStatus.Done ? outcome.Findings ?? [] : [], cancellationToken);
+            }
+
+            return recorded;
         }, cancellationToken);
     }
 
@@ -263,6 +296,136 @@ public abstract partial class SqlMetadataStore
         await Command($"SELECT {ScanColumns} FROM scans WHERE repository_id = @repositoryId ORDER BY manifest_digest;")
             .With("repositoryId", repositoryId)
             .ListAsync(ReadScan, cancellationToken);
+
+    public async Task<IReadOnlyDictionary<string, ScanSummary>> GetIndexSummariesAsync(
+        long repositoryId, IReadOnlyCollection<string> indexDigests, CancellationToken cancellationToken)
+    {
+        if (indexDigests.Count == 0)
+        {
+            return new Dictionary<string, ScanSummary>(StringComparer.Ordinal);
+        }
+
+        // An index is listed once one of its platforms has a report (summary columns set), findings or not.
+        var rows = await Command(
+            $"""
+            WITH children AS (
+                SELECT manifest_digest AS index_digest, child_digest FROM manifest_links
+                WHERE repository_id = @repositoryId AND {_dialect.InList("manifest_digest", "digests")} AND is_manifest = @isManifest
+            ),
+            reported AS (
+                SELECT DISTINCT c.index_digest FROM children c
+                JOIN scans s ON s.repository_id = @repositoryId AND s.manifest_digest = c.child_digest
+                WHERE s.critical IS NOT NULL
+            ),
+            advisories AS (
+                SELECT c.index_digest, f.advisory_id, MAX(f.severity) AS severity FROM children c
+                JOIN scan_findings f ON f.repository_id = @repositoryId AND f.manifest_digest = c.child_digest
+                GROUP BY c.index_digest, f.advisory_id
+            )
+            SELECT r.index_digest, {SeverityCounts}
+            FROM reported r LEFT JOIN advisories a ON a.index_digest = r.index_digest
+            GROUP BY r.index_digest;
+            """)
+            .With("repositoryId", repositoryId)
+            .WithList("digests", indexDigests)
+            .With("isManifest", true)
+            .ListAsync(r => (Digest: r.GetString(0), Summary: ReadCounts(r, 1)), cancellationToken);
+        return rows.ToDictionary(r => r.Digest, r => r.Summary, StringComparer.Ordinal);
+    }
+
+    public async Task<RegistryVulnerabilities> GetRegistryVulnerabilitiesAsync(string registryId, int top, CancellationToken cancellationToken)
+    {
+        await using var session = await ReadAsync(cancellationToken);
+        var (images, notChecked) = await session.Command(
+            $"""
+            {RegistryImageUnits}
+            SELECT COUNT(*), COALESCE(SUM(not_checked), 0)
+            FROM (SELECT MAX(not_checked) AS not_checked FROM units GROUP BY repository_id, unit_digest) u;
+            """)
+            .With("registryId", registryId)
+            .With("isManifest", true)
+            .FirstAsync(r => ((int)r.GetInt64(0), (int)r.GetInt64(1)), cancellationToken);
+        if (images == 0)
+        {
+            return new RegistryVulnerabilities(0, 0, ScanSummary.Empty, []);
+        }
+
+        // Each advisory once over the whole registry, at its worst severity anywhere in it.
+        var summary = await session.Command(
+            $"""
+            SELECT {SeverityCounts} FROM (
+                SELECT f.advisory_id, MAX(f.severity) AS severity
+                FROM repositories r JOIN scan_findings f ON f.repository_id = r.id
+                WHERE r.registry_id = @registryId AND r.deleted_at IS NULL
+                GROUP BY f.advisory_id) a;
+            """)
+            .With("registryId", registryId)
+            .FirstAsync(r => ReadCounts(r, 0), cancellationToken);
+
+        // The images with the most findings, most severe first, each advisory once per image; then up to a few of
+        // their tags (one row per tag; an image may have very many) and how many there are.
+        var rows = await session.Command(
+            $"""
+            {RegistryImageUnits},
+            unit_advisories AS (
+                SELECT u.repository_id, u.unit_digest, f.advisory_id, MAX(f.severity) AS severity
+                FROM units u JOIN scan_findings f ON f.repository_id = u.repository_id AND f.manifest_digest = u.image_digest
+                GROUP BY u.repository_id, u.unit_digest, f.advisory_id
+            ),
+            ranked AS (
+                SELECT a.repository_id, r.name AS repository, a.unit_digest, {SeverityCounts}
+                FROM unit_advisories a JOIN repositories r ON r.id = a.repository_id
+                GROUP BY a.repository_id, r.name, a.unit_digest
+                ORDER BY critical DESC, high DESC, medium DESC, low DESC, unknown DESC, repository, unit_digest
+                LIMIT @top
+            )
+            SELECT repository, unit_digest, critical, high, medium, low, unknown, tag, tag_count FROM (
+                SELECT k.repository, k.unit_digest, k.critical, k.high, k.medium, k.low, k.unknown, t.name AS tag,
+                       ROW_NUMBER() OVER (PARTITION BY k.repository_id, k.unit_digest ORDER BY t.name) AS n,
+                       COUNT(t.name) OVER (PARTITION BY k.repository_id, k.unit_digest) AS tag_count
+                FROM ranked k LEFT JOIN tags t ON t.repository_id = k.repository_id AND t.manifest_digest = k.unit_digest
+            ) x
+            WHERE n <= {AffectedImageTags}
+            ORDER BY critical DESC, high DESC, medium DESC, low DESC, unknown DESC, repository, unit_digest, tag;
+            """)
+            .With("registryId", registryId)
+            .With("isManifest", true)
+            .With("top", top)
+            .ListAsync(r => (Repository: r.GetString(0), Digest: r.GetString(1), Summary: ReadCounts(r, 2),
+                Tag: r.GetNullableString(7), TagCount: (int)r.GetInt64(8)), cancellationToken);
+        var affected = rows
+            .GroupBy(r => (r.Repository, r.Digest))
+            .Select(g => new AffectedImage(g.Key.Repository, g.Key.Digest, [.. g.Select(r => r.Tag).OfType<string>()], g.First().TagCount, g.First().Summary))
+            .ToList();
+        return new RegistryVulnerabilities(images, notChecked, summary ?? ScanSummary.Empty, affected);
+    }
+
+    /// <summary>Replaces the scan's findings with <paramref name="findings"/>, one row per advisory at its worst severity.</summary>
+    private static async Task ReplaceFindingsAsync(SqlSession connection, ScanClaim claim, IReadOnlyList<ScanFinding> findings, CancellationToken cancellationToken)
+    {
+        await connection.Command("DELETE FROM scan_findings WHERE repository_id = @repositoryId AND manifest_digest = @digest;")
+            .With("repositoryId", claim.RepositoryId)
+            .With("digest", claim.ManifestDigest)
+            .ExecuteAsync(cancellationToken);
+        var distinct = findings.GroupBy(f => f.AdvisoryId, StringComparer.Ordinal).Select(g => g.MaxBy(f => f.Severity)!).ToList();
+        foreach (var chunk in distinct.Chunk(FindingChunk))
+        {
+            var rows = string.Join(", ", chunk.Select((_, i) => $"(@repositoryId, @digest, @advisory{i}, @severity{i})"));
+            var insert = connection.Command($"INSERT INTO scan_findings (repository_id, manifest_digest, advisory_id, severity) VALUES {rows};")
+                .With("repositoryId", claim.RepositoryId)
+                .With("digest", claim.ManifestDigest);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                insert.With($"advisory{i}", chunk[i].AdvisoryId).With($"severity{i}", (int)chunk[i].Severity);
+            }
+
+            await insert.ExecuteAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The five counts of <see cref="SeverityCounts"/>, from column <paramref name="first"/> on.</summary>
+    private static ScanSummary ReadCounts(DbDataReader r, int first) =>
+        new((int)r.GetInt64(first), (int)r.GetInt64(first + 1), (int)r.GetInt64(first + 2), (int)r.GetInt64(first + 3), (int)r.GetInt64(first + 4));
 
     /// <summary>
     /// The batch with one document per id, the last one where an id repeats (as if applied in order): an upsert

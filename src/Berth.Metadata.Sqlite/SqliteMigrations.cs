@@ -296,5 +296,21 @@ internal static class SqliteMigrations
         ALTER TABLE projects ADD COLUMN deleted_name TEXT;
         CREATE INDEX projects_deleted_name ON projects (deleted_name, deleted_at) WHERE deleted_name IS NOT NULL;
         """,
+
+        // The findings of each scanned image, one row per advisory at its worst severity there (ScanSeverity: 0 unknown
+        // to 4 critical), so that counts over many images (an index's platforms, a registry) are made in the database
+        // without reading reports. They go with their scan. The finished scans are queued again to fill the table
+        // (matching their stored inventory again: no layer is read) and to count each advisory once per image.
+        """
+        CREATE TABLE scan_findings (
+            repository_id   INTEGER NOT NULL,
+            manifest_digest TEXT NOT NULL,
+            advisory_id     TEXT NOT NULL,
+            severity        INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 4),
+            PRIMARY KEY (repository_id, manifest_digest, advisory_id),
+            FOREIGN KEY (repository_id, manifest_digest) REFERENCES scans (repository_id, manifest_digest) ON DELETE CASCADE
+        ) WITHOUT ROWID, STRICT;
+        UPDATE scans SET status = 1 WHERE status = 3;
+        """,
     ];
 }

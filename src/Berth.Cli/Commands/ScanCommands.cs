@@ -75,7 +75,7 @@ public static class ScanCommands
             ctx.Output.Render(response, report =>
             {
                 ctx.Output.Out.WriteLine($"Scan of {registry}/{repository} {report.Digest}: {Status(report)}");
-                if (report.Status is "done" or "failed")
+                if (report.Status is "done" or "failed" or "not_checked")
                 {
                     ctx.Output.Out.WriteLine($"Run `berth scan show {ctx.Get(image)}` for the findings.");
                 }
@@ -123,7 +123,8 @@ public static class ScanCommands
             fields.Add(("Packages", Format.Number(packages)));
         }
 
-        if (report.Summary is { } s)
+        // A scan without advisories has counts of zero that mean nothing: not shown.
+        if (report.Summary is { } s && report.Status != "not_checked")
         {
             fields.Add(("Findings", $"{s.Critical} critical, {s.High} high, {s.Medium} medium, {s.Low} low, {s.Unknown} unknown"));
         }
@@ -156,6 +157,7 @@ public static class ScanCommands
             + (report.AdvisoryDatabaseVersion is { } v ? $" (advisory database version {v}{(report.Outdated ? ", outdated: a re-scan is queued" : "")})" : ""),
         "failed" => "failed: " + (report.Reason ?? "see the platforms below"),
         "not_scanned" => "not scanned (run `berth scan start`)",
+        "not_checked" => "not checked — no advisory data (an administrator imports advisories with `berth vulndb import`; the image is then scanned again)",
         var other => other,
     };
 

@@ -40,4 +40,17 @@ public interface IScanStore
 
     /// <summary>Every scan of the repository's manifests, without reports (listings, severity badges), in one query.</summary>
     Task<IReadOnlyList<ScanRecord>> ListScansAsync(long repositoryId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The findings of each of the given indexes over its platform images, each advisory counted once however many
+    /// platforms have it (at its worst severity among them), in one query. An index none of whose platforms has a report
+    /// yet is left out.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, ScanSummary>> GetIndexSummariesAsync(long repositoryId, IReadOnlyCollection<string> indexDigests, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The registry's scanned images (not those of deleted repositories) summed up in the database, without reading
+    /// their reports: see <see cref="RegistryVulnerabilities"/>. <paramref name="top"/> bounds the most affected list.
+    /// </summary>
+    Task<RegistryVulnerabilities> GetRegistryVulnerabilitiesAsync(string registryId, int top, CancellationToken cancellationToken);
 }

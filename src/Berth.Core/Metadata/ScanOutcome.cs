@@ -1,9 +1,9 @@
 namespace Berth.Core.Metadata;
 
 /// <summary>
-/// How a claimed scan ended: <see cref="ScanStatus.Done"/> with a report, <see cref="ScanStatus.Failed"/> with a
-/// reason, or <see cref="ScanStatus.Queued"/> to hand it back unfinished (its scanner is shutting down; the previous
-/// report, if any, stays).
+/// How a claimed scan ended: <see cref="ScanStatus.Done"/> with a report (and its findings, one per advisory),
+/// <see cref="ScanStatus.Failed"/> with a reason, or <see cref="ScanStatus.Queued"/> to hand it back unfinished (its
+/// scanner is shutting down; the previous report, if any, stays).
 /// </summary>
 public sealed record ScanOutcome(
     ScanStatus Status,
@@ -11,4 +11,5 @@ public sealed record ScanOutcome(
     long? AdvisoryVersion,
     ScanSummary? Summary,
     string? ReportJson,
-    DateTimeOffset FinishedAt);
+    DateTimeOffset FinishedAt,
+    IReadOnlyList<ScanFinding>? Findings = null);

@@ -14,4 +14,11 @@ public sealed record ScanRecord(
     DateTimeOffset? FinishedAt,
     long? AdvisoryVersion,
     ScanSummary? Summary,
-    string? ReportJson);
+    string? ReportJson)
+{
+    /// <summary>The advisory database version before anything was imported: a scan made against it matched nothing.</summary>
+    public const long NoAdvisoryData = 0;
+
+    /// <summary>Scanned, but with no advisory data to match against: it says nothing about vulnerabilities yet.</summary>
+    public bool NotChecked => Status == ScanStatus.Done && AdvisoryVersion == NoAdvisoryData;
+}

@@ -193,7 +193,7 @@ public sealed class RegistryBrowser(
     private static ManagementException RepositoryNotFound(RegistryRecord registry, string repository) =>
         new(StatusCodes.Status404NotFound, "Repository not found", $"Registry '{registry.Name}' has no repository '{repository}'.");
 
-    /// <summary>Everything about a repository's manifests that listings need, in four queries.</summary>
+    /// <summary>Everything about a repository's manifests that listings need, in five queries.</summary>
     private async Task<RepositoryContents> LoadAsync(RepositoryRecord repository, CancellationToken ct)
     {
         var manifests = (await artifacts.ListManifestsAsync(repository.Id, ct))
@@ -202,7 +202,8 @@ public sealed class RegistryBrowser(
             .GroupBy(t => t.ManifestDigest, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(t => t.Name).ToList(), StringComparer.Ordinal);
         var pulls = (await pullStats.GetManifestPullStatsAsync(repository.Id, ct)).ToDictionary(p => p.ManifestDigest, StringComparer.Ordinal);
-        return new RepositoryContents(manifests, tags, pulls, await vulnerabilities.LoadBadgesAsync(repository.Id, ct));
+        var indexes = manifests.Values.Where(m => MediaTypes.IsIndex(m.Parsed.MediaType)).Select(m => m.Record.Digest).ToList();
+        return new RepositoryContents(manifests, tags, pulls, await vulnerabilities.LoadBadgesAsync(repository.Id, indexes, ct));
     }
 
     private sealed record StoredManifest(ManifestRecord Record, ParsedManifest Parsed);

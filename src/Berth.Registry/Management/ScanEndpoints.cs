@@ -17,6 +17,11 @@ namespace Berth.Registry.Management;
 /// </summary>
 public static class ScanEndpoints
 {
+    /// <summary>How many images <c>?top=</c> lists by default, and at most.</summary>
+    public const int DefaultTop = 10;
+
+    public const int MaxTop = 100;
+
     private const string Manifests = "/registries/{name}/repositories/{**path:" + RepositoryPathConstraint.Name;
 
     public static RouteGroupBuilder MapBerthScanningApi(this RouteGroupBuilder api)
@@ -35,6 +40,10 @@ public static class ScanEndpoints
             .WithDocumentedPath("{repository}/manifests/{reference}/sbom")
             .Produces(StatusCodes.Status200OK, contentType: CycloneDxSbom.MediaType)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/registries/{name}/vulnerabilities", GetRegistryVulnerabilitiesAsync)
+            .WithSummary("The registry's scanned images summed up: findings by severity (each advisory once), the most affected images, how many were not checked")
+            .WithDescription("`?top=` (1–100, default 10) bounds the most affected images. An index counts as one image, each advisory once over its platforms.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/vulndb", GetAdvisoryStatusAsync)
             .WithSummary("What the advisory database holds, per source, and how old it is");
         group.MapPost("/vulndb", ImportAdvisoriesAsync)
@@ -78,27 +87,25 @@ public static class ScanEndpoints
     }
 
     private static async Task<IResult> GetSbomAsync(
-        string name, string path, HttpContext context, ProjectAccess access, VulnerabilityReports reports, IScanStore scans, CancellationToken ct)
+        string name, string path, HttpContext context, ProjectAccess access, VulnerabilityReports reports, CancellationToken ct)
     {
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
         var (repositoryName, reference) = RepositoryPathConstraint.SplitManifestResource(path, "/sbom");
         var (repository, manifest) = await reports.RequireManifestAsync(registry, repositoryName, reference, ct);
-        if (MediaTypes.IsIndex(manifest.MediaType))
-        {
-            throw new ManagementException(StatusCodes.Status409Conflict, "An index has no packages of its own",
-                "Each platform image of an index has its own inventory: ask for …/manifests/<platform image digest>/sbom.");
-        }
-
-        var scan = await scans.GetScanAsync(repository.Id, manifest.Digest, ct);
-        var report = ScanReport.FromJson(scan?.ReportJson);
-        if (scan is null || report is null)
-        {
-            throw new ManagementException(StatusCodes.Status409Conflict, "Not scanned",
-                $"{repository.Name}@{manifest.Digest} has no finished scan yet ({(scan is null ? VulnerabilityReports.NotScanned : VulnerabilityReports.StatusName(scan.Status))}); its inventory comes from the scan.");
-        }
-
-        var sbom = CycloneDxSbom.Create($"{registry.Name}/{repository.Name}", manifest.Digest, report, scan.FinishedAt ?? scan.QueuedAt);
+        var sbom = await reports.GetSbomAsync(registry, repository, manifest, ct);
         return Results.Text(sbom.ToJsonString(), CycloneDxSbom.MediaType + "; version=" + CycloneDxSbom.SpecVersion);
+    }
+
+    private static async Task<Ok<RegistryVulnerabilities>> GetRegistryVulnerabilitiesAsync(
+        string name, int? top, HttpContext context, ProjectAccess access, IScanStore scans, CancellationToken ct)
+    {
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
+        if (top is < 1 or > MaxTop)
+        {
+            throw new ManagementException(StatusCodes.Status400BadRequest, "Invalid top", $"top must be from 1 to {MaxTop}; it was {top}.");
+        }
+
+        return TypedResults.Ok(await scans.GetRegistryVulnerabilitiesAsync(registry.Id, top ?? DefaultTop, ct));
     }
 
     private static async Task<Ok<AdvisoryDatabaseStatus>> GetAdvisoryStatusAsync(IAdvisoryStore advisories, CancellationToken ct) =>

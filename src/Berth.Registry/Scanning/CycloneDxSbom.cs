@@ -23,6 +23,13 @@ public static class CycloneDxSbom
         ["Amazon Linux"] = "amazon",
     };
 
+    /// <summary>
+    /// The name a downloaded SBOM is saved under: the repository ('/' made '_') and the first 12 hex digits of the
+    /// image digest, e.g. <c>team_api_0123456789ab.cdx.json</c>.
+    /// </summary>
+    public static string FileName(string repository, string digest) =>
+        $"{repository.Replace('/', '_')}_{digest[(digest.IndexOf(':', StringComparison.Ordinal) + 1)..][..12]}.cdx.json";
+
     public static JsonObject Create(string image, string digest, ScanReport report, DateTimeOffset scannedAt)
     {
         var components = new JsonArray();

@@ -52,7 +52,8 @@ public sealed class ImageScanner(
         }
 
         var report = ScanReport.Create(inventory, snapshot.Matcher.Match(inventory.Packages, inventory.Os?.Release));
-        return new ScanOutcome(ScanStatus.Done, null, snapshot.Version, report.Summarize(), report.ToJson(), time.GetUtcNow());
+        var found = report.Advisories();
+        return new ScanOutcome(ScanStatus.Done, null, snapshot.Version, ScanReport.Summarize(found), report.ToJson(), time.GetUtcNow(), found);
     }
 
     /// <summary>

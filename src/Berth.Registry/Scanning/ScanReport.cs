@@ -35,13 +35,38 @@ public sealed record ScanReport(int InventoryVersion, OsView? Os, IReadOnlyList<
             .ThenBy(f => f.Package, StringComparer.Ordinal)
             .ThenBy(f => f.AdvisoryId, StringComparer.Ordinal)]);
 
-    public ScanSummary Summarize() => new(
-        Findings.Count(f => f.Severity == "critical"),
-        Findings.Count(f => f.Severity == "high"),
-        Findings.Count(f => f.Severity == "medium"),
+    /// <summary>
+    /// The advisories found, each once at its worst severity: several packages of one image matching the same advisory
+    /// (a library vendored twice, binary and source packages) are one vulnerability of the image.
+    /// </summary>
+    public IReadOnlyList<ScanFinding> Advisories() =>
+        [.. Findings.GroupBy(f => f.AdvisoryId, StringComparer.Ordinal).Select(g => new ScanFinding(g.Key, g.Max(f => LevelOf(f.Severity))))];
+
+    /// <summary>The findings by severity, each advisory counted once (<see cref="Advisories"/>).</summary>
+    public ScanSummary Summarize() => Summarize(Advisories());
+
+    public static ScanSummary Summarize(IEnumerable<ScanFinding> advisories)
+    {
+        var counts = new int[5];
+        foreach (var advisory in advisories)
+        {
+            counts[(int)advisory.Severity]++;
+        }
+
+        return new ScanSummary(counts[(int)ScanSeverity.Critical], counts[(int)ScanSeverity.High], counts[(int)ScanSeverity.Medium],
+            counts[(int)ScanSeverity.Low], counts[(int)ScanSeverity.Unknown]);
+    }
+
+    /// <summary>The level a finding's severity name counts under.</summary>
+    public static ScanSeverity LevelOf(string severity) => severity switch
+    {
+        "critical" => ScanSeverity.Critical,
+        "high" => ScanSeverity.High,
+        "medium" => ScanSeverity.Medium,
         // CVSS "none" (a 0.0 score) counts as low: it is a finding, and the lowest rating that says so.
-        Findings.Count(f => f.Severity is "low" or "none"),
-        Findings.Count(f => f.Severity == "unknown"));
+        "low" or "none" => ScanSeverity.Low,
+        _ => ScanSeverity.Unknown,
+    };
 
     /// <summary>The inventory this report was made from, to match again.</summary>
     public ImageInventory ToInventory() => new(

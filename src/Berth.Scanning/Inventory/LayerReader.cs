@@ -27,7 +27,8 @@ public static class LayerReader
         Stream layer, string mediaType, Func<LayerFile, bool> wants, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var decompressed = Decompress(layer, mediaType);
-        await using var tar = new TarReader(decompressed, leaveOpen: true);
+        var tracked = new LastBlockStream(decompressed);
+        await using var tar = new TarReader(tracked, leaveOpen: true);
         while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
         {
             var path = NormalisePath(entry.Name);
@@ -60,6 +61,13 @@ public static class LayerReader
             {
                 yield return new LayerEntry(path, LayerEntryKind.Other, entry.Mode, null);
             }
+        }
+
+        // TarReader also ends, silently, at a header it takes for the end-of-archive marker (one whose checksum field
+        // starts with NUL): the rest of the layer would go unread and the inventory be quietly incomplete.
+        if (!tracked.EndedCleanly)
+        {
+            throw new InvalidDataException("the tar archive ends at a block that is not empty (a header the reader could not parse): the rest of the layer is unreadable");
         }
     }
 
@@ -110,6 +118,53 @@ public static class LayerReader
     }
 
     private static string Join(string directory, string name) => directory.Length == 0 ? name : directory + "/" + name;
+
+    /// <summary>
+    /// Remembers the last tar block read, so that the end TarReader reports can be checked: a real end is a zero block
+    /// (a stream that stops without one makes TarReader throw <see cref="EndOfStreamException"/> itself).
+    /// </summary>
+    private sealed class LastBlockStream(Stream inner) : ForwardReadStream
+    {
+        private const int BlockSize = 512;
+
+        private readonly byte[] _tail = new byte[BlockSize];
+        private int _tailLength;
+
+        public bool EndedCleanly => _tailLength == BlockSize && !_tail.AsSpan().ContainsAnyExcept((byte)0);
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            Remember(buffer[..read]);
+            return read;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            Remember(buffer.Span[..read]);
+            return read;
+        }
+
+        private void Remember(ReadOnlySpan<byte> read)
+        {
+            if (read.Length >= BlockSize)
+            {
+                read[^BlockSize..].CopyTo(_tail);
+                _tailLength = BlockSize;
+            }
+            else
+            {
+                // Keep the newest bytes already held, then append: the tail is always the last bytes read.
+                var keep = Math.Min(_tailLength, BlockSize - read.Length);
+                _tail.AsSpan(_tailLength - keep, keep).CopyTo(_tail);
+                read.CopyTo(_tail.AsSpan(keep));
+                _tailLength = keep + read.Length;
+            }
+        }
+    }
 
     /// <summary>Lets an uncompressed layer share the disposal path of the compressed ones without closing the caller's stream.</summary>
     private sealed class NonClosingStream(Stream inner) : ForwardReadStream

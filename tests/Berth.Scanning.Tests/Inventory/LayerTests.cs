@@ -58,4 +58,40 @@ public class LayerTests
 
         Assert.Equal(["a/new", "ab"], filesystem.Files.Keys.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task AHeaderTheTarReaderTakesForTheEndFailsTheLayerInsteadOfEndingItEarly()
+    {
+        var tar = new TestLayer().File("etc/first", "1").File("etc/second", "2").File("etc/third", "3").Tar();
+
+        // TarReader stops, without an error, at a header whose checksum field starts with NUL: the rest would be lost.
+        var second = HeaderOffset(tar, "etc/second");
+        tar[second + 148] = 0;
+
+        var read = new List<string>();
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () =>
+        {
+            await foreach (var entry in LayerReader.ReadAsync(new MemoryStream(tar), LayerReader.OciLayerTar, _ => false, CancellationToken.None))
+            {
+                read.Add(entry.Path);
+            }
+        });
+
+        Assert.Equal(["etc/first"], read);
+        Assert.Contains("not empty", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The offset of the ustar header block (not a PAX extended header) that names <paramref name="name"/>.</summary>
+    private static int HeaderOffset(byte[] tar, string name)
+    {
+        for (var offset = 0; offset + 512 <= tar.Length; offset += 512)
+        {
+            if (System.Text.Encoding.ASCII.GetString(tar, offset, 100).TrimEnd('\0') == name && tar[offset + 156] == (byte)'0')
+            {
+                return offset;
+            }
+        }
+
+        throw new InvalidOperationException($"no header for {name}");
+    }
 }

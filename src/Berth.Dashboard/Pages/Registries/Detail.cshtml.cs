@@ -10,8 +10,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Berth.Dashboard.Pages.Registries;
 
 public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, IAdvisoryStore advisories, RegistryAddressing addressing,
-    RegistryBrowser browser, RegistryLifecycle lifecycle) : PageModel
+    RegistryBrowser browser, RegistryLifecycle lifecycle, IScanStore scans) : PageModel
 {
+    // The most affected images the summary card lists (the API's ?top= gives more).
+    private const int AffectedShown = 5;
+
     public RegistrySummary Summary { get; private set; } = null!;
 
     public ProjectRole Role { get; private set; }
@@ -27,6 +30,8 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
     public string? ResizeError { get; private set; }
 
     public AdvisoryDatabaseStatus? Advisories { get; private set; }
+
+    public RegistryVulnerabilities? Vulnerabilities { get; private set; }
 
     [TempData]
     public string? Notice { get; set; }
@@ -72,6 +77,7 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
         Repositories = await browser.ListRepositoriesAsync(registry, ct);
         Advisories = await advisories.GetAdvisoryStatusAsync(ct);
+        Vulnerabilities = await scans.GetRegistryVulnerabilitiesAsync(registry.Id, AffectedShown, ct);
         var latest = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var repository in Repositories.Take(5))
         {

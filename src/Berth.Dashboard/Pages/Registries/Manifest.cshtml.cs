@@ -80,6 +80,16 @@ public sealed class ManifestModel(
         }
     }
 
+    /// <summary>The image's inventory as a CycloneDX SBOM file to save (the same document as the API's …/sbom).</summary>
+    public async Task<IActionResult> OnGetSbomAsync(string name, string digest)
+    {
+        var ct = HttpContext.RequestAborted;
+        var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Viewer, ct);
+        var (repository, manifest) = await reports.RequireManifestAsync(registry, Repository, digest, ct);
+        var sbom = await reports.GetSbomAsync(registry, repository, manifest, ct);
+        return File(System.Text.Encoding.UTF8.GetBytes(sbom.ToJsonString()), CycloneDxSbom.MediaType, CycloneDxSbom.FileName(repository.Name, manifest.Digest));
+    }
+
     public async Task<IActionResult> OnPostScanAsync(string name, string digest)
     {
         var ct = HttpContext.RequestAborted;

@@ -384,6 +384,82 @@ public abstract class ScanStoreConformanceTests<TProvider>(TProvider provider) :
         Assert.Empty(await Scans.ListScansAsync(-1, Ct));
     }
 
+    [Fact]
+    public async Task AnIndexCountsEachAdvisoryOnceOverItsPlatformsAtItsWorstSeverity()
+    {
+        var (_, repository, platforms) = await NewScannedRepositoryAsync("amd64", "arm64", "unscanned");
+        var index = await PutIndexAsync(repository.Id, "index", null, platforms[0], platforms[1]);
+        var unscannedIndex = await PutIndexAsync(repository.Id, "unscanned-index", null, platforms[2]);
+        await Advisories.BumpAdvisoryVersionAsync(Ct);
+
+        // CVE-1 is on both platforms (high on one, critical on the other); CVE-2 is listed twice for one image (two
+        // packages match it): each is one finding.
+        await CompleteAsync(repository.Id, platforms[0].Digest, 1,
+            new ScanFinding("CVE-1", ScanSeverity.High), new ScanFinding("CVE-2", ScanSeverity.Low), new ScanFinding("CVE-2", ScanSeverity.Medium));
+        await CompleteAsync(repository.Id, platforms[1].Digest, 1, new ScanFinding("CVE-1", ScanSeverity.Critical), new ScanFinding("CVE-3", ScanSeverity.Unknown));
+        Assert.Equal(4, await CountRowsAsync("scan_findings"));
+
+        var summaries = await Scans.GetIndexSummariesAsync(repository.Id, [index, unscannedIndex, Digest("missing")], Ct);
+        Assert.Equal([index], summaries.Keys);
+        Assert.Equal(new ScanSummary(1, 0, 1, 0, 1), summaries[index]);
+        Assert.Empty(await Scans.GetIndexSummariesAsync(repository.Id, [], Ct));
+
+        // A run that fails takes its findings with it; one with none leaves the index listed, with zeros.
+        var failing = await QueueAndClaimAsync(repository.Id, platforms[1].Digest, T0.AddMinutes(10));
+        Assert.True(await Scans.CompleteScanAsync(failing, FailedOutcome("gone", T0.AddMinutes(11)), Ct));
+        Assert.Equal(new ScanSummary(0, 1, 1, 0, 0), (await Scans.GetIndexSummariesAsync(repository.Id, [index], Ct))[index]);
+        await CompleteAsync(repository.Id, platforms[0].Digest, 1);
+        Assert.Equal(ScanSummary.Empty, (await Scans.GetIndexSummariesAsync(repository.Id, [index], Ct))[index]);
+        Assert.Equal(0, await CountRowsAsync("scan_findings"));
+    }
+
+    [Fact]
+    public async Task ARegistrySummaryCountsImagesAdvisoriesAndTheMostAffectedInTheDatabase()
+    {
+        var (registry, repository, images) = await NewScannedRepositoryAsync("amd64", "arm64", "solo", "clean", "unchecked");
+        var index = await PutIndexAsync(repository.Id, "index", "1.0", images[0], images[1]);
+        foreach (var tag in new[] { "latest", "a", "b", "c", "d", "e" })
+        {
+            await PutIndexAsync(repository.Id, "index", tag, images[0], images[1]);
+        }
+
+        await Artifacts.PutManifestAsync(repository.Id, images[2], [], null, "solo", T0, Ct);
+
+        // Scanned while the advisory database was still empty: not checked.
+        await CompleteAsync(repository.Id, images[4].Digest, ScanRecord.NoAdvisoryData);
+        await Advisories.BumpAdvisoryVersionAsync(Ct);
+        await CompleteAsync(repository.Id, images[0].Digest, 1, new ScanFinding("CVE-1", ScanSeverity.High), new ScanFinding("CVE-2", ScanSeverity.Low));
+        await CompleteAsync(repository.Id, images[1].Digest, 1, new ScanFinding("CVE-1", ScanSeverity.Critical), new ScanFinding("CVE-3", ScanSeverity.Unknown));
+        await CompleteAsync(repository.Id, images[2].Digest, 1, new ScanFinding("CVE-1", ScanSeverity.High), new ScanFinding("CVE-9", ScanSeverity.Critical));
+        await CompleteAsync(repository.Id, images[3].Digest, 1);
+
+        // Not counted: a deleted repository's images (until purged), and another registry's.
+        var gone = await Artifacts.EnsureRepositoryAsync(registry.Id, "gone", T0, Ct);
+        await Artifacts.PutManifestAsync(gone.Id, Manifest("gone"), [], null, null, T0, Ct);
+        await CompleteAsync(gone.Id, Manifest("gone").Digest, 1, new ScanFinding("CVE-GONE", ScanSeverity.Critical));
+        Assert.True(await Artifacts.DeleteRepositoryAsync(registry.Id, gone.Id, T0, Ct));
+        var other = await NewRegistryAsync("acme", "other");
+        var elsewhere = await Artifacts.EnsureRepositoryAsync(other.Id, "app", T0, Ct);
+        await Artifacts.PutManifestAsync(elsewhere.Id, Manifest("elsewhere"), [], null, null, T0, Ct);
+        await CompleteAsync(elsewhere.Id, Manifest("elsewhere").Digest, 1, new ScanFinding("CVE-OTHER", ScanSeverity.Critical));
+
+        var summary = await Scans.GetRegistryVulnerabilitiesAsync(registry.Id, 10, Ct);
+
+        // Four images: the index (with its two platforms), solo, clean and the unchecked one. Each advisory once over
+        // the registry at its worst: CVE-1 and CVE-9 critical, CVE-2 low, CVE-3 unknown.
+        Assert.Equal((4, 1, new ScanSummary(2, 0, 0, 1, 1)), (summary.Images, summary.NotChecked, summary.Summary));
+
+        // Most severe first: solo (1 critical, 1 high) before the index (1 critical, 1 low, 1 unknown); images with no
+        // findings are not listed. Tags: the first few in name order, and how many there are.
+        Assert.Equal(
+            [("app", images[2].Digest, "solo", 1, new ScanSummary(1, 1, 0, 0, 0)), ("app", index, "1.0,a,b,c,d", 7, new ScanSummary(1, 0, 0, 1, 1))],
+            summary.MostAffected.Select(a => (a.Repository, a.Digest, string.Join(',', a.Tags), a.TagCount, a.Summary)));
+
+        Assert.Equal([images[2].Digest], (await Scans.GetRegistryVulnerabilitiesAsync(registry.Id, 1, Ct)).MostAffected.Select(a => a.Digest));
+        Assert.Equal(new RegistryVulnerabilities(0, 0, ScanSummary.Empty, []),
+            await Scans.GetRegistryVulnerabilitiesAsync((await NewRegistryAsync("acme", "empty")).Id, 10, Ct));
+    }
+
     // ---- helpers
 
     private static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(10);
@@ -408,6 +484,23 @@ public abstract class ScanStoreConformanceTests<TProvider>(TProvider provider) :
         }
 
         return (registry, repository, manifests);
+    }
+
+    /// <summary>Runs a scan of the manifest to Done against <paramref name="advisoryVersion"/>, with these findings.</summary>
+    private async Task CompleteAsync(long repositoryId, string digest, long advisoryVersion, params ScanFinding[] findings)
+    {
+        var claim = await QueueAndClaimAsync(repositoryId, digest, T0);
+        var outcome = DoneOutcome(advisoryVersion, "report", T0) with { Findings = findings };
+        Assert.True(await Scans.CompleteScanAsync(claim, outcome, Ct));
+        Assert.Equal(ScanStatus.Done, (await Scans.GetScanAsync(repositoryId, digest, Ct))?.Status);
+    }
+
+    /// <summary>Puts an index listing <paramref name="children"/> (already in the repository), tagged <paramref name="tag"/>; its digest.</summary>
+    private async Task<string> PutIndexAsync(long repositoryId, string seed, string? tag, params ManifestRecord[] children)
+    {
+        var index = Manifest(seed) with { MediaType = "application/vnd.oci.image.index.v1+json" };
+        await Artifacts.PutManifestAsync(repositoryId, index, [.. children.Select(c => new ManifestLink(c.Digest, true, c.Content.Length))], null, tag, T0, Ct);
+        return index.Digest;
     }
 
     /// <summary>Queues the manifest's scan and claims it, at <paramref name="at"/>; nothing else may be waiting.</summary>
