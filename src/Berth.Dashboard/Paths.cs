@@ -10,4 +10,13 @@ public static class Paths
 
     public static string Manifest(string registry, string repository, string digest) =>
         $"/registries/{registry}/manifests/{Uri.EscapeDataString(digest)}?repository={Uri.EscapeDataString(repository)}";
+
+    public static string DeleteRepository(string registry, string repository) =>
+        $"/registries/{registry}/delete-repository?repository={Uri.EscapeDataString(repository)}";
+
+    public static string DeleteManifest(string registry, string repository, string digest) =>
+        $"/registries/{registry}/manifests/{Uri.EscapeDataString(digest)}/delete?repository={Uri.EscapeDataString(repository)}";
+
+    public static string DeleteTag(string registry, string repository, string tag) =>
+        $"/registries/{registry}/delete-tag?repository={Uri.EscapeDataString(repository)}&tag={Uri.EscapeDataString(tag)}";
 }

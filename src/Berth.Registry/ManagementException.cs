@@ -9,4 +9,7 @@ public sealed class ManagementException(int status, string title, string detail)
     public int Status { get; } = status;
 
     public string Title { get; } = title;
+
+    /// <summary>Members added to the problem beside its title and detail, for clients that act on the reason.</summary>
+    public IDictionary<string, object?>? Extensions { get; init; }
 }

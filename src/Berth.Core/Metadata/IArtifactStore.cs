@@ -137,5 +137,24 @@ public interface IArtifactStore
     /// <summary>Manifests of the repository whose subject is <paramref name="subjectDigest"/>, optionally of one artifact type.</summary>
     Task<IReadOnlyList<ReferrerRecord>> ListReferrersAsync(long repositoryId, string subjectDigest, string? artifactType, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The indexes of the repository that list <paramref name="digest"/> among their manifests, each with its tags (what
+    /// deleting that manifest would break), in digest order; one indexed query, O(referencing indexes).
+    /// </summary>
+    Task<IReadOnlyList<ReferencingIndex>> ListReferencingIndexesAsync(long repositoryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What a page of listed manifests carries beneath it, in one query: the children of those that are indexes and the
+    /// referrers of each, then one level further (a platform image's signature, an SBOM's signature). A manifest under
+    /// several parents comes once per parent; an index entry the repository lacks is left out.
+    /// </summary>
+    Task<IReadOnlyList<DependentManifest>> ListDependentsAsync(long repositoryId, IReadOnlyCollection<string> parentDigests, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Bytes of the blobs linked into the repository that no other repository of the registry links: what deleting
+    /// it frees. One query over the repository's links, without reading its manifests.
+    /// </summary>
+    Task<long> GetRepositoryExclusiveBytesAsync(long repositoryId, CancellationToken cancellationToken);
+
     Task<RegistryUsage> GetUsageAsync(string registryId, CancellationToken cancellationToken);
 }

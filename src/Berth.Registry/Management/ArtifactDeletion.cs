@@ -43,17 +43,66 @@ public sealed class ArtifactDeletion(
         await lifecycle.AuditAsync(registry, actor, "tag.deleted", $"{repository}:{tag}", CancellationToken.None);
     }
 
-    /// <summary>Deletes a manifest and its tags and frees the blobs only it used (as a /v2 manifest DELETE).</summary>
+    /// <summary>
+    /// Deletes a manifest and its tags and frees the blobs only it used (as a /v2 manifest DELETE), unless an index of
+    /// the repository lists it: that is a 409 naming the indexes, as deleting it would break their pulls for its
+    /// platform. (A /v2 DELETE still deletes it: there the client asks for exactly that digest, as the OCI spec allows.)
+    /// </summary>
     public async Task DeleteManifestAsync(RegistryRecord registry, string repository, string digest, AuditActor actor, CancellationToken ct)
     {
         var record = await RequireRepositoryAsync(registry, repository, ct);
-        if (!Digest.TryParse(digest, out var parsed) || !await blobs.DeleteManifestAsync(registry.Id, record.Id, parsed.ToString(), ct))
+        if (!Digest.TryParse(digest, out var parsed))
         {
-            throw new ManagementException(StatusCodes.Status404NotFound, "Manifest not found", $"Repository '{repository}' has no manifest '{digest}'.");
+            throw ManifestNotFound(repository, digest);
+        }
+
+        // Checked before the delete, not in its transaction: an index pushed in between was validated against the
+        // manifest still there, exactly as a push just before the check would have been.
+        var referencing = await artifacts.ListReferencingIndexesAsync(record.Id, parsed.ToString(), ct);
+        if (referencing.Count > 0)
+        {
+            throw new ManagementException(StatusCodes.Status409Conflict, "Manifest is part of an index", RefusalReason(referencing))
+            {
+                Extensions = new Dictionary<string, object?>
+                {
+                    ["referencingIndexes"] = referencing.Select(i => new { digest = i.Digest, tags = i.Tags }).ToList(),
+                },
+            };
+        }
+
+        if (!await blobs.DeleteManifestAsync(registry.Id, record.Id, parsed.ToString(), ct))
+        {
+            throw ManifestNotFound(repository, digest);
         }
 
         await lifecycle.AuditAsync(registry, actor, "manifest.deleted", $"{repository}@{parsed}", CancellationToken.None);
     }
+
+    /// <summary>The indexes of the repository that list the manifest (none: it may be deleted).</summary>
+    public async Task<IReadOnlyList<ReferencingIndex>> ListReferencingIndexesAsync(RegistryRecord registry, string repository, string digest,
+        CancellationToken ct)
+    {
+        var record = await RequireRepositoryAsync(registry, repository, ct);
+        return Digest.TryParse(digest, out var parsed) ? await artifacts.ListReferencingIndexesAsync(record.Id, parsed.ToString(), ct) : [];
+    }
+
+    /// <summary>Bytes of the blobs only this repository holds: what deleting it frees.</summary>
+    public async Task<long> GetExclusiveBytesAsync(RegistryRecord registry, string repository, CancellationToken ct) =>
+        await artifacts.GetRepositoryExclusiveBytesAsync((await RequireRepositoryAsync(registry, repository, ct)).Id, ct);
+
+    /// <summary>Why a manifest that indexes list can't be deleted, the same words in the API and the dashboard.</summary>
+    public static string RefusalReason(IReadOnlyList<ReferencingIndex> referencing)
+    {
+        const int ShownTags = 5;
+        var indexes = referencing.Select(i => i.Tags.Count == 0
+            ? $"{i.Digest} (untagged)"
+            : $"{i.Digest} (tag{(i.Tags.Count == 1 ? "" : "s")} {string.Join(", ", i.Tags.Take(ShownTags))}{(i.Tags.Count > ShownTags ? $" and {i.Tags.Count - ShownTags} more" : "")})");
+        return $"Index {string.Join(" and index ", indexes)} lists this manifest: deleting it would break pulls of that index for its platform. " +
+            "Delete the index first.";
+    }
+
+    private static ManagementException ManifestNotFound(string repository, string digest) =>
+        new(StatusCodes.Status404NotFound, "Manifest not found", $"Repository '{repository}' has no manifest '{digest}'.");
 
     private async Task<RepositoryRecord> RequireRepositoryAsync(RegistryRecord registry, string repository, CancellationToken ct) =>
         (RepositoryName.IsValid(repository) ? await artifacts.GetRepositoryAsync(registry.Id, repository, ct) : null)

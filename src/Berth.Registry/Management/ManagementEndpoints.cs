@@ -42,7 +42,7 @@ public static class ManagementEndpoints
         }
         catch (ManagementException ex)
         {
-            return Results.Problem(statusCode: ex.Status, title: ex.Title, detail: ex.Message);
+            return Results.Problem(statusCode: ex.Status, title: ex.Title, detail: ex.Message, extensions: ex.Extensions);
         }
         catch (LoginRefusedException ex) when (ex.RetryAfter is not null)
         {

@@ -40,23 +40,94 @@ public sealed class RegistryBrowser(
         }).ToList();
     }
 
-    /// <summary>Every manifest of the repository, newest first. Unknown repository: <see cref="ManagementException"/> 404.</summary>
+    /// <summary>
+    /// Every manifest of the repository: the top-level ones newest first, each followed by what hangs under it (see
+    /// <see cref="WithDependentsAsync"/>). Unknown repository: <see cref="ManagementException"/> 404.
+    /// </summary>
     public async Task<IReadOnlyList<ArtifactView>> ListArtifactsAsync(RegistryRecord registry, string repository, CancellationToken ct)
     {
-        var contents = await LoadAsync(await RequireRepositoryAsync(registry, repository, ct), ct);
-        var result = new List<ArtifactView>(contents.Manifests.Count);
-        foreach (var manifest in contents.Manifests.Values.OrderByDescending(m => m.Record.CreatedAt).ThenBy(m => m.Record.Digest, StringComparer.Ordinal))
+        var record = await RequireRepositoryAsync(registry, repository, ct);
+        var contents = await LoadAsync(record, ct);
+        var topLevel = new List<ArtifactView>();
+        foreach (var manifest in contents.Manifests.Values
+                     .Where(m => !contents.HasParent(m))
+                     .OrderByDescending(m => m.Record.CreatedAt).ThenBy(m => m.Record.Digest, StringComparer.Ordinal))
         {
-            var digest = manifest.Record.Digest;
-            var pulls = contents.Pulls.GetValueOrDefault(digest);
-            var scan = contents.ScanOf(digest, manifest.Parsed);
-            var (platforms, configUnreadable) = await PlatformsAsync(registry, contents, manifest, ct);
-            result.Add(new ArtifactView(digest, contents.TagsOf(digest), ManifestKinds.Classify(manifest.Parsed), manifest.Record.MediaType,
-                contents.SizeOf(digest), platforms, manifest.Record.CreatedAt,
-                pulls?.LastPulledAt, pulls?.PullCount ?? 0, scan.Status, scan.Summary, manifest.Record.SubjectDigest, configUnreadable));
+            topLevel.Add(await ViewAsync(registry, contents, manifest, ct));
+        }
+
+        var listed = await WithDependentsAsync(record, topLevel, (dependent, c) => ViewAsync(registry, contents, contents.Manifests[dependent.Manifest.Digest], c), ct);
+
+        // Deeper than the two levels nested (a signature of a signature of a signature): still listed, at the top.
+        var shown = listed.Select(a => a.Digest).ToHashSet(StringComparer.Ordinal);
+        foreach (var manifest in contents.Manifests.Values.Where(m => !shown.Contains(m.Record.Digest)).OrderByDescending(m => m.Record.CreatedAt))
+        {
+            listed.Add(await ViewAsync(registry, contents, manifest, ct));
+        }
+
+        return listed;
+    }
+
+    /// <summary>
+    /// A page of top-level artifacts with what hangs under each, fetched in one query whatever the page's size: an
+    /// index's platform images (by platform), then its referrers (signatures, SBOMs, attestations; newest first), each
+    /// followed by its own referrers, every one with <see cref="ArtifactView.ParentDigest"/> set. A manifest under two
+    /// parents is listed under both; <paramref name="viewOf"/> builds the row of a dependent.
+    /// </summary>
+    public async Task<List<ArtifactView>> WithDependentsAsync(RepositoryRecord repository, IReadOnlyList<ArtifactView> page,
+        Func<DependentManifest, CancellationToken, Task<ArtifactView>> viewOf, CancellationToken ct)
+    {
+        var dependents = await artifacts.ListDependentsAsync(repository.Id, page.Select(a => a.Digest).ToList(), ct);
+        var views = new Dictionary<(string Parent, string Digest), ArtifactView>();
+        foreach (var dependent in dependents)
+        {
+            views[(dependent.ParentDigest, dependent.Manifest.Digest)] = await viewOf(dependent, ct) with { ParentDigest = dependent.ParentDigest };
+        }
+
+        var byParent = dependents
+            .GroupBy(d => d.ParentDigest, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => g.DistinctBy(d => d.Manifest.Digest, StringComparer.Ordinal)
+                    .Select(d => (d.Kind, View: views[(d.ParentDigest, d.Manifest.Digest)]))
+                    .OrderBy(d => d.Kind)
+                    .ThenBy(d => d.Kind == DependentKind.Child ? string.Join(',', d.View.Platforms) : "", StringComparer.Ordinal)
+                    .ThenByDescending(d => d.View.PushedAt)
+                    .ThenBy(d => d.View.Digest, StringComparer.Ordinal)
+                    .Select(d => d.View)
+                    .ToList(),
+                StringComparer.Ordinal);
+        var result = new List<ArtifactView>(page.Count + views.Count);
+        foreach (var artifact in page)
+        {
+            Add(artifact, depth: 0);
         }
 
         return result;
+
+        void Add(ArtifactView artifact, int depth)
+        {
+            result.Add(artifact);
+            // The query goes two levels down from the page; the depth guard also ends any cycle of subjects.
+            if (depth < 2 && byParent.TryGetValue(artifact.Digest, out var below))
+            {
+                foreach (var dependent in below)
+                {
+                    Add(dependent, depth + 1);
+                }
+            }
+        }
+    }
+
+    private async Task<ArtifactView> ViewAsync(RegistryRecord registry, RepositoryContents contents, StoredManifest manifest, CancellationToken ct)
+    {
+        var digest = manifest.Record.Digest;
+        var pulls = contents.Pulls.GetValueOrDefault(digest);
+        var scan = contents.ScanOf(digest, manifest.Parsed);
+        var (platforms, configUnreadable) = await PlatformsAsync(registry, contents, manifest, ct);
+        return new ArtifactView(digest, contents.TagsOf(digest), ManifestKinds.Classify(manifest.Parsed), manifest.Record.MediaType,
+            contents.SizeOf(digest), platforms, manifest.Record.CreatedAt,
+            pulls?.LastPulledAt, pulls?.PullCount ?? 0, scan.Status, scan.Summary, manifest.Record.SubjectDigest, configUnreadable);
     }
 
     /// <summary>One manifest by digest, or null when the repository or the manifest does not exist.</summary>
@@ -216,6 +287,11 @@ public sealed class RegistryBrowser(
     {
         private readonly Dictionary<string, long> _sizes = new(StringComparer.Ordinal);
 
+        private readonly HashSet<string> _listed = manifests.Values
+            .SelectMany(m => m.Parsed.References.Where(r => r.Kind == ReferenceKind.Manifest))
+            .Select(r => r.Descriptor.Digest.ToString())
+            .ToHashSet(StringComparer.Ordinal);
+
         public IReadOnlyDictionary<string, StoredManifest> Manifests => manifests;
 
         public IReadOnlyDictionary<string, ManifestPullStats> Pulls => pulls;
@@ -229,6 +305,10 @@ public sealed class RegistryBrowser(
             .ToDictionary(c => c.Digest, c => c.Platform!, StringComparer.Ordinal);
 
         public IReadOnlyList<string> TagsOf(string digest) => tags.GetValueOrDefault(digest) ?? [];
+
+        /// <summary>Listed by an index of the repository, or a referrer of a manifest the repository has: shown under it.</summary>
+        public bool HasParent(StoredManifest manifest) =>
+            _listed.Contains(manifest.Record.Digest) || (manifest.Record.SubjectDigest is { } subject && manifests.ContainsKey(subject));
 
         public ScanBadge ScanOf(string digest, ParsedManifest parsed) => scans(digest, parsed);
 

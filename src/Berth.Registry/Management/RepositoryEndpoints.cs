@@ -47,9 +47,10 @@ public static class RepositoryEndpoints
             .WithSummary("Describe a manifest: config, layers, platforms, referrers and its JSON")
             .WithDocumentedPath("{repository}/manifests/{digest}");
         group.MapDelete(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(manifest)}", DeleteManifestAsync)
-            .WithSummary("Delete a manifest and its tags; frees the blobs only it used")
+            .WithSummary("Delete a manifest and its tags; frees the blobs only it used. 409 while an index of the repository lists it")
             .WithDocumentedPath("{repository}/manifests/{digest}")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(tag)}", DeleteTagAsync)
             .WithSummary("Delete a tag; the manifest stays reachable by digest")
             .WithDocumentedPath("{repository}/tags/{tag}")

@@ -11,10 +11,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Berth.Dashboard.Pages.Registries;
 
-/// <summary>One manifest (<c>?repository=</c> names its repository, which may contain '/'); developers may untag or delete it.</summary>
+/// <summary>One manifest (<c>?repository=</c> names its repository, which may contain '/'); developers may untag or delete it (each on its confirmation page).</summary>
 public sealed class ManifestModel(
     ProjectAccess access, IArtifactStore artifacts, IAdvisoryStore advisories, RegistryAddressing addressing, RegistryBrowser browser,
-    ArtifactDeletion deletion, VulnerabilityReports reports, ScanQueue scans) : PageModel
+    VulnerabilityReports reports, ScanQueue scans) : PageModel
 {
     // Relaxed escaping: the page HTML-encodes the text itself, and '+' in media types should read as '+'.
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -98,23 +98,5 @@ public sealed class ManifestModel(
         var queued = await scans.QueueAsync(repository.Id, manifest, ct);
         Notice = queued.Count == 1 ? "A scan is queued; its findings appear here when it finishes." : $"Scans of {queued.Count} platform images are queued.";
         return new SeeOtherResult(Paths.Manifest(registry.Name, Repository, digest));
-    }
-
-    public async Task<IActionResult> OnPostDeleteTagAsync(string name, string digest, string tag)
-    {
-        var ct = HttpContext.RequestAborted;
-        var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
-        await deletion.DeleteTagAsync(registry, Repository, tag, AuditActor.From(HttpContext), ct);
-        Notice = $"Tag {tag} was removed; the manifest is still available by digest.";
-        return new SeeOtherResult(Paths.Manifest(registry.Name, Repository, digest));
-    }
-
-    public async Task<IActionResult> OnPostDeleteManifestAsync(string name, string digest)
-    {
-        var ct = HttpContext.RequestAborted;
-        var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
-        await deletion.DeleteManifestAsync(registry, Repository, digest, AuditActor.From(HttpContext), ct);
-        Notice = $"Manifest {Display.ShortDigest(digest)} and its tags were deleted.";
-        return new SeeOtherResult(Paths.Repository(registry.Name, Repository));
     }
 }

@@ -14,13 +14,17 @@ public sealed class RepositoryModel(ProjectAccess access, IArtifactStore artifac
 
     public IReadOnlyList<ArtifactView> Artifacts { get; private set; } = [];
 
+    /// <summary>Developers may delete the repository.</summary>
+    public bool CanDelete { get; private set; }
+
     [TempData]
     public string? Notice { get; set; }
 
     public async Task OnGetAsync(string name, string repository)
     {
         var ct = HttpContext.RequestAborted;
-        var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Viewer, ct);
+        var (registry, role) = await access.RequireRegistryAsync(User, name, ProjectRole.Viewer, ct);
+        CanDelete = role >= ProjectRole.Developer;
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
         Repository = repository;
         Artifacts = await browser.ListArtifactsAsync(registry, repository, ct);

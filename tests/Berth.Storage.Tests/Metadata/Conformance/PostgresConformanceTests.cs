@@ -16,6 +16,9 @@ public sealed class PostgresTenantStoreTests(PostgresServer server) : TenantStor
 public sealed class PostgresArtifactStoreTests(PostgresServer server) : ArtifactStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
 
 [Collection(PostgresCollection.Name)]
+public sealed class PostgresArtifactDependencyTests(PostgresServer server) : ArtifactDependencyConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
 public sealed class PostgresUploadStoreTests(PostgresServer server) : UploadStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
 
 [Collection(PostgresCollection.Name)]

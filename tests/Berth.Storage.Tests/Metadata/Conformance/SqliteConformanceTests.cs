@@ -9,6 +9,8 @@ public sealed class SqliteTenantStoreTests() : TenantStoreConformanceTests<Sqlit
 
 public sealed class SqliteArtifactStoreTests() : ArtifactStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
+public sealed class SqliteArtifactDependencyTests() : ArtifactDependencyConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+
 public sealed class SqliteUploadStoreTests() : UploadStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
 public sealed class SqliteUserStoreTests() : UserStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
