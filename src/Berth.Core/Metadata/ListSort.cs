@@ -12,6 +12,9 @@ public readonly record struct ListSort(string Key, bool Descending)
 
     public const string UpdatedKey = "updated";
 
+    /// <summary>The audit log's one order: when it happened (by insertion, newest first unless reversed).</summary>
+    public const string AtKey = "at";
+
     public static ListSort Ascending(string key) => new(key, false);
 
     public static ListSort Descend(string key) => new(key, true);
