@@ -112,6 +112,27 @@ public abstract partial class SqlMetadataStore
         return keyset.ToPage(rows);
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> GetLatestTagsAsync(string registryId, IReadOnlyCollection<string> repositories,
+        CancellationToken cancellationToken)
+    {
+        if (repositories.Count == 0)
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+
+        var rows = await Command(
+            $"""
+            SELECT r.name,
+                   (SELECT t.name FROM tags t WHERE t.repository_id = r.id ORDER BY t.updated_at DESC, t.name LIMIT 1)
+            FROM repositories r
+            WHERE r.registry_id = @registryId AND r.deleted_at IS NULL AND {_dialect.InList("r.name", "names")};
+            """)
+            .With("registryId", registryId)
+            .WithList("names", repositories)
+            .ListAsync(r => (Repository: r.GetString(0), Tag: r.GetNullableString(1)), cancellationToken);
+        return rows.Where(r => r.Tag is not null).ToDictionary(r => r.Repository, r => r.Tag!, StringComparer.Ordinal);
+    }
+
     public async Task<ListPage<AuditEvent>> ListAuditAsync(string projectId, string? registryId, ListPageRequest request, CancellationToken cancellationToken)
     {
         var keyset = Keyset.For(request, [AuditAt], idColumn: "id", numericId: true);

@@ -142,6 +142,12 @@ public interface IArtifactStore
     /// <exception cref="InvalidCursorException">the request's cursor is not one of this list and sort</exception>
     Task<ListPage<RepositoryListing>> ListRepositorySummariesAsync(string registryId, ListPageRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The most recently updated tag of each of the named repositories of the registry that has one, in one query
+    /// (ready-to-run pull commands).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> GetLatestTagsAsync(string registryId, IReadOnlyCollection<string> repositories, CancellationToken cancellationToken);
+
     /// <summary>Manifests of the repository whose subject is <paramref name="subjectDigest"/>, optionally of one artifact type.</summary>
     Task<IReadOnlyList<ReferrerRecord>> ListReferrersAsync(long repositoryId, string subjectDigest, string? artifactType, CancellationToken cancellationToken);
 
