@@ -312,5 +312,14 @@ internal static class SqliteMigrations
         ) WITHOUT ROWID, STRICT;
         UPDATE scans SET status = 1 WHERE status = 3;
         """,
+
+        // Keyset paging of the registry and repository lists (SqlMetadataStore.Paging): each sort key an index range
+        // per project or registry, the id breaking ties; by name, the unique (registry_id, name) serves repositories.
+        """
+        DROP INDEX registries_project;
+        CREATE INDEX registries_project_name ON registries (project_id, name);
+        CREATE INDEX registries_project_created ON registries (project_id, created_at, id);
+        CREATE INDEX repositories_registry_updated ON repositories (registry_id, updated_at, id);
+        """,
     ];
 }

@@ -134,6 +134,20 @@ public interface IArtifactStore
 
     Task<IReadOnlyList<RepositorySummary>> ListRepositorySummariesAsync(string registryId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A page of a registry's repositories with their figures and pulls, in one query whose per-repository work is
+    /// done for the page's repositories only: sorted by <see cref="ListSort.NameKey"/> or
+    /// <see cref="ListSort.UpdatedKey"/>, searched by a substring of the name.
+    /// </summary>
+    /// <exception cref="InvalidCursorException">the request's cursor is not one of this list and sort</exception>
+    Task<ListPage<RepositoryListing>> ListRepositorySummariesAsync(string registryId, ListPageRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The most recently updated tag of each of the named repositories of the registry that has one, in one query
+    /// (ready-to-run pull commands).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> GetLatestTagsAsync(string registryId, IReadOnlyCollection<string> repositories, CancellationToken cancellationToken);
+
     /// <summary>Manifests of the repository whose subject is <paramref name="subjectDigest"/>, optionally of one artifact type.</summary>
     Task<IReadOnlyList<ReferrerRecord>> ListReferrersAsync(long repositoryId, string subjectDigest, string? artifactType, CancellationToken cancellationToken);
 

@@ -29,6 +29,19 @@ public interface ITenantStore
 
     Task<IReadOnlyList<RegistryRecord>> ListRegistriesAsync(string projectId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A page of a project's registries with their usage, in one query: sorted by <see cref="ListSort.NameKey"/> or
+    /// <see cref="ListSort.CreatedKey"/>, searched by a substring of the name.
+    /// </summary>
+    /// <exception cref="InvalidCursorException">the request's cursor is not one of this list and sort</exception>
+    Task<ListPage<RegistryListing>> ListRegistriesAsync(string projectId, ListPageRequest request, CancellationToken cancellationToken);
+
+    /// <summary>How many registries each of <paramref name="projectIds"/> has (missing: none), in one query.</summary>
+    Task<IReadOnlyDictionary<string, int>> CountRegistriesAsync(IReadOnlyCollection<string> projectIds, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="registryIds"/> are registries that exist (not deleted), in one query.</summary>
+    Task<IReadOnlySet<string>> GetLiveRegistryIdsAsync(IReadOnlyCollection<string> registryIds, CancellationToken cancellationToken);
+
     /// <summary>The credential whose username is <paramref name="username"/>, or null.</summary>
     Task<RegistryCredential?> GetCredentialAsync(string username, CancellationToken cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Berth.Registry.Management;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -62,6 +63,18 @@ public static partial class BerthOpenApi
                     var words = Words().Matches(handler.Name.EndsWith("Async", StringComparison.Ordinal) ? handler.Name[..^5] : handler.Name)
                         .Select((m, i) => i == 0 ? m.Value : m.Value.ToLowerInvariant());
                     operation.Summary = string.Join(' ', words);
+                }
+
+                // A paged list's 200 response may carry the Link to its next page.
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<PagedListMetadata>().Any() &&
+                    operation.Responses?.GetValueOrDefault("200") is OpenApiResponse ok)
+                {
+                    ok.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    ok.Headers["Link"] = new OpenApiHeader
+                    {
+                        Description = "When there are more items: <…?limit=…&after=…>; rel=\"next\", the URL of the next page (RFC 8288).",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    };
                 }
 
                 return Task.CompletedTask;

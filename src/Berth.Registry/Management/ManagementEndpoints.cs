@@ -8,6 +8,9 @@ namespace Berth.Registry.Management;
 /// <summary>The management REST API under <c>/api/v1</c> (see docs/api.md). Administrator Basic auth on every call.</summary>
 public static class ManagementEndpoints
 {
+    /// <summary>Sort keys of the registry list.</summary>
+    private static readonly string[] RegistrySortKeys = [ListSort.NameKey, ListSort.CreatedKey];
+
     public static RouteGroupBuilder MapBerthManagementApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1")
@@ -19,14 +22,16 @@ public static class ManagementEndpoints
         api.MapGet("/projects/{project}", GetProjectAsync);
         api.MapDelete("/projects/{project}", DeleteProjectAsync);
         api.MapPost("/projects/{project}/registries", CreateRegistryAsync);
-        api.MapGet("/projects/{project}/registries", ListRegistriesAsync);
+        api.MapGet("/projects/{project}/registries", ListRegistriesAsync)
+            .WithSummary("List the registries of a project, with their usage (paged; sort name, created)")
+            .ProducesPagedList<RegistryResponse>();
         api.MapGet("/registries/{name}", GetRegistryAsync);
         api.MapPatch("/registries/{name}", ResizeRegistryAsync);
         api.MapDelete("/registries/{name}", DeleteRegistryAsync);
         api.MapPost("/registries/{name}/password", ResetPasswordAsync);
-        api.MapGet("/registries/{name}/audit", ListRegistryAuditAsync);
+        api.MapGet("/registries/{name}/audit", ListRegistryAuditAsync).ProducesPagedList<AuditEventResponse>();
         api.MapPost("/registries/{name}/kubernetes-secret", CreateKubernetesSecretAsync);
-        api.MapGet("/projects/{project}/audit", ListProjectAuditAsync);
+        api.MapGet("/projects/{project}/audit", ListProjectAuditAsync).ProducesPagedList<AuditEventResponse>();
         api.MapBerthRepositoryApi();
         api.MapBerthScanningApi();
         api.MapBerthUserApi();
@@ -43,6 +48,11 @@ public static class ManagementEndpoints
         catch (ManagementException ex)
         {
             return Results.Problem(statusCode: ex.Status, title: ex.Title, detail: ex.Message, extensions: ex.Extensions);
+        }
+        catch (InvalidCursorException ex)
+        {
+            // Decoded, but not one of this list's cursors (another sort, a forged key).
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid cursor", detail: ex.Message);
         }
         catch (LoginRefusedException ex) when (ex.RetryAfter is not null)
         {
@@ -62,19 +72,15 @@ public static class ManagementEndpoints
     private static async Task<IResult> ListProjectsAsync(HttpContext context, ProjectAccess access, ITenantStore tenants, CancellationToken ct)
     {
         var projects = (await access.VisibleProjectsAsync(context.User, ct)).Select(p => p.Project).ToList();
-        var result = new List<ProjectResponse>(projects.Count);
-        foreach (var project in projects)
-        {
-            result.Add(new ProjectResponse(project.Name, project.CreatedAt, (await tenants.ListRegistriesAsync(project.Id, ct)).Count));
-        }
-
-        return Results.Ok(result);
+        var counts = await tenants.CountRegistriesAsync(projects.Select(p => p.Id).ToList(), ct);
+        return Results.Ok(projects.Select(p => new ProjectResponse(p.Name, p.CreatedAt, counts.GetValueOrDefault(p.Id))).ToList());
     }
 
     private static async Task<IResult> GetProjectAsync(string project, HttpContext context, ProjectAccess access, ITenantStore tenants, CancellationToken ct)
     {
         var (record, _) = await access.RequireProjectAsync(context.User, project, ProjectRole.Viewer, ct);
-        return Results.Ok(new ProjectResponse(record.Name, record.CreatedAt, (await tenants.ListRegistriesAsync(record.Id, ct)).Count));
+        var counts = await tenants.CountRegistriesAsync([record.Id], ct);
+        return Results.Ok(new ProjectResponse(record.Name, record.CreatedAt, counts.GetValueOrDefault(record.Id)));
     }
 
     /// <summary>
@@ -104,18 +110,14 @@ public static class ManagementEndpoints
             registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name, password, registry.CreatedAt));
     }
 
-    private static async Task<IResult> ListRegistriesAsync(string project, HttpRequest request, ITenantStore tenants, IArtifactStore artifacts,
-        RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
+    private static async Task<PagedList<RegistryResponse>> ListRegistriesAsync(string project, [AsParameters] ListQuery query, HttpRequest request,
+        ITenantStore tenants, RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
     {
+        var page = query.ToRequest(ListSort.Ascending(ListSort.NameKey), RegistrySortKeys);
         var (owner, _) = await access.RequireProjectAsync(request.HttpContext.User, project, ProjectRole.Viewer, ct);
-        var registries = await tenants.ListRegistriesAsync(owner.Id, ct);
-        var result = new List<RegistryResponse>(registries.Count);
-        foreach (var registry in registries)
-        {
-            result.Add(await DescribeAsync(registry, request, artifacts, addressing, ct));
-        }
-
-        return Results.Ok(result);
+        var registries = await tenants.ListRegistriesAsync(owner.Id, page, ct);
+        return new PagedList<RegistryResponse>(
+            registries.Items.Select(r => Describe(r.Registry, r.Usage, request, addressing)).ToList(), registries.Next, page);
     }
 
     private static async Task<IResult> GetRegistryAsync(string name, HttpRequest request, IArtifactStore artifacts,
@@ -217,30 +219,35 @@ public static class ManagementEndpoints
 
     private static readonly System.Text.Json.JsonSerializerOptions JsonWeb = new(System.Text.Json.JsonSerializerDefaults.Web);
 
-    private static async Task<IResult> ListRegistryAuditAsync(string name, HttpContext context, ProjectAccess access, IAuditStore audit, int? limit, CancellationToken ct)
+    private static async Task<PagedList<AuditEventResponse>> ListRegistryAuditAsync(string name, [AsParameters] ListQuery query, HttpContext context,
+        ProjectAccess access, IAuditStore audit, CancellationToken ct)
     {
+        var page = query.ToRequest(ListSort.Descend(ListSort.AtKey), ListSort.AtKey);
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
-        var events = await audit.ListAuditAsync(registry.ProjectId, registry.Id, Math.Clamp(limit ?? 100, 1, 1000), ct);
-        return Results.Ok(events.Select(ToResponse).ToList());
+        var events = await audit.ListAuditAsync(registry.ProjectId, registry.Id, page, ct);
+        return new PagedList<AuditEventResponse>(events.Items.Select(ToResponse).ToList(), events.Next, page);
     }
 
-    private static async Task<IResult> ListProjectAuditAsync(string project, HttpContext context, ProjectAccess access, IAuditStore audit, int? limit, CancellationToken ct)
+    /// <summary>Newest first; <c>q</c> searches the action, the actor and the registry name.</summary>
+    private static async Task<PagedList<AuditEventResponse>> ListProjectAuditAsync(string project, [AsParameters] ListQuery query, HttpContext context,
+        ProjectAccess access, IAuditStore audit, CancellationToken ct)
     {
+        var page = query.ToRequest(ListSort.Descend(ListSort.AtKey), ListSort.AtKey);
         var owner = await access.RequireProjectAuditAsync(context.User, project, ct);
-        var events = await audit.ListAuditAsync(owner.Id, null, Math.Clamp(limit ?? 100, 1, 1000), ct);
-        return Results.Ok(events.Select(ToResponse).ToList());
+        var events = await audit.ListAuditAsync(owner.Id, null, page, ct);
+        return new PagedList<AuditEventResponse>(events.Items.Select(ToResponse).ToList(), events.Next, page);
     }
 
     private static AuditEventResponse ToResponse(AuditEvent e) =>
         new(e.At, e.Actor, e.Action, e.ProjectName, e.RegistryName, e.RemoteAddress, e.Detail);
 
     private static async Task<RegistryResponse> DescribeAsync(RegistryRecord registry, HttpRequest request, IArtifactStore artifacts,
-        RegistryAddressing addressing, CancellationToken ct)
-    {
-        var usage = await artifacts.GetUsageAsync(registry.Id, ct);
-        return new RegistryResponse(registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name,
+        RegistryAddressing addressing, CancellationToken ct) =>
+        Describe(registry, await artifacts.GetUsageAsync(registry.Id, ct), request, addressing);
+
+    private static RegistryResponse Describe(RegistryRecord registry, RegistryUsage usage, HttpRequest request, RegistryAddressing addressing) =>
+        new(registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name,
             usage.StorageUsageBytes, usage.UploadBytes, registry.StorageLimitBytes, usage.RepositoryCount, registry.CreatedAt);
-    }
 
     private static async Task<RegistryRecord> FindRegistryAsync(ITenantStore tenants, string name, CancellationToken ct) =>
         await tenants.GetRegistryAsync(name, ct)

@@ -29,15 +29,15 @@ public sealed class RegistryBrowser(
     // Parsed image configs by (registry, digest): content-addressed, so an entry never goes stale.
     private readonly MemoryCache _configs = new(new MemoryCacheOptions { SizeLimit = 20_000 });
 
-    public async Task<IReadOnlyList<RepositoryView>> ListRepositoriesAsync(RegistryRecord registry, CancellationToken ct)
+    /// <summary>Sort keys of <see cref="ListRepositoriesAsync"/>.</summary>
+    public static readonly string[] RepositorySortKeys = [ListSort.NameKey, ListSort.UpdatedKey];
+
+    /// <summary>A page of the registry's repositories (one query, whatever the registry holds).</summary>
+    public async Task<ListPage<RepositoryView>> ListRepositoriesAsync(RegistryRecord registry, ListPageRequest request, CancellationToken ct)
     {
-        var summaries = await artifacts.ListRepositorySummariesAsync(registry.Id, ct);
-        var pulls = (await pullStats.GetRepositoryPullStatsAsync(registry.Id, time.GetUtcNow(), ct)).ToDictionary(p => p.Repository, StringComparer.Ordinal);
-        return summaries.Select(s =>
-        {
-            var p = pulls.GetValueOrDefault(s.Name);
-            return new RepositoryView(s.Name, s.TagCount, s.ManifestCount, s.SizeBytes, p?.PullCount ?? 0, p?.LastPulledAt, s.UpdatedAt);
-        }).ToList();
+        var page = await artifacts.ListRepositorySummariesAsync(registry.Id, request, ct);
+        return new ListPage<RepositoryView>(page.Items.Select(r => new RepositoryView(r.Summary.Name, r.Summary.TagCount, r.Summary.ManifestCount,
+            r.Summary.SizeBytes, r.PullCount, r.LastPulledAt, r.Summary.UpdatedAt)).ToList(), page.HasMore, page.First, page.Last);
     }
 
     /// <summary>

@@ -34,7 +34,9 @@ public static class RepositoryEndpoints
         var group = api.MapGroup("").WithTags("Repositories").ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet(Repositories, ListRepositoriesAsync)
-            .WithSummary("List the repositories of a registry, with sizes and pull counts");
+            .WithSummary("List the repositories of a registry, with sizes and pull counts (paged; sort name, updated)")
+            .ProducesPagedList<RepositoryView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/registries/{name}/safety-report", GetSafetyReportAsync)
             .WithSummary("Pull activity of a registry and what deleting it would remove");
         group.MapGet(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(tags)}", ListTagsAsync)
@@ -62,11 +64,13 @@ public static class RepositoryEndpoints
         return api;
     }
 
-    private static async Task<Ok<IReadOnlyList<RepositoryView>>> ListRepositoriesAsync(
-        string name, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
+    private static async Task<PagedList<RepositoryView>> ListRepositoriesAsync(
+        string name, [AsParameters] ListQuery query, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
     {
+        var request = query.ToRequest(ListSort.Ascending(ListSort.NameKey), RegistryBrowser.RepositorySortKeys);
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
-        return TypedResults.Ok(await browser.ListRepositoriesAsync(registry, ct));
+        var page = await browser.ListRepositoriesAsync(registry, request, ct);
+        return new PagedList<RepositoryView>(page.Items, page.Next, request);
     }
 
     private static async Task<Ok<SafetyReport>> GetSafetyReportAsync(

@@ -37,12 +37,8 @@ public sealed class ProjectsModel(ProjectAccess access, ITenantStore tenants, Te
 
     private async Task LoadAsync()
     {
-        var rows = new List<ProjectRow>();
-        foreach (var (project, role) in await access.VisibleProjectsAsync(User, HttpContext.RequestAborted))
-        {
-            rows.Add(new ProjectRow(project.Name, role, (await tenants.ListRegistriesAsync(project.Id, HttpContext.RequestAborted)).Count, project.CreatedAt));
-        }
-
-        Projects = rows;
+        var visible = await access.VisibleProjectsAsync(User, HttpContext.RequestAborted);
+        var counts = await tenants.CountRegistriesAsync(visible.Select(v => v.Project.Id).ToList(), HttpContext.RequestAborted);
+        Projects = visible.Select(v => new ProjectRow(v.Project.Name, v.Role, counts.GetValueOrDefault(v.Project.Id), v.Project.CreatedAt)).ToList();
     }
 }

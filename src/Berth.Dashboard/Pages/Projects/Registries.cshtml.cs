@@ -6,13 +6,16 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Berth.Dashboard.Pages.Projects;
 
-public sealed class RegistriesModel(ProjectAccess access, ITenantStore tenants, IArtifactStore artifacts, RegistryAddressing addressing) : PageModel
+public sealed class RegistriesModel(ProjectAccess access, ITenantStore tenants, RegistryAddressing addressing) : PageModel
 {
     public ProjectRecord Project { get; private set; } = null!;
 
     public ProjectRole Role { get; private set; }
 
     public IReadOnlyList<RegistrySummary> Registries { get; private set; } = [];
+
+    /// <summary>Search, sort and Previous/Next of the list (a page of <see cref="KeysetPaging.PageSize"/>).</summary>
+    public KeysetLinks Links { get; private set; } = null!;
 
     /// <summary>Set by the page that sent the user here (a deleted registry), shown once.</summary>
     [TempData]
@@ -22,12 +25,10 @@ public sealed class RegistriesModel(ProjectAccess access, ITenantStore tenants, 
     {
         var ct = HttpContext.RequestAborted;
         (Project, Role) = await access.RequireProjectAsync(User, project, ProjectRole.Viewer, ct);
-        var rows = new List<RegistrySummary>();
-        foreach (var registry in await tenants.ListRegistriesAsync(Project.Id, ct))
-        {
-            rows.Add(await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct));
-        }
-
-        Registries = rows;
+        var page = await KeysetPaging.LoadAsync(Request, ListSort.Ascending(ListSort.NameKey), [ListSort.NameKey, ListSort.CreatedKey], "registries",
+            request => tenants.ListRegistriesAsync(Project.Id, request, ct));
+        Registries = page.Items.Select(r => new RegistrySummary(r.Registry, addressing.Endpoint(r.Registry.Name, Request),
+            addressing.LoginHost(r.Registry.Name, Request), r.Usage)).ToList();
+        Links = page.Links;
     }
 }

@@ -21,6 +21,9 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
 
     public IReadOnlyList<RepositoryView> Repositories { get; private set; } = [];
 
+    /// <summary>Search, sort and Previous/Next of the repository list (a page of <see cref="KeysetPaging.PageSize"/>).</summary>
+    public KeysetLinks RepositoryLinks { get; private set; } = null!;
+
     /// <summary>The most recently updated tag of each repository, for ready-to-run pull commands.</summary>
     public IReadOnlyDictionary<string, string> LatestTags { get; private set; } = new Dictionary<string, string>();
 
@@ -75,21 +78,13 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
         var ct = HttpContext.RequestAborted;
         Role = role;
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
-        Repositories = await browser.ListRepositoriesAsync(registry, ct);
+        var page = await KeysetPaging.LoadAsync(Request, ListSort.Ascending(ListSort.NameKey), RegistryBrowser.RepositorySortKeys, "repositories",
+            request => browser.ListRepositoriesAsync(registry, request, ct));
+        Repositories = page.Items;
+        RepositoryLinks = page.Links;
         Advisories = await advisories.GetAdvisoryStatusAsync(ct);
         Vulnerabilities = await scans.GetRegistryVulnerabilitiesAsync(registry.Id, AffectedShown, ct);
-        var latest = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var repository in Repositories.Take(5))
-        {
-            // A repository deleted meanwhile just gets the placeholder.
-            var record = await artifacts.GetRepositoryAsync(registry.Id, repository.Name, ct);
-            var tags = record is null ? [] : await artifacts.ListTagRecordsAsync(record.Id, ct);
-            if (tags.MaxBy(t => t.UpdatedAt) is { } tag)
-            {
-                latest[repository.Name] = tag.Name;
-            }
-        }
-
-        LatestTags = latest;
+        // A repository deleted meanwhile just gets the placeholder.
+        LatestTags = await artifacts.GetLatestTagsAsync(registry.Id, Repositories.Take(5).Select(r => r.Name).ToList(), ct);
     }
 }

@@ -35,3 +35,6 @@ public sealed class PostgresScanStoreTests(PostgresServer server) : ScanStoreCon
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresDataProtectionKeyStoreTests(PostgresServer server) : DataProtectionKeyStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresPagingTests(PostgresServer server) : PagingConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

@@ -22,3 +22,4 @@ public sealed class SqliteAdvisoryStoreTests() : AdvisoryStoreConformanceTests<S
 public sealed class SqliteScanStoreTests() : ScanStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
 public sealed class SqliteDataProtectionKeyStoreTests() : DataProtectionKeyStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+public sealed class SqlitePagingTests() : PagingConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
