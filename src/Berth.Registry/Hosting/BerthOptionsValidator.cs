@@ -1,3 +1,5 @@
+using Berth.Core;
+
 namespace Berth.Registry.Hosting;
 
 /// <summary>Checks that the chosen providers have what they need.</summary>
@@ -37,6 +39,12 @@ public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
         if (options.Scanning.Timeout + options.Scanning.MaxDeferral >= options.Scanning.ClaimTimeout)
         {
             failures.Add("Berth:Scanning:Timeout plus MaxDeferral must be shorter than Berth:Scanning:ClaimTimeout (a scan still running must not be taken over).");
+        }
+
+        var step = options.Registries.AllocationStepBytes;
+        if (step <= 0 || step % ByteSize.GiB != 0 || step > RegistryDefaultsOptions.MaxAllocationBytes)
+        {
+            failures.Add($"Berth:Registries:AllocationStep: '{options.Registries.AllocationStep}' is not a whole number of GiB from 1GiB to 1048576GiB (e.g. 10GiB).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -14,6 +14,7 @@ public static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<ProjectAccess>();
         services.TryAddSingleton<PullSecretIssuer>();
         services.TryAddSingleton<RegistryLifecycle>();
+        services.TryAddSingleton<UsageNotices>();
         services.TryAddSingleton<RegistryPasswordReset>();
         services.TryAddSingleton<RegistryDeletion>();
         services.TryAddSingleton<RegistryPurger>();
