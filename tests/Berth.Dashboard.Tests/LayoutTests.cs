@@ -320,7 +320,16 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
     private static async Task AssertNoSidewaysScrollAsync(IPage page, string what)
     {
         var (scrollWidth, innerWidth) = (await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("innerWidth"));
-        Assert.True(scrollWidth <= innerWidth, $"{what}: the page is {scrollWidth} px wide in a {innerWidth} px viewport");
+        if (scrollWidth > innerWidth)
+        {
+            // What sticks out (not counting what a scrolling table or a clipped name holds), to say where to look.
+            var culprits = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll("body *")]
+                    .filter(e => e.checkVisibility() && e.getBoundingClientRect().right > innerWidth + 0.5 && !e.parentElement.closest(".table-scroll, .clip"))
+                    .slice(0, 12).map(e => `${e.tagName.toLowerCase()}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}`)
+                """);
+            Assert.Fail($"{what}: the page is {scrollWidth} px wide in a {innerWidth} px viewport; sticking out:\n" + string.Join("\n", culprits));
+        }
     }
 
     /// <summary>Entirely inside the viewport, horizontally (scrolled into view vertically first).</summary>
