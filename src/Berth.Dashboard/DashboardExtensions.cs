@@ -11,6 +11,12 @@ public static class DashboardExtensions
     /// <summary>Where <c>/</c> leads: the projects the signed-in user can see.</summary>
     public const string HomePath = "/projects";
 
+    /// <summary>The dashboard's icon (Berth's logo), linked from every page.</summary>
+    public const string FaviconPath = "/favicon.svg";
+
+    private const string Favicon =
+        """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2557d6"/><path d="M7 20h18l-2.5 5h-13zM9 11h6v7H9zM16.5 8h6v10h-6z" fill="#fff"/></svg>""";
+
     public static IServiceCollection AddBerthDashboard(this IServiceCollection services)
     {
         services.AddRazorPages(options =>
@@ -42,6 +48,18 @@ public static class DashboardExtensions
     {
         app.MapGet("/", () => Results.Redirect(HomePath)).ExcludeFromDescription().WithMetadata(DashboardSecurityHeaders.Marker);
         app.MapRazorPages().WithMetadata(DashboardSecurityHeaders.Marker);
+
+        // Browsers ask for /favicon.ico on their own, whatever the page links: both answer the same SVG (no 404s).
+        foreach (var path in new[] { FaviconPath, "/favicon.ico" })
+        {
+            app.MapGet(path, (HttpContext context) =>
+                {
+                    context.Response.Headers.CacheControl = "public, max-age=86400";
+                    return Results.Text(Favicon, "image/svg+xml");
+                })
+                .ExcludeFromDescription()
+                .AllowAnonymous();
+        }
 
         // Any other address gets the designed "not found" page (lowest priority: /v2, /api and pages win).
         app.MapFallbackToPage("/NotFound").WithMetadata(DashboardSecurityHeaders.Marker);

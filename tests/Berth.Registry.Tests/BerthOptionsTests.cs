@@ -35,4 +35,31 @@ public sealed class BerthOptionsTests
         Assert.True(result.Failed);
         Assert.Contains("Berth:Auth:MaxLoginDelay", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("10GiB", true)]
+    [InlineData("1", true)]
+    [InlineData("5G", true)]
+    [InlineData("1.5GiB", false)]
+    [InlineData("512MiB", false)]
+    [InlineData("0", false)]
+    [InlineData("lots", false)]
+    [InlineData("2048TiB", false)]
+    public void TheAllocationStepIsAWholeNumberOfGiB(string step, bool valid)
+    {
+        var result = new BerthOptionsValidator().Validate(null, new BerthOptions { Registries = { AllocationStep = step } });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Berth:Registries:AllocationStep", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void TheNearlyFullThresholdIsAPercentageBelow100()
+    {
+        Assert.True(Annotations.Validate(null, new BerthOptions { Registries = { NearlyFullPercent = 100 } }).Failed);
+        Assert.True(Annotations.Validate(null, new BerthOptions { Registries = { NearlyFullPercent = 90 } }).Succeeded);
+    }
 }

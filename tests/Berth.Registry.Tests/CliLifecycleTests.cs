@@ -44,16 +44,30 @@ public sealed class CliLifecycleTests(BerthFixture fixture) : IClassFixture<Bert
         Assert.Contains("20.0 GiB", resized.Stdout, StringComparison.Ordinal);
         Assert.Equal(21474836480L, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes);
 
-        var json = (await BerthAsync("registry", "resize", registry.Name, "--size", "1TiB", "--json")).EnsureSuccess();
+        // 5 TiB = 512 steps of the default 10 GiB.
+        var json = (await BerthAsync("registry", "resize", registry.Name, "--size", "5TiB", "--json")).EnsureSuccess();
         using (var document = JsonDocument.Parse(json.Stdout))
         {
-            Assert.Equal(1099511627776L, document.RootElement.GetProperty("storageLimitBytes").GetInt64());
+            Assert.Equal(5L << 40, document.RootElement.GetProperty("storageLimitBytes").GetInt64());
         }
 
         (await BerthAsync("registry", "resize", registry.Name, "--size", "20")).EnsureSuccess();
         Assert.Equal(21474836480L, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes);
-        (await BerthAsync("registry", "resize", registry.Name, "-s", "21G")).EnsureSuccess();
-        Assert.Equal(21L << 30, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes);
+        (await BerthAsync("registry", "resize", registry.Name, "-s", "30G")).EnsureSuccess();
+        Assert.Equal(30L << 30, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes);
+    }
+
+    /// <summary>Issue 12: allocations move in steps (default 10 GiB); the server's reason is what the CLI prints.</summary>
+    [Fact]
+    public async Task ResizeOffTheStepIsRefusedWithTheNearestSteps()
+    {
+        var registry = await fixture.NewRegistryAsync("rstep");
+
+        var result = await BerthAsync("registry", "resize", registry.Name, "--size", "25GiB");
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("steps of 10.0 GiB", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Choose 20.0 GiB or 30.0 GiB", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(10L << 30, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageLimitBytes);
     }
 
     [Theory]

@@ -8,7 +8,10 @@ using static Berth.Registry.Tests.LifecycleSupport;
 
 namespace Berth.Registry.Tests;
 
-/// <summary>A server whose new registries get a 3 MiB allocation, so limits are reached with small images.</summary>
+/// <summary>
+/// A server whose new registries get a 3 MiB allocation, so limits are reached with small images, and whose
+/// allocations move in steps of 1 GiB, so the tests can resize to 1 and 2 GiB.
+/// </summary>
 public sealed class SmallAllocationFixture : ConfiguredBerthFixture
 {
     public const long DefaultLimit = 3 * 1024 * 1024;
@@ -16,6 +19,7 @@ public sealed class SmallAllocationFixture : ConfiguredBerthFixture
     protected override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
     {
         ["Berth__Registries__DefaultStorageLimitBytes"] = DefaultLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Berth__Registries__AllocationStep"] = "1GiB",
     };
 }
 

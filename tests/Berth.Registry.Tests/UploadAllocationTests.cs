@@ -8,7 +8,10 @@ using Xunit.Abstractions;
 
 namespace Berth.Registry.Tests;
 
-/// <summary>A server whose new registries get a 3 MiB allocation and may have at most 5 upload sessions open.</summary>
+/// <summary>
+/// A server whose new registries get a 3 MiB allocation and may have at most 5 upload sessions open; allocations move
+/// in steps of 1 GiB (the tests resize to 1 and 2 GiB).
+/// </summary>
 public sealed class UploadAllocationFixture : ConfiguredBerthFixture
 {
     public const long Limit = 3 * ByteSize.MiB;
@@ -18,6 +21,7 @@ public sealed class UploadAllocationFixture : ConfiguredBerthFixture
     {
         ["Berth__Registries__DefaultStorageLimitBytes"] = Limit.ToString(CultureInfo.InvariantCulture),
         ["Berth__Uploads__MaxSessionsPerRegistry"] = MaxSessions.ToString(CultureInfo.InvariantCulture),
+        ["Berth__Registries__AllocationStep"] = "1GiB",
     };
 }
 

@@ -9,4 +9,5 @@ public sealed record RegistryResponse(
     long UploadBytes,
     long StorageLimitBytes,
     int RepositoryCount,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? UsageNotice);

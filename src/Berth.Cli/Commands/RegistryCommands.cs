@@ -85,7 +85,7 @@ public static class RegistryCommands
                         r.Name,
                         r.Project,
                         r.Endpoint,
-                        Format.Usage(r.StorageUsageBytes, r.StorageLimitBytes),
+                        Format.Usage(r.StorageUsageBytes, r.StorageLimitBytes) + NoticeSuffix(r.UsageNotice),
                         Format.Number(r.RepositoryCount),
                         Format.Date(r.CreatedAt));
                 }
@@ -117,7 +117,7 @@ public static class RegistryCommands
                 ("Project", registry.Project),
                 ("Endpoint", registry.Endpoint),
                 ("Username", registry.Username),
-                ("Usage", Format.Usage(registry.StorageUsageBytes + registry.UploadBytes, registry.StorageLimitBytes)),
+                ("Usage", Format.Usage(registry.StorageUsageBytes + registry.UploadBytes, registry.StorageLimitBytes) + NoticeSuffix(registry.UsageNotice)),
                 ("Stored", Format.Bytes(registry.StorageUsageBytes)),
                 ("Uploads", $"{Format.Bytes(registry.UploadBytes)} held by uploads in progress"),
                 ("Repositories", Format.Number(registry.RepositoryCount)),
@@ -205,6 +205,14 @@ public static class RegistryCommands
 
         return 0;
     }
+
+    /// <summary>The server's <c>usageNotice</c> (80 % and 100 % of the allocation by default), as words after the usage.</summary>
+    private static string NoticeSuffix(string? notice) => notice switch
+    {
+        "full" => " (full: pushes are refused)",
+        "nearly_full" => " (nearly full)",
+        _ => "",
+    };
 
     private static string Percent(long used, long total) =>
         (100.0 * used / total).ToString(used > 0 && used * 1000 < total ? "0.00" : "0.0", CultureInfo.InvariantCulture) + "%";

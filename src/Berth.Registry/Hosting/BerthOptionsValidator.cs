@@ -1,3 +1,5 @@
+using Berth.Core;
+
 namespace Berth.Registry.Hosting;
 
 /// <summary>Checks that the chosen providers have what they need.</summary>
@@ -47,6 +49,12 @@ public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
         {
             failures.Add("Berth:DataProtection:Key is required when Berth:Metadata:Provider is 'postgres': every node must encrypt the shared " +
                 "dashboard key ring with the same key (base64 of 32 bytes, e.g. 'openssl rand -base64 32').");
+        }
+
+        var step = options.Registries.AllocationStepBytes;
+        if (step <= 0 || step % ByteSize.GiB != 0 || step > RegistryDefaultsOptions.MaxAllocationBytes)
+        {
+            failures.Add($"Berth:Registries:AllocationStep: '{options.Registries.AllocationStep}' is not a whole number of GiB from 1GiB to 1048576GiB (e.g. 10GiB).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

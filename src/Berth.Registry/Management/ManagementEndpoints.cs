@@ -2,6 +2,7 @@ using Berth.Api;
 using Berth.Core.Metadata;
 using Berth.Registry.Auth;
 using Berth.Registry.Distribution;
+using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Management;
 
@@ -111,33 +112,33 @@ public static class ManagementEndpoints
     }
 
     private static async Task<PagedList<RegistryResponse>> ListRegistriesAsync(string project, [AsParameters] ListQuery query, HttpRequest request,
-        ITenantStore tenants, RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
+        ITenantStore tenants, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, CancellationToken ct)
     {
         var page = query.ToRequest(ListSort.Ascending(ListSort.NameKey), RegistrySortKeys);
         var (owner, _) = await access.RequireProjectAsync(request.HttpContext.User, project, ProjectRole.Viewer, ct);
         var registries = await tenants.ListRegistriesAsync(owner.Id, page, ct);
         return new PagedList<RegistryResponse>(
-            registries.Items.Select(r => Describe(r.Registry, r.Usage, request, addressing)).ToList(), registries.Next, page);
+            registries.Items.Select(r => Describe(r.Registry, r.Usage, request, addressing, notices)).ToList(), registries.Next, page);
     }
 
     private static async Task<IResult> GetRegistryAsync(string name, HttpRequest request, IArtifactStore artifacts,
-        RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
+        RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, CancellationToken ct)
     {
         var (registry, _) = await access.RequireRegistryAsync(request.HttpContext.User, name, ProjectRole.Viewer, ct);
-        return Results.Ok(await DescribeAsync(registry, request, artifacts, addressing, ct));
+        return Results.Ok(await DescribeAsync(registry, request, artifacts, addressing, notices, ct));
     }
 
     private static async Task<IResult> ResizeRegistryAsync(string name, ResizeRequest? body, HttpContext context, ITenantStore tenants,
-        IArtifactStore artifacts, RegistryLifecycle lifecycle, RegistryAddressing addressing, ProjectAccess access, CancellationToken ct)
+        IArtifactStore artifacts, RegistryLifecycle lifecycle, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, CancellationToken ct)
     {
-        if (body?.StorageLimitGiB is not { } gib || gib < 1 || gib > 1024 * 1024)
+        if (body?.StorageLimitGiB is not { } gib || gib < 1 || gib > RegistryDefaultsOptions.MaxAllocationBytes / Berth.Core.ByteSize.GiB)
         {
             throw new ManagementException(400, "Invalid size", "The body must be JSON with \"storageLimitGiB\": a whole number of GiB from 1 to 1048576.");
         }
 
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
         await lifecycle.ResizeAsync(registry, gib * Berth.Core.ByteSize.GiB, AuditActor.From(context), ct);
-        return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, ct));
+        return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, notices, ct));
     }
 
     private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryPasswordReset reset, ProjectAccess access, CancellationToken ct)
@@ -242,12 +243,14 @@ public static class ManagementEndpoints
         new(e.At, e.Actor, e.Action, e.ProjectName, e.RegistryName, e.RemoteAddress, e.Detail);
 
     private static async Task<RegistryResponse> DescribeAsync(RegistryRecord registry, HttpRequest request, IArtifactStore artifacts,
-        RegistryAddressing addressing, CancellationToken ct) =>
-        Describe(registry, await artifacts.GetUsageAsync(registry.Id, ct), request, addressing);
+        RegistryAddressing addressing, UsageNotices notices, CancellationToken ct) =>
+        Describe(registry, await artifacts.GetUsageAsync(registry.Id, ct), request, addressing, notices);
 
-    private static RegistryResponse Describe(RegistryRecord registry, RegistryUsage usage, HttpRequest request, RegistryAddressing addressing) =>
+    private static RegistryResponse Describe(RegistryRecord registry, RegistryUsage usage, HttpRequest request, RegistryAddressing addressing,
+        UsageNotices notices) =>
         new(registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name,
-            usage.StorageUsageBytes, usage.UploadBytes, registry.StorageLimitBytes, usage.RepositoryCount, registry.CreatedAt);
+            usage.StorageUsageBytes, usage.UploadBytes, registry.StorageLimitBytes, usage.RepositoryCount, registry.CreatedAt,
+            notices.For(usage, registry.StorageLimitBytes));
 
     private static async Task<RegistryRecord> FindRegistryAsync(ITenantStore tenants, string name, CancellationToken ct) =>
         await tenants.GetRegistryAsync(name, ct)

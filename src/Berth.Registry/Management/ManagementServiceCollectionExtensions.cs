@@ -17,6 +17,7 @@ public static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<ProjectDeletion>();
         services.TryAddSingleton<PullSecretIssuer>();
         services.TryAddSingleton<RegistryLifecycle>();
+        services.TryAddSingleton<UsageNotices>();
         services.TryAddSingleton<RegistryPasswordReset>();
         services.TryAddSingleton<RegistryDeletion>();
         services.TryAddSingleton<RegistryPurger>();

@@ -1,5 +1,6 @@
 using Berth.Core;
 using Berth.Core.Metadata;
+using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Management;
 
@@ -11,14 +12,25 @@ public sealed class RegistryLifecycle(
     ITenantStore tenants,
     IArtifactStore artifacts,
     IAuditStore audit,
+    IOptions<BerthOptions> options,
     TimeProvider time)
 {
     /// <summary>
     /// Sets the allocation; shrinking below what the registry stores plus what its uploads in progress hold is
     /// refused. The store checks and sets in one transaction, so a push racing the resize can't slip in between.
+    /// Allocations move in steps of <c>Berth:Registries:AllocationStep</c>: any other size is refused (400).
     /// </summary>
     public async Task ResizeAsync(RegistryRecord registry, long limitBytes, AuditActor actor, CancellationToken cancellationToken)
     {
+        var step = options.Value.Registries.AllocationStepBytes;
+        if (limitBytes % step != 0)
+        {
+            var below = limitBytes / step * step;
+            var nearest = below > 0 ? $"{ByteSize.Format(below)} or {ByteSize.Format(below + step)}" : ByteSize.Format(step);
+            throw new ManagementException(StatusCodes.Status400BadRequest, "Not a multiple of the allocation step",
+                $"Allocations move in steps of {ByteSize.Format(step)}; {ByteSize.Format(limitBytes)} is not a multiple of it. Choose {nearest}.");
+        }
+
         switch (await tenants.SetStorageLimitAsync(registry.Id, limitBytes, cancellationToken))
         {
             case StorageLimitResult.RegistryGone:

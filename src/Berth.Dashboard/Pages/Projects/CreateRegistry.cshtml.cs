@@ -36,6 +36,8 @@ public sealed class CreateRegistryModel(ProjectAccess access, TenantService serv
 
     public long DefaultAllocation => options.Value.Registries.DefaultStorageLimitBytes;
 
+    public long AllocationStep => options.Value.Registries.AllocationStepBytes;
+
     public async Task OnGetAsync(string project)
     {
         var ct = HttpContext.RequestAborted;

@@ -3,17 +3,22 @@ using Berth.Core;
 using Berth.Core.Metadata;
 using Berth.Registry;
 using Berth.Registry.Distribution;
+using Berth.Registry.Hosting;
 using Berth.Registry.Management;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Dashboard.Pages.Registries;
 
 public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, IAdvisoryStore advisories, RegistryAddressing addressing,
-    RegistryBrowser browser, RegistryLifecycle lifecycle, IScanStore scans) : PageModel
+    RegistryBrowser browser, RegistryLifecycle lifecycle, IScanStore scans, IOptions<BerthOptions> options) : PageModel
 {
     // The most affected images the summary card lists (the API's ?top= gives more).
     private const int AffectedShown = 5;
+
+    /// <summary>Allocations move in steps of this many GiB (<c>Berth:Registries:AllocationStep</c>); the form offers only those.</summary>
+    public long StepGiB => options.Value.Registries.AllocationStepBytes / ByteSize.GiB;
 
     public RegistrySummary Summary { get; private set; } = null!;
 
@@ -43,7 +48,9 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
     {
         var (registry, role) = await access.RequireRegistryAsync(User, name, ProjectRole.Viewer, HttpContext.RequestAborted);
         await LoadAsync(registry, role);
-        SizeGiB = Math.Max(1, registry.StorageLimitBytes / ByteSize.GiB);
+        // The current allocation, or the step at or above it when it isn't on a step (set before the step changed).
+        var steps = (registry.StorageLimitBytes + StepGiB * ByteSize.GiB - 1) / (StepGiB * ByteSize.GiB);
+        SizeGiB = Math.Max(1, steps) * StepGiB;
     }
 
     public async Task<IActionResult> OnPostResizeAsync(string name)
@@ -62,7 +69,7 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
                 Notice = $"Storage allocation of {registry.Name} is now {ByteSize.Format(gib * ByteSize.GiB)}.";
                 return new SeeOtherResult(Paths.Registry(registry.Name));
             }
-            catch (ManagementException ex) when (ex.Status == StatusCodes.Status409Conflict)
+            catch (ManagementException ex) when (ex.Status is StatusCodes.Status400BadRequest or StatusCodes.Status409Conflict)
             {
                 ResizeError = ex.Message;
             }
