@@ -75,7 +75,7 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
         await artifact.Locator("a.mono").ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Layers (2)" })).ToBeVisibleAsync();
         await AssertNoSidewaysScrollAsync(page, "manifest page");
-        await AssertOnScreenAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Delete manifest" }), "Delete manifest button");
+        await AssertOnScreenAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Delete manifest" }), "Delete manifest link");
         await screens.ShootAsync(page, "manifest");
 
         // The delete page, with the best-practice checklist beside the safety report.
