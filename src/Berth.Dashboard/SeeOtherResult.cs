@@ -16,7 +16,7 @@ public sealed class SeeOtherResult(string location) : IActionResult
     {
         var response = context.HttpContext.Response;
         response.StatusCode = StatusCodes.Status303SeeOther;
-        response.Headers.Location = context.HttpContext.Request.PathBase.Add(Location).ToString();
+        response.Headers.Location = context.HttpContext.Request.PathBase.ToUriComponent() + Location;
         return Task.CompletedTask;
     }
 }
