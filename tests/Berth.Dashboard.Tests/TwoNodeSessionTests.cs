@@ -98,12 +98,12 @@ public sealed class TwoNodeSessionTests(TwoNodeFixture fixture) : IClassFixture<
         await page.GetByLabel("Username").FillAsync("admin");
         await page.GetByLabel("Password").FillAsync(fixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects", Exact = true })).ToBeVisibleAsync();
 
         // The load balancer sends the next request to B (cookies do not depend on the port): still signed in.
         await page.GotoAsync(new Uri(fixture.B.BaseUrl, "projects").ToString());
         await Expect(page).ToHaveURLAsync(new Regex($"^{Regex.Escape(fixture.B.BaseUrl.ToString())}projects$"));
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects", Exact = true })).ToBeVisibleAsync();
 
         // A form B rendered, with the antiforgery cookie A set, posts; and A shows the result.
         var project = Names.Unique("br");
