@@ -1,6 +1,5 @@
 using Berth.Dashboard;
 using Berth.Registry.Hosting;
-using Berth.Registry.KeyRing;
 
 namespace Berth.Cli;
 
@@ -20,9 +19,6 @@ public static class BerthServer
         // resolve against the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddBerth(builder.Configuration);
-
-        // After AddBerth: the key ring's start check runs once the bootstrapper has migrated the store.
-        builder.Services.AddBerthKeyRing();
         builder.Services.AddProblemDetails();
         builder.Services.AddBerthDashboard();
         builder.WebHost.UseKestrel(kestrel => kestrel.AddServerHeader = false);

@@ -19,7 +19,7 @@ public sealed class SeeOtherResult(string location) : IActionResult
         var response = context.HttpContext.Response;
         response.StatusCode = StatusCodes.Status303SeeOther;
         // Concatenated, not PathString.Add: that would escape the query's '?'.
-        response.Headers.Location = context.HttpContext.Request.PathBase.Value + Location;
+        response.Headers.Location = context.HttpContext.Request.PathBase.ToUriComponent() + Location;
         return Task.CompletedTask;
     }
 }

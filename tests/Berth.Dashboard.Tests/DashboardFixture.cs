@@ -38,13 +38,17 @@ public sealed class DashboardFixture : IAsyncLifetime, IDisposable
         _server = await BerthProcess.StartAsync(extraEnvironment: new Dictionary<string, string> { ["Berth__Stats__FlushInterval"] = "00:00:00.200" });
         _admin = new ManagementClient(_server.BaseUrl, "admin", _server.AdminPassword);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        _browser = await LaunchChromiumAsync(_playwright);
+    }
+
+    /// <summary>Debian's headless Chromium, as every dashboard test drives it.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
-    }
 
     public async Task DisposeAsync()
     {

@@ -28,6 +28,23 @@ public sealed class BerthOptionsTests
     }
 
     [Fact]
+    public void PostgresNeedsADataProtectionKeyOfThirtyTwoBytes()
+    {
+        var postgres = new BerthOptions { Metadata = { Provider = MetadataOptions.PostgresProvider, ConnectionString = "Host=db" } };
+        var missing = new BerthOptionsValidator().Validate(null, postgres);
+        Assert.True(missing.Failed);
+        Assert.Contains("Berth:DataProtection:Key is required", missing.FailureMessage, StringComparison.Ordinal);
+
+        postgres.DataProtection.Key = Convert.ToBase64String(new byte[16]);
+        Assert.Contains("base64 of 32 bytes", new BerthOptionsValidator().Validate(null, postgres).FailureMessage, StringComparison.Ordinal);
+        postgres.DataProtection.Key = "change-me-to-the-output-of-openssl-rand-base64-32";
+        Assert.True(new BerthOptionsValidator().Validate(null, postgres).Failed);
+
+        postgres.DataProtection.Key = Convert.ToBase64String(new byte[32]);
+        Assert.True(new BerthOptionsValidator().Validate(null, postgres).Succeeded);
+    }
+
+    [Fact]
     public void ALoginDelayMustBeShorterThanTheMemoryOfFailures()
     {
         var result = new BerthOptionsValidator().Validate(null, new BerthOptions { Auth = { MaxLoginDelay = TimeSpan.FromHours(2) } });

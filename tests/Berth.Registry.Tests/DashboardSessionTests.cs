@@ -66,8 +66,40 @@ public sealed partial class DashboardSessionTests(BerthFixture fixture) : IClass
         using var logout = Request(HttpMethod.Post, "logout", session.Cookie + "; " + antiforgery);
         logout.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token });
         using var signedOut = await http.SendAsync(logout);
-        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, signedOut.StatusCode);
         Assert.Contains(signedOut.Headers.GetValues("Set-Cookie"), c => c.StartsWith("berth_session=;", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ARefusedSignInRedirectsBackToTheFormWithItsReasonInAnEncryptedStrictCookie()
+    {
+        using var http = NoCookies();
+        using var form = await http.GetAsync("login?ReturnUrl=%2Fprojects");
+        var (token, antiforgery) = await FormTokenAsync(form);
+        using var post = Request(HttpMethod.Post, "login?ReturnUrl=%2Fprojects", antiforgery);
+        post.Content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Username"] = "admin",
+            ["Password"] = "not-the-password",
+            ["__RequestVerificationToken"] = token,
+        });
+        using var refused = await http.SendAsync(post);
+
+        // No 401 page in answer to the POST: a reload of what the browser shows must not post the password again.
+        Assert.Equal(HttpStatusCode.SeeOther, refused.StatusCode);
+        Assert.Equal("/login?ReturnUrl=%2Fprojects", refused.Headers.Location?.OriginalString);
+        var setCookie = Assert.Single(refused.Headers.GetValues("Set-Cookie"), c => c.StartsWith("berth_tempdata=", StringComparison.Ordinal));
+        var attributes = setCookie.Split(';').Select(a => a.Trim().ToLowerInvariant()).ToList();
+        Assert.Contains("httponly", attributes);
+        Assert.Contains("samesite=strict", attributes);
+        var cookie = setCookie.Split(';')[0];
+        Assert.DoesNotContain("Wrong", Uri.UnescapeDataString(cookie), StringComparison.OrdinalIgnoreCase);
+
+        // The GET it leads to says why, once.
+        using var again = Request(HttpMethod.Get, "login?ReturnUrl=%2Fprojects", cookie);
+        using var page = await http.SendAsync(again);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Wrong username or password.", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private sealed record Session(string Cookie, string SetCookie);
@@ -85,7 +117,7 @@ public sealed partial class DashboardSessionTests(BerthFixture fixture) : IClass
             ["__RequestVerificationToken"] = token,
         });
         using var signedIn = await http.SendAsync(post);
-        Assert.True(signedIn.StatusCode == HttpStatusCode.Redirect, $"sign-in: {(int)signedIn.StatusCode}");
+        Assert.True(signedIn.StatusCode == HttpStatusCode.SeeOther, $"sign-in: {(int)signedIn.StatusCode}");
         var setCookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("berth_session=", StringComparison.Ordinal));
         return new Session(setCookie.Split(';')[0], setCookie);
     }

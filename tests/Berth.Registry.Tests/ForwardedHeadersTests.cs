@@ -109,8 +109,8 @@ public sealed partial class ForwardedHeadersTests(BehindProxyBerthFixture proxie
         };
         post.Headers.Add("Cookie", string.Join("; ", cookies));
         using var signedIn = await http.SendAsync(post);
-        Assert.True(signedIn.StatusCode == HttpStatusCode.Redirect, $"sign-in: {(int)signedIn.StatusCode} {await signedIn.Content.ReadAsStringAsync()}");
-        return Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => !c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+        Assert.True(signedIn.StatusCode == HttpStatusCode.SeeOther, $"sign-in: {(int)signedIn.StatusCode} {await signedIn.Content.ReadAsStringAsync()}");
+        return Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("berth_session=", StringComparison.Ordinal));
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

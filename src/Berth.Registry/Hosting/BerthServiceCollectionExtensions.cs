@@ -1,6 +1,7 @@
 using Berth.Registry.Auth;
 using Berth.Registry.Collection;
 using Berth.Registry.Distribution;
+using Berth.Registry.KeyRing;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
 using Berth.Registry.Scanning;
@@ -39,6 +40,9 @@ public static class BerthServiceCollectionExtensions
 
         // First hosted service: the schema must exist before anything else touches the store.
         services.AddHostedService<BerthBootstrapper>();
+
+        // Second: the key ring's start check needs the migrated store, and must run before anything loads the key ring.
+        services.AddBerthKeyRing();
         services.AddBerthStorage();
         services.AddBerthAuth();
         services.AddBerthDistribution();

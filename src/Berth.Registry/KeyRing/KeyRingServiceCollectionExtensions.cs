@@ -13,10 +13,14 @@ public static class KeyRingServiceCollectionExtensions
     /// <summary>
     /// The data-protection key ring (session cookies, antiforgery tokens, TempData) kept in the metadata store and
     /// encrypted with <c>Berth:DataProtection:Key</c>, so any node reads what another wrote. Register after the
-    /// bootstrapper: its start check reads the store, which must be migrated first.
+    /// bootstrapper (the start check reads the store, which must be migrated first) and before anything else adds
+    /// data protection.
     /// </summary>
     public static IServiceCollection AddBerthKeyRing(this IServiceCollection services)
     {
+        // Before AddDataProtection, whose own hosted service loads the key ring at start: with a wrong key it would
+        // find no usable key and store a new one, encrypted with that key, before this check could refuse to start.
+        services.AddHostedService<KeyRingCheck>();
         services.TryAddSingleton<KeyRingSecret>();
         services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddOptions<KeyManagementOptions>()
@@ -25,7 +29,6 @@ public static class KeyRingServiceCollectionExtensions
                 options.XmlRepository = new MetadataXmlRepository(store, time);
                 options.XmlEncryptor = new KeyRingXmlEncryptor(secret);
             });
-        services.AddHostedService<KeyRingCheck>();
         return services;
     }
 }
