@@ -24,7 +24,7 @@ public sealed class DashboardFlowTests(DashboardFixture fixture, ITestOutputHelp
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
         await screens.ShootAsync(page, "login");
         await SignInAsync(page, "admin", fixture.Server.AdminPassword);
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects", Exact = true })).ToBeVisibleAsync();
         await screens.ShootAsync(page, "projects");
 
         // A project, through the UI: its creator owns it and lands on its (empty) registry list.
@@ -147,7 +147,7 @@ public sealed class DashboardFlowTests(DashboardFixture fixture, ITestOutputHelp
 
         // Everything above is in the project's audit log.
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
-        foreach (var action in new[] { "registry.created", "registry.resized", "registry.password.reset", "registry.deleted" })
+        foreach (var action in new[] { "project.created", "registry.created", "registry.resized", "registry.password.reset", "registry.deleted" })
         {
             await Expect(page.GetByText(action, new() { Exact = true })).ToBeVisibleAsync();
         }

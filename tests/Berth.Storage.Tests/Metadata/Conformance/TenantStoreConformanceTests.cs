@@ -170,6 +170,39 @@ public abstract class TenantStoreConformanceTests<TProvider>(TProvider provider)
     // ---- deleting a registry
 
     [Fact]
+    public async Task AProjectIsDeletedOnlyWithoutRegistriesAndItsNameIsFreeAtOnce()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var user = await Users.CreateUserAsync(new UserRecord("u1", "alice", "hash", false, 1, T0), Ct);
+        await Users.SetMembershipAsync(registry.ProjectId, user.Id, ProjectRole.Developer, Ct);
+
+        Assert.Equal(ProjectDeleteResult.HasRegistries, await Tenants.DeleteProjectAsync(registry.ProjectId, T0, Ct));
+        Assert.NotNull(await Tenants.GetProjectAsync("acme", Ct));
+
+        // A deleted registry (its purge pending) does not hold the project back.
+        Assert.True(await Tenants.DeleteRegistryAsync(registry.Id, T0, Ct));
+        Assert.Equal(ProjectDeleteResult.Deleted, await Tenants.DeleteProjectAsync(registry.ProjectId, T0.AddMinutes(1), Ct));
+        Assert.Equal(ProjectDeleteResult.ProjectGone, await Tenants.DeleteProjectAsync(registry.ProjectId, T0, Ct));
+
+        Assert.Null(await Tenants.GetProjectAsync("acme", Ct));
+        Assert.DoesNotContain("acme", (await Tenants.ListProjectsAsync(Ct)).Select(p => p.Name));
+        Assert.Empty(await Users.ListMembershipsOfUserAsync(user.Id, Ct));
+        Assert.Equal(new ProjectRecord(registry.ProjectId, "acme", T0), await Tenants.GetDeletedProjectAsync("acme", Ct));
+        Assert.Null(await Tenants.GetDeletedProjectAsync("globex", Ct));
+
+        // Nothing can be added to it any more; its name makes a new project.
+        await Assert.ThrowsAnyAsync<Exception>(() => Tenants.CreateRegistryAsync(new NewRegistry("r2", "web2", registry.ProjectId, "hash", 1000, T0), Ct));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Users.SetMembershipAsync(registry.ProjectId, user.Id, ProjectRole.Owner, Ct));
+        var again = await Tenants.CreateProjectAsync("p-again", "acme", T0, Ct);
+        Assert.Equal(again, await Tenants.GetProjectAsync("acme", Ct));
+        Assert.Equal(registry.ProjectId, (await Tenants.GetDeletedProjectAsync("acme", Ct))?.Id);
+
+        // The purge of its registry still finishes under the deleted project.
+        await PurgeRegistryAsync(registry.Id, batchSize: 1000);
+        Assert.Equal(0, await CountRowsAsync("registries"));
+    }
+
+    [Fact]
     public async Task ADeletedRegistryNameIsFreeAtOnceWhileItsRecordsWaitForThePurge()
     {
         var registry = await NewRegistryAsync("acme", "web");
