@@ -16,7 +16,8 @@ public sealed class SeeOtherResult(string location) : IActionResult
     {
         var response = context.HttpContext.Response;
         response.StatusCode = StatusCodes.Status303SeeOther;
-        response.Headers.Location = context.HttpContext.Request.PathBase.Add(Location).ToString();
+        // Concatenated, not PathString.Add: that would escape the '?' of a query (…/manifests/x?repository=y).
+        response.Headers.Location = context.HttpContext.Request.PathBase + Location;
         return Task.CompletedTask;
     }
 }
