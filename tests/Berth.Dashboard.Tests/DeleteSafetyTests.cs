@@ -1,6 +1,10 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Berth.Core;
+using Berth.Core.Distribution;
 using Berth.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -79,20 +83,24 @@ public sealed class DeleteSafetyTests(DashboardFixture fixture, ITestOutputHelpe
         (await fixture.Skopeo.CopyAsync($"oci:{layout}:latest", Skopeo.Docker(registry.Image("frontend", "latest")), destinationCreds: registry.Creds,
             extraArguments: ["--all"])).EnsureSuccess();
         var arm = images["arm"].ManifestDigest;
+        var signature = await PushSignatureAsync(registry, "frontend", index, ManifestSize(layout, index));
 
         var page = await fixture.NewPageAsync();
         await page.GotoAsync($"/registries/{registry.Name}/repositories/frontend");
         await SignInAsync(page);
 
-        // The index, then its three platform images indented under it: no loose "untagged" rows.
+        // The index, then its three platform images and its signature indented under it: no loose "untagged" rows.
         var rows = page.Locator("tbody tr");
-        await Expect(rows).ToHaveCountAsync(4);
+        await Expect(rows).ToHaveCountAsync(5);
         await Expect(rows.Nth(0)).ToHaveAttributeAsync("data-digest", index);
         await Expect(rows.Nth(0)).Not.ToHaveClassAsync(new Regex("nested"));
         var child = page.Locator($"tr.nested[data-digest='{arm}']");
         await Expect(child).ToHaveAttributeAsync("data-parent", index);
         await Expect(rows.Nth(2)).ToHaveAttributeAsync("data-digest", arm);
-        await Expect(page.Locator("tr.nested")).ToHaveCountAsync(3);
+        await Expect(rows.Nth(4)).ToHaveAttributeAsync("data-digest", signature);
+        await Expect(rows.Nth(4)).ToHaveAttributeAsync("data-parent", index);
+        await Expect(rows.Nth(4)).ToContainTextAsync("signature");
+        await Expect(page.Locator("tr.nested")).ToHaveCountAsync(4);
         await Expect(page.GetByText("untagged")).ToHaveCountAsync(0);
         await Expect(child).ToContainTextAsync("linux/arm");
         var indent = await child.Locator("td").First.EvaluateAsync<double>("td => parseFloat(getComputedStyle(td).paddingLeft)");
@@ -122,7 +130,9 @@ public sealed class DeleteSafetyTests(DashboardFixture fixture, ITestOutputHelpe
         await screens.ShootAsync(page, "index-confirm");
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete manifest" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("and its tags were deleted");
+        // Its signature lost its subject: listed at the top now, and the platform images too (no index lists them).
         await Expect(page.Locator("tr.nested")).ToHaveCountAsync(0);
+        await Expect(page.Locator($"tr[data-digest='{signature}']")).ToBeVisibleAsync();
         await page.GotoAsync($"/registries/{registry.Name}/manifests/{Uri.EscapeDataString(arm)}/delete?repository=frontend");
         await Expect(page.Locator("#refusal")).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete manifest" }).ClickAsync();
@@ -166,6 +176,36 @@ public sealed class DeleteSafetyTests(DashboardFixture fixture, ITestOutputHelpe
         Assert.Equal(["stable"], (await fixture.Admin.ListTagsAsync(registry.Name, "web")).Select(t => t.Name));
         Assert.Equal(1, await AuditCountAsync(registry.Name, "tag.deleted"));
     }
+
+    /// <summary>A cosign-style signature of <paramref name="subject"/>, pushed over /v2 by digest (untagged), as a signer does.</summary>
+    private async Task<string> PushSignatureAsync(CreatedRegistry registry, string repository, string subject, long subjectSize)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = ManagementClient.BasicAuth(registry.Username, registry.Password);
+        var empty = "{}"u8.ToArray();
+        var emptyDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(empty));
+        using (var blob = await http.PostAsync($"v2/{registry.Name}/{repository}/blobs/uploads/?digest={emptyDigest}", new ByteArrayContent(empty)))
+        {
+            Assert.Equal(HttpStatusCode.Created, blob.StatusCode);
+        }
+
+        var manifest = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = MediaTypes.OciManifest,
+            ["artifactType"] = "application/vnd.dev.cosign.artifact.sig.v1+json",
+            ["config"] = OciImageBuilder.Descriptor(MediaTypes.OciEmpty, emptyDigest, empty.Length),
+            ["layers"] = new JsonArray(OciImageBuilder.Descriptor(MediaTypes.OciEmpty, emptyDigest, empty.Length)),
+            ["subject"] = OciImageBuilder.Descriptor(MediaTypes.OciIndex, subject, subjectSize),
+        }.ToJsonString());
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(manifest));
+        using var content = new ByteArrayContent(manifest) { Headers = { ContentType = new(MediaTypes.OciManifest) } };
+        using var put = await http.PutAsync($"v2/{registry.Name}/{repository}/manifests/{digest}", content);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        return digest;
+    }
+
+    private static long ManifestSize(string layout, string digest) => new FileInfo(OciLayout.BlobPath(layout, digest)).Length;
 
     private async Task<int> AuditCountAsync(string registry, string action) =>
         (await fixture.Admin.GetRawJsonAsync($"api/v1/registries/{registry}/audit")).EnumerateArray()
