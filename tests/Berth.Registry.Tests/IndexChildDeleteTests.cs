@@ -89,6 +89,10 @@ public sealed class IndexChildDeleteTests(BerthFixture fixture) : IClassFixture<
                 (signatureDigest, index),
             ],
             listed);
+
+        // /v2 is left as the OCI spec has it: a client's DELETE by digest is its explicit request, and is done.
+        using var v2Delete = await client.DeleteAsync($"/v2/{name}/manifests/{images["amd64"].ManifestDigest}");
+        Assert.Equal(HttpStatusCode.Accepted, v2Delete.StatusCode);
     }
 
     /// <summary>A three-platform index pushed with <c>skopeo copy --all</c>: its digest and its images by architecture.</summary>
