@@ -34,6 +34,14 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
         await AssertNoSidewaysScrollAsync(page, "project list");
         await screens.ShootAsync(page, "projects");
 
+        // The project switcher, open, with the long project name in it.
+        await page.GotoAsync($"/projects/{data.Project}/registries");
+        await page.Locator(".switcher > summary").ClickAsync();
+        await Expect(page.Locator(".switcher .popover")).ToBeVisibleAsync();
+        await AssertNoSidewaysScrollAsync(page, "open project switcher");
+        await AssertOnScreenAsync(page, page.Locator(".switcher .popover"), "open project switcher");
+        await page.Keyboard.PressAsync("Escape");
+
         // The registry list: the long name is cut short (full name in its title), the row menu stays on screen, and so
         // does the menu it opens.
         await page.GotoAsync($"/projects/{data.Project}/registries");
