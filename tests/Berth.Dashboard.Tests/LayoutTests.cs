@@ -236,13 +236,16 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
         Assert.InRange(usage, Limit * 80 / 100, Limit - 1);
         Assert.Equal("nearly_full", await NoticeAsync(admin, registry.Name));
 
+        var screens = new Screens(fixture.ScreenshotDir, "notice", output);
         await page.ReloadAsync();
         await Expect(row.Locator("[data-usage-notice='nearly_full']")).ToContainTextAsync("Nearly full");
         await AssertNoSidewaysScrollAsync(page, "registry list, nearly full");
+        await screens.ShootAsync(page, "list-nearly-full");
         await page.GotoAsync($"/registries/{registry.Name}");
         var notice = page.Locator("[data-usage-notice]");
         await Expect(notice).ToHaveAttributeAsync("data-usage-notice", "nearly_full");
         await Expect(notice).ToContainTextAsync("Over 80 % of the allocation is in use");
+        await screens.ShootAsync(page, "registry-nearly-full");
 
         // The rest of the allocation, exactly: a blob of the bytes left, pushed through /v2.
         using (var http = new HttpClient { BaseAddress = server.BaseUrl })
@@ -256,6 +259,7 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
         await page.ReloadAsync();
         await Expect(page.Locator("[data-usage-notice]")).ToHaveAttributeAsync("data-usage-notice", "full");
         await Expect(page.Locator("[data-usage-notice]")).ToContainTextAsync("pushes are refused");
+        await screens.ShootAsync(page, "registry-full");
         await page.GotoAsync($"/projects/{registry.Project}/registries");
         await Expect(row.Locator("[data-usage-notice='full']")).ToContainTextAsync("Full");
     }
