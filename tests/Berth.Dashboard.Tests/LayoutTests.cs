@@ -53,6 +53,9 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
         var delete = row.GetByRole(AriaRole.Menuitem, new() { Name = "Delete Registry" });
         await Expect(delete).ToBeVisibleAsync();
         await AssertOnScreenAsync(page, row.Locator(".popover"), "open row menu");
+        var (button, menu) = (await row.Locator("summary.kebab").BoundingBoxAsync(), await row.Locator(".popover").BoundingBoxAsync());
+        Assert.True(Math.Abs(button!.X + button.Width - (menu!.X + menu.Width)) < 2 && menu.Y >= button.Y + button.Height,
+            $"the menu ({menu.X}..{menu.X + menu.Width}, y={menu.Y}) is not under its button ({button.X}..{button.X + button.Width}, bottom {button.Y + button.Height})");
         await AssertOnTopAsync(delete, "Delete Registry menu item");
         await screens.ShootAsync(page, "registries-menu");
         await delete.ClickAsync();
