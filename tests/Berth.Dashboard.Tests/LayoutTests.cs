@@ -34,6 +34,14 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
         await AssertNoSidewaysScrollAsync(page, "project list");
         await screens.ShootAsync(page, "projects");
 
+        // The project switcher, open, with the long project name in it.
+        await page.GotoAsync($"/projects/{data.Project}/registries");
+        await page.Locator(".switcher > summary").ClickAsync();
+        await Expect(page.Locator(".switcher .popover")).ToBeVisibleAsync();
+        await AssertNoSidewaysScrollAsync(page, "open project switcher");
+        await AssertOnScreenAsync(page, page.Locator(".switcher .popover"), "open project switcher");
+        await page.Keyboard.PressAsync("Escape");
+
         // The registry list: the long name is cut short (full name in its title), the row menu stays on screen, and so
         // does the menu it opens.
         await page.GotoAsync($"/projects/{data.Project}/registries");
@@ -45,6 +53,9 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
         var delete = row.GetByRole(AriaRole.Menuitem, new() { Name = "Delete Registry" });
         await Expect(delete).ToBeVisibleAsync();
         await AssertOnScreenAsync(page, row.Locator(".popover"), "open row menu");
+        var (button, menu) = (await row.Locator("summary.kebab").BoundingBoxAsync(), await row.Locator(".popover").BoundingBoxAsync());
+        Assert.True(Math.Abs(button!.X + button.Width - (menu!.X + menu.Width)) < 2 && menu.Y >= button.Y + button.Height,
+            $"the menu ({menu.X}..{menu.X + menu.Width}, y={menu.Y}) is not under its button ({button.X}..{button.X + button.Width}, bottom {button.Y + button.Height})");
         await AssertOnTopAsync(delete, "Delete Registry menu item");
         await screens.ShootAsync(page, "registries-menu");
         await delete.ClickAsync();
@@ -228,13 +239,16 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
         Assert.InRange(usage, Limit * 80 / 100, Limit - 1);
         Assert.Equal("nearly_full", await NoticeAsync(admin, registry.Name));
 
+        var screens = new Screens(fixture.ScreenshotDir, "notice", output);
         await page.ReloadAsync();
         await Expect(row.Locator("[data-usage-notice='nearly_full']")).ToContainTextAsync("Nearly full");
         await AssertNoSidewaysScrollAsync(page, "registry list, nearly full");
+        await screens.ShootAsync(page, "list-nearly-full");
         await page.GotoAsync($"/registries/{registry.Name}");
         var notice = page.Locator("[data-usage-notice]");
         await Expect(notice).ToHaveAttributeAsync("data-usage-notice", "nearly_full");
         await Expect(notice).ToContainTextAsync("Over 80 % of the allocation is in use");
+        await screens.ShootAsync(page, "registry-nearly-full");
 
         // The rest of the allocation, exactly: a blob of the bytes left, pushed through /v2.
         using (var http = new HttpClient { BaseAddress = server.BaseUrl })
@@ -248,6 +262,7 @@ public sealed class LayoutTests(DashboardFixture fixture, ITestOutputHelper outp
         await page.ReloadAsync();
         await Expect(page.Locator("[data-usage-notice]")).ToHaveAttributeAsync("data-usage-notice", "full");
         await Expect(page.Locator("[data-usage-notice]")).ToContainTextAsync("pushes are refused");
+        await screens.ShootAsync(page, "registry-full");
         await page.GotoAsync($"/projects/{registry.Project}/registries");
         await Expect(row.Locator("[data-usage-notice='full']")).ToContainTextAsync("Full");
     }

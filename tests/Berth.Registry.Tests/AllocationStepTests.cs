@@ -72,12 +72,16 @@ public sealed class AllocationStepTests(AllocationStepFixture fixture) : IClassF
         var stored = (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageUsageBytes;
         await client.PushBlobAsync(repository, ImageContent.RandomBlob((int)((Limit * 80L + 99) / 100 - stored)));
         Assert.Equal("nearly_full", await NoticeAsync(registry));
+        var listed = (await CliRunner.RunAsync(CliRunner.Environment(fixture), null, "registry", "list", "--project", registry.Project)).EnsureSuccess();
+        Assert.Contains("(nearly full)", listed.Stdout, StringComparison.Ordinal);
 
         // Exactly the allocation: full.
         stored = (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageUsageBytes;
         await client.PushBlobAsync(repository, ImageContent.RandomBlob((int)(Limit - stored)));
         Assert.Equal(Limit, (await fixture.Admin.GetRegistryAsync(registry.Name)).StorageUsageBytes);
         Assert.Equal("full", await NoticeAsync(registry));
+        var shown = (await CliRunner.RunAsync(CliRunner.Environment(fixture), null, "registry", "show", registry.Name)).EnsureSuccess();
+        Assert.Contains("(full: pushes are refused)", shown.Stdout, StringComparison.Ordinal);
 
         // Growing the allocation clears it.
         (await ResizeAsync(registry.Name, 4)).Dispose();
