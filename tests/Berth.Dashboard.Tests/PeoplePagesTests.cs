@@ -137,6 +137,10 @@ public sealed class PeoplePagesTests(DashboardFixture fixture, ITestOutputHelper
         Assert.Equal("owner", await RoleOfAsync(team.Name, username));
         await alice.GotoAsync($"/projects/{team.Name}/members");
         await Expect(alice.GetByRole(AriaRole.Button, new() { Name = "Add member" })).ToBeVisibleAsync();
+        await alice.SetViewportSizeAsync(390, 844);
+        await alice.ReloadAsync();
+        Assert.True(await alice.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the members page overflows at 390 px");
+        await screens.ShootAsync(alice, "members-narrow");
 
         // Removal takes effect at once: the project is gone for them, and the removal is audited.
         await SubmitAsync(admin, memberRow.GetByRole(AriaRole.Button, new() { Name = $"Remove {username}" }));
@@ -214,6 +218,13 @@ public sealed class PeoplePagesTests(DashboardFixture fixture, ITestOutputHelper
 
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveCountAsync(0);
+
+        // On a phone the token table scrolls inside its card; the page itself does not widen.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ReloadAsync();
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the account page overflows at 390 px");
+        await screens.ShootAsync(page, "account-narrow");
+        await page.SetViewportSizeAsync(1280, 800);
 
         // Password: a wrong current password is refused; the right one changes it and this session stays signed in.
         const string NewPassword = "people-password-456";

@@ -148,6 +148,30 @@ public sealed class UserApiTests(BerthFixture fixture) : IClassFixture<BerthFixt
         Assert.Equal(HttpStatusCode.Conflict, (await fixture.Admin.Http.PostAsJsonAsync("api/v1/users", new { username = name, password = Password })).StatusCode);
     }
 
+    [Fact]
+    public async Task MemberChangesAreCheckedAndAudited()
+    {
+        var project = await fixture.Admin.CreateProjectAsync(Names.Unique("team"));
+        var user = await NewUserAsync(project: null, role: null);
+        var members = $"api/v1/projects/{project.Name}/members";
+
+        // Only the three role names: not a number that happens to be a role's value, not "admin".
+        foreach (var role in new[] { "3", "admin", "" })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Admin.Http.PutAsJsonAsync($"{members}/{user}", new { role })).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Admin.Http.PutAsJsonAsync($"{members}/no-such-user", new { role = "viewer" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Admin.Http.DeleteAsync($"{members}/{user}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Admin.Http.PutAsJsonAsync($"{members}/{user}", new { role = "developer" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Admin.Http.DeleteAsync($"{members}/{user}")).StatusCode);
+        var audit = await fixture.Admin.Http.GetStringAsync($"api/v1/projects/{project.Name}/audit");
+        Assert.Contains("\"project.member.set\"", audit, StringComparison.Ordinal);
+        Assert.Contains($"\"{user}: developer\"", audit, StringComparison.Ordinal);
+        Assert.Contains("\"project.member.removed\"", audit, StringComparison.Ordinal);
+    }
+
     private async Task<string> NewUserAsync(string? project, string? role)
     {
         var username = Names.Unique("user");
