@@ -33,6 +33,7 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             $"DELETE {Repositories}/{{repository}}/tags/{{tag}}",
             $"DELETE {Repositories}/{{repository}}",
             "GET /api/v1/registries/{name}/safety-report",
+            "GET /api/v1/registries/{name}/vulnerabilities",
             "POST /api/v1/projects",
             "DELETE /api/v1/projects/{project}",
             "GET /api/v1/registries/{name}",

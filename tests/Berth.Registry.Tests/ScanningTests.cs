@@ -114,7 +114,7 @@ public sealed class ScanningTests(BerthFixture fixture) : IClassFixture<BerthFix
         Assert.Equal(debian.Digest, platforms["linux/amd64"].GetProperty("digest").GetString());
         AssertFindings(ScanFixtures.DebianFindings, platforms["linux/amd64"]);
         AssertFindings(ScanFixtures.AlpineFindings, platforms["linux/arm64"]);
-        AssertSummary(report, critical: 1, high: 2, medium: 1, low: 0, unknown: 1); // the sum over the platforms
+        AssertSummary(report, critical: 1, high: 2, medium: 1, low: 0, unknown: 1); // each advisory once over the platforms
 
         // Scanning the index on demand scans each platform image.
         using var scan = await fixture.Admin.Http.PostAsync($"api/v1/registries/{registry.Name}/repositories/multi/manifests/2.0/scan", null);
