@@ -56,6 +56,30 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
     }
 
     [Fact]
+    public async Task PagedListsDocumentTheirQueryParametersAndTheLinkHeader()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
+        using var document = JsonDocument.Parse(await http.GetStringAsync("openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+        foreach (var path in new[]
+                 {
+                     "/api/v1/projects/{project}/registries", "/api/v1/registries/{name}/repositories",
+                     "/api/v1/projects/{project}/audit", "/api/v1/registries/{name}/audit",
+                 })
+        {
+            var get = paths.GetProperty(path).GetProperty("get");
+            var query = get.GetProperty("parameters").EnumerateArray()
+                .Where(p => p.GetProperty("in").GetString() == "query")
+                .ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
+            Assert.Equal(["after", "limit", "q", "sort"], query.Keys.Order(StringComparer.Ordinal));
+            Assert.All(query.Values, p => Assert.False(string.IsNullOrWhiteSpace(p.GetProperty("description").GetString()), path));
+            var ok = get.GetProperty("responses").GetProperty("200");
+            Assert.True(ok.GetProperty("headers").TryGetProperty("Link", out _), $"{path}: no Link header documented");
+            Assert.Equal("array", ok.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("type").GetString());
+        }
+    }
+
+    [Fact]
     public async Task TheReferencePageIsServedWithItsScriptFromBerth()
     {
         using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
