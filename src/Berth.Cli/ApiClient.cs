@@ -108,8 +108,13 @@ public sealed class ApiClient : IDisposable
     public Task<ApiResponse<RegistryResponse>> GetRegistryAsync(string name, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}", null, Json.RegistryResponse, cancellationToken);
 
+    /// <summary>The first page of repositories (the server's default size).</summary>
     public Task<ApiResponse<List<RepositoryView>>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/repositories", null, Json.ListRepositoryView, cancellationToken);
+
+    /// <summary>The repositories whose names contain <paramref name="search"/>, the largest page the server gives.</summary>
+    public Task<ApiResponse<List<RepositoryView>>> SearchRepositoriesAsync(string registry, string search, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/repositories?limit=1000&q={Segment(search)}", null, Json.ListRepositoryView, cancellationToken);
 
     /// <summary>Tags of a repository; <paramref name="repository"/> may contain '/' (kept as path separators).</summary>
     public Task<ApiResponse<List<TagResponse>>> ListTagsAsync(string registry, string repository, CancellationToken cancellationToken) =>

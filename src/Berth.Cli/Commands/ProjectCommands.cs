@@ -75,10 +75,15 @@ public static class ProjectCommands
             if (project.RegistryCount > 0)
             {
                 var registries = (await ctx.Api.ListRegistriesAsync(project.Name, ctx.CancellationToken)).Value;
-                await info.WriteLineAsync($"Deleting project {project.Name} permanently deletes its {Format.Count(registries.Count, "registry", "registries")} with all their images:");
+                await info.WriteLineAsync($"Deleting project {project.Name} permanently deletes its {Format.Count(project.RegistryCount, "registry", "registries")} with all their images:");
                 foreach (var registry in registries.OrderBy(r => r.Name, StringComparer.Ordinal))
                 {
                     await info.WriteLineAsync($"  - {registry.Name}: {Format.Count(registry.RepositoryCount, "repository", "repositories")}, {Format.Bytes(registry.StorageUsageBytes)}");
+                }
+
+                if (project.RegistryCount > registries.Count)
+                {
+                    await info.WriteLineAsync($"  - and {Format.Count(project.RegistryCount - registries.Count, "more registry", "more registries")}");
                 }
 
                 await info.WriteLineAsync("Their credentials stop working at once. This cannot be undone.");

@@ -31,13 +31,14 @@ public static class RepositoryCommands
             }
 
             var (registry, repository) = (full[..slash], full[(slash + 1)..]);
-            var found = (await ctx.Api.ListRepositoriesAsync(registry, ctx.CancellationToken)).Value
-                .FirstOrDefault(r => r.Name == repository)
-                ?? throw new CliException($"registry {registry} has no repository {repository}");
-
+            // Its counts for the summary, found by searching for its name (a registry may hold thousands); one that
+            // isn't listed still gets the question, and the server answers 404 if it does not exist.
+            var found = (await ctx.Api.SearchRepositoriesAsync(registry, repository, ctx.CancellationToken)).Value.FirstOrDefault(r => r.Name == repository);
             var info = ctx.Output.Json ? ctx.Output.Error : ctx.Output.Out;
-            await info.WriteLineAsync($"Deleting repository {full} permanently removes {Format.Count(found.TagCount, "tag", "tags")} and "
-                + $"{Format.Count(found.ArtifactCount, "manifest", "manifests")} ({Format.Bytes(found.SizeBytes)}). Anything still pulling them fails. This cannot be undone.");
+            await info.WriteLineAsync(found is null
+                ? $"Deleting repository {full} permanently removes all its tags and manifests. This cannot be undone."
+                : $"Deleting repository {full} permanently removes {Format.Count(found.TagCount, "tag", "tags")} and "
+                    + $"{Format.Count(found.ArtifactCount, "manifest", "manifests")} ({Format.Bytes(found.SizeBytes)}). Anything still pulling them fails. This cannot be undone.");
             await info.FlushAsync(ctx.CancellationToken);
             await Prompt.RequireTypedNameAsync(ctx.Output.Error, "repository", full, ctx.Get(confirm), ctx.CancellationToken);
 
