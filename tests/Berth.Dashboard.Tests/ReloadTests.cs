@@ -167,6 +167,8 @@ public sealed class ReloadTests(DashboardFixture fixture) : IClassFixture<Dashbo
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("A scan is queued");
         await ReloadAsync(page);
 
+        // The tag's delete is confirmed on its own page first; its form is the POST.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Delete tag 1.0" }).ClickAsync();
         await SubmitAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Delete tag 1.0" }).ClickAsync());
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Tag 1.0 was removed");
         await ReloadAsync(page);
