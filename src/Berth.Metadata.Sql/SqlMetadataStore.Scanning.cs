@@ -362,21 +362,29 @@ public abstract partial class SqlMetadataStore
             .With("registryId", registryId)
             .FirstAsync(r => ReadCounts(r, 0), cancellationToken);
 
-        // The images with the most findings, most severe first, each advisory once per image; then up to a few of
-        // their tags (one row per tag; an image may have very many) and how many there are.
+        // The images with the most findings, most severe first: an image by its scan's counts (each advisory once
+        // already), an index over its platforms' findings; then up to a few of their tags (one row per tag; an image
+        // may have very many) and how many there are.
         var rows = await session.Command(
             $"""
             {RegistryImageUnits},
-            unit_advisories AS (
+            index_advisories AS (
                 SELECT u.repository_id, u.unit_digest, f.advisory_id, MAX(f.severity) AS severity
                 FROM units u JOIN scan_findings f ON f.repository_id = u.repository_id AND f.manifest_digest = u.image_digest
+                WHERE u.unit_digest <> u.image_digest
                 GROUP BY u.repository_id, u.unit_digest, f.advisory_id
             ),
+            counted AS (
+                SELECT repository_id, unit_digest, {SeverityCounts} FROM index_advisories GROUP BY repository_id, unit_digest
+                UNION ALL
+                SELECT s.repository_id, s.manifest_digest, s.critical, s.high, s.medium, s.low, s.unknown
+                FROM units u JOIN scans s ON s.repository_id = u.repository_id AND s.manifest_digest = u.image_digest
+                WHERE u.unit_digest = u.image_digest AND s.critical + s.high + s.medium + s.low + s.unknown > 0
+            ),
             ranked AS (
-                SELECT a.repository_id, r.name AS repository, a.unit_digest, {SeverityCounts}
-                FROM unit_advisories a JOIN repositories r ON r.id = a.repository_id
-                GROUP BY a.repository_id, r.name, a.unit_digest
-                ORDER BY critical DESC, high DESC, medium DESC, low DESC, unknown DESC, repository, unit_digest
+                SELECT c.repository_id, r.name AS repository, c.unit_digest, c.critical, c.high, c.medium, c.low, c.unknown
+                FROM counted c JOIN repositories r ON r.id = c.repository_id
+                ORDER BY c.critical DESC, c.high DESC, c.medium DESC, c.low DESC, c.unknown DESC, repository, c.unit_digest
                 LIMIT @top
             )
             SELECT repository, unit_digest, critical, high, medium, low, unknown, tag, tag_count FROM (

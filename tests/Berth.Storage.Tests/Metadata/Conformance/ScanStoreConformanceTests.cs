@@ -490,7 +490,11 @@ public abstract class ScanStoreConformanceTests<TProvider>(TProvider provider) :
     private async Task CompleteAsync(long repositoryId, string digest, long advisoryVersion, params ScanFinding[] findings)
     {
         var claim = await QueueAndClaimAsync(repositoryId, digest, T0);
-        var outcome = DoneOutcome(advisoryVersion, "report", T0) with { Findings = findings };
+        // The summary counts the findings as a scanner does: each advisory once, at its worst severity.
+        var worst = findings.GroupBy(f => f.AdvisoryId).Select(g => g.Max(f => f.Severity)).ToList();
+        int Count(ScanSeverity level) => worst.Count(s => s == level);
+        var summary = new ScanSummary(Count(ScanSeverity.Critical), Count(ScanSeverity.High), Count(ScanSeverity.Medium), Count(ScanSeverity.Low), Count(ScanSeverity.Unknown));
+        var outcome = DoneOutcome(advisoryVersion, "report", T0) with { Summary = summary, Findings = findings };
         Assert.True(await Scans.CompleteScanAsync(claim, outcome, Ct));
         Assert.Equal(ScanStatus.Done, (await Scans.GetScanAsync(repositoryId, digest, Ct))?.Status);
     }
