@@ -3,13 +3,14 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
 using Berth.Api;
 using Berth.Core.Metadata;
 
 namespace Berth.Cli;
 
 /// <summary>Client of the Berth management API (docs/api.md): HTTP Basic auth, JSON in and out.</summary>
-public sealed class ApiClient : IDisposable
+public sealed partial class ApiClient : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
@@ -103,14 +104,14 @@ public sealed class ApiClient : IDisposable
         SendAsync(HttpMethod.Post, $"api/v1/projects/{Segment(project)}/registries", Body(name), Json.CreatedRegistryResponse, cancellationToken);
 
     public Task<ApiResponse<List<RegistryResponse>>> ListRegistriesAsync(string project, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/projects/{Segment(project)}/registries", null, Json.ListRegistryResponse, cancellationToken);
+        GetAllPagesAsync($"api/v1/projects/{Segment(project)}/registries", Json.ListRegistryResponse, cancellationToken);
 
     public Task<ApiResponse<RegistryResponse>> GetRegistryAsync(string name, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(name)}", null, Json.RegistryResponse, cancellationToken);
 
     /// <summary>The first page of repositories (the server's default size).</summary>
     public Task<ApiResponse<List<RepositoryView>>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/repositories", null, Json.ListRepositoryView, cancellationToken);
+        GetAllPagesAsync($"api/v1/registries/{Segment(registry)}/repositories", Json.ListRepositoryView, cancellationToken);
 
     /// <summary>The repositories whose names contain <paramref name="search"/>, the largest page the server gives.</summary>
     public Task<ApiResponse<List<RepositoryView>>> SearchRepositoriesAsync(string registry, string search, CancellationToken cancellationToken) =>
@@ -289,6 +290,45 @@ public sealed class ApiClient : IDisposable
             throw new CliException($"unexpected response from {method} /{path} (HTTP {(int)response.StatusCode}): {e.Message}", e);
         }
     }
+
+    /// <summary>
+    /// A paged list in full: pages of the server's default size, each next one at the query of the previous one's
+    /// <c>Link: &lt;…&gt;; rel="next"</c> (on our own path, so a reverse proxy's path prefix stays right). The JSON is
+    /// the items of every page as one array, as <c>--json</c> printed before the lists were paged.
+    /// </summary>
+    private async Task<ApiResponse<List<T>>> GetAllPagesAsync<T>(string path, JsonTypeInfo<List<T>> typeInfo, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        var raw = new List<string>();
+        var query = "";
+        while (query is not null)
+        {
+            using var response = await SendCheckedAsync(HttpMethod.Get, path + query, null, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            try
+            {
+                using var document = JsonDocument.Parse(body);
+                items.AddRange(document.RootElement.Deserialize(typeInfo)
+                    ?? throw new CliException($"unexpected response from GET /{path}: empty JSON"));
+                raw.AddRange(document.RootElement.EnumerateArray().Select(e => e.GetRawText()));
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new CliException($"unexpected response from GET /{path} (HTTP {(int)response.StatusCode}): {e.Message}", e);
+            }
+
+            query = response.Headers.TryGetValues("Link", out var links)
+                ? links.Select(l => NextLink().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value
+                : null;
+        }
+
+        using var all = JsonDocument.Parse("[" + string.Join(',', raw) + "]");
+        return new ApiResponse<List<T>>(items, all.RootElement.Clone());
+    }
+
+    /// <summary>The query of a <c>Link</c> header's next page: <c>&lt;/path?query&gt;; rel="next"</c>.</summary>
+    [GeneratedRegex("""<[^>?]*(\?[^>]*)>\s*;\s*rel="?next"?""")]
+    private static partial Regex NextLink();
 
     /// <summary>Sends the request; a successful response is returned (the caller disposes it), an error status thrown.</summary>
     private async Task<HttpResponseMessage> SendCheckedAsync(

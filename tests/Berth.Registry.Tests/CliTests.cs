@@ -122,4 +122,22 @@ public sealed class CliTests(BerthFixture fixture) : IClassFixture<BerthFixture>
         Assert.NotEqual(0, login.ExitCode);
         Assert.False(File.Exists(config), "config written despite a failed login");
     }
+
+    [Fact]
+    public async Task ListsFollowTheServersPagesToTheEnd()
+    {
+        // More registries than a page of the API (100): the CLI follows the Link header to the last one.
+        var project = (await fixture.Admin.CreateProjectAsync(Names.Unique("cpg"))).Name;
+        var names = new List<string>();
+        for (var i = 0; i < 105; i++)
+        {
+            names.Add((await fixture.Admin.CreateRegistryAsync(project, $"r{i:000}-{Names.Unique("x")}")).Name);
+        }
+
+        var listed = (await BerthAsync(Env(), "registry", "list", "--project", project, "--json")).EnsureSuccess();
+        using var json = JsonDocument.Parse(listed.Stdout);
+        Assert.Equal(names, json.RootElement.EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+        var table = (await BerthAsync(Env(), "registry", "list", "--project", project)).EnsureSuccess();
+        Assert.Contains(names[^1], table.Stdout, StringComparison.Ordinal);
+    }
 }

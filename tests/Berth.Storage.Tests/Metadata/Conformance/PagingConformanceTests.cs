@@ -211,6 +211,24 @@ public abstract class PagingConformanceTests<TProvider>(TProvider provider) : Me
         Assert.Equal(["a%y"], await AllRepositoryPagesAsync(registry.Id, ListSort.Ascending(ListSort.NameKey), limit: 5, search: "%"));
     }
 
+    [Fact]
+    public async Task TheLatestTagOfEachNamedRepositoryIsReadInOneCall()
+    {
+        var registry = await NewRegistryAsync("acme", "web");
+        var app = await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
+        await Artifacts.EnsureRepositoryAsync(registry.Id, "untagged", T0, Ct);
+        var db = await Artifacts.EnsureRepositoryAsync(registry.Id, "db", T0, Ct);
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m1"), [], null, "zz-old", T0, Ct);
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m2"), [], null, "aa-new", T0.AddMinutes(5), Ct);
+        await Artifacts.PutManifestAsync(app.Id, Manifest("m3"), [], null, "mm-mid", T0.AddMinutes(2), Ct);
+        await Artifacts.PutManifestAsync(db.Id, Manifest("m4"), [], null, "15", T0, Ct);
+
+        var latest = await Artifacts.GetLatestTagsAsync(registry.Id, ["app", "untagged", "db", "missing"], Ct);
+
+        Assert.Equal(new Dictionary<string, string> { ["app"] = "aa-new", ["db"] = "15" }, latest);
+        Assert.Empty(await Artifacts.GetLatestTagsAsync(registry.Id, [], Ct));
+    }
+
     // ---- audit log
 
     [Fact]
