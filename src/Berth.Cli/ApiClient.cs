@@ -117,12 +117,12 @@ public sealed partial class ApiClient : IDisposable
     public Task<ApiResponse<List<RepositoryView>>> SearchRepositoriesAsync(string registry, string search, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/repositories?limit=1000&q={Segment(search)}", null, Json.ListRepositoryView, cancellationToken);
 
-    /// <summary>Tags of a repository; <paramref name="repository"/> may contain '/' (kept as path separators).</summary>
+    /// <summary>
+    /// Every tag of a repository, page after page; <paramref name="repository"/> may contain '/' (kept as path separators).
+    /// </summary>
     public Task<ApiResponse<List<TagResponse>>> ListTagsAsync(string registry, string repository, CancellationToken cancellationToken) =>
-        SendAsync(
-            HttpMethod.Get,
+        GetAllPagesAsync(
             $"api/v1/registries/{Segment(registry)}/repositories/{string.Join('/', repository.Split('/').Select(Segment))}/tags",
-            null,
             Json.ListTagResponse,
             cancellationToken);
 
