@@ -285,5 +285,13 @@ internal static class PostgresMigrations
         """
         ALTER TABLE repository_blobs ADD COLUMN checked_at timestamptz;
         """,
+
+        // Keyset pages of the management listings, each an index range scan of its page size whatever the
+        // repository's size: a repository's artifacts by push time (ties by digest), its tags by update time (ties
+        // by name; by name they page on the primary key).
+        """
+        CREATE INDEX manifests_created ON manifests (repository_id, created_at, digest);
+        CREATE INDEX tags_updated ON tags (repository_id, updated_at, name);
+        """,
     ];
 }

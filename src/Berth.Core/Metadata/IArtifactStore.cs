@@ -138,4 +138,25 @@ public interface IArtifactStore
     Task<IReadOnlyList<ReferrerRecord>> ListReferrersAsync(long repositoryId, string subjectDigest, string? artifactType, CancellationToken cancellationToken);
 
     Task<RegistryUsage> GetUsageAsync(string registryId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of the repository's manifests with their tags, in one query: sorted by push time (<see cref="ListSorts.Artifacts"/>,
+    /// ties by digest), only those with a tag containing <see cref="ListQuery.Q"/> when given.
+    /// </summary>
+    Task<PagedList<ArtifactRecord>> ListArtifactPageAsync(long repositoryId, ListQuery query, CancellationToken cancellationToken);
+
+    /// <summary>A page of the repository's tags (<see cref="ListSorts.Tags"/>; by update time, ties by name), only those containing <see cref="ListQuery.Q"/> when given.</summary>
+    Task<PagedList<TagRecord>> ListTagPageAsync(long repositoryId, ListQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The tags pointing to one manifest, in ordinal order.</summary>
+    Task<IReadOnlyList<string>> ListManifestTagsAsync(long repositoryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>Those of <paramref name="digests"/> that are manifests of the repository, with content, in one query.</summary>
+    Task<IReadOnlyList<ManifestRecord>> GetManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
+    /// <summary>The manifests of the repository that list any of <paramref name="childDigests"/> as a manifest (indexes), in one query.</summary>
+    Task<IReadOnlyList<IndexEntry>> ListIndexesOfAsync(long repositoryId, IReadOnlyCollection<string> childDigests, CancellationToken cancellationToken);
+
+    /// <summary>Live repositories of the registry and the tags and manifests in them, in one aggregate query.</summary>
+    Task<RegistryContentCounts> CountRegistryContentsAsync(string registryId, CancellationToken cancellationToken);
 }

@@ -40,4 +40,7 @@ public interface IScanStore
 
     /// <summary>Every scan of the repository's manifests, without reports (listings, severity badges), in one query.</summary>
     Task<IReadOnlyList<ScanRecord>> ListScansAsync(long repositoryId, CancellationToken cancellationToken);
+
+    /// <summary>The scans of those of <paramref name="digests"/> the repository has, without reports, in one query.</summary>
+    Task<IReadOnlyList<ScanRecord>> ListScansAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
 }

@@ -33,7 +33,10 @@ public readonly record struct Pagination(int Limit, string? Last, bool Explicit)
     {
         if (hasMore && page.Count > 0)
         {
-            response.Headers.Link = $"<{path}?n={Limit}&last={Uri.EscapeDataString(page[^1])}>; rel=\"next\"";
+            WriteNextLink(response, $"{path}?n={Limit}&last={Uri.EscapeDataString(page[^1])}");
         }
     }
+
+    /// <summary>Writes <c>Link: &lt;target&gt;; rel="next"</c>: the form /v2 and the management API's paged listings share.</summary>
+    public static void WriteNextLink(HttpResponse response, string target) => response.Headers.Link = $"<{target}>; rel=\"next\"";
 }

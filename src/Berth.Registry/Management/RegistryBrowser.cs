@@ -12,8 +12,8 @@ namespace Berth.Registry.Management;
 
 /// <summary>
 /// Reads what a registry holds, for the management API and the dashboard alike (neither duplicates any of it; deleting
-/// is <see cref="ArtifactDeletion"/>'s). Every read is a fixed number of queries, whatever the number of repositories
-/// or manifests; image configs (for platforms and image details) are read from storage at most once each and cached,
+/// is <see cref="ArtifactDeletion"/>'s). Every read is a fixed number of queries for a page, whatever the number of
+/// repositories or manifests, and no read loads a whole repository; image configs (for platforms and image details) are read from storage at most once each and cached,
 /// being immutable.
 /// </summary>
 public sealed class RegistryBrowser(
@@ -23,6 +23,9 @@ public sealed class RegistryBrowser(
     RegistryBlobStore blobs,
     TimeProvider time) : IDisposable
 {
+    /// <summary>Repositories the safety report lists: the most recently pulled (the totals count them all).</summary>
+    public const int SafetyReportRepositories = 20;
+
     /// <summary>Configs are small; a larger "config" is not an image config worth reading for a listing.</summary>
     private const long MaxConfigBytes = 1024 * 1024;
 
@@ -40,40 +43,54 @@ public sealed class RegistryBrowser(
         }).ToList();
     }
 
-    /// <summary>Every manifest of the repository, newest first. Unknown repository: <see cref="ManagementException"/> 404.</summary>
-    public async Task<IReadOnlyList<ArtifactView>> ListArtifactsAsync(RegistryRecord registry, string repository, CancellationToken ct)
+    /// <summary>
+    /// A page of the repository's manifests (<see cref="ListSorts.Artifacts"/>) with their tags, sizes, platforms,
+    /// pulls and scan badges: a fixed number of queries for the page, whatever the repository holds. Unknown
+    /// repository: <see cref="ManagementException"/> 404.
+    /// </summary>
+    public async Task<PagedList<ArtifactView>> ListArtifactsAsync(RegistryRecord registry, string repository, ListQuery query, CancellationToken ct)
     {
-        var contents = await LoadAsync(await RequireRepositoryAsync(registry, repository, ct), ct);
-        var result = new List<ArtifactView>(contents.Manifests.Count);
-        foreach (var manifest in contents.Manifests.Values.OrderByDescending(m => m.Record.CreatedAt).ThenBy(m => m.Record.Digest, StringComparer.Ordinal))
+        var record = await RequireRepositoryAsync(registry, repository, ct);
+        var page = await artifacts.ListArtifactPageAsync(record.Id, query, ct);
+        var manifests = page.Items.Select(a => Parse(a.Manifest)).ToList();
+        var contents = await LoadAsync(record, manifests, ct);
+        var result = new List<ArtifactView>(manifests.Count);
+        foreach (var (manifest, item) in manifests.Zip(page.Items))
         {
             var digest = manifest.Record.Digest;
             var pulls = contents.Pulls.GetValueOrDefault(digest);
             var scan = contents.ScanOf(digest, manifest.Parsed);
             var (platforms, configUnreadable) = await PlatformsAsync(registry, contents, manifest, ct);
-            result.Add(new ArtifactView(digest, contents.TagsOf(digest), ManifestKinds.Classify(manifest.Parsed), manifest.Record.MediaType,
+            result.Add(new ArtifactView(digest, item.Tags, ManifestKinds.Classify(manifest.Parsed), manifest.Record.MediaType,
                 contents.SizeOf(digest), platforms, manifest.Record.CreatedAt,
                 pulls?.LastPulledAt, pulls?.PullCount ?? 0, scan.Status, scan.Summary, manifest.Record.SubjectDigest, configUnreadable));
         }
 
-        return result;
+        return new PagedList<ArtifactView>(result, page.Next);
     }
 
-    /// <summary>One manifest by digest, or null when the repository or the manifest does not exist.</summary>
+    /// <summary>A page of the repository's tags (<see cref="ListSorts.Tags"/>). Unknown repository: <see cref="ManagementException"/> 404.</summary>
+    public async Task<PagedList<TagResponse>> ListTagsAsync(RegistryRecord registry, string repository, ListQuery query, CancellationToken ct)
+    {
+        var page = await artifacts.ListTagPageAsync((await RequireRepositoryAsync(registry, repository, ct)).Id, query, ct);
+        return new PagedList<TagResponse>(page.Items.Select(t => new TagResponse(t.Name, t.ManifestDigest, t.UpdatedAt)).ToList(), page.Next);
+    }
+
+    /// <summary>
+    /// One manifest by digest, or null when the repository or the manifest does not exist. Indexed lookups of that
+    /// manifest, its tags, children, indexes, referrers, pulls and scans only: O(1) in the repository's size.
+    /// </summary>
     public async Task<ManifestDetailView?> GetManifestAsync(RegistryRecord registry, string repository, string digest, CancellationToken ct)
     {
         var record = RepositoryName.IsValid(repository) ? await artifacts.GetRepositoryAsync(registry.Id, repository, ct) : null;
-        if (record is null || !Digest.TryParse(digest, out var parsedDigest))
+        if (record is null || !Digest.TryParse(digest, out var parsedDigest)
+            || await artifacts.GetManifestAsync(record.Id, parsedDigest.ToString(), ct) is not { } stored)
         {
             return null;
         }
 
-        var contents = await LoadAsync(record, ct);
-        if (!contents.Manifests.TryGetValue(parsedDigest.ToString(), out var manifest))
-        {
-            return null;
-        }
-
+        var manifest = Parse(stored);
+        var contents = await LoadAsync(record, [manifest], ct);
         var parsed = manifest.Parsed;
         var key = manifest.Record.Digest;
         ConfigView? config = null;
@@ -98,25 +115,30 @@ public sealed class RegistryBrowser(
             .ToList();
         var pulls = contents.Pulls.GetValueOrDefault(key);
         var scan = contents.ScanOf(key, parsed);
-        return new ManifestDetailView(key, manifest.Record.MediaType, ManifestKinds.Classify(parsed), parsed.ArtifactType, contents.TagsOf(key),
+        return new ManifestDetailView(key, manifest.Record.MediaType, ManifestKinds.Classify(parsed), parsed.ArtifactType,
+            await artifacts.ListManifestTagsAsync(record.Id, key, ct),
             contents.SizeOf(key), (await PlatformsAsync(registry, contents, manifest, ct)).Platforms, manifest.Record.CreatedAt, pulls?.PullCount ?? 0,
             pulls?.LastPulledAt, config, layers, children, manifest.Record.SubjectDigest, parsed.Annotations, referrers,
             scan.Status, scan.Summary, Encoding.UTF8.GetString(manifest.Record.Content));
     }
 
+    /// <summary>
+    /// What deleting the registry would remove and whether anything still pulls from it: totals from one aggregate
+    /// query each, and only the <see cref="SafetyReportRepositories"/> most recently pulled repositories listed.
+    /// </summary>
     public async Task<SafetyReport> GetSafetyReportAsync(RegistryRecord registry, CancellationToken ct)
     {
-        var pulls = await pullStats.GetRepositoryPullStatsAsync(registry.Id, time.GetUtcNow(), ct);
-        var summaries = await artifacts.ListRepositorySummariesAsync(registry.Id, ct);
+        var pulls = await pullStats.GetRegistryPullSummaryAsync(registry.Id, time.GetUtcNow(), SafetyReportRepositories, ct);
+        var counts = await artifacts.CountRegistryContentsAsync(registry.Id, ct);
         var usage = await artifacts.GetUsageAsync(registry.Id, ct);
         return new SafetyReport(
-            pulls.Sum(p => p.PullsLast24Hours),
-            pulls.Sum(p => p.PullsLast7Days),
-            pulls.Max(p => p.LastPulledAt),
-            pulls.Select(p => new RepositoryPulls(p.Repository, p.PullsLast24Hours, p.PullsLast7Days, p.LastPulledAt)).ToList(),
-            summaries.Count,
-            summaries.Sum(s => s.TagCount),
-            summaries.Sum(s => s.ManifestCount),
+            pulls.PullsLast24Hours,
+            pulls.PullsLast7Days,
+            pulls.LastPulledAt,
+            pulls.RecentRepositories.Select(p => new RepositoryPulls(p.Repository, p.PullsLast24Hours, p.PullsLast7Days, p.LastPulledAt)).ToList(),
+            counts.Repositories,
+            counts.Tags,
+            counts.Manifests,
             usage.StorageUsageBytes);
     }
 
@@ -193,47 +215,66 @@ public sealed class RegistryBrowser(
     private static ManagementException RepositoryNotFound(RegistryRecord registry, string repository) =>
         new(StatusCodes.Status404NotFound, "Repository not found", $"Registry '{registry.Name}' has no repository '{repository}'.");
 
-    /// <summary>Everything about a repository's manifests that listings need, in four queries.</summary>
-    private async Task<RepositoryContents> LoadAsync(RepositoryRecord repository, CancellationToken ct)
+    private static StoredManifest Parse(ManifestRecord record) => new(record, ManifestValidator.ParseStored(record.Content, record.MediaType));
+
+    /// <summary>
+    /// What a page of manifests needs besides itself, in four queries for the page: the child manifests of its
+    /// indexes (sizes), the indexes that list its images (platforms), its pulls and its scans.
+    /// </summary>
+    private async Task<RepositoryContents> LoadAsync(RepositoryRecord repository, IReadOnlyList<StoredManifest> page, CancellationToken ct)
     {
-        var manifests = (await artifacts.ListManifestsAsync(repository.Id, ct))
-            .ToDictionary(m => m.Digest, m => new StoredManifest(m, ManifestValidator.ParseStored(m.Content, m.MediaType)), StringComparer.Ordinal);
-        var tags = (await artifacts.ListTagRecordsAsync(repository.Id, ct))
-            .GroupBy(t => t.ManifestDigest, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(t => t.Name).ToList(), StringComparer.Ordinal);
-        var pulls = (await pullStats.GetManifestPullStatsAsync(repository.Id, ct)).ToDictionary(p => p.ManifestDigest, StringComparer.Ordinal);
-        return new RepositoryContents(manifests, tags, pulls, await vulnerabilities.LoadBadgesAsync(repository.Id, ct));
+        var manifests = page.ToDictionary(m => m.Record.Digest, StringComparer.Ordinal);
+        var children = page
+            .SelectMany(m => m.Parsed.References.Where(r => r.Kind == ReferenceKind.Manifest).Select(r => r.Descriptor.Digest.ToString()))
+            .Where(d => !manifests.ContainsKey(d))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var child in await artifacts.GetManifestsAsync(repository.Id, children, ct))
+        {
+            manifests[child.Digest] = Parse(child);
+        }
+
+        var images = page.Where(m => !MediaTypes.IsIndex(m.Parsed.MediaType)).Select(m => m.Record.Digest).ToList();
+        var indexedPlatforms = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in await artifacts.ListIndexesOfAsync(repository.Id, images, ct))
+        {
+            var platform = Parse(entry.Index).Parsed.References
+                .Where(r => r.Kind == ReferenceKind.Manifest && r.Descriptor.Digest.ToString() == entry.ChildDigest)
+                .Select(r => ManifestKinds.FormatPlatform(r.Descriptor.Platform))
+                .FirstOrDefault(p => p is not null);
+            if (platform is not null)
+            {
+                indexedPlatforms.TryAdd(entry.ChildDigest, platform);
+            }
+        }
+
+        var digests = page.Select(m => m.Record.Digest).ToList();
+        var pulls = (await pullStats.GetManifestPullStatsAsync(repository.Id, digests, ct)).ToDictionary(p => p.ManifestDigest, StringComparer.Ordinal);
+        var badges = await vulnerabilities.LoadBadgesAsync(repository.Id, page.Select(m => (m.Record.Digest, m.Parsed)).ToList(), ct);
+        return new RepositoryContents(manifests, indexedPlatforms, pulls, badges);
     }
 
     private sealed record StoredManifest(ManifestRecord Record, ParsedManifest Parsed);
 
+    /// <summary>A page of manifests (and its indexes' children) with what the views of it show.</summary>
     private sealed class RepositoryContents(
         IReadOnlyDictionary<string, StoredManifest> manifests,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> tags,
+        IReadOnlyDictionary<string, string> indexedPlatforms,
         IReadOnlyDictionary<string, ManifestPullStats> pulls,
         Func<string, ParsedManifest, ScanBadge> scans)
     {
         private readonly Dictionary<string, long> _sizes = new(StringComparer.Ordinal);
 
-        public IReadOnlyDictionary<string, StoredManifest> Manifests => manifests;
-
         public IReadOnlyDictionary<string, ManifestPullStats> Pulls => pulls;
 
-        /// <summary>The platform an index of the repository declares for each child manifest.</summary>
-        public Dictionary<string, string> IndexedPlatforms { get; } = manifests.Values
-            .SelectMany(m => m.Parsed.References.Where(r => r.Kind == ReferenceKind.Manifest))
-            .Select(r => (Digest: r.Descriptor.Digest.ToString(), Platform: ManifestKinds.FormatPlatform(r.Descriptor.Platform)))
-            .Where(c => c.Platform is not null)
-            .DistinctBy(c => c.Digest, StringComparer.Ordinal)
-            .ToDictionary(c => c.Digest, c => c.Platform!, StringComparer.Ordinal);
-
-        public IReadOnlyList<string> TagsOf(string digest) => tags.GetValueOrDefault(digest) ?? [];
+        /// <summary>The platform an index of the repository declares for each image of the page it lists.</summary>
+        public IReadOnlyDictionary<string, string> IndexedPlatforms => indexedPlatforms;
 
         public ScanBadge ScanOf(string digest, ParsedManifest parsed) => scans(digest, parsed);
 
         /// <summary>
         /// The manifest's bytes plus its distinct blobs, plus (an index) its children's sizes; a child the repository
-        /// lacks counts with its descriptor size. Memoised: children shared by several indexes are summed once each.
+        /// lacks, or a grandchild (not loaded for the page), counts with its descriptor size. Memoised: children
+        /// shared by several indexes are summed once each.
         /// </summary>
         public long SizeOf(string digest, long fallback = 0)
         {

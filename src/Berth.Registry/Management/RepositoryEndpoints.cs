@@ -38,11 +38,13 @@ public static class RepositoryEndpoints
         group.MapGet("/registries/{name}/safety-report", GetSafetyReportAsync)
             .WithSummary("Pull activity of a registry and what deleting it would remove");
         group.MapGet(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(tags)}", ListTagsAsync)
-            .WithSummary("List the tags of a repository")
-            .WithDocumentedPath("{repository}/tags");
+            .WithSummary("List the tags of a repository, a page at a time (limit, after, q, sort: name, -name, updated, -updated)")
+            .WithDocumentedPath("{repository}/tags")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(artifacts)}", ListArtifactsAsync)
-            .WithSummary("List the artifacts (manifests) of a repository, newest first")
-            .WithDocumentedPath("{repository}/artifacts");
+            .WithSummary("List the artifacts (manifests) of a repository, newest first, a page at a time (limit, after, q, sort: -pushed, pushed)")
+            .WithDocumentedPath("{repository}/artifacts")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(manifest)}", GetManifestAsync)
             .WithSummary("Describe a manifest: config, layers, platforms, referrers and its JSON")
             .WithDocumentedPath("{repository}/manifests/{digest}");
@@ -75,28 +77,24 @@ public static class RepositoryEndpoints
         return TypedResults.Ok(await browser.GetSafetyReportAsync(registry, ct));
     }
 
-    private static async Task<Ok<List<TagResponse>>> ListTagsAsync(
-        string name, string path, HttpContext context, ProjectAccess access, IArtifactStore artifacts, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<TagResponse>>> ListTagsAsync(
+        string name, string path, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
     {
+        var query = ListPageRequest.Parse(context.Request.Query, ListSorts.Tags);
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
-        var (repositoryName, _) = RepositoryPathConstraint.Split(path, "/tags");
-        var repository = Berth.Core.Distribution.RepositoryName.IsValid(repositoryName)
-            ? await artifacts.GetRepositoryAsync(registry.Id, repositoryName, ct)
-            : null;
-        if (repository is null)
-        {
-            throw new ManagementException(StatusCodes.Status404NotFound, "Repository not found", $"Registry '{name}' has no repository '{repositoryName}'.");
-        }
-
-        var tags = await artifacts.ListTagRecordsAsync(repository.Id, ct);
-        return TypedResults.Ok(tags.Select(t => new TagResponse(t.Name, t.ManifestDigest, t.UpdatedAt)).ToList());
+        var page = await browser.ListTagsAsync(registry, RepositoryPathConstraint.Split(path, "/tags").Repository, query, ct);
+        ListPageRequest.WriteNextLink(context, page.Next);
+        return TypedResults.Ok(page.Items);
     }
 
     private static async Task<Ok<IReadOnlyList<ArtifactView>>> ListArtifactsAsync(
         string name, string path, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
     {
+        var query = ListPageRequest.Parse(context.Request.Query, ListSorts.Artifacts);
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
-        return TypedResults.Ok(await browser.ListArtifactsAsync(registry, RepositoryPathConstraint.Split(path, "/artifacts").Repository, ct));
+        var page = await browser.ListArtifactsAsync(registry, RepositoryPathConstraint.Split(path, "/artifacts").Repository, query, ct);
+        ListPageRequest.WriteNextLink(context, page.Next);
+        return TypedResults.Ok(page.Items);
     }
 
     private static async Task<Ok<ManifestDetailView>> GetManifestAsync(
