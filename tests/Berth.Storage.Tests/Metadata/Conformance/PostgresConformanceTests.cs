@@ -29,3 +29,6 @@ public sealed class PostgresAdvisoryStoreTests(PostgresServer server) : Advisory
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresScanStoreTests(PostgresServer server) : ScanStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresListingStoreTests(PostgresServer server) : ListingStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

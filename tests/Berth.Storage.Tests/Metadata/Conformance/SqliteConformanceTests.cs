@@ -18,3 +18,5 @@ public sealed class SqlitePullStatsStoreTests() : PullStatsStoreConformanceTests
 public sealed class SqliteAdvisoryStoreTests() : AdvisoryStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
 public sealed class SqliteScanStoreTests() : ScanStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+
+public sealed class SqliteListingStoreTests() : ListingStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
