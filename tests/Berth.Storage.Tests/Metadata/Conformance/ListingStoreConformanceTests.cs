@@ -103,7 +103,9 @@ public abstract class ListingStoreConformanceTests<TProvider>(TProvider provider
 
         // The cursor survives its opaque form, and reads the other direction too (the dashboard's Previous).
         Assert.Equal(byPush, ListCursor.Decode(byPush.Encode()));
-        Assert.NotEmpty((await Artifacts.ListArtifactPageAsync(repository.Id, Page(1, "pushed", null, byPush), Ct)).Items);
+        var newestTwo = await Artifacts.ListArtifactPageAsync(repository.Id, Page(2, "-pushed"), Ct);
+        var back = await Artifacts.ListArtifactPageAsync(repository.Id, Page(5, "pushed", null, newestTwo.Last), Ct);
+        Assert.Equal(newestTwo.Items[0].Manifest.Digest, Assert.Single(back.Items).Manifest.Digest);
         Assert.Throws<InvalidCursorException>(() => ListCursor.Decode("***"));
     }
 
