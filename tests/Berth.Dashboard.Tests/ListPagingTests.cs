@@ -63,14 +63,15 @@ public sealed class ListPagingTests(DashboardFixture fixture, ITestOutputHelper 
         await page.GetByRole(AriaRole.Link, new() { Name = "Clear" }).ClickAsync();
         await Expect(rows).ToHaveCountAsync(50);
 
-        // The audit log: 53 creations, newest first, 50 a page.
+        // The audit log: 53 registry creations after the project's, newest first, 50 a page.
         await page.GotoAsync($"/projects/{project}/audit");
         var events = page.Locator("#events tbody tr");
         await Expect(events).ToHaveCountAsync(50);
         await Expect(events.First).ToContainTextAsync(names[^1]);
         await page.Locator("a[rel=next]").ClickAsync();
-        await Expect(events).ToHaveCountAsync(3);
-        await Expect(events.Last).ToContainTextAsync(names[0]);
+        await Expect(events).ToHaveCountAsync(4);
+        await Expect(events.Nth(2)).ToContainTextAsync(names[0]);
+        await Expect(events.Last).ToContainTextAsync("project.created");
         await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search action, actor or registry" }).FillAsync(names[7]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
         await Expect(events).ToHaveCountAsync(1);

@@ -48,8 +48,8 @@ public sealed class RepositoryPagingTests(DashboardFixture fixture) : IClassFixt
         await Expect(rows.First).ToHaveAttributeAsync("data-digest", digests[0]);
 
         await page.GotoAsync($"/registries/{registry.Name}/repositories/team/big");
-        await page.GetByLabel("Tag contains").FillAsync("T05");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Tag contains" }).FillAsync("T05");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
         await Expect(rows).ToHaveCountAsync(10);
         Assert.Equal(digests[50..].AsEnumerable().Reverse(), await rows.EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.digest)"));
 
