@@ -30,6 +30,8 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
     // A list travels as one array parameter.
     public override string InList(string expression, string parameter) => $"{expression} = ANY(@{parameter})";
 
+    public override string CommaList(string expression) => $"string_agg({expression}, ',')";
+
     public override object ListValue<T>(IReadOnlyCollection<T> values) => values.ToArray();
 
     /// <summary>timestamptz accepts only UTC offsets from Npgsql; the instant is what is stored.</summary>

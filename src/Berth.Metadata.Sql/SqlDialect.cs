@@ -42,6 +42,9 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string InList(string expression, string parameter);
 
+    /// <summary>An aggregate joining the non-NULL values of <paramref name="expression"/> with commas, in no given order (NULL for none).</summary>
+    public abstract string CommaList(string expression);
+
     /// <summary>The value to bind for a list parameter of <see cref="InList"/>.</summary>
     public abstract object ListValue<T>(IReadOnlyCollection<T> values);
 

@@ -74,6 +74,8 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
     // A list travels as one JSON array parameter.
     public override string InList(string expression, string parameter) => $"{expression} IN (SELECT value FROM json_each(@{parameter}))";
 
+    public override string CommaList(string expression) => $"group_concat({expression}, ',')";
+
     public override object ListValue<T>(IReadOnlyCollection<T> values) => JsonSerializer.Serialize(values);
 
     public override void BindTime(DbParameter parameter, DateTimeOffset? value)

@@ -321,5 +321,13 @@ internal static class SqliteMigrations
         CREATE INDEX registries_project_created ON registries (project_id, created_at, id);
         CREATE INDEX repositories_registry_updated ON repositories (registry_id, updated_at, id);
         """,
+
+        // Keyset pages of the management listings, each an index range scan of its page size whatever the
+        // repository's size: a repository's artifacts by push time (ties by digest), its tags by update time (ties
+        // by name; by name they page on the primary key).
+        """
+        CREATE INDEX manifests_created ON manifests (repository_id, created_at, digest);
+        CREATE INDEX tags_updated ON tags (repository_id, updated_at, name);
+        """,
     ];
 }

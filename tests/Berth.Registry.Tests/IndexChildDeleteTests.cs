@@ -90,6 +90,15 @@ public sealed class IndexChildDeleteTests(BerthFixture fixture) : IClassFixture<
             ],
             listed);
 
+        // A page counts top-level artifacts; each comes with what hangs under it, on the same page.
+        using var first = await fixture.Admin.Http.GetAsync($"api/v1/registries/{registry.Name}/repositories/frontend/artifacts?limit=1");
+        Assert.Equal([plain.Digest], JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.EnumerateArray().Select(a => a.GetProperty("digest").GetString()));
+        var link = Assert.Single(first.Headers.GetValues("Link"));
+        var second = (await fixture.Admin.GetRawJsonAsync(link[1..link.IndexOf('>', StringComparison.Ordinal)].TrimStart('/'))).EnumerateArray()
+            .Select(a => (Digest: a.GetProperty("digest").GetString(), Parent: a.GetProperty("parentDigest").GetString()))
+            .ToList();
+        Assert.Equal(listed[1..], second);
+
         // /v2 is left as the OCI spec has it: a client's DELETE by digest is its explicit request, and is done.
         using var v2Delete = await client.DeleteAsync($"/v2/{name}/manifests/{images["amd64"].ManifestDigest}");
         Assert.Equal(HttpStatusCode.Accepted, v2Delete.StatusCode);

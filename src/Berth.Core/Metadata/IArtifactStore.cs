@@ -171,4 +171,34 @@ public interface IArtifactStore
     Task<long> GetRepositoryExclusiveBytesAsync(long repositoryId, CancellationToken cancellationToken);
 
     Task<RegistryUsage> GetUsageAsync(string registryId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of the repository's top-level manifests (neither listed by an index of the repository nor referring to a
+    /// manifest of it: those come with <see cref="ListDependentsAsync"/>) with their tags, in one query: sorted by push
+    /// time (<see cref="ListSort.PushedKey"/>, ties by digest), only those with a tag containing the search when given.
+    /// </summary>
+    /// <exception cref="InvalidCursorException">the cursor is of another sort key</exception>
+    Task<ListPage<ArtifactRecord>> ListArtifactPageAsync(long repositoryId, ListPageRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of the repository's tags, by <see cref="ListSort.NameKey"/> or <see cref="ListSort.UpdatedKey"/> (ties by
+    /// name), only those containing the search (case-insensitive) when given.
+    /// </summary>
+    /// <exception cref="InvalidCursorException">the cursor is of another sort key</exception>
+    Task<ListPage<TagRecord>> ListTagPageAsync(long repositoryId, ListPageRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The tags pointing to any of <paramref name="digests"/>, in one query.</summary>
+    Task<IReadOnlyList<TagRecord>> ListTagsOfAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
+    /// <summary>The tags pointing to one manifest, in ordinal order.</summary>
+    Task<IReadOnlyList<string>> ListManifestTagsAsync(long repositoryId, string digest, CancellationToken cancellationToken);
+
+    /// <summary>Those of <paramref name="digests"/> that are manifests of the repository, with content, in one query.</summary>
+    Task<IReadOnlyList<ManifestRecord>> GetManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
+    /// <summary>The manifests of the repository that list any of <paramref name="childDigests"/> as a manifest (indexes), in one query.</summary>
+    Task<IReadOnlyList<IndexEntry>> ListIndexesOfAsync(long repositoryId, IReadOnlyCollection<string> childDigests, CancellationToken cancellationToken);
+
+    /// <summary>Live repositories of the registry and the tags and manifests in them, in one aggregate query.</summary>
+    Task<RegistryContentCounts> CountRegistryContentsAsync(string registryId, CancellationToken cancellationToken);
 }

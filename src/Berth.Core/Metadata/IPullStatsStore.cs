@@ -11,4 +11,13 @@ public interface IPullStatsStore
 
     /// <summary>Per repository of the registry, every repository listed (zeros when never pulled), in one query.</summary>
     Task<IReadOnlyList<RepositoryPullStats>> GetRepositoryPullStatsAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Total pulls and last pull of those of <paramref name="digests"/> that are manifests of the repository, in one query.</summary>
+    Task<IReadOnlyList<ManifestPullStats>> GetManifestPullStatsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The registry's pull totals and its <paramref name="top"/> most recently pulled repositories, in one query over
+    /// its pull counts (never one row per repository).
+    /// </summary>
+    Task<RegistryPullSummary> GetRegistryPullSummaryAsync(string registryId, DateTimeOffset now, int top, CancellationToken cancellationToken);
 }

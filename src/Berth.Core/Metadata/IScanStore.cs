@@ -53,4 +53,7 @@ public interface IScanStore
     /// their reports: see <see cref="RegistryVulnerabilities"/>. <paramref name="top"/> bounds the most affected list.
     /// </summary>
     Task<RegistryVulnerabilities> GetRegistryVulnerabilitiesAsync(string registryId, int top, CancellationToken cancellationToken);
+
+    /// <summary>The scans of those of <paramref name="digests"/> the repository has, without reports, in one query.</summary>
+    Task<IReadOnlyList<ScanRecord>> ListScansAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
 }

@@ -12,6 +12,9 @@ public readonly record struct ListSort(string Key, bool Descending)
 
     public const string UpdatedKey = "updated";
 
+    /// <summary>When an artifact (manifest) was pushed.</summary>
+    public const string PushedKey = "pushed";
+
     /// <summary>The audit log's one order: when it happened (by insertion, newest first unless reversed).</summary>
     public const string AtKey = "at";
 

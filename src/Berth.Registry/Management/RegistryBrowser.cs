@@ -12,8 +12,8 @@ namespace Berth.Registry.Management;
 
 /// <summary>
 /// Reads what a registry holds, for the management API and the dashboard alike (neither duplicates any of it; deleting
-/// is <see cref="ArtifactDeletion"/>'s). Every read is a fixed number of queries, whatever the number of repositories
-/// or manifests; image configs (for platforms and image details) are read from storage at most once each and cached,
+/// is <see cref="ArtifactDeletion"/>'s). Every read is a fixed number of queries for a page, whatever the number of
+/// repositories or manifests, and no read loads a whole repository; image configs (for platforms and image details) are read from storage at most once each and cached,
 /// being immutable.
 /// </summary>
 public sealed class RegistryBrowser(
@@ -23,6 +23,9 @@ public sealed class RegistryBrowser(
     RegistryBlobStore blobs,
     TimeProvider time) : IDisposable
 {
+    /// <summary>Repositories the safety report lists: the most recently pulled (the totals count them all).</summary>
+    public const int SafetyReportRepositories = 20;
+
     /// <summary>Configs are small; a larger "config" is not an image config worth reading for a listing.</summary>
     private const long MaxConfigBytes = 1024 * 1024;
 
@@ -31,6 +34,14 @@ public sealed class RegistryBrowser(
 
     /// <summary>Sort keys of <see cref="ListRepositoriesAsync"/>.</summary>
     public static readonly string[] RepositorySortKeys = [ListSort.NameKey, ListSort.UpdatedKey];
+
+    /// <summary>Sort key of <see cref="ListArtifactsAsync"/>: newest first by default (<see cref="DefaultArtifactSort"/>).</summary>
+    public static readonly string[] ArtifactSortKeys = [ListSort.PushedKey];
+
+    public static readonly ListSort DefaultArtifactSort = ListSort.Descend(ListSort.PushedKey);
+
+    /// <summary>Sort keys of <see cref="ListTagsAsync"/>, by name by default.</summary>
+    public static readonly string[] TagSortKeys = [ListSort.NameKey, ListSort.UpdatedKey];
 
     /// <summary>A page of the registry's repositories (one query, whatever the registry holds).</summary>
     public async Task<ListPage<RepositoryView>> ListRepositoriesAsync(RegistryRecord registry, ListPageRequest request, CancellationToken ct)
@@ -41,47 +52,52 @@ public sealed class RegistryBrowser(
     }
 
     /// <summary>
-    /// Every manifest of the repository: the top-level ones newest first, each followed by what hangs under it (see
-    /// <see cref="WithDependentsAsync"/>). Unknown repository: <see cref="ManagementException"/> 404.
+    /// A page of the repository's top-level artifacts (<see cref="ArtifactSortKeys"/>), each followed by what hangs
+    /// under it (see <see cref="Nest"/>), with their tags, sizes, platforms, pulls and scan badges: a fixed number of
+    /// queries for the page, whatever the repository holds. Unknown repository: <see cref="ManagementException"/> 404.
     /// </summary>
-    public async Task<IReadOnlyList<ArtifactView>> ListArtifactsAsync(RegistryRecord registry, string repository, CancellationToken ct)
+    /// <exception cref="InvalidCursorException">the cursor is of another sort key</exception>
+    public async Task<ListPage<ArtifactView>> ListArtifactsAsync(RegistryRecord registry, string repository, ListPageRequest request, CancellationToken ct)
     {
         var record = await RequireRepositoryAsync(registry, repository, ct);
-        var contents = await LoadAsync(record, ct);
-        var topLevel = new List<ArtifactView>();
-        foreach (var manifest in contents.Manifests.Values
-                     .Where(m => !contents.HasParent(m))
-                     .OrderByDescending(m => m.Record.CreatedAt).ThenBy(m => m.Record.Digest, StringComparer.Ordinal))
+        var page = await artifacts.ListArtifactPageAsync(record.Id, request, ct);
+        // What hangs under the page's artifacts, for the whole page in one query.
+        var dependents = await artifacts.ListDependentsAsync(record.Id, page.Items.Select(a => a.Manifest.Digest).ToList(), ct);
+        var manifests = page.Items.Select(a => a.Manifest)
+            .Concat(dependents.Select(d => d.Manifest))
+            .DistinctBy(m => m.Digest, StringComparer.Ordinal)
+            .Select(Parse)
+            .ToList();
+        var contents = await LoadAsync(record, manifests, ct);
+        var tags = page.Items.ToDictionary(a => a.Manifest.Digest, a => a.Tags, StringComparer.Ordinal);
+        var dependentDigests = dependents.Select(d => d.Manifest.Digest).Where(d => !tags.ContainsKey(d)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var group in (await artifacts.ListTagsOfAsync(record.Id, dependentDigests, ct)).GroupBy(t => t.ManifestDigest, StringComparer.Ordinal))
         {
-            topLevel.Add(await ViewAsync(registry, contents, manifest, ct));
+            tags[group.Key] = group.Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
         }
 
-        var listed = await WithDependentsAsync(record, topLevel, (dependent, c) => ViewAsync(registry, contents, contents.Manifests[dependent.Manifest.Digest], c), ct);
-
-        // Deeper than the two levels nested (a signature of a signature of a signature): still listed, at the top.
-        var shown = listed.Select(a => a.Digest).ToHashSet(StringComparer.Ordinal);
-        foreach (var manifest in contents.Manifests.Values.Where(m => !shown.Contains(m.Record.Digest)).OrderByDescending(m => m.Record.CreatedAt))
+        var views = new Dictionary<string, ArtifactView>(StringComparer.Ordinal);
+        foreach (var manifest in manifests)
         {
-            listed.Add(await ViewAsync(registry, contents, manifest, ct));
+            var digest = manifest.Record.Digest;
+            views[digest] = await ViewAsync(registry, contents, manifest, tags.GetValueOrDefault(digest) ?? [], ct);
         }
 
-        return listed;
+        var listed = Nest(page.Items.Select(a => views[a.Manifest.Digest]).ToList(), dependents, d => views[d.Manifest.Digest]);
+        return new ListPage<ArtifactView>(listed, page.HasMore, page.First, page.Last);
     }
 
     /// <summary>
-    /// A page of top-level artifacts with what hangs under each, fetched in one query whatever the page's size: an
-    /// index's platform images (by platform), then its referrers (signatures, SBOMs, attestations; newest first), each
-    /// followed by its own referrers, every one with <see cref="ArtifactView.ParentDigest"/> set. A manifest under two
-    /// parents is listed under both; <paramref name="viewOf"/> builds the row of a dependent.
+    /// A page of top-level artifacts with what hangs under each: an index's platform images (by platform), then its
+    /// referrers (signatures, SBOMs, attestations; newest first), each followed by its own referrers, every one with
+    /// <see cref="ArtifactView.ParentDigest"/> set. A manifest under two parents is listed under both.
     /// </summary>
-    public async Task<List<ArtifactView>> WithDependentsAsync(RepositoryRecord repository, IReadOnlyList<ArtifactView> page,
-        Func<DependentManifest, CancellationToken, Task<ArtifactView>> viewOf, CancellationToken ct)
+    private static List<ArtifactView> Nest(List<ArtifactView> page, IReadOnlyList<DependentManifest> dependents, Func<DependentManifest, ArtifactView> viewOf)
     {
-        var dependents = await artifacts.ListDependentsAsync(repository.Id, page.Select(a => a.Digest).ToList(), ct);
         var views = new Dictionary<(string Parent, string Digest), ArtifactView>();
         foreach (var dependent in dependents)
         {
-            views[(dependent.ParentDigest, dependent.Manifest.Digest)] = await viewOf(dependent, ct) with { ParentDigest = dependent.ParentDigest };
+            views[(dependent.ParentDigest, dependent.Manifest.Digest)] = viewOf(dependent) with { ParentDigest = dependent.ParentDigest };
         }
 
         var byParent = dependents
@@ -119,32 +135,41 @@ public sealed class RegistryBrowser(
         }
     }
 
-    private async Task<ArtifactView> ViewAsync(RegistryRecord registry, RepositoryContents contents, StoredManifest manifest, CancellationToken ct)
+    private async Task<ArtifactView> ViewAsync(RegistryRecord registry, RepositoryContents contents, StoredManifest manifest, IReadOnlyList<string> tags,
+        CancellationToken ct)
     {
         var digest = manifest.Record.Digest;
         var pulls = contents.Pulls.GetValueOrDefault(digest);
         var scan = contents.ScanOf(digest, manifest.Parsed);
         var (platforms, configUnreadable) = await PlatformsAsync(registry, contents, manifest, ct);
-        return new ArtifactView(digest, contents.TagsOf(digest), ManifestKinds.Classify(manifest.Parsed), manifest.Record.MediaType,
+        return new ArtifactView(digest, tags, ManifestKinds.Classify(manifest.Parsed), manifest.Record.MediaType,
             contents.SizeOf(digest), platforms, manifest.Record.CreatedAt,
             pulls?.LastPulledAt, pulls?.PullCount ?? 0, scan.Status, scan.Summary, manifest.Record.SubjectDigest, configUnreadable);
     }
 
-    /// <summary>One manifest by digest, or null when the repository or the manifest does not exist.</summary>
+    /// <summary>A page of the repository's tags (<see cref="TagSortKeys"/>). Unknown repository: <see cref="ManagementException"/> 404.</summary>
+    /// <exception cref="InvalidCursorException">the cursor is of another sort key</exception>
+    public async Task<ListPage<TagResponse>> ListTagsAsync(RegistryRecord registry, string repository, ListPageRequest request, CancellationToken ct)
+    {
+        var page = await artifacts.ListTagPageAsync((await RequireRepositoryAsync(registry, repository, ct)).Id, request, ct);
+        return new ListPage<TagResponse>(page.Items.Select(t => new TagResponse(t.Name, t.ManifestDigest, t.UpdatedAt)).ToList(), page.HasMore, page.First, page.Last);
+    }
+
+    /// <summary>
+    /// One manifest by digest, or null when the repository or the manifest does not exist. Indexed lookups of that
+    /// manifest, its tags, children, indexes, referrers, pulls and scans only: O(1) in the repository's size.
+    /// </summary>
     public async Task<ManifestDetailView?> GetManifestAsync(RegistryRecord registry, string repository, string digest, CancellationToken ct)
     {
         var record = RepositoryName.IsValid(repository) ? await artifacts.GetRepositoryAsync(registry.Id, repository, ct) : null;
-        if (record is null || !Digest.TryParse(digest, out var parsedDigest))
+        if (record is null || !Digest.TryParse(digest, out var parsedDigest)
+            || await artifacts.GetManifestAsync(record.Id, parsedDigest.ToString(), ct) is not { } stored)
         {
             return null;
         }
 
-        var contents = await LoadAsync(record, ct);
-        if (!contents.Manifests.TryGetValue(parsedDigest.ToString(), out var manifest))
-        {
-            return null;
-        }
-
+        var manifest = Parse(stored);
+        var contents = await LoadAsync(record, [manifest], ct);
         var parsed = manifest.Parsed;
         var key = manifest.Record.Digest;
         ConfigView? config = null;
@@ -169,25 +194,30 @@ public sealed class RegistryBrowser(
             .ToList();
         var pulls = contents.Pulls.GetValueOrDefault(key);
         var scan = contents.ScanOf(key, parsed);
-        return new ManifestDetailView(key, manifest.Record.MediaType, ManifestKinds.Classify(parsed), parsed.ArtifactType, contents.TagsOf(key),
+        return new ManifestDetailView(key, manifest.Record.MediaType, ManifestKinds.Classify(parsed), parsed.ArtifactType,
+            await artifacts.ListManifestTagsAsync(record.Id, key, ct),
             contents.SizeOf(key), (await PlatformsAsync(registry, contents, manifest, ct)).Platforms, manifest.Record.CreatedAt, pulls?.PullCount ?? 0,
             pulls?.LastPulledAt, config, layers, children, manifest.Record.SubjectDigest, parsed.Annotations, referrers,
             scan.Status, scan.Summary, Encoding.UTF8.GetString(manifest.Record.Content));
     }
 
+    /// <summary>
+    /// What deleting the registry would remove and whether anything still pulls from it: totals from one aggregate
+    /// query each, and only the <see cref="SafetyReportRepositories"/> most recently pulled repositories listed.
+    /// </summary>
     public async Task<SafetyReport> GetSafetyReportAsync(RegistryRecord registry, CancellationToken ct)
     {
-        var pulls = await pullStats.GetRepositoryPullStatsAsync(registry.Id, time.GetUtcNow(), ct);
-        var summaries = await artifacts.ListRepositorySummariesAsync(registry.Id, ct);
+        var pulls = await pullStats.GetRegistryPullSummaryAsync(registry.Id, time.GetUtcNow(), SafetyReportRepositories, ct);
+        var counts = await artifacts.CountRegistryContentsAsync(registry.Id, ct);
         var usage = await artifacts.GetUsageAsync(registry.Id, ct);
         return new SafetyReport(
-            pulls.Sum(p => p.PullsLast24Hours),
-            pulls.Sum(p => p.PullsLast7Days),
-            pulls.Max(p => p.LastPulledAt),
-            pulls.Select(p => new RepositoryPulls(p.Repository, p.PullsLast24Hours, p.PullsLast7Days, p.LastPulledAt)).ToList(),
-            summaries.Count,
-            summaries.Sum(s => s.TagCount),
-            summaries.Sum(s => s.ManifestCount),
+            pulls.PullsLast24Hours,
+            pulls.PullsLast7Days,
+            pulls.LastPulledAt,
+            pulls.RecentRepositories.Select(p => new RepositoryPulls(p.Repository, p.PullsLast24Hours, p.PullsLast7Days, p.LastPulledAt)).ToList(),
+            counts.Repositories,
+            counts.Tags,
+            counts.Manifests,
             usage.StorageUsageBytes);
     }
 
@@ -264,57 +294,66 @@ public sealed class RegistryBrowser(
     private static ManagementException RepositoryNotFound(RegistryRecord registry, string repository) =>
         new(StatusCodes.Status404NotFound, "Repository not found", $"Registry '{registry.Name}' has no repository '{repository}'.");
 
-    /// <summary>Everything about a repository's manifests that listings need, in five queries.</summary>
-    private async Task<RepositoryContents> LoadAsync(RepositoryRecord repository, CancellationToken ct)
+    private static StoredManifest Parse(ManifestRecord record) => new(record, ManifestValidator.ParseStored(record.Content, record.MediaType));
+
+    /// <summary>
+    /// What a page of manifests needs besides itself, in four queries for the page: the child manifests of its
+    /// indexes (sizes), the indexes that list its images (platforms), its pulls and its scans.
+    /// </summary>
+    private async Task<RepositoryContents> LoadAsync(RepositoryRecord repository, IReadOnlyList<StoredManifest> page, CancellationToken ct)
     {
-        var manifests = (await artifacts.ListManifestsAsync(repository.Id, ct))
-            .ToDictionary(m => m.Digest, m => new StoredManifest(m, ManifestValidator.ParseStored(m.Content, m.MediaType)), StringComparer.Ordinal);
-        var tags = (await artifacts.ListTagRecordsAsync(repository.Id, ct))
-            .GroupBy(t => t.ManifestDigest, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(t => t.Name).ToList(), StringComparer.Ordinal);
-        var pulls = (await pullStats.GetManifestPullStatsAsync(repository.Id, ct)).ToDictionary(p => p.ManifestDigest, StringComparer.Ordinal);
-        var indexes = manifests.Values.Where(m => MediaTypes.IsIndex(m.Parsed.MediaType)).Select(m => m.Record.Digest).ToList();
-        return new RepositoryContents(manifests, tags, pulls, await vulnerabilities.LoadBadgesAsync(repository.Id, indexes, ct));
+        var manifests = page.ToDictionary(m => m.Record.Digest, StringComparer.Ordinal);
+        var children = page
+            .SelectMany(m => m.Parsed.References.Where(r => r.Kind == ReferenceKind.Manifest).Select(r => r.Descriptor.Digest.ToString()))
+            .Where(d => !manifests.ContainsKey(d))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var child in await artifacts.GetManifestsAsync(repository.Id, children, ct))
+        {
+            manifests[child.Digest] = Parse(child);
+        }
+
+        var images = page.Where(m => !MediaTypes.IsIndex(m.Parsed.MediaType)).Select(m => m.Record.Digest).ToList();
+        var indexedPlatforms = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in await artifacts.ListIndexesOfAsync(repository.Id, images, ct))
+        {
+            var platform = Parse(entry.Index).Parsed.References
+                .Where(r => r.Kind == ReferenceKind.Manifest && r.Descriptor.Digest.ToString() == entry.ChildDigest)
+                .Select(r => ManifestKinds.FormatPlatform(r.Descriptor.Platform))
+                .FirstOrDefault(p => p is not null);
+            if (platform is not null)
+            {
+                indexedPlatforms.TryAdd(entry.ChildDigest, platform);
+            }
+        }
+
+        var digests = page.Select(m => m.Record.Digest).ToList();
+        var pulls = (await pullStats.GetManifestPullStatsAsync(repository.Id, digests, ct)).ToDictionary(p => p.ManifestDigest, StringComparer.Ordinal);
+        var badges = await vulnerabilities.LoadBadgesAsync(repository.Id, page.Select(m => (m.Record.Digest, m.Parsed)).ToList(), ct);
+        return new RepositoryContents(manifests, indexedPlatforms, pulls, badges);
     }
 
     private sealed record StoredManifest(ManifestRecord Record, ParsedManifest Parsed);
 
+    /// <summary>A page of manifests (and its indexes' children) with what the views of it show.</summary>
     private sealed class RepositoryContents(
         IReadOnlyDictionary<string, StoredManifest> manifests,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> tags,
+        IReadOnlyDictionary<string, string> indexedPlatforms,
         IReadOnlyDictionary<string, ManifestPullStats> pulls,
         Func<string, ParsedManifest, ScanBadge> scans)
     {
         private readonly Dictionary<string, long> _sizes = new(StringComparer.Ordinal);
 
-        private readonly HashSet<string> _listed = manifests.Values
-            .SelectMany(m => m.Parsed.References.Where(r => r.Kind == ReferenceKind.Manifest))
-            .Select(r => r.Descriptor.Digest.ToString())
-            .ToHashSet(StringComparer.Ordinal);
-
-        public IReadOnlyDictionary<string, StoredManifest> Manifests => manifests;
-
         public IReadOnlyDictionary<string, ManifestPullStats> Pulls => pulls;
 
-        /// <summary>The platform an index of the repository declares for each child manifest.</summary>
-        public Dictionary<string, string> IndexedPlatforms { get; } = manifests.Values
-            .SelectMany(m => m.Parsed.References.Where(r => r.Kind == ReferenceKind.Manifest))
-            .Select(r => (Digest: r.Descriptor.Digest.ToString(), Platform: ManifestKinds.FormatPlatform(r.Descriptor.Platform)))
-            .Where(c => c.Platform is not null)
-            .DistinctBy(c => c.Digest, StringComparer.Ordinal)
-            .ToDictionary(c => c.Digest, c => c.Platform!, StringComparer.Ordinal);
-
-        public IReadOnlyList<string> TagsOf(string digest) => tags.GetValueOrDefault(digest) ?? [];
-
-        /// <summary>Listed by an index of the repository, or a referrer of a manifest the repository has: shown under it.</summary>
-        public bool HasParent(StoredManifest manifest) =>
-            _listed.Contains(manifest.Record.Digest) || (manifest.Record.SubjectDigest is { } subject && manifests.ContainsKey(subject));
+        /// <summary>The platform an index of the repository declares for each image of the page it lists.</summary>
+        public IReadOnlyDictionary<string, string> IndexedPlatforms => indexedPlatforms;
 
         public ScanBadge ScanOf(string digest, ParsedManifest parsed) => scans(digest, parsed);
 
         /// <summary>
         /// The manifest's bytes plus its distinct blobs, plus (an index) its children's sizes; a child the repository
-        /// lacks counts with its descriptor size. Memoised: children shared by several indexes are summed once each.
+        /// lacks, or a grandchild (not loaded for the page), counts with its descriptor size. Memoised: children
+        /// shared by several indexes are summed once each.
         /// </summary>
         public long SizeOf(string digest, long fallback = 0)
         {

@@ -40,11 +40,15 @@ public static class RepositoryEndpoints
         group.MapGet("/registries/{name}/safety-report", GetSafetyReportAsync)
             .WithSummary("Pull activity of a registry and what deleting it would remove");
         group.MapGet(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(tags)}", ListTagsAsync)
-            .WithSummary("List the tags of a repository")
-            .WithDocumentedPath("{repository}/tags");
+            .WithSummary("List the tags of a repository (paged; sort name, updated)")
+            .WithDocumentedPath("{repository}/tags")
+            .ProducesPagedList<TagResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(artifacts)}", ListArtifactsAsync)
-            .WithSummary("List the artifacts (manifests) of a repository, newest first")
-            .WithDocumentedPath("{repository}/artifacts");
+            .WithSummary("List the artifacts (manifests) of a repository, newest first, each followed by its platform images and referrers (paged; sort -pushed, pushed)")
+            .WithDocumentedPath("{repository}/artifacts")
+            .ProducesPagedList<ArtifactView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(manifest)}", GetManifestAsync)
             .WithSummary("Describe a manifest: config, layers, platforms, referrers and its JSON")
             .WithDocumentedPath("{repository}/manifests/{digest}");
@@ -80,28 +84,22 @@ public static class RepositoryEndpoints
         return TypedResults.Ok(await browser.GetSafetyReportAsync(registry, ct));
     }
 
-    private static async Task<Ok<List<TagResponse>>> ListTagsAsync(
-        string name, string path, HttpContext context, ProjectAccess access, IArtifactStore artifacts, CancellationToken ct)
+    private static async Task<PagedList<TagResponse>> ListTagsAsync(
+        string name, string path, [AsParameters] ListQuery query, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
     {
+        var request = query.ToRequest(ListSort.Ascending(ListSort.NameKey), RegistryBrowser.TagSortKeys);
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
-        var (repositoryName, _) = RepositoryPathConstraint.Split(path, "/tags");
-        var repository = Berth.Core.Distribution.RepositoryName.IsValid(repositoryName)
-            ? await artifacts.GetRepositoryAsync(registry.Id, repositoryName, ct)
-            : null;
-        if (repository is null)
-        {
-            throw new ManagementException(StatusCodes.Status404NotFound, "Repository not found", $"Registry '{name}' has no repository '{repositoryName}'.");
-        }
-
-        var tags = await artifacts.ListTagRecordsAsync(repository.Id, ct);
-        return TypedResults.Ok(tags.Select(t => new TagResponse(t.Name, t.ManifestDigest, t.UpdatedAt)).ToList());
+        var page = await browser.ListTagsAsync(registry, RepositoryPathConstraint.Split(path, "/tags").Repository, request, ct);
+        return new PagedList<TagResponse>(page.Items, page.Next, request);
     }
 
-    private static async Task<Ok<IReadOnlyList<ArtifactView>>> ListArtifactsAsync(
-        string name, string path, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
+    private static async Task<PagedList<ArtifactView>> ListArtifactsAsync(
+        string name, string path, [AsParameters] ListQuery query, HttpContext context, ProjectAccess access, RegistryBrowser browser, CancellationToken ct)
     {
+        var request = query.ToRequest(RegistryBrowser.DefaultArtifactSort, RegistryBrowser.ArtifactSortKeys);
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Viewer, ct);
-        return TypedResults.Ok(await browser.ListArtifactsAsync(registry, RepositoryPathConstraint.Split(path, "/artifacts").Repository, ct));
+        var page = await browser.ListArtifactsAsync(registry, RepositoryPathConstraint.Split(path, "/artifacts").Repository, request, ct);
+        return new PagedList<ArtifactView>(page.Items, page.Next, request);
     }
 
     private static async Task<Ok<ManifestDetailView>> GetManifestAsync(

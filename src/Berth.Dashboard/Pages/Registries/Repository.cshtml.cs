@@ -6,6 +6,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Berth.Dashboard.Pages.Registries;
 
+/// <summary>
+/// A repository's artifacts, newest first, a page of <see cref="KeysetPaging.PageSize"/> at a time (Previous/Next), or
+/// those with a tag containing <c>?q=</c>: the page's size and cost do not grow with the repository.
+/// </summary>
 public sealed class RepositoryModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryBrowser browser) : PageModel
 {
     public RegistrySummary Summary { get; private set; } = null!;
@@ -13,6 +17,9 @@ public sealed class RepositoryModel(ProjectAccess access, IArtifactStore artifac
     public string Repository { get; private set; } = "";
 
     public IReadOnlyList<ArtifactView> Artifacts { get; private set; } = [];
+
+    /// <summary>Search, sort and Previous/Next of the artifact list.</summary>
+    public KeysetLinks ArtifactLinks { get; private set; } = null!;
 
     /// <summary>Developers may delete the repository.</summary>
     public bool CanDelete { get; private set; }
@@ -27,6 +34,9 @@ public sealed class RepositoryModel(ProjectAccess access, IArtifactStore artifac
         CanDelete = role >= ProjectRole.Developer;
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
         Repository = repository;
-        Artifacts = await browser.ListArtifactsAsync(registry, repository, ct);
+        var page = await KeysetPaging.LoadAsync(Request, RegistryBrowser.DefaultArtifactSort, RegistryBrowser.ArtifactSortKeys, "artifacts",
+            request => browser.ListArtifactsAsync(registry, repository, request, ct));
+        Artifacts = page.Items;
+        ArtifactLinks = page.Links;
     }
 }

@@ -38,3 +38,6 @@ public sealed class PostgresDataProtectionKeyStoreTests(PostgresServer server) :
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresPagingTests(PostgresServer server) : PagingConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresListingStoreTests(PostgresServer server) : ListingStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

@@ -23,3 +23,5 @@ public sealed class SqliteScanStoreTests() : ScanStoreConformanceTests<SqliteSto
 
 public sealed class SqliteDataProtectionKeyStoreTests() : DataProtectionKeyStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 public sealed class SqlitePagingTests() : PagingConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+
+public sealed class SqliteListingStoreTests() : ListingStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
