@@ -338,5 +338,14 @@ internal static class PostgresMigrations
         CREATE INDEX manifests_created ON manifests (repository_id, created_at, digest);
         CREATE INDEX tags_updated ON tags (repository_id, updated_at, name);
         """,
+
+        // "Is this manifest listed by an index of the repository?" (the artifact page's top-level filter, the 409 of a
+        // manifest delete) asks for a child digest that is a manifest. Without is_manifest in this index SQLite's
+        // planner took the primary key instead, reading every link of the repository for each manifest on the page
+        // (5.7 CPU-s for one page of a 200,000-tag repository); with it the check is one covering index lookup.
+        """
+        DROP INDEX manifest_links_child;
+        CREATE INDEX manifest_links_child ON manifest_links (repository_id, child_digest, is_manifest);
+        """,
     ];
 }
