@@ -8,7 +8,7 @@
 # Idempotent: does nothing (not even apt-get update) when everything is present. Debian/Ubuntu (apt) only.
 set -euo pipefail
 
-packages=(skopeo podman uidmap)
+packages=(skopeo podman uidmap openssl)  # openssl: TlsTests makes a self-signed certificate
 
 missing=()
 for package in "${packages[@]}"; do
