@@ -114,12 +114,12 @@ public abstract class TenantStoreConformanceTests<TProvider>(TProvider provider)
         await Tenants.CreateRegistryAsync(new NewRegistry("r1", "web", "p1", "first-hash", 1000, T0), Ct);
         var before = (await Tenants.GetCredentialAsync("web", Ct))!.Generation;
 
-        Assert.Equal(before + 1, await Tenants.ReplacePasswordAsync("r1", "second-hash", T0.AddHours(1), Ct));
+        Assert.Equal(before + 1, await Tenants.ReplacePasswordAsync("r1", "second-hash", T0.AddHours(1), null, Ct));
         Assert.Equal(new RegistryCredential("r1", "web", "second-hash", before + 1, "first-hash", T0.AddHours(1)),
             await Tenants.GetCredentialAsync("web", Ct));
 
         // Only the one replaced last is kept.
-        await Tenants.ReplacePasswordAsync("r1", "third-hash", T0.AddHours(2), Ct);
+        await Tenants.ReplacePasswordAsync("r1", "third-hash", T0.AddHours(2), null, Ct);
         Assert.Equal(new RegistryCredential("r1", "web", "third-hash", before + 2, "second-hash", T0.AddHours(2)),
             await Tenants.GetCredentialAsync("web", Ct));
     }
@@ -251,7 +251,7 @@ public abstract class TenantStoreConformanceTests<TProvider>(TProvider provider)
         Assert.Null(await Tenants.GetRegistryByIdAsync(registry.Id, Ct));
         Assert.Null(await Tenants.GetCredentialAsync("web", Ct));
         Assert.Null(await Tenants.GetCredentialGenerationAsync(registry.Id, Ct));
-        Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", T0, Ct));
+        Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", T0, null, Ct));
         Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
         Assert.DoesNotContain(await Tenants.ListRegistriesAsync(registry.ProjectId, Ct), r => r.Id == registry.Id);
         Assert.Equal(StorageLimitResult.RegistryGone, await Tenants.SetStorageLimitAsync(registry.Id, 1L << 31, Ct));
