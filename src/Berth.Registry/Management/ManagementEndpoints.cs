@@ -144,9 +144,10 @@ public static class ManagementEndpoints
     }
 
     /// <summary>No body (or <c>{}</c>): the previous password stops at once; <c>{"keepPreviousFor":"24h"}</c>: it keeps working that long.</summary>
-    private static async Task<IResult> ResetPasswordAsync(string name, PasswordResetRequest? body, HttpContext context, RegistryPasswordReset reset,
-        ProjectAccess access, CancellationToken ct)
+    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryPasswordReset reset, ProjectAccess access, CancellationToken ct)
     {
+        // Read by hand, not bound: clients that send no body at all (and no Content-Type) must keep getting the instant reset.
+        var body = await ReadOptionalJsonAsync<PasswordResetRequest>(context.Request, "{\"keepPreviousFor\": \"24h\"} or nothing", ct);
         TimeSpan? keep = null;
         if (body?.KeepPreviousFor is { } text)
         {
@@ -203,12 +204,20 @@ public static class ManagementEndpoints
     }
 
     /// <summary>Reads <c>{"confirm":"…"}</c> from a body of at most 64 KiB, with or without Content-Length (chunked clients).</summary>
-    private static async Task<string> ReadConfirmationAsync(HttpRequest request, CancellationToken ct)
+    private static async Task<string> ReadConfirmationAsync(HttpRequest request, CancellationToken ct) =>
+        (await ReadOptionalJsonAsync<DeleteConfirmation>(request, "{\"confirm\": \"<name>\"}", ct))?.Confirm ?? "";
+
+    /// <summary>
+    /// An optional JSON body of at most 64 KiB, with or without Content-Length (chunked clients): null when there is
+    /// none (or it is too large); 400 when it is not JSON of that shape (<paramref name="expected"/> says which).
+    /// </summary>
+    private static async Task<T?> ReadOptionalJsonAsync<T>(HttpRequest request, string expected, CancellationToken ct)
+        where T : class
     {
         const int Limit = 64 * 1024;
         if (request.ContentLength is 0 or > Limit)
         {
-            return "";
+            return null;
         }
 
         var buffer = new MemoryStream();
@@ -219,22 +228,22 @@ public static class ManagementEndpoints
             buffer.Write(chunk, 0, read);
             if (buffer.Length > Limit)
             {
-                return "";
+                return null;
             }
         }
 
         if (buffer.Length == 0)
         {
-            return "";
+            return null;
         }
 
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<DeleteConfirmation>(buffer.ToArray(), JsonWeb)?.Confirm ?? "";
+            return System.Text.Json.JsonSerializer.Deserialize<T>(buffer.ToArray(), JsonWeb);
         }
         catch (System.Text.Json.JsonException)
         {
-            throw new ManagementException(400, "Invalid body", "The body must be JSON: {\"confirm\": \"<name>\"}.");
+            throw new ManagementException(400, "Invalid body", $"The body must be JSON: {expected}.");
         }
     }
 

@@ -110,6 +110,26 @@ public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : I
     }
 
     [Fact]
+    public async Task AResetWithAnOverlapAndItsEarlyRevocationAreSeenWithTheOverlapsEnd()
+    {
+        var registry = await NewRegistryAsync("r1", "web");
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync(ConnectDeadline));
+
+        var until = T0.AddDays(1).AddMilliseconds(123);
+        var generation = await _writer.ReplacePasswordAsync(registry.Id, "new-hash", T0, until, Ct);
+        Assert.Equal(new CredentialChange(registry.Id, generation, until), await NextAsync());
+
+        // Same generation, no overlap any more.
+        Assert.Equal(generation, await _writer.RevokePreviousPasswordAsync(registry.Id, T0, Ct));
+        Assert.Equal(new CredentialChange(registry.Id, generation, null), await NextAsync());
+
+        // Nothing to revoke: nothing announced; the next change is the next real one.
+        Assert.Null(await _writer.RevokePreviousPasswordAsync(registry.Id, T0, Ct));
+        generation = await _writer.ReplacePasswordAsync(registry.Id, "newer-hash", T0, null, Ct);
+        Assert.Equal(new CredentialChange(registry.Id, generation), await NextAsync());
+    }
+
+    [Fact]
     public async Task AfterLosingItsConnectionTheFeedReconnectsAndSaysItMayHaveMissedChanges()
     {
         var registry = await NewRegistryAsync("r1", "web");
