@@ -78,10 +78,11 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
         session.Command("SELECT pg_advisory_xact_lock(@key);").With("key", MigrationLockKey).ExecuteAsync(cancellationToken);
 
     /// <summary>NOTIFY inside the transaction: PostgreSQL delivers it at commit and drops it on rollback.</summary>
-    public override Task PublishCredentialChangeAsync(SqlSession session, string registryId, long? generation, CancellationToken cancellationToken) =>
+    public override Task PublishCredentialChangeAsync(SqlSession session, string registryId, long? generation, DateTimeOffset? previousValidUntil,
+        CancellationToken cancellationToken) =>
         session.Command("SELECT pg_notify(@channel, @payload);")
             .With("channel", PostgresMetadataStore.CredentialsChannel)
-            .With("payload", $"{registryId}:{(generation is { } g ? g.ToString(System.Globalization.CultureInfo.InvariantCulture) : PostgresMetadataStore.DeletedMarker)}")
+            .With("payload", PostgresMetadataStore.FormatChange(registryId, generation, previousValidUntil))
             .ExecuteAsync(cancellationToken);
 
     public override bool IsUniqueViolation(Exception exception) =>

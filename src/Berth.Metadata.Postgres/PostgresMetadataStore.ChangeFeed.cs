@@ -8,7 +8,8 @@ namespace Berth.Metadata.Postgres;
 /// <summary>
 /// The credential change feed on LISTEN/NOTIFY. Writers call <c>pg_notify</c> inside the transaction of the change,
 /// so PostgreSQL delivers the notification at commit and drops it on rollback. Payload: <c>registryId:generation</c>
-/// after a password reset, <c>registryId:deleted</c> after a registry delete.
+/// after a password reset (or an overlap revoked early), <c>registryId:generation,untilUnixMs</c> after a reset that
+/// keeps the previous password working until then, <c>registryId:deleted</c> after a registry delete.
 /// </summary>
 public sealed partial class PostgresMetadataStore
 {
@@ -142,8 +143,31 @@ public sealed partial class PostgresMetadataStore
             return new CredentialChange(registryId, null);
         }
 
+        // The overlap's end follows a comma: a node from before overlaps fails to parse it as a generation and forgets
+        // its cache (safe), rather than misreading it.
+        var comma = change.IndexOf(',', StringComparison.Ordinal);
+        DateTimeOffset? previousValidUntil = null;
+        if (comma >= 0)
+        {
+            if (!long.TryParse(change.AsSpan(comma + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var untilMs))
+            {
+                return CredentialChange.MayHaveMissedChanges;
+            }
+
+            previousValidUntil = DateTimeOffset.FromUnixTimeMilliseconds(untilMs);
+            change = change[..comma];
+        }
+
         return long.TryParse(change, NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
-            ? new CredentialChange(registryId, generation)
+            ? new CredentialChange(registryId, generation, previousValidUntil)
             : CredentialChange.MayHaveMissedChanges;
     }
+
+    /// <summary>The payload <see cref="ParseChange"/> reads.</summary>
+    internal static string FormatChange(string registryId, long? generation, DateTimeOffset? previousValidUntil) => (generation, previousValidUntil) switch
+    {
+        (null, _) => $"{registryId}:{DeletedMarker}",
+        ({ } g, null) => string.Create(CultureInfo.InvariantCulture, $"{registryId}:{g}"),
+        ({ } g, { } until) => string.Create(CultureInfo.InvariantCulture, $"{registryId}:{g},{until.ToUnixTimeMilliseconds()}"),
+    };
 }

@@ -347,5 +347,11 @@ internal static class PostgresMigrations
         DROP INDEX manifest_links_child;
         CREATE INDEX manifest_links_child ON manifest_links (repository_id, child_digest, is_manifest);
         """,
+
+        // Rotation with overlap: until this time the previous password (and the tokens issued under generation - 1)
+        // still works; NULL when it does not (a plain reset, or the overlap revoked early).
+        """
+        ALTER TABLE registries ADD COLUMN previous_password_valid_until timestamptz;
+        """,
     ];
 }

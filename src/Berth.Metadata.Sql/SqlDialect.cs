@@ -84,7 +84,15 @@ public abstract class SqlDialect
     /// Announces, inside the transaction that makes it, that a registry's credentials changed (a new generation) or
     /// that it was deleted (<paramref name="generation"/> null), for nodes that watch for it.
     /// </summary>
-    public virtual Task PublishCredentialChangeAsync(SqlSession session, string registryId, long? generation, CancellationToken cancellationToken) =>
+    public Task PublishCredentialChangeAsync(SqlSession session, string registryId, long? generation, CancellationToken cancellationToken) =>
+        PublishCredentialChangeAsync(session, registryId, generation, previousValidUntil: null, cancellationToken);
+
+    /// <summary>
+    /// As above, with when the previous generation stops working (a reset that keeps the previous password for an
+    /// overlap); null when it already has (a plain reset, the overlap revoked early).
+    /// </summary>
+    public virtual Task PublishCredentialChangeAsync(SqlSession session, string registryId, long? generation, DateTimeOffset? previousValidUntil,
+        CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
     /// <summary>True when <paramref name="exception"/> means a unique or primary key constraint refused a row.</summary>

@@ -26,10 +26,10 @@ public abstract partial class SqlMetadataStore
         var statement = Command(
             $"""
             WITH page AS (
-                SELECT id, name, project_id, storage_limit_bytes, created_at FROM registries
+                SELECT id, name, project_id, storage_limit_bytes, created_at, previous_password_valid_until FROM registries
                 WHERE project_id = @projectId AND deleted_at IS NULL {keyset.Search("name")} AND {keyset.After("")}
                 ORDER BY {keyset.OrderBy("")} LIMIT @limit)
-            SELECT page.id, page.name, page.project_id, p.name, page.storage_limit_bytes, page.created_at,
+            SELECT page.id, page.name, page.project_id, p.name, page.storage_limit_bytes, page.created_at, page.previous_password_valid_until,
                    (SELECT CAST(COALESCE(SUM(b.size), 0) AS bigint) FROM blobs b WHERE b.registry_id = page.id),
                    (SELECT COUNT(*) FROM repositories x WHERE x.registry_id = page.id AND x.deleted_at IS NULL),
                    (SELECT CAST(COALESCE(SUM(u.held_bytes), 0) AS bigint) FROM uploads u WHERE u.registry_id = page.id)
@@ -41,7 +41,7 @@ public abstract partial class SqlMetadataStore
         {
             var registry = ReadRegistry(r);
             var cursor = keyset.Key == RegistryCreated ? ListCursor.Of(keyset.Key.Name, registry.CreatedAt, registry.Id) : new ListCursor(keyset.Key.Name, registry.Name, registry.Id);
-            return (new RegistryListing(registry, new RegistryUsage(r.GetInt64(6), checked((int)r.GetInt64(7)), r.GetInt64(8))), cursor);
+            return (new RegistryListing(registry, new RegistryUsage(r.GetInt64(7), checked((int)r.GetInt64(8)), r.GetInt64(9))), cursor);
         }, cancellationToken);
         return keyset.ToPage(rows);
     }

@@ -7,7 +7,7 @@ public abstract partial class SqlMetadataStore
 {
     private const string SelectRegistry =
         """
-        SELECT r.id, r.name, r.project_id, p.name, r.storage_limit_bytes, r.created_at
+        SELECT r.id, r.name, r.project_id, p.name, r.storage_limit_bytes, r.created_at, r.previous_password_valid_until
         FROM registries r JOIN projects p ON p.id = r.project_id
         WHERE r.deleted_at IS NULL
         """;
@@ -83,7 +83,7 @@ public abstract partial class SqlMetadataStore
                 INSERT INTO registries (id, name, project_id, password_hash, storage_limit_bytes, created_at)
                 SELECT @id, @name, p.id, @passwordHash, @limit, @createdAt FROM projects p
                 WHERE p.id = @projectId AND p.deleted_at IS NULL {_dialect.ForShare}
-                RETURNING id, name, project_id, (SELECT name FROM projects WHERE id = @projectId), storage_limit_bytes, created_at;
+                RETURNING id, name, project_id, (SELECT name FROM projects WHERE id = @projectId), storage_limit_bytes, created_at, previous_password_valid_until;
                 """)
                 .With("id", registry.Id)
                 .With("name", registry.Name)
@@ -116,22 +116,34 @@ public abstract partial class SqlMetadataStore
             .ListAsync(ReadRegistry, cancellationToken);
 
     public Task<RegistryCredential?> GetCredentialAsync(string username, CancellationToken cancellationToken) =>
-        Command("SELECT id, name, password_hash, credential_generation, previous_password_hash, password_replaced_at FROM registries WHERE name = @name AND deleted_at IS NULL;")
+        Command(
+            """
+            SELECT id, name, password_hash, credential_generation, previous_password_hash, password_replaced_at, previous_password_valid_until
+            FROM registries WHERE name = @name AND deleted_at IS NULL;
+            """)
             .With("name", username)
             .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
-                r.GetNullableString(4), r.GetNullableTime(5)), cancellationToken);
+                r.GetNullableString(4), r.GetNullableTime(5), r.GetNullableTime(6)), cancellationToken);
 
     public Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken) =>
         Command("SELECT credential_generation FROM registries WHERE id = @id AND deleted_at IS NULL;")
             .With("id", registryId)
             .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
-    public Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<CredentialState?> GetCredentialStateAsync(string registryId, CancellationToken cancellationToken) =>
+        Command("SELECT credential_generation, previous_password_valid_until FROM registries WHERE id = @id AND deleted_at IS NULL;")
+            .With("id", registryId)
+            .FirstAsync(r => new CredentialState(r.GetInt64(0), r.GetNullableTime(1)), cancellationToken);
+
+    public Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, DateTimeOffset? keepPreviousUntil,
+        CancellationToken cancellationToken) =>
         WriteAsync(async connection =>
         {
+            // Always set, so a plain reset during an overlap ends it: only the password just replaced can be "previous".
             var generation = await connection.Command(
                 """
                 UPDATE registries SET previous_password_hash = password_hash, password_replaced_at = @now,
+                    previous_password_valid_until = @keepUntil,
                     password_hash = @hash, credential_generation = credential_generation + 1
                 WHERE id = @id AND deleted_at IS NULL
                 RETURNING credential_generation;
@@ -139,12 +151,34 @@ public abstract partial class SqlMetadataStore
                 .With("id", registryId)
                 .With("hash", passwordHash)
                 .With("now", now)
+                .With("keepUntil", keepPreviousUntil)
                 .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
 
             // In the same transaction: the news goes out when the new generation commits, never otherwise.
             if (generation is not null)
             {
-                await _dialect.PublishCredentialChangeAsync(connection, registryId, generation, cancellationToken);
+                await _dialect.PublishCredentialChangeAsync(connection, registryId, generation, keepPreviousUntil, cancellationToken);
+            }
+
+            return generation;
+        }, cancellationToken);
+
+    public Task<long?> RevokePreviousPasswordAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // The generation stays: the current password and its tokens are untouched; nodes drop generation - 1.
+            var generation = await connection.Command(
+                """
+                UPDATE registries SET previous_password_valid_until = NULL
+                WHERE id = @id AND deleted_at IS NULL AND previous_password_valid_until > @now
+                RETURNING credential_generation;
+                """)
+                .With("id", registryId)
+                .With("now", now)
+                .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
+            if (generation is not null)
+            {
+                await _dialect.PublishCredentialChangeAsync(connection, registryId, generation, previousValidUntil: null, cancellationToken);
             }
 
             return generation;
@@ -319,5 +353,5 @@ public abstract partial class SqlMetadataStore
     private static ProjectRecord ReadProject(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetTime(2));
 
     private static RegistryRecord ReadRegistry(DbDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetTime(5));
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetTime(5), r.GetNullableTime(6));
 }

@@ -293,6 +293,46 @@ public sealed class MultiNodeTests(MultiNodeFixture fixture) : IClassFixture<Mul
     }
 
     [Fact]
+    public async Task APreviousPasswordKeptByAResetWorksOnEveryNodeAndItsEarlyRevocationIsSeenEverywhereWithinASecond()
+    {
+        var registry = await fixture.NewRegistryAsync("mo");
+        var old = (registry.Username, registry.Password);
+        using var onNode2 = new RegistryClient(fixture.Nodes[2], registry, RegistryAuthMode.Basic);
+        var tokenBefore = await onNode2.GetTokenAsync($"repository:{registry.Repo("app")}:pull");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[1], "/v2/", basic: old));
+
+        using var reset = await fixture.Admin.Http.PostAsync($"api/v1/registries/{registry.Name}/password",
+            new StringContent("""{"keepPreviousFor":"1h"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        using var document = JsonDocument.Parse(await reset.Content.ReadAsStringAsync());
+        var newPassword = document.RootElement.GetProperty("password").GetString()!;
+
+        // Well after the reset's notification has reached the other nodes, they still accept the previous password, its
+        // cached verification and its tokens (the overlap travelled with the new generation).
+        await Task.Delay(PropagationLimit * 1.5);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[1], "/v2/", basic: old));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[2], "/v2/", basic: old));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[2], "/v2/", bearer: tokenBefore));
+        using var oldOnNode1 = new RegistryClient(fixture.Nodes[1], registry, RegistryAuthMode.Basic);
+        var tokenDuring = await oldOnNode1.GetTokenAsync($"repository:{registry.Repo("app")}:pull");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[2], "/v2/", bearer: tokenDuring));
+
+        using var revoke = await fixture.Admin.Http.DeleteAsync($"api/v1/registries/{registry.Name}/password/previous");
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        var revokedAt = Stopwatch.StartNew();
+
+        await AssertWithinAsync(PropagationLimit, revokedAt,
+            () => StatusAsync(fixture.Nodes[1], "/v2/", basic: old),
+            () => StatusAsync(fixture.Nodes[2], "/v2/", basic: old),
+            () => StatusAsync(fixture.Nodes[2], "/v2/", bearer: tokenBefore),
+            () => StatusAsync(fixture.Nodes[1], "/v2/", bearer: tokenDuring));
+
+        // The current password is untouched everywhere.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[2], "/v2/", basic: (registry.Username, newPassword)));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[1], "/v2/", basic: (registry.Username, newPassword)));
+    }
+
+    [Fact]
     public async Task RegistryDeleteOnOneNodeIsSeenEverywhereWithinASecondAndPurgesTheBucket()
     {
         var registry = await fixture.NewRegistryAsync("mn");

@@ -1,5 +1,7 @@
 namespace Berth.Api;
 
+/// <param name="PreviousPasswordValidUntil">Until when the password a reset replaced still works (a reset with an
+/// overlap); null when it does not.</param>
 public sealed record RegistryResponse(
     string Name,
     string Project,
@@ -10,4 +12,5 @@ public sealed record RegistryResponse(
     long StorageLimitBytes,
     int RepositoryCount,
     DateTimeOffset CreatedAt,
-    string? UsageNotice);
+    string? UsageNotice,
+    DateTimeOffset? PreviousPasswordValidUntil = null);

@@ -48,12 +48,22 @@ public interface ITenantStore
     /// <summary>The current credential generation of a registry, or null when the registry no longer exists.</summary>
     Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken);
 
+    /// <summary>The current credential generation and the end of the previous password's overlap (if any) of a registry, or null when it no longer exists.</summary>
+    Task<CredentialState?> GetCredentialStateAsync(string registryId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Stores a new password hash, keeps the replaced one as the previous password (replaced at <paramref name="now"/>)
-    /// and moves the credential generation on, atomically. Returns the new generation, or null when the registry no
-    /// longer exists.
+    /// and moves the credential generation on, atomically. With <paramref name="keepPreviousUntil"/> the previous
+    /// password (generation - 1) keeps working until then; without, it stops at once, ending any earlier overlap (only
+    /// one previous password at a time). Returns the new generation, or null when the registry no longer exists.
     /// </summary>
-    Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<long?> ReplacePasswordAsync(string registryId, string passwordHash, DateTimeOffset now, DateTimeOffset? keepPreviousUntil, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends the previous password's overlap at once (it and its tokens stop working). Returns the current generation,
+    /// or null when the registry has no previous password still working at <paramref name="now"/> (or no longer exists).
+    /// </summary>
+    Task<long?> RevokePreviousPasswordAsync(string registryId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Sets a registry's storage allocation unless what it stores plus what its open upload sessions hold is more

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 namespace Berth.Registry.Auth;
 
 /// <summary>
-/// Applies credential changes committed by other nodes (password resets, registry deletes) to this node's
+/// Applies credential changes committed by other nodes (password resets, overlaps revoked early, registry deletes) to this node's
 /// <see cref="CredentialGenerations"/>, so their old passwords and tokens stop working here too within moments.
 /// Runs only when the metadata store is shared (it offers an <see cref="ICredentialChangeFeed"/>).
 /// </summary>
@@ -33,7 +33,7 @@ public sealed partial class CredentialChangeListener(
                     generations.PublishDeleted(change.RegistryId);
                     break;
                 default:
-                    generations.Publish(change.RegistryId, change.Generation.Value);
+                    generations.Publish(change.RegistryId, change.Generation.Value, change.PreviousValidUntil);
                     break;
             }
         }

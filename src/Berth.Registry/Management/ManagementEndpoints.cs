@@ -30,6 +30,7 @@ public static class ManagementEndpoints
         api.MapPatch("/registries/{name}", ResizeRegistryAsync);
         api.MapDelete("/registries/{name}", DeleteRegistryAsync);
         api.MapPost("/registries/{name}/password", ResetPasswordAsync);
+        api.MapDelete("/registries/{name}/password/previous", RevokePreviousPasswordAsync);
         api.MapGet("/registries/{name}/audit", ListRegistryAuditAsync).ProducesPagedList<AuditEventResponse>();
         api.MapPost("/registries/{name}/kubernetes-secret", CreateKubernetesSecretAsync);
         api.MapGet("/projects/{project}/audit", ListProjectAuditAsync).ProducesPagedList<AuditEventResponse>();
@@ -112,24 +113,25 @@ public static class ManagementEndpoints
     }
 
     private static async Task<PagedList<RegistryResponse>> ListRegistriesAsync(string project, [AsParameters] ListQuery query, HttpRequest request,
-        ITenantStore tenants, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, CancellationToken ct)
+        ITenantStore tenants, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, TimeProvider time, CancellationToken ct)
     {
         var page = query.ToRequest(ListSort.Ascending(ListSort.NameKey), RegistrySortKeys);
         var (owner, _) = await access.RequireProjectAsync(request.HttpContext.User, project, ProjectRole.Viewer, ct);
         var registries = await tenants.ListRegistriesAsync(owner.Id, page, ct);
         return new PagedList<RegistryResponse>(
-            registries.Items.Select(r => Describe(r.Registry, r.Usage, request, addressing, notices)).ToList(), registries.Next, page);
+            registries.Items.Select(r => Describe(r.Registry, r.Usage, request, addressing, notices, time)).ToList(), registries.Next, page);
     }
 
     private static async Task<IResult> GetRegistryAsync(string name, HttpRequest request, IArtifactStore artifacts,
-        RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, CancellationToken ct)
+        RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, TimeProvider time, CancellationToken ct)
     {
         var (registry, _) = await access.RequireRegistryAsync(request.HttpContext.User, name, ProjectRole.Viewer, ct);
-        return Results.Ok(await DescribeAsync(registry, request, artifacts, addressing, notices, ct));
+        return Results.Ok(await DescribeAsync(registry, request, artifacts, addressing, notices, time, ct));
     }
 
     private static async Task<IResult> ResizeRegistryAsync(string name, ResizeRequest? body, HttpContext context, ITenantStore tenants,
-        IArtifactStore artifacts, RegistryLifecycle lifecycle, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, CancellationToken ct)
+        IArtifactStore artifacts, RegistryLifecycle lifecycle, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, TimeProvider time,
+        CancellationToken ct)
     {
         if (body?.StorageLimitGiB is not { } gib || gib < 1 || gib > RegistryDefaultsOptions.MaxAllocationBytes / Berth.Core.ByteSize.GiB)
         {
@@ -138,15 +140,34 @@ public static class ManagementEndpoints
 
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
         await lifecycle.ResizeAsync(registry, gib * Berth.Core.ByteSize.GiB, AuditActor.From(context), ct);
-        return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, notices, ct));
+        return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, notices, time, ct));
     }
 
+    /// <summary>No body (or <c>{}</c>): the previous password stops at once; <c>{"keepPreviousFor":"24h"}</c>: it keeps working that long.</summary>
     private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryPasswordReset reset, ProjectAccess access, CancellationToken ct)
     {
+        // Read by hand, not bound: clients that send no body at all (and no Content-Type) must keep getting the instant reset.
+        var body = await ReadOptionalJsonAsync<PasswordResetRequest>(context.Request, "{\"keepPreviousFor\": \"24h\"} or nothing", ct);
+        TimeSpan? keep = null;
+        if (body?.KeepPreviousFor is { } text)
+        {
+            keep = KeepPreviousFor.TryParse(text, out var duration)
+                ? duration
+                : throw new ManagementException(400, "Invalid keepPreviousFor", $"\"keepPreviousFor\" must be {KeepPreviousFor.Expected}; got \"{text}\".");
+        }
+
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
-        var password = await reset.ResetAsync(registry, AuditActor.From(context), ct);
+        var result = await reset.ResetAsync(registry, keep, AuditActor.From(context), ct);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Ok(new PasswordResetResponse(registry.Name, password));
+        return Results.Ok(new PasswordResetResponse(registry.Name, result.Password, result.PreviousPasswordValidUntil));
+    }
+
+    /// <summary>Ends a reset's overlap early: the previous password and its tokens stop at once on every node.</summary>
+    private static async Task<IResult> RevokePreviousPasswordAsync(string name, HttpContext context, RegistryPasswordReset reset, ProjectAccess access, CancellationToken ct)
+    {
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
+        await reset.RevokePreviousAsync(registry, AuditActor.From(context), ct);
+        return Results.NoContent();
     }
 
     /// <summary>Irreversible, so it must be confirmed with the registry's exact name (body <c>{"confirm"}</c> or <c>?confirm=</c>).</summary>
@@ -183,12 +204,20 @@ public static class ManagementEndpoints
     }
 
     /// <summary>Reads <c>{"confirm":"…"}</c> from a body of at most 64 KiB, with or without Content-Length (chunked clients).</summary>
-    private static async Task<string> ReadConfirmationAsync(HttpRequest request, CancellationToken ct)
+    private static async Task<string> ReadConfirmationAsync(HttpRequest request, CancellationToken ct) =>
+        (await ReadOptionalJsonAsync<DeleteConfirmation>(request, "{\"confirm\": \"<name>\"}", ct))?.Confirm ?? "";
+
+    /// <summary>
+    /// An optional JSON body of at most 64 KiB, with or without Content-Length (chunked clients): null when there is
+    /// none (or it is too large); 400 when it is not JSON of that shape (<paramref name="expected"/> says which).
+    /// </summary>
+    private static async Task<T?> ReadOptionalJsonAsync<T>(HttpRequest request, string expected, CancellationToken ct)
+        where T : class
     {
         const int Limit = 64 * 1024;
         if (request.ContentLength is 0 or > Limit)
         {
-            return "";
+            return null;
         }
 
         var buffer = new MemoryStream();
@@ -199,22 +228,22 @@ public static class ManagementEndpoints
             buffer.Write(chunk, 0, read);
             if (buffer.Length > Limit)
             {
-                return "";
+                return null;
             }
         }
 
         if (buffer.Length == 0)
         {
-            return "";
+            return null;
         }
 
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<DeleteConfirmation>(buffer.ToArray(), JsonWeb)?.Confirm ?? "";
+            return System.Text.Json.JsonSerializer.Deserialize<T>(buffer.ToArray(), JsonWeb);
         }
         catch (System.Text.Json.JsonException)
         {
-            throw new ManagementException(400, "Invalid body", "The body must be JSON: {\"confirm\": \"<name>\"}.");
+            throw new ManagementException(400, "Invalid body", $"The body must be JSON: {expected}.");
         }
     }
 
@@ -243,14 +272,15 @@ public static class ManagementEndpoints
         new(e.At, e.Actor, e.Action, e.ProjectName, e.RegistryName, e.RemoteAddress, e.Detail);
 
     private static async Task<RegistryResponse> DescribeAsync(RegistryRecord registry, HttpRequest request, IArtifactStore artifacts,
-        RegistryAddressing addressing, UsageNotices notices, CancellationToken ct) =>
-        Describe(registry, await artifacts.GetUsageAsync(registry.Id, ct), request, addressing, notices);
+        RegistryAddressing addressing, UsageNotices notices, TimeProvider time, CancellationToken ct) =>
+        Describe(registry, await artifacts.GetUsageAsync(registry.Id, ct), request, addressing, notices, time);
 
     private static RegistryResponse Describe(RegistryRecord registry, RegistryUsage usage, HttpRequest request, RegistryAddressing addressing,
-        UsageNotices notices) =>
+        UsageNotices notices, TimeProvider time) =>
         new(registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name,
             usage.StorageUsageBytes, usage.UploadBytes, registry.StorageLimitBytes, usage.RepositoryCount, registry.CreatedAt,
-            notices.For(usage, registry.StorageLimitBytes));
+            notices.For(usage, registry.StorageLimitBytes),
+            registry.PreviousPasswordValidUntil > time.GetUtcNow() ? registry.PreviousPasswordValidUntil : null);
 
     private static async Task<RegistryRecord> FindRegistryAsync(ITenantStore tenants, string name, CancellationToken ct) =>
         await tenants.GetRegistryAsync(name, ct)

@@ -58,10 +58,10 @@ public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : I
         var registry = await NewRegistryAsync("r1", "web");
         Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync(ConnectDeadline));
 
-        var generation = await _writer.ReplacePasswordAsync(registry.Id, "new-hash", T0, Ct);
+        var generation = await _writer.ReplacePasswordAsync(registry.Id, "new-hash", T0, null, Ct);
         Assert.Equal(new CredentialChange(registry.Id, generation), await NextAsync());
 
-        generation = await _writer.ReplacePasswordAsync(registry.Id, "newer-hash", T0, Ct);
+        generation = await _writer.ReplacePasswordAsync(registry.Id, "newer-hash", T0, null, Ct);
         Assert.Equal(new CredentialChange(registry.Id, generation), await NextAsync());
     }
 
@@ -83,7 +83,7 @@ public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : I
         Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync(ConnectDeadline));
 
         // Unknown registries: nothing changes, nothing is sent.
-        Assert.Null(await _writer.ReplacePasswordAsync("missing", "x", T0, Ct));
+        Assert.Null(await _writer.ReplacePasswordAsync("missing", "x", T0, null, Ct));
         Assert.False(await _writer.DeleteRegistryAsync("missing", T0, Ct));
 
         // A reset cancelled while it waits for the registry row (locked here) is rolled back, unannounced.
@@ -97,16 +97,36 @@ public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : I
             }
 
             using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _writer.ReplacePasswordAsync(registry.Id, "cancelled", T0, cancel.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _writer.ReplacePasswordAsync(registry.Id, "cancelled", T0, null, cancel.Token));
             await transaction.CommitAsync();
         }
 
         Assert.Equal(1, await _writer.GetCredentialGenerationAsync(registry.Id, Ct));
 
         // The first change to arrive is the next real one.
-        var generation = await _writer.ReplacePasswordAsync(registry.Id, "real", T0, Ct);
+        var generation = await _writer.ReplacePasswordAsync(registry.Id, "real", T0, null, Ct);
         Assert.Equal(2, generation);
         Assert.Equal(new CredentialChange(registry.Id, 2), await NextAsync());
+    }
+
+    [Fact]
+    public async Task AResetWithAnOverlapAndItsEarlyRevocationAreSeenWithTheOverlapsEnd()
+    {
+        var registry = await NewRegistryAsync("r1", "web");
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync(ConnectDeadline));
+
+        var until = T0.AddDays(1).AddMilliseconds(123);
+        var generation = await _writer.ReplacePasswordAsync(registry.Id, "new-hash", T0, until, Ct);
+        Assert.Equal(new CredentialChange(registry.Id, generation, until), await NextAsync());
+
+        // Same generation, no overlap any more.
+        Assert.Equal(generation, await _writer.RevokePreviousPasswordAsync(registry.Id, T0, Ct));
+        Assert.Equal(new CredentialChange(registry.Id, generation, null), await NextAsync());
+
+        // Nothing to revoke: nothing announced; the next change is the next real one.
+        Assert.Null(await _writer.RevokePreviousPasswordAsync(registry.Id, T0, Ct));
+        generation = await _writer.ReplacePasswordAsync(registry.Id, "newer-hash", T0, null, Ct);
+        Assert.Equal(new CredentialChange(registry.Id, generation), await NextAsync());
     }
 
     [Fact]
@@ -127,7 +147,7 @@ public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : I
         }
 
         Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync(ConnectDeadline));
-        var generation = await _writer.ReplacePasswordAsync(registry.Id, "new-hash", T0, Ct);
+        var generation = await _writer.ReplacePasswordAsync(registry.Id, "new-hash", T0, null, Ct);
         Assert.Equal(new CredentialChange(registry.Id, generation), await NextAsync());
     }
 

@@ -113,11 +113,11 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server)
         var registry = await NewRegistryAsync("acme", "web");
         var before = (await Tenants.GetCredentialAsync("web", Ct))!;
 
-        var generation = await Tenants.ReplacePasswordAsync(registry.Id, "new-hash", T0, Ct);
+        var generation = await Tenants.ReplacePasswordAsync(registry.Id, "new-hash", T0, null, Ct);
 
         Assert.Equal(before.Generation + 1, generation);
         Assert.Equal(before with { PasswordHash = "new-hash", Generation = before.Generation + 1, PreviousPasswordHash = before.PasswordHash, PasswordReplacedAt = T0 }, await Tenants.GetCredentialAsync("web", Ct));
-        Assert.Null(await Tenants.ReplacePasswordAsync("missing", "x", T0, Ct));
+        Assert.Null(await Tenants.ReplacePasswordAsync("missing", "x", T0, null, Ct));
     }
 
     [Fact]

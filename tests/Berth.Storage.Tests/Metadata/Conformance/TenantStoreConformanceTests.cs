@@ -114,14 +114,50 @@ public abstract class TenantStoreConformanceTests<TProvider>(TProvider provider)
         await Tenants.CreateRegistryAsync(new NewRegistry("r1", "web", "p1", "first-hash", 1000, T0), Ct);
         var before = (await Tenants.GetCredentialAsync("web", Ct))!.Generation;
 
-        Assert.Equal(before + 1, await Tenants.ReplacePasswordAsync("r1", "second-hash", T0.AddHours(1), Ct));
+        Assert.Equal(before + 1, await Tenants.ReplacePasswordAsync("r1", "second-hash", T0.AddHours(1), null, Ct));
         Assert.Equal(new RegistryCredential("r1", "web", "second-hash", before + 1, "first-hash", T0.AddHours(1)),
             await Tenants.GetCredentialAsync("web", Ct));
 
         // Only the one replaced last is kept.
-        await Tenants.ReplacePasswordAsync("r1", "third-hash", T0.AddHours(2), Ct);
+        await Tenants.ReplacePasswordAsync("r1", "third-hash", T0.AddHours(2), null, Ct);
         Assert.Equal(new RegistryCredential("r1", "web", "third-hash", before + 2, "second-hash", T0.AddHours(2)),
             await Tenants.GetCredentialAsync("web", Ct));
+    }
+
+    [Fact]
+    public async Task AResetCanKeepThePreviousPasswordUntilATimeAndTheOverlapCanBeRevokedEarly()
+    {
+        await Tenants.CreateProjectAsync("p1", "acme", T0, Ct);
+        await Tenants.CreateRegistryAsync(new NewRegistry("r1", "web", "p1", "first-hash", 1000, T0), Ct);
+        var before = (await Tenants.GetCredentialAsync("web", Ct))!.Generation;
+        Assert.Equal(new CredentialState(before, null), await Tenants.GetCredentialStateAsync("r1", Ct));
+        Assert.Null((await Tenants.GetRegistryAsync("web", Ct))!.PreviousPasswordValidUntil);
+
+        // Kept for a day: the credential, the state, the registry record and the listing all say until when.
+        var until = T0.AddHours(25);
+        Assert.Equal(before + 1, await Tenants.ReplacePasswordAsync("r1", "second-hash", T0.AddHours(1), until, Ct));
+        Assert.Equal(new RegistryCredential("r1", "web", "second-hash", before + 1, "first-hash", T0.AddHours(1), until),
+            await Tenants.GetCredentialAsync("web", Ct));
+        Assert.Equal(new CredentialState(before + 1, until), await Tenants.GetCredentialStateAsync("r1", Ct));
+        Assert.Equal(until, (await Tenants.GetRegistryAsync("web", Ct))!.PreviousPasswordValidUntil);
+        Assert.Equal(until, (await Tenants.GetRegistryByIdAsync("r1", Ct))!.PreviousPasswordValidUntil);
+        var listed = await Tenants.ListRegistriesAsync("p1", new ListPageRequest(10, ListSort.Ascending(ListSort.NameKey), null, null), Ct);
+        Assert.Equal(until, Assert.Single(listed.Items).Registry.PreviousPasswordValidUntil);
+
+        // Revoked early: the generation stays (the current password is untouched); a second revoke finds nothing.
+        Assert.Equal(before + 1, await Tenants.RevokePreviousPasswordAsync("r1", T0.AddHours(2), Ct));
+        Assert.Equal(new CredentialState(before + 1, null), await Tenants.GetCredentialStateAsync("r1", Ct));
+        Assert.Null(await Tenants.RevokePreviousPasswordAsync("r1", T0.AddHours(2), Ct));
+
+        // An overlap that is over by the clock can't be revoked either; a plain reset during an overlap ends it.
+        await Tenants.ReplacePasswordAsync("r1", "third-hash", T0.AddHours(3), T0.AddHours(4), Ct);
+        Assert.Null(await Tenants.RevokePreviousPasswordAsync("r1", T0.AddHours(5), Ct));
+        await Tenants.ReplacePasswordAsync("r1", "fourth-hash", T0.AddHours(3), T0.AddHours(30), Ct);
+        await Tenants.ReplacePasswordAsync("r1", "fifth-hash", T0.AddHours(4), null, Ct);
+        Assert.Equal(new CredentialState(before + 4, null), await Tenants.GetCredentialStateAsync("r1", Ct));
+        Assert.Null(await Tenants.RevokePreviousPasswordAsync("r1", T0.AddHours(4), Ct));
+        Assert.Null(await Tenants.RevokePreviousPasswordAsync("missing", T0, Ct));
+        Assert.Null(await Tenants.GetCredentialStateAsync("missing", Ct));
     }
 
     // ---- settings
@@ -251,7 +287,7 @@ public abstract class TenantStoreConformanceTests<TProvider>(TProvider provider)
         Assert.Null(await Tenants.GetRegistryByIdAsync(registry.Id, Ct));
         Assert.Null(await Tenants.GetCredentialAsync("web", Ct));
         Assert.Null(await Tenants.GetCredentialGenerationAsync(registry.Id, Ct));
-        Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", T0, Ct));
+        Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", T0, null, Ct));
         Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
         Assert.DoesNotContain(await Tenants.ListRegistriesAsync(registry.ProjectId, Ct), r => r.Id == registry.Id);
         Assert.Equal(StorageLimitResult.RegistryGone, await Tenants.SetStorageLimitAsync(registry.Id, 1L << 31, Ct));
