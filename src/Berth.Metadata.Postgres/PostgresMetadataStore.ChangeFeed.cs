@@ -15,6 +15,9 @@ public sealed partial class PostgresMetadataStore
     internal const string CredentialsChannel = "berth_credentials";
     internal const string DeletedMarker = "deleted";
 
+    /// <summary>Payload "registry:rt=token": one access token of the registry was revoked.</summary>
+    internal const string TokenRevokedMarker = "rt=";
+
     // How long the listening connection may stay silent before a round trip checks it: a server that vanished without
     // closing the TCP connection would otherwise leave the feed waiting forever while changes go unseen.
     private static readonly TimeSpan IdleProbeInterval = TimeSpan.FromSeconds(30);
@@ -140,6 +143,11 @@ public sealed partial class PostgresMetadataStore
         if (change == DeletedMarker)
         {
             return new CredentialChange(registryId, null);
+        }
+
+        if (change.StartsWith(TokenRevokedMarker, StringComparison.Ordinal) && change.Length > TokenRevokedMarker.Length)
+        {
+            return CredentialChange.TokenRevoked(registryId, change[TokenRevokedMarker.Length..]);
         }
 
         return long.TryParse(change, NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
