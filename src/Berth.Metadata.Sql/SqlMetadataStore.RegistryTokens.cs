@@ -124,17 +124,27 @@ public abstract partial class SqlMetadataStore
             return new CredentialsRevocation(generation.Value, revoked);
         }, cancellationToken);
 
-    public Task TouchRegistryTokenAsync(string tokenId, DateTimeOffset now, string? from, CancellationToken cancellationToken) =>
-        // Monotonic, like a repository's "updated": touches from several nodes may land out of order.
-        WriteCommand(
-            $"""
-            UPDATE registry_tokens SET last_used_at = @now, last_used_from = @from
-            WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @now);
-            """)
-            .With("id", tokenId)
-            .With("now", now)
-            .With("from", from)
-            .ExecuteAsync(cancellationToken);
+    public Task<bool> TouchRegistryTokenAsync(string tokenId, DateTimeOffset now, string? from, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            // The first use is the update that finds no earlier one: exactly one writer sees it, on any node.
+            if (await connection.Command("UPDATE registry_tokens SET last_used_at = @now, last_used_from = @from WHERE id = @id AND last_used_at IS NULL;")
+                    .With("id", tokenId)
+                    .With("now", now)
+                    .With("from", from)
+                    .ExecuteAsync(cancellationToken) > 0)
+            {
+                return true;
+            }
+
+            // Monotonic, like a repository's "updated": touches from several nodes may land out of order.
+            await connection.Command("UPDATE registry_tokens SET last_used_at = @now, last_used_from = @from WHERE id = @id AND last_used_at < @now;")
+                .With("id", tokenId)
+                .With("now", now)
+                .With("from", from)
+                .ExecuteAsync(cancellationToken);
+            return false;
+        }, cancellationToken);
 
     private static RegistryTokenRecord ReadRegistryToken(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),

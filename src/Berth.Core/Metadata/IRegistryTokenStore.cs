@@ -26,6 +26,9 @@ public interface IRegistryTokenStore
     /// </summary>
     Task<CredentialsRevocation?> RevokeAllCredentialsAsync(string registryId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Records a use: when (never moving back, as touches from several nodes may land out of order) and from where.</summary>
-    Task TouchRegistryTokenAsync(string tokenId, DateTimeOffset now, string? from, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a use: when (never moving back, as touches from several nodes may land out of order) and from where.
+    /// True when it is the token's first recorded use (true once, whichever node records it).
+    /// </summary>
+    Task<bool> TouchRegistryTokenAsync(string tokenId, DateTimeOffset now, string? from, CancellationToken cancellationToken);
 }

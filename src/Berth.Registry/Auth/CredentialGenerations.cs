@@ -16,13 +16,23 @@ public sealed class CredentialGenerations(ITenantStore store)
 
     public async ValueTask<bool> IsCurrentAsync(string registryId, long generation, CancellationToken cancellationToken)
     {
+        var current = await GetAsync(registryId, cancellationToken);
+        return current != Deleted && current == generation;
+    }
+
+    /// <summary>True while the registry exists (its access tokens, which outlive password resets, ask only this).</summary>
+    public async ValueTask<bool> ExistsAsync(string registryId, CancellationToken cancellationToken) =>
+        await GetAsync(registryId, cancellationToken) != Deleted;
+
+    private async ValueTask<long> GetAsync(string registryId, CancellationToken cancellationToken)
+    {
         if (!_generations.TryGetValue(registryId, out var current))
         {
             current = await store.GetCredentialGenerationAsync(registryId, cancellationToken) ?? Deleted;
             current = _generations.GetOrAdd(registryId, current);
         }
 
-        return current != Deleted && current == generation;
+        return current;
     }
 
     /// <summary>Records a registry's new generation (after a password reset, here or on another node).</summary>

@@ -35,6 +35,12 @@ public sealed record RegistryPrincipal(
     /// </summary>
     public RepositoryPatterns? Repositories { get; init; }
 
+    /// <summary>
+    /// The registry access token this principal signed in with (or which issued its bearer token): checked on every use,
+    /// so revoking the token ends it. Unlike the password, such a token survives password resets.
+    /// </summary>
+    public string? RegistryTokenId { get; init; }
+
     /// <summary>The token subject: the user for access tokens, else the registry (whose username is its name).</summary>
     public string Subject => UserName ?? RegistryName;
 

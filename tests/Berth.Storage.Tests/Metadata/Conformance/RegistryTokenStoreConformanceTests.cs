@@ -104,8 +104,9 @@ public abstract class RegistryTokenStoreConformanceTests<TProvider>(TProvider pr
         await AddRegistryAsync("r1", "web");
         await RegistryTokens.CreateRegistryTokenAsync(Token("t1", "r1", "ci", T0), Ct);
 
-        await RegistryTokens.TouchRegistryTokenAsync("t1", T0.AddHours(2), "10.0.0.2", Ct);
-        await RegistryTokens.TouchRegistryTokenAsync("t1", T0.AddHours(1), "10.0.0.1", Ct);
+        Assert.True(await RegistryTokens.TouchRegistryTokenAsync("t1", T0.AddHours(2), "10.0.0.2", Ct));
+        Assert.False(await RegistryTokens.TouchRegistryTokenAsync("t1", T0.AddHours(1), "10.0.0.1", Ct));
+        Assert.False(await RegistryTokens.TouchRegistryTokenAsync("t1", T0.AddHours(2), "10.0.0.3", Ct));
 
         var token = (await RegistryTokens.GetRegistryTokenAsync("t1", Ct))!.Token;
         Assert.Equal((T0.AddHours(2), "10.0.0.2"), (token.LastUsedAt, token.LastUsedFrom));
