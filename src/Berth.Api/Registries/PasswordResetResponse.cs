@@ -1,4 +1,7 @@
 namespace Berth.Api;
 
-/// <summary>Response of <c>POST /api/v1/registries/{name}/password</c>: the new password, shown once.</summary>
-public sealed record PasswordResetResponse(string Username, string Password);
+/// <summary>
+/// Response of <c>POST /api/v1/registries/{name}/password</c>: the new password, shown once, and the registry's access
+/// tokens, which a reset leaves working (revoke-all ends them too).
+/// </summary>
+public sealed record PasswordResetResponse(string Username, string Password, IReadOnlyList<RegistryTokenSummary> AccessTokensStillValid);

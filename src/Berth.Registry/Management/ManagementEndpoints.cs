@@ -33,6 +33,7 @@ public static class ManagementEndpoints
         api.MapGet("/registries/{name}/audit", ListRegistryAuditAsync).ProducesPagedList<AuditEventResponse>();
         api.MapPost("/registries/{name}/kubernetes-secret", CreateKubernetesSecretAsync);
         api.MapGet("/projects/{project}/audit", ListProjectAuditAsync).ProducesPagedList<AuditEventResponse>();
+        api.MapBerthRegistryTokenApi();
         api.MapBerthRepositoryApi();
         api.MapBerthScanningApi();
         api.MapBerthUserApi();
@@ -141,12 +142,14 @@ public static class ManagementEndpoints
         return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, notices, ct));
     }
 
-    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryPasswordReset reset, ProjectAccess access, CancellationToken ct)
+    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryPasswordReset reset, RegistryAccessTokens tokens,
+        ProjectAccess access, CancellationToken ct)
     {
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
         var password = await reset.ResetAsync(registry, AuditActor.From(context), ct);
+        var stillValid = await tokens.ListActiveAsync(registry, ct);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Ok(new PasswordResetResponse(registry.Name, password));
+        return Results.Ok(new PasswordResetResponse(registry.Name, password, stillValid.Select(RegistryTokenEndpoints.Summary).ToList()));
     }
 
     /// <summary>Irreversible, so it must be confirmed with the registry's exact name (body <c>{"confirm"}</c> or <c>?confirm=</c>).</summary>
