@@ -72,6 +72,15 @@ public sealed record RegistryPrincipal(
         return actions;
     }
 
+    /// <summary>
+    /// For a registry access token: the most it allows on <paramref name="repository"/>, whatever a bearer token's grants
+    /// say (so a refusal within it is final: 403, not a challenge to fetch another token). Null for other principals.
+    /// </summary>
+    public RepositoryActions? TokenCeilingOn(string repository) =>
+        RegistryTokenId is null ? null
+        : Repositories is not null && !Repositories.Matches(repository) ? RepositoryActions.None
+        : WholeRegistry;
+
     public bool CanListCatalog =>
         HasRegistry && (Grants is null || Grants.Any(g => g.Type == "registry" && g.Name == "catalog" && g.Actions.Contains("*")));
 }
