@@ -85,6 +85,12 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
             .With("payload", PostgresMetadataStore.FormatChange(registryId, generation, previousValidUntil))
             .ExecuteAsync(cancellationToken);
 
+    public override Task PublishTokenRevokedAsync(SqlSession session, string registryId, string tokenId, CancellationToken cancellationToken) =>
+        session.Command("SELECT pg_notify(@channel, @payload);")
+            .With("channel", PostgresMetadataStore.CredentialsChannel)
+            .With("payload", $"{registryId}:{PostgresMetadataStore.TokenRevokedMarker}{tokenId}")
+            .ExecuteAsync(cancellationToken);
+
     public override bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

@@ -16,6 +16,9 @@ public sealed partial class PostgresMetadataStore
     internal const string CredentialsChannel = "berth_credentials";
     internal const string DeletedMarker = "deleted";
 
+    /// <summary>Payload "registry:rt=token": one access token of the registry was revoked.</summary>
+    internal const string TokenRevokedMarker = "rt=";
+
     // How long the listening connection may stay silent before a round trip checks it: a server that vanished without
     // closing the TCP connection would otherwise leave the feed waiting forever while changes go unseen.
     private static readonly TimeSpan IdleProbeInterval = TimeSpan.FromSeconds(30);
@@ -141,6 +144,11 @@ public sealed partial class PostgresMetadataStore
         if (change == DeletedMarker)
         {
             return new CredentialChange(registryId, null);
+        }
+
+        if (change.StartsWith(TokenRevokedMarker, StringComparison.Ordinal) && change.Length > TokenRevokedMarker.Length)
+        {
+            return CredentialChange.TokenRevoked(registryId, change[TokenRevokedMarker.Length..]);
         }
 
         // The overlap's end follows a comma: a node from before overlaps fails to parse it as a generation and forgets

@@ -353,5 +353,27 @@ internal static class PostgresMigrations
         """
         ALTER TABLE registries ADD COLUMN previous_password_valid_until timestamptz;
         """,
+
+        // Access tokens of registries (RegistryTokenRecord). A revoked token stays (revocation is final and its id is
+        // never reused); only live tokens need unique names, which the partial index enforces. scopes is the
+        // comma-separated action list, repositories the glob patterns one per line ('' = every repository).
+        """
+        CREATE TABLE registry_tokens (
+            id             text COLLATE "C" PRIMARY KEY,
+            registry_id    text COLLATE "C" NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            name           text COLLATE "C" NOT NULL,
+            secret_hash    text NOT NULL,
+            scopes         text NOT NULL,
+            repositories   text NOT NULL,
+            created_at     timestamptz NOT NULL,
+            created_by     text,
+            expires_at     timestamptz,
+            last_used_at   timestamptz,
+            last_used_from text,
+            revoked_at     timestamptz
+        );
+        CREATE UNIQUE INDEX registry_tokens_live_name ON registry_tokens (registry_id, name) WHERE revoked_at IS NULL;
+        CREATE INDEX registry_tokens_registry ON registry_tokens (registry_id, created_at);
+        """,
     ];
 }

@@ -95,6 +95,10 @@ public abstract class SqlDialect
         CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    /// <summary>Announces, inside the transaction that makes it, that an access token of a registry was revoked.</summary>
+    public virtual Task PublishTokenRevokedAsync(SqlSession session, string registryId, string tokenId, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     /// <summary>True when <paramref name="exception"/> means a unique or primary key constraint refused a row.</summary>
     public abstract bool IsUniqueViolation(Exception exception);
 

@@ -344,5 +344,27 @@ internal static class SqliteMigrations
         """
         ALTER TABLE registries ADD COLUMN previous_password_valid_until TEXT;
         """,
+
+        // Access tokens of registries (RegistryTokenRecord). A revoked token stays (revocation is final and its id is
+        // never reused); only live tokens need unique names, which the partial index enforces. scopes is the
+        // comma-separated action list, repositories the glob patterns one per line ('' = every repository).
+        """
+        CREATE TABLE registry_tokens (
+            id             TEXT PRIMARY KEY,
+            registry_id    TEXT NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            name           TEXT NOT NULL,
+            secret_hash    TEXT NOT NULL,
+            scopes         TEXT NOT NULL,
+            repositories   TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            created_by     TEXT,
+            expires_at     TEXT,
+            last_used_at   TEXT,
+            last_used_from TEXT,
+            revoked_at     TEXT
+        ) STRICT;
+        CREATE UNIQUE INDEX registry_tokens_live_name ON registry_tokens (registry_id, name) WHERE revoked_at IS NULL;
+        CREATE INDEX registry_tokens_registry ON registry_tokens (registry_id, created_at);
+        """,
     ];
 }

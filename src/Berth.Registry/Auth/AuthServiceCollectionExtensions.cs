@@ -10,6 +10,7 @@ public static class AuthServiceCollectionExtensions
         services.TryAddSingleton<SigningKeys>();
         services.TryAddSingleton<CredentialGenerations>();
         services.TryAddSingleton<CredentialVerifier>();
+        services.TryAddSingleton<RegistryTokenVerifier>();
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<V2Authenticator>();
         services.TryAddSingleton<UserAuthenticator>();

@@ -4,13 +4,15 @@ using Microsoft.Extensions.Hosting;
 namespace Berth.Registry.Auth;
 
 /// <summary>
-/// Applies credential changes committed by other nodes (password resets, overlaps revoked early, registry deletes) to this node's
+/// Applies credential changes committed by other nodes (password resets, overlaps revoked early, registry deletes,
+/// access token revocations) to this node's
 /// <see cref="CredentialGenerations"/>, so their old passwords and tokens stop working here too within moments.
 /// Runs only when the metadata store is shared (it offers an <see cref="ICredentialChangeFeed"/>).
 /// </summary>
 public sealed partial class CredentialChangeListener(
     IMetadataStore store,
     CredentialGenerations generations,
+    RegistryTokenVerifier registryTokens,
     ILogger<CredentialChangeListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,7 +29,11 @@ public sealed partial class CredentialChangeListener(
                 case { RegistryId: null }:
                     // Reconnected: anything may have happened meanwhile, so every cached generation is re-read.
                     generations.ForgetAll();
+                    registryTokens.ForgetAll();
                     LogResynchronised(logger);
+                    break;
+                case { RevokedTokenId: { } tokenId }:
+                    registryTokens.Revoked(tokenId);
                     break;
                 case { Generation: null }:
                     generations.PublishDeleted(change.RegistryId);

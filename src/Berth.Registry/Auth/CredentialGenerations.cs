@@ -19,14 +19,24 @@ public sealed class CredentialGenerations(ITenantStore store, TimeProvider time)
     /// <summary>True for the registry's current generation, and for the one before it while a reset's overlap lasts.</summary>
     public async ValueTask<bool> IsCurrentAsync(string registryId, long generation, CancellationToken cancellationToken)
     {
+        var state = await GetAsync(registryId, cancellationToken);
+        return state != Deleted
+            && (generation == state.Generation || (generation == state.Generation - 1 && state.PreviousValidUntil > time.GetUtcNow()));
+    }
+
+    /// <summary>True while the registry exists (its access tokens, which outlive password resets, ask only this).</summary>
+    public async ValueTask<bool> ExistsAsync(string registryId, CancellationToken cancellationToken) =>
+        await GetAsync(registryId, cancellationToken) != Deleted;
+
+    private async ValueTask<State> GetAsync(string registryId, CancellationToken cancellationToken)
+    {
         if (!_states.TryGetValue(registryId, out var state))
         {
             var stored = await store.GetCredentialStateAsync(registryId, cancellationToken);
             state = _states.GetOrAdd(registryId, stored is null ? Deleted : new State(stored.Generation, stored.PreviousValidUntil));
         }
 
-        return state != Deleted
-            && (generation == state.Generation || (generation == state.Generation - 1 && state.PreviousValidUntil > time.GetUtcNow()));
+        return state;
     }
 
     /// <summary>

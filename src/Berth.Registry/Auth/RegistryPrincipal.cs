@@ -35,6 +35,12 @@ public sealed record RegistryPrincipal(
     /// </summary>
     public RepositoryPatterns? Repositories { get; init; }
 
+    /// <summary>
+    /// The registry access token this principal signed in with (or which issued its bearer token): checked on every use,
+    /// so revoking the token ends it. Unlike the password, such a token survives password resets.
+    /// </summary>
+    public string? RegistryTokenId { get; init; }
+
     /// <summary>The token subject: the user for access tokens, else the registry (whose username is its name).</summary>
     public string Subject => UserName ?? RegistryName;
 
@@ -65,6 +71,15 @@ public sealed record RegistryPrincipal(
 
         return actions;
     }
+
+    /// <summary>
+    /// For a registry access token: the most it allows on <paramref name="repository"/>, whatever a bearer token's grants
+    /// say (so a refusal within it is final: 403, not a challenge to fetch another token). Null for other principals.
+    /// </summary>
+    public RepositoryActions? TokenCeilingOn(string repository) =>
+        RegistryTokenId is null ? null
+        : Repositories is not null && !Repositories.Matches(repository) ? RepositoryActions.None
+        : WholeRegistry;
 
     public bool CanListCatalog =>
         HasRegistry && (Grants is null || Grants.Any(g => g.Type == "registry" && g.Name == "catalog" && g.Actions.Contains("*")));

@@ -46,4 +46,8 @@ internal sealed class TokenClaims
     /// <summary>The user's access token this token was issued to; checked on every use.</summary>
     [JsonPropertyName("tid")]
     public string? AccessTokenId { get; set; }
+
+    /// <summary>The registry access token this token was issued from; checked on every use (instead of the generation).</summary>
+    [JsonPropertyName("rtk")]
+    public string? RegistryTokenId { get; set; }
 }

@@ -17,7 +17,8 @@ public static class TokenEndpoint
         return app;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, TokenService tokens, IScopeRegistryResolver addressing)
+    private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, RegistryTokenVerifier registryTokens, UserRegistryAccess users,
+        TokenService tokens, IScopeRegistryResolver addressing)
     {
         if (!RequestCredentials.TryGetBasic(context.Request, out var username, out var password))
         {
@@ -28,7 +29,7 @@ public static class TokenEndpoint
         RegistryPrincipal? principal;
         try
         {
-            principal = await VerifyAsync(context, username, password, scopes, verifier, users, addressing);
+            principal = await VerifyAsync(context, username, password, scopes, verifier, registryTokens, users, addressing);
         }
         catch (LoginRefusedException ex)
         {
@@ -44,7 +45,7 @@ public static class TokenEndpoint
         return Results.Json(result, TokenResponseContext.Default.TokenResponse);
     }
 
-    private static async Task<IResult> PostAsync(HttpContext context, CredentialVerifier verifier, UserRegistryAccess users, IUserStore userStore,
+    private static async Task<IResult> PostAsync(HttpContext context, CredentialVerifier verifier, RegistryTokenVerifier registryTokens, UserRegistryAccess users, IUserStore userStore,
         TokenService tokens, IScopeRegistryResolver addressing)
     {
         if (!context.Request.HasFormContentType)
@@ -60,7 +61,7 @@ public static class TokenEndpoint
             case "password":
                 try
                 {
-                    principal = await VerifyAsync(context, form["username"].ToString(), form["password"].ToString(), scopes, verifier, users, addressing);
+                    principal = await VerifyAsync(context, form["username"].ToString(), form["password"].ToString(), scopes, verifier, registryTokens, users, addressing);
                 }
                 catch (LoginRefusedException ex)
                 {
@@ -113,12 +114,17 @@ public static class TokenEndpoint
     }
 
     /// <summary>
-    /// A registry's own credential, or a user's personal access token (resolved to the registry its first repository
+    /// A registry's own credential or one of its access tokens, or a user's personal access token (resolved to the registry its first repository
     /// scope names; a user's token serves one registry per bearer token).
     /// </summary>
     private static async ValueTask<RegistryPrincipal?> VerifyAsync(HttpContext context, string username, string password, List<Scope> scopes,
-        CredentialVerifier verifier, UserRegistryAccess users, IScopeRegistryResolver addressing)
+        CredentialVerifier verifier, RegistryTokenVerifier registryTokens, UserRegistryAccess users, IScopeRegistryResolver addressing)
     {
+        if (RegistryTokenVerifier.LooksLikeToken(password))
+        {
+            return await registryTokens.VerifyAsync(username, password, context.Connection.RemoteIpAddress, context.RequestAborted);
+        }
+
         if (!UserAuthenticator.LooksLikeAccessToken(password))
         {
             return await verifier.VerifyAsync(username, password, context.Connection.RemoteIpAddress, context.RequestAborted);
@@ -138,7 +144,10 @@ public static class TokenEndpoint
     {
         if (principal is null || principal.AccessTokenId is null)
         {
-            return principal is null ? null : principal with { Grants = null, WholeRegistry = RepositoryActions.All };
+            // A registry access token's principal (checked live by the token service) keeps its scopes and patterns.
+            return principal is null ? null
+                : principal.RegistryTokenId is not null ? principal with { Grants = null }
+                : principal with { Grants = null, WholeRegistry = RepositoryActions.All };
         }
 
         var user = await userStore.GetUserAsync(principal.UserName!, cancellationToken);

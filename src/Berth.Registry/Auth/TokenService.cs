@@ -11,7 +11,8 @@ namespace Berth.Registry.Auth;
 /// registry id and credential generation it was issued under: checking the generation against
 /// <see cref="CredentialGenerations"/> is what revokes every token at once on a password reset.
 /// </summary>
-public sealed class TokenService(SigningKeys keys, CredentialGenerations generations, UserAuthenticator users, TimeProvider time, IOptions<BerthOptions> options)
+public sealed class TokenService(SigningKeys keys, CredentialGenerations generations, UserAuthenticator users, RegistryTokenVerifier registryTokens,
+    TimeProvider time, IOptions<BerthOptions> options)
 {
     private const string Issuer = "berth";
     private static readonly byte[] HeaderPrefix = Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT","kid":""");
@@ -46,6 +47,19 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
             return null;
         }
 
+        // Tokens issued from a registry access token live and die with it, not with the password (a reset spares them).
+        if (claims.RegistryTokenId is not null)
+        {
+            var issuer = await registryTokens.ActiveAsync(claims.RegistryTokenId, claims.RegistryId, cancellationToken);
+            if (issuer is null)
+            {
+                return null;
+            }
+
+            var fromToken = issuer with { Grants = claims.Access ?? [] };
+            return claims.Expires <= now ? fromToken with { TokenExpiredAt = DateTimeOffset.FromUnixTimeSeconds(claims.Expires) } : fromToken;
+        }
+
         if (claims.RegistryId.Length > 0 && !await generations.IsCurrentAsync(claims.RegistryId, claims.Generation, cancellationToken))
         {
             return null;
@@ -73,6 +87,7 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
             Subject = principal.Subject,
             RegistryName = principal.UserName is null ? null : principal.RegistryName,
             AccessTokenId = principal.AccessTokenId,
+            RegistryTokenId = principal.RegistryTokenId,
             Audience = _options.Service,
             IssuedAt = now.ToUnixTimeSeconds(),
             NotBefore = now.ToUnixTimeSeconds(),

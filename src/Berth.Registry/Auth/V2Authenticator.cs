@@ -1,7 +1,7 @@
 namespace Berth.Registry.Auth;
 
 /// <summary>Authenticates /v2 requests: a bearer token from <c>/auth/token</c>, or Basic credentials directly.</summary>
-public sealed class V2Authenticator(TokenService tokens, CredentialVerifier verifier, UserRegistryAccess users)
+public sealed class V2Authenticator(TokenService tokens, CredentialVerifier verifier, RegistryTokenVerifier registryTokens, UserRegistryAccess users)
 {
     /// <param name="registryName">The registry the request addresses (null for <c>/v2/</c> and the catalog): a user's
     /// access token is resolved to that registry's access.</param>
@@ -14,6 +14,11 @@ public sealed class V2Authenticator(TokenService tokens, CredentialVerifier veri
 
         if (RequestCredentials.TryGetBasic(request, out var username, out var password))
         {
+            if (RegistryTokenVerifier.LooksLikeToken(password))
+            {
+                return await registryTokens.VerifyAsync(username, password, request.HttpContext.Connection.RemoteIpAddress, cancellationToken);
+            }
+
             if (UserAuthenticator.LooksLikeAccessToken(password))
             {
                 return await users.AuthenticateAsync(username, password, registryName, cancellationToken);

@@ -34,6 +34,7 @@ public static class ManagementEndpoints
         api.MapGet("/registries/{name}/audit", ListRegistryAuditAsync).ProducesPagedList<AuditEventResponse>();
         api.MapPost("/registries/{name}/kubernetes-secret", CreateKubernetesSecretAsync);
         api.MapGet("/projects/{project}/audit", ListProjectAuditAsync).ProducesPagedList<AuditEventResponse>();
+        api.MapBerthRegistryTokenApi();
         api.MapBerthRepositoryApi();
         api.MapBerthScanningApi();
         api.MapBerthUserApi();
@@ -144,7 +145,8 @@ public static class ManagementEndpoints
     }
 
     /// <summary>No body (or <c>{}</c>): the previous password stops at once; <c>{"keepPreviousFor":"24h"}</c>: it keeps working that long.</summary>
-    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryPasswordReset reset, ProjectAccess access, CancellationToken ct)
+    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext context, RegistryPasswordReset reset, RegistryAccessTokens tokens,
+        ProjectAccess access, CancellationToken ct)
     {
         // Read by hand, not bound: clients that send no body at all (and no Content-Type) must keep getting the instant reset.
         var body = await ReadOptionalJsonAsync<PasswordResetRequest>(context.Request, "{\"keepPreviousFor\": \"24h\"} or nothing", ct);
@@ -158,8 +160,10 @@ public static class ManagementEndpoints
 
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
         var result = await reset.ResetAsync(registry, keep, AuditActor.From(context), ct);
+        var stillValid = await tokens.ListActiveAsync(registry, ct);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Ok(new PasswordResetResponse(registry.Name, result.Password, result.PreviousPasswordValidUntil));
+        return Results.Ok(new PasswordResetResponse(registry.Name, result.Password, result.PreviousPasswordValidUntil,
+            stillValid.Select(RegistryTokenEndpoints.Summary).ToList()));
     }
 
     /// <summary>Ends a reset's overlap early: the previous password and its tokens stop at once on every node.</summary>

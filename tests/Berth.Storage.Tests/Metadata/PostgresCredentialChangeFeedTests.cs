@@ -77,6 +77,27 @@ public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : I
     }
 
     [Fact]
+    public async Task ATokenRevocationIsSeenWithTheTokenAndRevokeAllWithTheGenerationAndEveryToken()
+    {
+        var registry = await NewRegistryAsync("r1", "web");
+        foreach (var (id, name) in new[] { ("t1", "a"), ("t2", "b"), ("t3", "c") })
+        {
+            await _writer.CreateRegistryTokenAsync(new RegistryTokenRecord(id, registry.Id, name, new string('a', 64), "pull", [], T0, null, null, null, null, null), Ct);
+        }
+
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync(ConnectDeadline));
+
+        Assert.True(await _writer.RevokeRegistryTokenAsync(registry.Id, "t1", T0, Ct));
+        Assert.Equal(CredentialChange.TokenRevoked(registry.Id, "t1"), await NextAsync());
+
+        // Revoking it again changes nothing and announces nothing: the next change is the revoke-all.
+        Assert.False(await _writer.RevokeRegistryTokenAsync(registry.Id, "t1", T0, Ct));
+        var revocation = await _writer.RevokeAllCredentialsAsync(registry.Id, "new-hash", T0, Ct);
+        Assert.Equal(new CredentialChange(registry.Id, revocation!.Generation), await NextAsync());
+        Assert.Equal(["t2", "t3"], new[] { await NextAsync(), await NextAsync() }.Select(c => c.RevokedTokenId).Order());
+    }
+
+    [Fact]
     public async Task ChangesThatDidNotHappenAreNotAnnounced()
     {
         var registry = await NewRegistryAsync("r1", "web");

@@ -25,3 +25,5 @@ public sealed class SqliteDataProtectionKeyStoreTests() : DataProtectionKeyStore
 public sealed class SqlitePagingTests() : PagingConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
 public sealed class SqliteListingStoreTests() : ListingStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+
+public sealed class SqliteRegistryTokenStoreTests() : RegistryTokenStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
