@@ -8,12 +8,14 @@ namespace Berth.Metadata.Postgres;
 /// <summary>
 /// The credential change feed on LISTEN/NOTIFY. Writers call <c>pg_notify</c> inside the transaction of the change,
 /// so PostgreSQL delivers the notification at commit and drops it on rollback. Payload: <c>registryId:generation</c>
-/// after a password reset, <c>registryId:deleted</c> after a registry delete.
+/// after a password reset, <c>registryId:deleted</c> after a registry delete, <c>registryId:federation-rule:ruleId</c>
+/// after a federation rule's delete.
 /// </summary>
 public sealed partial class PostgresMetadataStore
 {
     internal const string CredentialsChannel = "berth_credentials";
     internal const string DeletedMarker = "deleted";
+    internal const string FederationRuleMarker = "federation-rule";
 
     // How long the listening connection may stay silent before a round trip checks it: a server that vanished without
     // closing the TCP connection would otherwise leave the feed waiting forever while changes go unseen.
@@ -129,6 +131,12 @@ public sealed partial class PostgresMetadataStore
     /// </summary>
     private static CredentialChange ParseChange(string payload)
     {
+        var rule = payload.IndexOf($":{FederationRuleMarker}:", StringComparison.Ordinal);
+        if (rule > 0)
+        {
+            return new CredentialChange(payload[..rule], null) { DeletedFederationRuleId = payload[(rule + FederationRuleMarker.Length + 2)..] };
+        }
+
         var separator = payload.LastIndexOf(':');
         if (separator <= 0)
         {

@@ -347,5 +347,26 @@ internal static class PostgresMigrations
         DROP INDEX manifest_links_child;
         CREATE INDEX manifest_links_child ON manifest_links (repository_id, child_digest, is_manifest);
         """,
+
+        // Workload identity federation: OIDC ID tokens of an issuer, for an audience, whose claims match (JSON object of
+        // claim -> exact value or glob) sign in to the registry with the rule's scopes (comma list) on the repositories
+        // matching its patterns (JSON array; empty: all). They go with their registry.
+        """
+        CREATE TABLE federation_rules (
+            id                     text COLLATE "C" PRIMARY KEY,
+            registry_id            text COLLATE "C" NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            name                   text COLLATE "C" NOT NULL,
+            issuer                 text NOT NULL,
+            audience               text NOT NULL,
+            claims                 text NOT NULL,
+            scopes                 text NOT NULL,
+            repositories           text NOT NULL,
+            token_lifetime_minutes integer NOT NULL,
+            created_at             timestamptz NOT NULL,
+            created_by             text NOT NULL,
+            last_used_at           timestamptz,
+            UNIQUE (registry_id, name)
+        );
+        """,
     ];
 }

@@ -43,6 +43,8 @@ public abstract class MetadataStoreTestBase<TProvider>(TProvider provider) : IAs
 
     protected IDataProtectionKeyStore DataProtectionKeys => _store;
 
+    protected IFederationStore Federation => _store;
+
     public async Task InitializeAsync()
     {
         _store = await Provider.CreateAsync();

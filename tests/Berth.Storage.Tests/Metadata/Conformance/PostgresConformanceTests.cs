@@ -41,3 +41,6 @@ public sealed class PostgresPagingTests(PostgresServer server) : PagingConforman
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresListingStoreTests(PostgresServer server) : ListingStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresFederationStoreTests(PostgresServer server) : FederationStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

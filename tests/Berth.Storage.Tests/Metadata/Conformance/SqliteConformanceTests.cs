@@ -25,3 +25,4 @@ public sealed class SqliteDataProtectionKeyStoreTests() : DataProtectionKeyStore
 public sealed class SqlitePagingTests() : PagingConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
 public sealed class SqliteListingStoreTests() : ListingStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+public sealed class SqliteFederationStoreTests() : FederationStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
