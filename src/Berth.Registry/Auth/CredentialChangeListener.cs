@@ -1,16 +1,18 @@
 using Berth.Core.Metadata;
+using Berth.Registry.Federation;
 using Microsoft.Extensions.Hosting;
 
 namespace Berth.Registry.Auth;
 
 /// <summary>
-/// Applies credential changes committed by other nodes (password resets, registry deletes) to this node's
+/// Applies credential changes committed by other nodes (password resets, registry deletes, federation rule deletes) to this node's
 /// <see cref="CredentialGenerations"/>, so their old passwords and tokens stop working here too within moments.
 /// Runs only when the metadata store is shared (it offers an <see cref="ICredentialChangeFeed"/>).
 /// </summary>
 public sealed partial class CredentialChangeListener(
     IMetadataStore store,
     CredentialGenerations generations,
+    FederationRules federationRules,
     ILogger<CredentialChangeListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,7 +29,11 @@ public sealed partial class CredentialChangeListener(
                 case { RegistryId: null }:
                     // Reconnected: anything may have happened meanwhile, so every cached generation is re-read.
                     generations.ForgetAll();
+                    federationRules.ForgetAll();
                     LogResynchronised(logger);
+                    break;
+                case { DeletedFederationRuleId: { } ruleId }:
+                    federationRules.PublishDeleted(ruleId);
                     break;
                 case { Generation: null }:
                     generations.PublishDeleted(change.RegistryId);

@@ -1,7 +1,7 @@
 namespace Berth.Registry.Auth;
 
 /// <summary>Authenticates /v2 requests: a bearer token from <c>/auth/token</c>, or Basic credentials directly.</summary>
-public sealed class V2Authenticator(TokenService tokens, CredentialVerifier verifier, UserRegistryAccess users)
+public sealed class V2Authenticator(TokenService tokens, CredentialVerifier verifier, UserRegistryAccess users, FederatedSignIn federation)
 {
     /// <param name="registryName">The registry the request addresses (null for <c>/v2/</c> and the catalog): a user's
     /// access token is resolved to that registry's access.</param>
@@ -14,6 +14,11 @@ public sealed class V2Authenticator(TokenService tokens, CredentialVerifier veri
 
         if (RequestCredentials.TryGetBasic(request, out var username, out var password))
         {
+            if (FederatedSignIn.IsToken(password))
+            {
+                return await federation.SignInAsync(username, password, request.HttpContext.Connection.RemoteIpAddress, idTokenOnly: false, cancellationToken);
+            }
+
             if (UserAuthenticator.LooksLikeAccessToken(password))
             {
                 return await users.AuthenticateAsync(username, password, registryName, cancellationToken);

@@ -23,6 +23,7 @@ public static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<RegistryPurger>();
         services.TryAddSingleton<UserAccounts>();
         services.TryAddSingleton<AccessTokens>();
+        services.TryAddSingleton<FederationRuleManagement>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
         services.AddBerthRepositoryApi();
         return services;
