@@ -91,6 +91,12 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
             .With("payload", $"{registryId}:{PostgresMetadataStore.TokenRevokedMarker}{tokenId}")
             .ExecuteAsync(cancellationToken);
 
+    public override Task PublishFederationRuleDeletedAsync(SqlSession session, string registryId, string ruleId, CancellationToken cancellationToken) =>
+        session.Command("SELECT pg_notify(@channel, @payload);")
+            .With("channel", PostgresMetadataStore.CredentialsChannel)
+            .With("payload", $"{registryId}:{PostgresMetadataStore.FederationRuleMarker}:{ruleId}")
+            .ExecuteAsync(cancellationToken);
+
     public override bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

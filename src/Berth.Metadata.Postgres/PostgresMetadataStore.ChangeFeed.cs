@@ -9,12 +9,15 @@ namespace Berth.Metadata.Postgres;
 /// The credential change feed on LISTEN/NOTIFY. Writers call <c>pg_notify</c> inside the transaction of the change,
 /// so PostgreSQL delivers the notification at commit and drops it on rollback. Payload: <c>registryId:generation</c>
 /// after a password reset (or an overlap revoked early), <c>registryId:generation,untilUnixMs</c> after a reset that
-/// keeps the previous password working until then, <c>registryId:deleted</c> after a registry delete.
+/// keeps the previous password working until then, <c>registryId:deleted</c> after a registry delete,
+/// <c>registryId:rt=tokenId</c> after an access token's revocation, <c>registryId:federation-rule:ruleId</c> after a
+/// federation rule's delete.
 /// </summary>
 public sealed partial class PostgresMetadataStore
 {
     internal const string CredentialsChannel = "berth_credentials";
     internal const string DeletedMarker = "deleted";
+    internal const string FederationRuleMarker = "federation-rule";
 
     /// <summary>Payload "registry:rt=token": one access token of the registry was revoked.</summary>
     internal const string TokenRevokedMarker = "rt=";
@@ -133,6 +136,12 @@ public sealed partial class PostgresMetadataStore
     /// </summary>
     private static CredentialChange ParseChange(string payload)
     {
+        var rule = payload.IndexOf($":{FederationRuleMarker}:", StringComparison.Ordinal);
+        if (rule > 0)
+        {
+            return new CredentialChange(payload[..rule], null) { DeletedFederationRuleId = payload[(rule + FederationRuleMarker.Length + 2)..] };
+        }
+
         var separator = payload.LastIndexOf(':');
         if (separator <= 0)
         {

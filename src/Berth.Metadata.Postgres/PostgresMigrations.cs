@@ -375,5 +375,26 @@ internal static class PostgresMigrations
         CREATE UNIQUE INDEX registry_tokens_live_name ON registry_tokens (registry_id, name) WHERE revoked_at IS NULL;
         CREATE INDEX registry_tokens_registry ON registry_tokens (registry_id, created_at);
         """,
+
+        // Workload identity federation: OIDC ID tokens of an issuer, for an audience, whose claims match (JSON object of
+        // claim -> exact value or glob) sign in to the registry with the rule's scopes (comma list) on the repositories
+        // matching its patterns (JSON array; empty: all). They go with their registry.
+        """
+        CREATE TABLE federation_rules (
+            id                     text COLLATE "C" PRIMARY KEY,
+            registry_id            text COLLATE "C" NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            name                   text COLLATE "C" NOT NULL,
+            issuer                 text NOT NULL,
+            audience               text NOT NULL,
+            claims                 text NOT NULL,
+            scopes                 text NOT NULL,
+            repositories           text NOT NULL,
+            token_lifetime_minutes integer NOT NULL,
+            created_at             timestamptz NOT NULL,
+            created_by             text NOT NULL,
+            last_used_at           timestamptz,
+            UNIQUE (registry_id, name)
+        );
+        """,
     ];
 }

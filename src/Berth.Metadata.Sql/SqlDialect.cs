@@ -99,6 +99,13 @@ public abstract class SqlDialect
     public virtual Task PublishTokenRevokedAsync(SqlSession session, string registryId, string tokenId, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    /// <summary>
+    /// Announces, inside the transaction that deletes it, that a registry's federation rule is gone (the tokens it
+    /// issued die with it), for nodes that watch for it.
+    /// </summary>
+    public virtual Task PublishFederationRuleDeletedAsync(SqlSession session, string registryId, string ruleId, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     /// <summary>True when <paramref name="exception"/> means a unique or primary key constraint refused a row.</summary>
     public abstract bool IsUniqueViolation(Exception exception);
 

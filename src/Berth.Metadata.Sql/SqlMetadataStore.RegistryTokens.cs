@@ -92,7 +92,7 @@ public abstract partial class SqlMetadataStore
             var generation = await connection.Command(
                 """
                 UPDATE registries SET previous_password_hash = password_hash, password_replaced_at = @now,
-                    password_hash = @hash, credential_generation = credential_generation + 1
+                    password_hash = @hash, credential_generation = credential_generation + 1, previous_password_valid_until = NULL
                 WHERE id = @id AND deleted_at IS NULL
                 RETURNING credential_generation;
                 """)

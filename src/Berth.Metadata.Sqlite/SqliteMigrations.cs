@@ -366,5 +366,26 @@ internal static class SqliteMigrations
         CREATE UNIQUE INDEX registry_tokens_live_name ON registry_tokens (registry_id, name) WHERE revoked_at IS NULL;
         CREATE INDEX registry_tokens_registry ON registry_tokens (registry_id, created_at);
         """,
+
+        // Workload identity federation: OIDC ID tokens of an issuer, for an audience, whose claims match (JSON object of
+        // claim -> exact value or glob) sign in to the registry with the rule's scopes (comma list) on the repositories
+        // matching its patterns (JSON array; empty: all). They go with their registry.
+        """
+        CREATE TABLE federation_rules (
+            id                     TEXT PRIMARY KEY,
+            registry_id            TEXT NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            name                   TEXT NOT NULL,
+            issuer                 TEXT NOT NULL,
+            audience               TEXT NOT NULL,
+            claims                 TEXT NOT NULL,
+            scopes                 TEXT NOT NULL,
+            repositories           TEXT NOT NULL,
+            token_lifetime_minutes INTEGER NOT NULL,
+            created_at             TEXT NOT NULL,
+            created_by             TEXT NOT NULL,
+            last_used_at           TEXT,
+            UNIQUE (registry_id, name)
+        ) STRICT;
+        """,
     ];
 }

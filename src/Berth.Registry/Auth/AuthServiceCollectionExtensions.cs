@@ -15,6 +15,7 @@ public static class AuthServiceCollectionExtensions
         services.TryAddSingleton<V2Authenticator>();
         services.TryAddSingleton<UserAuthenticator>();
         services.TryAddSingleton<UserRegistryAccess>();
+        services.TryAddSingleton<FederatedSignIn>();
         services.AddBerthAuthentication();
         services.TryAddSingleton<LoginThrottle>();
         services.AddHostedService<CredentialChangeListener>();

@@ -41,6 +41,15 @@ public sealed record RegistryPrincipal(
     /// </summary>
     public string? RegistryTokenId { get; init; }
 
+    /// <summary>The federation rule this principal signed in under (with an OIDC ID token): it dies with the rule.</summary>
+    public string? FederationRuleId { get; init; }
+
+    /// <summary>
+    /// Set when the credential itself expires (a federated sign-in: the sooner of the ID token's exp and the rule's
+    /// token lifetime): no token issued to it may outlive this.
+    /// </summary>
+    public DateTimeOffset? ValidUntil { get; init; }
+
     /// <summary>The token subject: the user for access tokens, else the registry (whose username is its name).</summary>
     public string Subject => UserName ?? RegistryName;
 

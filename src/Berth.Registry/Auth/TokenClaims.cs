@@ -50,4 +50,19 @@ internal sealed class TokenClaims
     /// <summary>The registry access token this token was issued from; checked on every use (instead of the generation).</summary>
     [JsonPropertyName("rtk")]
     public string? RegistryTokenId { get; set; }
+
+    /// <summary>The federation rule the token was issued under; checked on every use (a deleted rule's tokens die).</summary>
+    [JsonPropertyName("frl")]
+    public string? FederationRuleId { get; set; }
+
+    /// <summary>The repository patterns of a limited credential: the token acts on nothing outside them.</summary>
+    [JsonPropertyName("rep")]
+    public List<string>? Repositories { get; set; }
+
+    /// <summary>
+    /// For a registry token (no <see cref="Access"/> list): the actions it allows on every repository (within
+    /// <see cref="Repositories"/>), e.g. <c>pull,push</c>.
+    /// </summary>
+    [JsonPropertyName("wra")]
+    public string? WholeRegistry { get; set; }
 }

@@ -18,7 +18,7 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, CredentialVerifier verifier, RegistryTokenVerifier registryTokens, UserRegistryAccess users,
-        TokenService tokens, IScopeRegistryResolver addressing)
+        FederatedSignIn federation, TokenService tokens, IScopeRegistryResolver addressing)
     {
         if (!RequestCredentials.TryGetBasic(context.Request, out var username, out var password))
         {
@@ -29,7 +29,7 @@ public static class TokenEndpoint
         RegistryPrincipal? principal;
         try
         {
-            principal = await VerifyAsync(context, username, password, scopes, verifier, registryTokens, users, addressing);
+            principal = await VerifyAsync(context, username, password, scopes, verifier, registryTokens, users, federation, addressing);
         }
         catch (LoginRefusedException ex)
         {
@@ -45,8 +45,8 @@ public static class TokenEndpoint
         return Results.Json(result, TokenResponseContext.Default.TokenResponse);
     }
 
-    private static async Task<IResult> PostAsync(HttpContext context, CredentialVerifier verifier, RegistryTokenVerifier registryTokens, UserRegistryAccess users, IUserStore userStore,
-        TokenService tokens, IScopeRegistryResolver addressing)
+    private static async Task<IResult> PostAsync(HttpContext context, CredentialVerifier verifier, RegistryTokenVerifier registryTokens, UserRegistryAccess users,
+        FederatedSignIn federation, IUserStore userStore, TokenService tokens, IScopeRegistryResolver addressing)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -61,7 +61,7 @@ public static class TokenEndpoint
             case "password":
                 try
                 {
-                    principal = await VerifyAsync(context, form["username"].ToString(), form["password"].ToString(), scopes, verifier, registryTokens, users, addressing);
+                    principal = await VerifyAsync(context, form["username"].ToString(), form["password"].ToString(), scopes, verifier, registryTokens, users, federation, addressing);
                 }
                 catch (LoginRefusedException ex)
                 {
@@ -107,22 +107,30 @@ public static class TokenEndpoint
         }
 
         var token = tokens.IssueAccessToken(principal, grants);
-        var refreshToken = refresh ? tokens.IssueRefreshToken(principal).Token : null;
+
+        // A federated sign-in lasts only as long as its ID token: nothing it gets may outlive it.
+        var refreshToken = refresh && principal.ValidUntil is null ? tokens.IssueRefreshToken(principal).Token : null;
         var expiresIn = (int)token.Lifetime.TotalSeconds;
         return new TokenResponse(token.Token, token.Token, expiresIn, token.IssuedAt.UtcDateTime.ToString("O"), refreshToken,
             grants.Count == 0 ? null : string.Join(' ', grants.Select(g => $"{g.Type}:{g.Name}:{string.Join(',', g.Actions)}")));
     }
 
     /// <summary>
-    /// A registry's own credential or one of its access tokens, or a user's personal access token (resolved to the registry its first repository
-    /// scope names; a user's token serves one registry per bearer token).
+    /// A registry's own credential or one of its access tokens, a federated sign-in (an ID token or registry token as the
+    /// password), or a user's personal access token (resolved to the registry its first repository scope names; a user's
+    /// token serves one registry per bearer token).
     /// </summary>
     private static async ValueTask<RegistryPrincipal?> VerifyAsync(HttpContext context, string username, string password, List<Scope> scopes,
-        CredentialVerifier verifier, RegistryTokenVerifier registryTokens, UserRegistryAccess users, IScopeRegistryResolver addressing)
+        CredentialVerifier verifier, RegistryTokenVerifier registryTokens, UserRegistryAccess users, FederatedSignIn federation, IScopeRegistryResolver addressing)
     {
         if (RegistryTokenVerifier.LooksLikeToken(password))
         {
             return await registryTokens.VerifyAsync(username, password, context.Connection.RemoteIpAddress, context.RequestAborted);
+        }
+
+        if (FederatedSignIn.IsToken(password))
+        {
+            return await federation.SignInAsync(username, password, context.Connection.RemoteIpAddress, idTokenOnly: false, context.RequestAborted);
         }
 
         if (!UserAuthenticator.LooksLikeAccessToken(password))
@@ -154,7 +162,7 @@ public static class TokenEndpoint
         return user is null || !principal.HasRegistry ? null : await users.ForRegistryAsync(user, principal.AccessTokenId, principal.RegistryName, cancellationToken);
     }
 
-    private static IResult Refused(HttpContext context, LoginRefusedException ex)
+    internal static IResult Refused(HttpContext context, LoginRefusedException ex)
     {
         ex.ApplyHeaders(context.Response);
         return ex.RetryAfter is null
@@ -162,7 +170,7 @@ public static class TokenEndpoint
             : Error("too_many_requests", OciErrorCode.TooManyRequests.Code, ex.Message, ex.StatusCode);
     }
 
-    private static IResult Unauthorized(HttpContext context, string detail)
+    internal static IResult Unauthorized(HttpContext context, string detail)
     {
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"berth\"";
         return Error("unauthorized", OciErrorCode.Unauthorized.Code, detail, StatusCodes.Status401Unauthorized);
@@ -172,6 +180,6 @@ public static class TokenEndpoint
     /// An OAuth2 error (RFC 6749 §5.2) that also carries the OCI <c>errors</c> array: docker, podman and skopeo print the
     /// message of the latter, and would otherwise show a generic "authentication required".
     /// </summary>
-    private static IResult Error(string oauthError, string ociCode, string message, int status) =>
+    internal static IResult Error(string oauthError, string ociCode, string message, int status) =>
         Results.Json(new OAuthError(oauthError, message, [new OciError(ociCode, message)]), TokenResponseContext.Default.OAuthError, statusCode: status);
 }

@@ -1,7 +1,10 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Berth.Core.Distribution;
+using Berth.Registry.Federation;
 using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Auth;
@@ -12,12 +15,19 @@ namespace Berth.Registry.Auth;
 /// <see cref="CredentialGenerations"/> is what revokes every token at once on a password reset.
 /// </summary>
 public sealed class TokenService(SigningKeys keys, CredentialGenerations generations, UserAuthenticator users, RegistryTokenVerifier registryTokens,
+    FederationRules federationRules,
     TimeProvider time, IOptions<BerthOptions> options)
 {
-    private const string Issuer = "berth";
+    /// <summary>The <c>iss</c> of Berth's own tokens.</summary>
+    public const string Issuer = "berth";
+
+    private const int MaxParsedPatterns = 1_000;
     private static readonly byte[] HeaderPrefix = Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT","kid":""");
 
     private readonly AuthOptions _options = options.Value.Auth;
+
+    // Repository patterns travel in tokens as text: each distinct list is compiled once, not on every request.
+    private readonly ConcurrentDictionary<string, RepositoryPatterns?> _patterns = new(StringComparer.Ordinal);
 
     public TimeSpan AccessTokenLifetime => _options.TokenLifetime;
 
@@ -26,6 +36,13 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
 
     public IssuedToken IssueRefreshToken(RegistryPrincipal principal) =>
         Issue(principal, [], TokenKind.Refresh, _options.RefreshTokenLifetime);
+
+    /// <summary>
+    /// A registry token for a federated sign-in: the principal's actions on every repository it may touch, until the
+    /// principal's <see cref="RegistryPrincipal.ValidUntil"/>. A bearer token on /v2, and a password at /auth/token.
+    /// </summary>
+    public IssuedToken IssueRegistryToken(RegistryPrincipal principal) =>
+        Issue(principal, null, TokenKind.Access, principal.ValidUntil is { } until ? until - time.GetUtcNow() : _options.TokenLifetime);
 
     /// <summary>
     /// Validates signature, kind, lifetime and revocation. With <paramref name="allowExpired"/> an expired but
@@ -71,16 +88,49 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
             return null;
         }
 
+        // And those of a federated sign-in with their rule.
+        if (claims.FederationRuleId is not null && !await federationRules.IsAliveAsync(claims.FederationRuleId, cancellationToken))
+        {
+            return null;
+        }
+
         var principal = claims.AccessTokenId is null
             ? new RegistryPrincipal(claims.RegistryId, claims.Subject, claims.Generation, claims.Access ?? [])
             : new RegistryPrincipal(claims.RegistryId, claims.RegistryName ?? "", claims.Generation, claims.Access ?? [],
                 RepositoryActions.None, claims.Subject, claims.AccessTokenId);
+        if (claims.WholeRegistry is { } wholeRegistry)
+        {
+            principal = principal with { Grants = null, WholeRegistry = Scope.ParseActions(wholeRegistry.Split(',')) };
+        }
+
+        if (claims.Repositories is { Count: > 0 } patterns)
+        {
+            // Signed by Berth from patterns it checked, so they parse; were they ever not to, the token would be refused.
+            if (Patterns(patterns) is not { } repositories)
+            {
+                return null;
+            }
+
+            principal = principal with { Repositories = repositories };
+        }
+
+        if (claims.FederationRuleId is not null)
+        {
+            principal = principal with { FederationRuleId = claims.FederationRuleId, ValidUntil = DateTimeOffset.FromUnixTimeSeconds(claims.Expires) };
+        }
+
         return claims.Expires <= now ? principal with { TokenExpiredAt = DateTimeOffset.FromUnixTimeSeconds(claims.Expires) } : principal;
     }
 
-    private IssuedToken Issue(RegistryPrincipal principal, IReadOnlyList<AccessGrant> access, TokenKind kind, TimeSpan lifetime)
+    /// <param name="access">The grants; null for a registry token (<see cref="IssueRegistryToken"/>).</param>
+    private IssuedToken Issue(RegistryPrincipal principal, IReadOnlyList<AccessGrant>? access, TokenKind kind, TimeSpan lifetime)
     {
         var now = time.GetUtcNow();
+        if (principal.ValidUntil is { } validUntil && validUntil - now < lifetime)
+        {
+            lifetime = validUntil - now;
+        }
+
         var claims = new TokenClaims
         {
             Issuer = Issuer,
@@ -93,7 +143,10 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
             NotBefore = now.ToUnixTimeSeconds(),
             Expires = (now + lifetime).ToUnixTimeSeconds(),
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-            Access = [.. access],
+            Access = access is null ? null : [.. access],
+            WholeRegistry = access is null ? Scope.FormatActions(principal.WholeRegistry) : null,
+            Repositories = principal.Repositories is { } repositories ? [.. repositories.Patterns] : null,
+            FederationRuleId = principal.FederationRuleId,
             RegistryId = principal.RegistryId,
             Generation = principal.Generation,
             Kind = kind,
@@ -105,6 +158,22 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
         var signingInput = header + "." + payload;
         var signature = Base64Url.EncodeToString(HMACSHA256.HashData(key.Secret, Encoding.ASCII.GetBytes(signingInput)));
         return new IssuedToken(signingInput + "." + signature, now, lifetime);
+    }
+
+    private RepositoryPatterns? Patterns(List<string> patterns)
+    {
+        var key = string.Join('\n', patterns);
+        if (_patterns.TryGetValue(key, out var parsed))
+        {
+            return parsed;
+        }
+
+        if (_patterns.Count >= MaxParsedPatterns)
+        {
+            _patterns.Clear();
+        }
+
+        return _patterns[key] = RepositoryPatterns.TryParse(patterns, out parsed, out _) ? parsed : null;
     }
 
     private TokenClaims? ReadVerified(string token)

@@ -14,6 +14,7 @@ public static class BerthEndpoints
         app.Map("/v2", dispatcher.HandleAsync).ExcludeFromDescription();
         app.Map("/v2/{**path}", dispatcher.HandleAsync).ExcludeFromDescription();
         app.MapBerthTokenEndpoint();
+        app.MapBerthFederationTokenEndpoint();
         app.MapBerthManagementApi();
         app.MapBerthOpenApi();
         app.MapBerthObservability();

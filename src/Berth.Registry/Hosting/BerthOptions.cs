@@ -58,4 +58,7 @@ public sealed class BerthOptions
 
     [ValidateObjectMembers]
     public KeyRingOptions DataProtection { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public FederationOptions Federation { get; set; } = new();
 }

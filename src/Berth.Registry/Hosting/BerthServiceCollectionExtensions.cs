@@ -1,6 +1,7 @@
 using Berth.Registry.Auth;
 using Berth.Registry.Collection;
 using Berth.Registry.Distribution;
+using Berth.Registry.Federation;
 using Berth.Registry.KeyRing;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
@@ -44,6 +45,7 @@ public static class BerthServiceCollectionExtensions
         // Second: the key ring's start check needs the migrated store, and must run before anything loads the key ring.
         services.AddBerthKeyRing();
         services.AddBerthStorage();
+        services.AddBerthFederation();
         services.AddBerthAuth();
         services.AddBerthDistribution();
         services.AddBerthObservability();

@@ -39,6 +39,7 @@ public static class ManagementEndpoints
         api.MapBerthScanningApi();
         api.MapBerthUserApi();
         api.MapBerthLoginThrottleApi();
+        api.MapBerthFederationApi();
         return api;
     }
 

@@ -24,6 +24,7 @@ public static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<UserAccounts>();
         services.TryAddSingleton<AccessTokens>();
         services.TryAddSingleton<RegistryAccessTokens>();
+        services.TryAddSingleton<FederationRuleManagement>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryPurger>());
         services.AddBerthRepositoryApi();
         return services;

@@ -118,7 +118,7 @@ public sealed class RegistryAccessTokens(
         var password = Secrets.NewPassword();
         var revocation = await store.RevokeAllCredentialsAsync(registry.Id, PasswordHasher.Hash(password, PasswordHasher.GeneratedPasswordIterations),
             time.GetUtcNow(), cancellationToken) ?? throw RegistryLifecycle.NotFound(registry.Name);
-        generations.Publish(registry.Id, revocation.Generation);
+        generations.Publish(registry.Id, revocation.Generation, previousValidUntil: null);
         foreach (var token in revocation.RevokedTokens)
         {
             verifier.Revoked(token.Id);

@@ -45,6 +45,8 @@ public abstract class MetadataStoreTestBase<TProvider>(TProvider provider) : IAs
 
     protected IRegistryTokenStore RegistryTokens => _store;
 
+    protected IFederationStore Federation => _store;
+
     public async Task InitializeAsync()
     {
         _store = await Provider.CreateAsync();

@@ -98,6 +98,22 @@ public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : I
     }
 
     [Fact]
+    public async Task AFederationRuleDeleteIsSeenWithTheRule()
+    {
+        var registry = await NewRegistryAsync("r1", "web");
+        var rule = new FederationRuleRecord("rule-1", registry.Id, "ci", "https://issuer.example", "berth",
+            new Dictionary<string, string>(), ["pull"], [], 15, T0, "admin", null);
+        Assert.NotNull(await _writer.CreateFederationRuleAsync(rule, 10, Ct));
+        Assert.Equal(CredentialChange.MayHaveMissedChanges, await NextAsync(ConnectDeadline));
+
+        Assert.False(await _writer.DeleteFederationRuleAsync(registry.Id, "no-such-rule", Ct));
+        Assert.True(await _writer.DeleteFederationRuleAsync(registry.Id, rule.Id, Ct));
+
+        // The missing rule's delete announced nothing: the next change is the real one.
+        Assert.Equal(new CredentialChange(registry.Id, null) { DeletedFederationRuleId = "rule-1" }, await NextAsync());
+    }
+
+    [Fact]
     public async Task ChangesThatDidNotHappenAreNotAnnounced()
     {
         var registry = await NewRegistryAsync("r1", "web");

@@ -44,3 +44,6 @@ public sealed class PostgresListingStoreTests(PostgresServer server) : ListingSt
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresRegistryTokenStoreTests(PostgresServer server) : RegistryTokenStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresFederationStoreTests(PostgresServer server) : FederationStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

@@ -27,3 +27,5 @@ public sealed class SqlitePagingTests() : PagingConformanceTests<SqliteStoreProv
 public sealed class SqliteListingStoreTests() : ListingStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
 public sealed class SqliteRegistryTokenStoreTests() : RegistryTokenStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+
+public sealed class SqliteFederationStoreTests() : FederationStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());

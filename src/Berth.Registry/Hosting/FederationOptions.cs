@@ -1,0 +1,11 @@
+namespace Berth.Registry.Hosting;
+
+/// <summary>Configuration section <c>Berth:Federation</c>: workload identity federation (CI sign-in with OIDC ID tokens).</summary>
+public sealed class FederationOptions
+{
+    /// <summary>
+    /// Lets federation rules trust issuers at <c>http://</c> loopback addresses (127.0.0.1, localhost, ::1): for tests
+    /// and local experiments only. Every other issuer must be HTTPS, since its keys decide who may push.
+    /// </summary>
+    public bool AllowHttpLoopbackIssuers { get; set; }
+}
