@@ -136,8 +136,14 @@ public sealed partial class ApiClient : IDisposable
             cancellationToken);
 
     /// <summary>Replaces the registry's password; the response is the only time the new one is shown.</summary>
-    public Task<ApiResponse<PasswordResetResponse>> ResetPasswordAsync(string name, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(name)}/password", null, Json.PasswordResetResponse, cancellationToken);
+    /// <summary>A new password; with <paramref name="keepPreviousFor"/> (e.g. <c>24h</c>) the previous one keeps working that long.</summary>
+    public Task<ApiResponse<PasswordResetResponse>> ResetPasswordAsync(string name, string? keepPreviousFor, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(name)}/password",
+            keepPreviousFor is null ? null : Body(new PasswordResetRequest(keepPreviousFor), Json.PasswordResetRequest), Json.PasswordResetResponse, cancellationToken);
+
+    /// <summary>Ends the previous password's overlap at once (404 when there is none).</summary>
+    public Task RevokePreviousPasswordAsync(string name, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/registries/{Segment(name)}/password/previous", null, cancellationToken);
 
     /// <summary>Deletes the registry irreversibly; <paramref name="confirm"/> must be its exact name (else 400).</summary>
     public Task DeleteRegistryAsync(string name, string confirm, CancellationToken cancellationToken) =>

@@ -20,6 +20,7 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(TagResponse))]
 [JsonSerializable(typeof(List<TagResponse>))]
 [JsonSerializable(typeof(PasswordResetResponse))]
+[JsonSerializable(typeof(PasswordResetRequest))]
 [JsonSerializable(typeof(AuditEventResponse))]
 [JsonSerializable(typeof(List<AuditEventResponse>))]
 [JsonSerializable(typeof(ResizeRequest))]

@@ -137,6 +137,40 @@ public sealed class CliLifecycleTests(BerthFixture fixture) : IClassFixture<Bert
         Assert.Equal(HttpStatusCode.Unauthorized, await V2StatusAsync(registry.Username, registry.Password));
     }
 
+    [Fact]
+    public async Task ResetPasswordCanKeepThePreviousOneAndRevokePreviousPasswordEndsItEarly()
+    {
+        var registry = await fixture.NewRegistryAsync("rk");
+        var result = (await BerthAsync("registry", "reset-password", registry.Name, "--keep-previous-for", "24h", "--yes")).EnsureSuccess();
+        Assert.Contains("The old password keeps working until", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"berth registry revoke-previous-password {registry.Name}", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await V2StatusAsync(registry.Username, registry.Password));
+
+        var shown = (await BerthAsync("registry", "show", registry.Name)).EnsureSuccess();
+        Assert.Contains("Previous password", shown.Stdout, StringComparison.Ordinal);
+        Assert.Contains("valid until", shown.Stdout, StringComparison.Ordinal);
+
+        (await BerthAsync("registry", "revoke-previous-password", registry.Name)).EnsureSuccess();
+        Assert.Equal(HttpStatusCode.Unauthorized, await V2StatusAsync(registry.Username, registry.Password));
+        Assert.DoesNotContain("Previous password", (await BerthAsync("registry", "show", registry.Name)).EnsureSuccess().Stdout, StringComparison.Ordinal);
+
+        // Nothing left to revoke; a duration the server refuses changes nothing.
+        var again = await BerthAsync("registry", "revoke-previous-password", registry.Name);
+        Assert.True(again.ExitCode != 0, again.ToString());
+        Assert.Contains("no previous password", again.Stderr, StringComparison.OrdinalIgnoreCase);
+        var json = (await BerthAsync("registry", "reset-password", registry.Name, "--keep-previous-for", "30m", "--yes", "--json")).EnsureSuccess();
+        using (var document = JsonDocument.Parse(json.Stdout))
+        {
+            var until = document.RootElement.GetProperty("previousPasswordValidUntil").GetDateTimeOffset();
+            Assert.InRange(until, DateTimeOffset.UtcNow.AddMinutes(29), DateTimeOffset.UtcNow.AddMinutes(31));
+            var current = document.RootElement.GetProperty("password").GetString()!;
+            var tooLong = await BerthAsync("registry", "reset-password", registry.Name, "--keep-previous-for", "8d", "--yes");
+            Assert.True(tooLong.ExitCode != 0, tooLong.ToString());
+            Assert.Contains("keepPreviousFor", tooLong.Stderr, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, await V2StatusAsync(registry.Username, current));
+        }
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("y\n")] // an answer on redirected stdin is not a confirmation: only --yes is

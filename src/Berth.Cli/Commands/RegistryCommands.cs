@@ -16,6 +16,7 @@ public static class RegistryCommands
         ShowCommand(),
         ResizeCommand(),
         ResetPasswordCommand(),
+        RevokePreviousPasswordCommand(),
         DeleteCommand(),
         AuditCommand(),
         KubernetesSecretCommand(),
@@ -112,7 +113,8 @@ public static class RegistryCommands
             var registry = response.Value;
             var repositories = (await ctx.Api.ListRepositoriesAsync(registry.Name, ctx.CancellationToken)).Value;
             var output = ctx.Output;
-            output.WriteFields(
+            (string Label, string Value)[] fields =
+            [
                 ("Name", registry.Name),
                 ("Project", registry.Project),
                 ("Endpoint", registry.Endpoint),
@@ -122,7 +124,11 @@ public static class RegistryCommands
                 ("Uploads", $"{Format.Bytes(registry.UploadBytes)} held by uploads in progress"),
                 ("Repositories", Format.Number(registry.RepositoryCount)),
                 ("Created", Format.Date(registry.CreatedAt)),
-                ("Login", $"docker login {LoginHost(registry.Endpoint)} -u {registry.Username}"));
+                ("Login", $"docker login {LoginHost(registry.Endpoint)} -u {registry.Username}"),
+            ];
+            output.WriteFields(registry.PreviousPasswordValidUntil is { } previousUntil
+                ? [.. fields, ("Previous password", $"valid until {Format.Timestamp(previousUntil)} (revoke with `berth registry revoke-previous-password {registry.Name}`)")]
+                : fields);
 
             output.Out.WriteLine();
             if (repositories.Count == 0)
@@ -224,16 +230,21 @@ public static class RegistryCommands
         {
             Description = "Reset without asking; required when standard input is not a terminal (also with --json)",
         };
+        var keep = new Option<string?>("--keep-previous-for")
+        {
+            Description = "Keep the old password (and its tokens) working this long, e.g. 30m, 24h, 7d (at most 7 days), to roll the new one out without an outage",
+        };
         var command = new Command(
             "reset-password",
-            "Replace a registry's password; the old one stops working at once and the new one is shown only once")
+            "Replace a registry's password; the old one stops working at once (or after --keep-previous-for) and the new one is shown only once")
         {
-            name, yes,
+            name, yes, keep,
         };
         command.SetApiAction(async ctx =>
         {
             var registryName = ctx.Get(name);
             var confirmed = ctx.Get(yes);
+            var keepPreviousFor = ctx.Get(keep);
             if (!confirmed && !Prompt.IsInteractive)
             {
                 throw new CliException(
@@ -250,8 +261,16 @@ public static class RegistryCommands
             {
                 var prompt = ctx.Output.Error;
                 await prompt.WriteLineAsync($"Resetting the password of registry {registry.Name} (username {registry.Username}):");
-                await prompt.WriteLineAsync("  - the current password stops working immediately, together with every token issued under it;");
-                await prompt.WriteLineAsync("  - pushes and pulls that use it fail with 401, including ones running now, until they log in again;");
+                if (keepPreviousFor is null)
+                {
+                    await prompt.WriteLineAsync("  - the current password stops working immediately, together with every token issued under it;");
+                    await prompt.WriteLineAsync("  - pushes and pulls that use it fail with 401, including ones running now, until they log in again;");
+                }
+                else
+                {
+                    await prompt.WriteLineAsync($"  - the current password keeps working for {keepPreviousFor}, together with every token issued under it, then stops;");
+                }
+
                 await prompt.WriteLineAsync("  - the new password is shown only once.");
                 if (!await Prompt.ConfirmAsync(prompt, $"Reset the password of {registry.Name}?", ctx.CancellationToken))
                 {
@@ -259,12 +278,15 @@ public static class RegistryCommands
                 }
             }
 
-            var response = await ctx.Api.ResetPasswordAsync(registry.Name, ctx.CancellationToken);
+            var response = await ctx.Api.ResetPasswordAsync(registry.Name, keepPreviousFor, ctx.CancellationToken);
             ctx.Output.Render(response, reset =>
             {
                 var output = ctx.Output;
                 var host = LoginHost(registry.Endpoint);
-                output.Out.WriteLine($"Reset the password of registry {registry.Name}. The old password no longer works.");
+                output.Out.WriteLine(reset.PreviousPasswordValidUntil is { } until
+                    ? $"Reset the password of registry {registry.Name}. The old password keeps working until {Format.Timestamp(until)} "
+                      + $"(then it stops; end it sooner with `berth registry revoke-previous-password {registry.Name}`)."
+                    : $"Reset the password of registry {registry.Name}. The old password no longer works.");
                 output.Out.WriteLine();
                 output.WriteFields(("Username", reset.Username), ("Password", reset.Password));
                 output.Out.WriteLine();
@@ -282,6 +304,27 @@ public static class RegistryCommands
                 output.Out.WriteLine($"      kubectl create secret docker-registry SECRET --docker-server={host} --docker-username={reset.Username} \\");
                 output.Out.WriteLine("        --docker-password=<new password> --dry-run=client -o yaml | kubectl apply -f -");
             });
+        });
+        return command;
+    }
+
+    private static Command RevokePreviousPasswordCommand()
+    {
+        var name = NameArgument("Registry name");
+        var command = new Command(
+            "revoke-previous-password",
+            "Stop the password a reset kept working (--keep-previous-for) now, with every token issued under it")
+        {
+            name,
+        };
+        command.SetApiAction(async ctx =>
+        {
+            var registryName = ctx.Get(name);
+            await ctx.Api.RevokePreviousPasswordAsync(registryName, ctx.CancellationToken);
+            if (!ctx.Output.Json)
+            {
+                await ctx.Output.Out.WriteLineAsync($"Revoked the previous password of registry {registryName}: it and the tokens issued under it no longer work.");
+            }
         });
         return command;
     }
