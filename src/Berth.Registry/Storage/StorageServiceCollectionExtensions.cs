@@ -32,6 +32,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAdvisoryStore>(sp => sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton<IScanStore>(sp => sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton<IDataProtectionKeyStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IRegistryTokenStore>(sp => sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton<IFederationStore>(sp => sp.GetRequiredService<IMetadataStore>());
 
         // Several nodes share the login throttling counters through PostgreSQL; the one embedded node keeps them in memory.
