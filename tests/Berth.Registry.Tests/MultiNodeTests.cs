@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Berth.Registry.Tests.Infrastructure;
@@ -37,6 +38,9 @@ public sealed class MultiNodeFixture : IAsyncLifetime
         {
             // Nodes look for scans other nodes queued twice a second (default 15 s), so that a test sees them soon.
             ["Berth__Scanning__PollInterval"] = "00:00:00.500",
+
+            // The federation test's OIDC issuer runs in the test process, on 127.0.0.1 over plain http.
+            ["Berth__Federation__AllowHttpLoopbackIssuers"] = "true",
         };
 
         // Started one after another: the first migrates the schema and stores the admin account and signing key,
@@ -330,6 +334,37 @@ public sealed class MultiNodeTests(MultiNodeFixture fixture) : IClassFixture<Mul
         // The current password is untouched everywhere.
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[2], "/v2/", basic: (registry.Username, newPassword)));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[1], "/v2/", basic: (registry.Username, newPassword)));
+    }
+
+    [Fact]
+    public async Task AFederationRuleDeletedOnOneNodeStopsItsTokensEverywhereWithinASecond()
+    {
+        await using var issuer = await TestOidcIssuer.StartAsync();
+        var registry = await fixture.NewRegistryAsync("mnfed");
+        using var created = await fixture.Admin.Http.PostAsJsonAsync($"api/v1/registries/{registry.Name}/federation",
+            new { name = "ci", issuer = issuer.Issuer, audience = "berth", scopes = new[] { "pull" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using var rule = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var idToken = issuer.IdToken("berth");
+        using var http = new HttpClient { BaseAddress = fixture.Nodes[2].BaseUrl };
+        using var exchanged = await http.PostAsync("/auth/federation/token",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["registry"] = registry.Name, ["token"] = idToken }));
+        using var body = JsonDocument.Parse(await exchanged.Content.ReadAsStringAsync());
+        var registryToken = body.RootElement.GetProperty("token").GetString()!;
+
+        // Each node has checked (and cached) the rule before it goes.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[1], "/v2/", bearer: registryToken));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[2], "/v2/", basic: (registry.Name, idToken)));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[3], "/v2/", basic: (registry.Name, registryToken)));
+
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await fixture.Admin.Http.DeleteAsync($"api/v1/registries/{registry.Name}/federation/{rule.RootElement.GetProperty("id").GetString()}")).StatusCode);
+        var deletedAt = Stopwatch.StartNew();
+
+        await AssertWithinAsync(PropagationLimit, deletedAt,
+            () => StatusAsync(fixture.Nodes[1], "/v2/", bearer: registryToken),
+            () => StatusAsync(fixture.Nodes[2], "/v2/", basic: (registry.Name, idToken)),
+            () => StatusAsync(fixture.Nodes[3], "/v2/", basic: (registry.Name, registryToken)));
     }
 
     [Fact]

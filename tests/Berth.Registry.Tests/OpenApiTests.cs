@@ -37,6 +37,9 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             "POST /api/v1/projects",
             "DELETE /api/v1/projects/{project}",
             "GET /api/v1/registries/{name}",
+            "POST /api/v1/registries/{name}/federation",
+            "GET /api/v1/registries/{name}/federation",
+            "DELETE /api/v1/registries/{name}/federation/{id}",
         ];
         foreach (var key in expected)
         {

@@ -7,7 +7,7 @@ namespace Berth.Registry.Federation;
 /// <summary>
 /// The signing keys of OIDC issuers, found through each issuer's discovery document (<c>jwks_uri</c>) and cached per
 /// issuer. A token signed with a key not in the cache makes Berth fetch the keys again (the issuer rotated them), but
-/// at most once per <see cref="MinRefreshInterval"/> per issuer, so tokens with made-up key ids can't make Berth hammer
+/// at most once per <see cref="FederationOptions.KeyRefreshInterval"/> per issuer, so tokens with made-up key ids can't make Berth hammer
 /// the issuer; cached keys are also re-read after <see cref="MaxAge"/>, so a key the issuer withdrew stops verifying.
 /// Only issuers a registry's rule names are ever asked for.
 /// </summary>
@@ -15,13 +15,12 @@ public sealed partial class IssuerKeys(IHttpClientFactory httpClients, TimeProvi
 {
     public const string HttpClientName = "berth-federation";
 
-    public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(30);
-
     public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
 
     private const int MaxKeys = 100;
 
     private readonly ConcurrentDictionary<string, IssuerState> _issuers = new(StringComparer.Ordinal);
+    private readonly TimeSpan _refreshInterval = options.Value.Federation.KeyRefreshInterval;
 
     /// <summary>
     /// The keys of <paramref name="issuer"/> that may have signed a token with key id <paramref name="keyId"/> (all of
@@ -33,7 +32,7 @@ public sealed partial class IssuerKeys(IHttpClientFactory httpClients, TimeProvi
         var now = time.GetUtcNow();
         var keys = state.Keys;
         var found = Matching(keys, keyId);
-        if ((found.Count > 0 && now - state.FetchedAt < MaxAge) || now - state.LastAttempt < MinRefreshInterval)
+        if ((found.Count > 0 && now - state.FetchedAt < MaxAge) || now - state.LastAttempt < _refreshInterval)
         {
             return found;
         }
@@ -42,7 +41,7 @@ public sealed partial class IssuerKeys(IHttpClientFactory httpClients, TimeProvi
         try
         {
             // Another request may have fetched them meanwhile.
-            if (state.Keys != keys || time.GetUtcNow() - state.LastAttempt < MinRefreshInterval)
+            if (state.Keys != keys || time.GetUtcNow() - state.LastAttempt < _refreshInterval)
             {
                 return Matching(state.Keys, keyId);
             }
