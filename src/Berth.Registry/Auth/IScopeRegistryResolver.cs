@@ -7,4 +7,7 @@ namespace Berth.Registry.Auth;
 public interface IScopeRegistryResolver
 {
     string? RegistryOfScopeName(HttpRequest request, string scopeName);
+
+    /// <summary>The repository inside its registry a token scope name stands for (path-based: without the registry).</summary>
+    string RepositoryOfScopeName(string scopeName);
 }

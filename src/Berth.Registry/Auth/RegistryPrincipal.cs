@@ -1,3 +1,5 @@
+using Berth.Core.Distribution;
+
 namespace Berth.Registry.Auth;
 
 /// <summary>
@@ -27,12 +29,26 @@ public sealed record RegistryPrincipal(
     /// </summary>
     public DateTimeOffset? TokenExpiredAt { get; init; }
 
+    /// <summary>
+    /// The repositories a limited credential (a registry access token, a federation rule) may touch at all, whatever
+    /// <see cref="Grants"/> or <see cref="WholeRegistry"/> say; null for every repository of the registry.
+    /// </summary>
+    public RepositoryPatterns? Repositories { get; init; }
+
     /// <summary>The token subject: the user for access tokens, else the registry (whose username is its name).</summary>
     public string Subject => UserName ?? RegistryName;
 
-    /// <summary>Actions granted on the repository named <paramref name="scopeName"/> in token scopes.</summary>
-    public RepositoryActions ActionsOn(string scopeName)
+    /// <summary>
+    /// Actions granted on <paramref name="repository"/> (its name inside the registry), which token scopes name
+    /// <paramref name="scopeName"/>.
+    /// </summary>
+    public RepositoryActions ActionsOn(string scopeName, string repository)
     {
+        if (Repositories is not null && !Repositories.Matches(repository))
+        {
+            return RepositoryActions.None;
+        }
+
         if (Grants is null)
         {
             return WholeRegistry;

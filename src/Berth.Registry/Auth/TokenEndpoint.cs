@@ -92,7 +92,7 @@ public static class TokenEndpoint
         {
             if (scope.Type == "repository" && addressing.RegistryOfScopeName(context.Request, scope.Name) == principal.RegistryName)
             {
-                var allowed = Scope.ParseActions(scope.Actions) & principal.ActionsOn(scope.Name);
+                var allowed = Scope.ParseActions(scope.Actions) & principal.ActionsOn(scope.Name, addressing.RepositoryOfScopeName(scope.Name));
                 if (allowed != RepositoryActions.None)
                 {
                     grants.Add(new AccessGrant("repository", scope.Name, Scope.FormatActions(allowed).Split(',')));

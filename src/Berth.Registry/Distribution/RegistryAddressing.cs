@@ -65,6 +65,9 @@ public sealed class RegistryAddressing(IOptions<BerthOptions> options) : IScopeR
         return RepositoryPath.TrySplitFirstComponent(scopeName, out var registryName, out _) ? registryName : null;
     }
 
+    public string RepositoryOfScopeName(string scopeName) =>
+        _suffix is null && RepositoryPath.TrySplitFirstComponent(scopeName, out _, out var repository) ? repository : scopeName;
+
     /// <summary>The endpoint users log in to and prefix image references with.</summary>
     public string Endpoint(string registryName, HttpRequest request) =>
         _suffix is not null ? $"{registryName}.{_suffix}" : $"{_publicHost ?? request.Host.Value}/{registryName}";

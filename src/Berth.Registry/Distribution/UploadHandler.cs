@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
+using Berth.Registry.Auth;
 using Berth.Registry.Hosting;
 using Berth.Registry.Storage;
 using Microsoft.AspNetCore.Http.Features;
@@ -109,8 +110,10 @@ public sealed class UploadHandler(
     }
 
     /// <summary>
-    /// Links a blob the registry already holds. With <c>from</c>, only from that repository, and only within the
-    /// caller's registry; without it (OCI 1.1), from anywhere in the registry. Anything else becomes a normal upload.
+    /// Links a blob the registry already holds. With <c>from</c>, only from that repository, only within the caller's
+    /// registry, and only when the caller may pull from it; without it (OCI 1.1), from anywhere in the registry, unless
+    /// the caller is limited to some repositories (it would link a blob it may not read). Anything else becomes a
+    /// normal upload.
     /// </summary>
     private async Task<bool> TryMountAsync(V2Request request, Digest digest, string from)
     {
@@ -126,7 +129,8 @@ public sealed class UploadHandler(
                 return false;
             }
 
-            if (source.RegistryName != request.Target.RegistryName)
+            if (source.RegistryName != request.Target.RegistryName ||
+                (request.Principal.ActionsOn(source.Name, source.Repository) & RepositoryActions.Pull) == 0)
             {
                 return false;
             }
@@ -136,7 +140,8 @@ public sealed class UploadHandler(
                 return false;
             }
         }
-        else if (await artifacts.GetRegistryBlobSizeAsync(request.RegistryId, digest.ToString(), request.Aborted) is null)
+        else if (request.Principal.Repositories is not null ||
+            await artifacts.GetRegistryBlobSizeAsync(request.RegistryId, digest.ToString(), request.Aborted) is null)
         {
             return false;
         }

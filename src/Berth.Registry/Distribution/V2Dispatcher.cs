@@ -99,7 +99,7 @@ public sealed partial class V2Dispatcher(
                     : new OciException(OciErrorCode.Denied);
             }
 
-            if ((principal.ActionsOn(target.Name) & required) != required)
+            if ((principal.ActionsOn(target.Name, target.Repository) & required) != required)
             {
                 await ChallengeAsync(context, scope, insufficientScope: true);
                 return;

@@ -112,6 +112,16 @@ public sealed class RegistryAddressingTests
         Assert.Equal(registry, HostBased.RegistryOfScopeName(Request(host), scopeName));
     }
 
+    [Theory]
+    [InlineData("shop/api", "api", "shop/api")]
+    [InlineData("shop/team/api", "team/api", "shop/team/api")]
+    public void ScopeNamesStandForARepositoryInsideTheRegistry(string scopeName, string pathBased, string hostBased)
+    {
+        // Repository limits of an access token are written without the registry; path-based names carry it first.
+        Assert.Equal(pathBased, PathBased.RepositoryOfScopeName(scopeName));
+        Assert.Equal(hostBased, HostBased.RepositoryOfScopeName(scopeName));
+    }
+
     [Fact]
     public void EndpointsAndLoginHosts()
     {
