@@ -19,12 +19,7 @@ public sealed class CredentialGenerations(ITenantStore store, TimeProvider time)
     /// <summary>True for the registry's current generation, and for the one before it while a reset's overlap lasts.</summary>
     public async ValueTask<bool> IsCurrentAsync(string registryId, long generation, CancellationToken cancellationToken)
     {
-        if (!_states.TryGetValue(registryId, out var state))
-        {
-            var stored = await store.GetCredentialStateAsync(registryId, cancellationToken);
-            state = _states.GetOrAdd(registryId, stored is null ? Deleted : new State(stored.Generation, stored.PreviousValidUntil));
-        }
-
+        var state = await GetAsync(registryId, cancellationToken);
         return state != Deleted
             && (generation == state.Generation || (generation == state.Generation - 1 && state.PreviousValidUntil > time.GetUtcNow()));
     }
@@ -52,6 +47,17 @@ public sealed class CredentialGenerations(ITenantStore store, TimeProvider time)
 
     /// <summary>Forgets everything, so every next check reads the store (when change notifications may have been missed).</summary>
     public void ForgetAll() => _states.Clear();
+
+    private async ValueTask<State> GetAsync(string registryId, CancellationToken cancellationToken)
+    {
+        if (!_states.TryGetValue(registryId, out var state))
+        {
+            var stored = await store.GetCredentialStateAsync(registryId, cancellationToken);
+            state = _states.GetOrAdd(registryId, stored is null ? Deleted : new State(stored.Generation, stored.PreviousValidUntil));
+        }
+
+        return state;
+    }
 
     private sealed record State(long Generation, DateTimeOffset? PreviousValidUntil);
 }
