@@ -176,7 +176,7 @@ public sealed partial class PostgresMetadataStore
         }
 
         return long.TryParse(change, NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
-            ? new CredentialChange(registryId, generation, previousValidUntil)
+            ? new CredentialChange(registryId, generation) { PreviousValidUntil = previousValidUntil }
             : CredentialChange.MayHaveMissedChanges;
     }
 

@@ -40,6 +40,8 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             "POST /api/v1/registries/{name}/federation",
             "GET /api/v1/registries/{name}/federation",
             "DELETE /api/v1/registries/{name}/federation/{id}",
+            "POST /api/v1/registries/{name}/password",
+            "DELETE /api/v1/registries/{name}/password/previous",
         ];
         foreach (var key in expected)
         {
@@ -51,6 +53,11 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
         var parameters = operations[$"DELETE {Repositories}/{{repository}}/tags/{{tag}}"].GetProperty("parameters")
             .EnumerateArray().Select(p => (p.GetProperty("name").GetString(), p.GetProperty("in").GetString()));
         Assert.Equal([("name", "path"), ("repository", "path"), ("tag", "path")], parameters);
+
+        // The reset's optional body (read by hand, so that no body at all stays the instant reset) is described too.
+        var resetBody = operations["POST /api/v1/registries/{name}/password"].GetProperty("requestBody");
+        Assert.False(resetBody.TryGetProperty("required", out var required) && required.GetBoolean(), resetBody.ToString());
+        Assert.Contains("keepPreviousFor", resetBody.GetProperty("content").GetProperty("application/json").GetRawText(), StringComparison.Ordinal);
 
         var schemes = root.GetProperty("components").GetProperty("securitySchemes");
         Assert.Equal(("http", "basic"), (schemes.GetProperty("basic").GetProperty("type").GetString(), schemes.GetProperty("basic").GetProperty("scheme").GetString()));

@@ -8,7 +8,7 @@ namespace Berth.Core.Metadata;
 /// tokens) stops working, when a reset kept it for an overlap; null when it no longer works (a plain reset, or the
 /// overlap revoked early).
 /// </summary>
-public sealed record CredentialChange(string? RegistryId, long? Generation, DateTimeOffset? PreviousValidUntil = null)
+public sealed record CredentialChange(string? RegistryId, long? Generation)
 {
     public static readonly CredentialChange MayHaveMissedChanges = new(null, null);
 
@@ -19,4 +19,11 @@ public sealed record CredentialChange(string? RegistryId, long? Generation, Date
 
     /// <summary>Set when one federation rule of the registry was deleted (the generation is unchanged, and null here).</summary>
     public string? DeletedFederationRuleId { get; init; }
+
+    /// <summary>
+    /// With a <see cref="Generation"/>: until when the previous generation (the password a reset replaced, and its
+    /// tokens) still works, when a reset kept it for an overlap; null when it doesn't (a plain reset, or the overlap
+    /// revoked early, which announces the unchanged generation with null).
+    /// </summary>
+    public DateTimeOffset? PreviousValidUntil { get; init; }
 }

@@ -28,17 +28,6 @@ public sealed class CredentialGenerations(ITenantStore store, TimeProvider time)
     public async ValueTask<bool> ExistsAsync(string registryId, CancellationToken cancellationToken) =>
         await GetAsync(registryId, cancellationToken) != Deleted;
 
-    private async ValueTask<State> GetAsync(string registryId, CancellationToken cancellationToken)
-    {
-        if (!_states.TryGetValue(registryId, out var state))
-        {
-            var stored = await store.GetCredentialStateAsync(registryId, cancellationToken);
-            state = _states.GetOrAdd(registryId, stored is null ? Deleted : new State(stored.Generation, stored.PreviousValidUntil));
-        }
-
-        return state;
-    }
-
     /// <summary>
     /// Records a registry's new generation (after a password reset, here or on another node), and until when the
     /// previous one stays good (null: not at all).
@@ -62,6 +51,17 @@ public sealed class CredentialGenerations(ITenantStore store, TimeProvider time)
 
     /// <summary>Forgets everything, so every next check reads the store (when change notifications may have been missed).</summary>
     public void ForgetAll() => _states.Clear();
+
+    private async ValueTask<State> GetAsync(string registryId, CancellationToken cancellationToken)
+    {
+        if (!_states.TryGetValue(registryId, out var state))
+        {
+            var stored = await store.GetCredentialStateAsync(registryId, cancellationToken);
+            state = _states.GetOrAdd(registryId, stored is null ? Deleted : new State(stored.Generation, stored.PreviousValidUntil));
+        }
+
+        return state;
+    }
 
     private sealed record State(long Generation, DateTimeOffset? PreviousValidUntil);
 }

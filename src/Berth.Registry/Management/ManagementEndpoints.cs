@@ -29,7 +29,18 @@ public static class ManagementEndpoints
         api.MapGet("/registries/{name}", GetRegistryAsync);
         api.MapPatch("/registries/{name}", ResizeRegistryAsync);
         api.MapDelete("/registries/{name}", DeleteRegistryAsync);
-        api.MapPost("/registries/{name}/password", ResetPasswordAsync);
+        api.MapPost("/registries/{name}/password", ResetPasswordAsync)
+            .AddOpenApiOperationTransformer(async (operation, context, ct) => operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+            {
+                // Read by hand (no body at all must stay valid), so the document is told about it here.
+                Required = false,
+                Description = "Optional: {\"keepPreviousFor\":\"24h\"} keeps the previous password working that long (30m, 24h, 7d or a TimeSpan; at most 7 days).",
+                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(PasswordResetRequest), null, ct) },
+                },
+            })
+            .Produces<PasswordResetResponse>();
         api.MapDelete("/registries/{name}/password/previous", RevokePreviousPasswordAsync);
         api.MapGet("/registries/{name}/audit", ListRegistryAuditAsync).ProducesPagedList<AuditEventResponse>();
         api.MapPost("/registries/{name}/kubernetes-secret", CreateKubernetesSecretAsync);
