@@ -177,6 +177,18 @@ public sealed class PasswordRotationTests(BerthFixture fixture) : IClassFixture<
         Assert.DoesNotContain(events, e => Str(e, "action") == "registry.password.reset");
     }
 
+    [Fact]
+    public async Task ABodyTooLargeToReadIsA400NotAnInstantReset()
+    {
+        var registry = await fixture.NewRegistryAsync("ol");
+        var body = $$"""{"keepPreviousFor":"24h","padding":"{{new string('x', 70 * 1024)}}"}""";
+        using var response = await fixture.Admin.Http.PostAsync($"api/v1/registries/{registry.Name}/password",
+            new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, await BasicStatusAsync(registry.Username, registry.Password, "v2/"));
+    }
+
     private async Task<(string Password, DateTimeOffset? PreviousValidUntil)> ResetAsync(string registry, string? body)
     {
         using var response = await fixture.Admin.Http.PostAsync($"api/v1/registries/{registry}/password",

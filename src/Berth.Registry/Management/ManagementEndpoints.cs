@@ -225,15 +225,22 @@ public static class ManagementEndpoints
 
     /// <summary>
     /// An optional JSON body of at most 64 KiB, with or without Content-Length (chunked clients): null when there is
-    /// none (or it is too large); 400 when it is not JSON of that shape (<paramref name="expected"/> says which).
+    /// none; 400 when it is larger or not JSON of that shape (<paramref name="expected"/> says which).
     /// </summary>
     private static async Task<T?> ReadOptionalJsonAsync<T>(HttpRequest request, string expected, CancellationToken ct)
         where T : class
     {
         const int Limit = 64 * 1024;
-        if (request.ContentLength is 0 or > Limit)
+        // Too large is refused, not taken for "no body": a reset must never fall back to the instant one by accident.
+        var tooLarge = new ManagementException(400, "Invalid body", $"The body must be at most 64 KiB of JSON: {expected}.");
+        if (request.ContentLength is 0)
         {
             return null;
+        }
+
+        if (request.ContentLength > Limit)
+        {
+            throw tooLarge;
         }
 
         var buffer = new MemoryStream();
@@ -244,7 +251,7 @@ public static class ManagementEndpoints
             buffer.Write(chunk, 0, read);
             if (buffer.Length > Limit)
             {
-                return null;
+                throw tooLarge;
             }
         }
 
