@@ -22,6 +22,7 @@ public sealed partial class RegistryTokenVerifier(
     CredentialGenerations generations,
     LoginThrottle throttle,
     TimeProvider time,
+    IOptions<Hosting.BerthOptions> options,
     ILogger<RegistryTokenVerifier> logger)
 {
     public const string Prefix = "berth_rt_";
@@ -52,8 +53,11 @@ public sealed partial class RegistryTokenVerifier(
     /// <exception cref="LoginRefusedException">the client must wait (429)</exception>
     public async ValueTask<RegistryPrincipal?> VerifyAsync(string username, string token, IPAddress? client, CancellationToken cancellationToken)
     {
+        // The hot path makes no query, unless someone sent this token's id with a wrong secret lately: then every
+        // attempt goes through the throttle, so the one guessing waits even when the guess is right.
         var parsed = Parse(token);
-        if (parsed is { } p && _entries.TryGetValue(p.Id, out var cached) && await CheckAsync(cached, username, p.Secret, cancellationToken) is null)
+        if (parsed is { } p && _entries.TryGetValue(p.Id, out var cached) && Interlocked.Read(ref cached.SuspectUntilTicks) <= time.GetUtcNow().UtcTicks &&
+            await CheckAsync(cached, username, p.Secret, cancellationToken) is null)
         {
             return await SignedInAsync(cached, client, cancellationToken);
         }
@@ -64,6 +68,11 @@ public sealed partial class RegistryTokenVerifier(
         var failure = entry is null ? "unknown_token" : await CheckAsync(entry, username, parsed!.Value.Secret, cancellationToken);
         if (failure is not null)
         {
+            if (failure == "wrong_token")
+            {
+                Interlocked.Exchange(ref entry!.SuspectUntilTicks, (time.GetUtcNow() + options.Value.Auth.FailedLoginMemory).UtcTicks);
+            }
+
             await throttle.RecordFailureAsync(attempt, failure, cancellationToken);
             return null;
         }
@@ -221,5 +230,8 @@ public sealed partial class RegistryTokenVerifier(
         public RepositoryActions Actions { get; } = actions;
 
         public long NextTouchTicks;
+
+        /// <summary>Until when attempts with this token go through the throttle (a wrong secret was sent with its id).</summary>
+        public long SuspectUntilTicks;
     }
 }
