@@ -56,4 +56,26 @@ public sealed class RegistryAccessTokenThrottleTests(ThrottledBerthFixture fixtu
         Assert.True(await EventuallyAsync(() => fixture.Server.Output.Contains($"Failed login for registry {registry.Username} from 127.0.0.2: wrong_token", StringComparison.Ordinal),
             TimeSpan.FromSeconds(5)), fixture.ServerLog);
     }
+
+    [Fact]
+    public async Task ARevokedTokenIsAStaleClientRefusedButNeverThrottled()
+    {
+        var registry = await fixture.NewRegistryAsync("rtt");
+        using var created = await fixture.Admin.Http.PostAsJsonAsync($"api/v1/registries/{registry.Name}/tokens", new { name = "old", scopes = new[] { "pull" } });
+        created.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var token = json.RootElement.GetProperty("token").GetString()!;
+        (await fixture.Admin.Http.DeleteAsync($"api/v1/registries/{registry.Name}/tokens/{json.RootElement.GetProperty("id").GetString()}")).EnsureSuccessStatusCode();
+
+        var kubelet = ClientAddress.Loopback(5);
+        for (var i = 1; i <= Allowed + 3; i++)
+        {
+            using var response = await BasicAsync(fixture.Server, HttpMethod.Get, "v2/", registry.Username, token, from: kubelet);
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"attempt #{i}: {response.StatusCode}");
+        }
+
+        // Its address is not slowed for the registry's password either.
+        using var password = await BasicAsync(fixture.Server, HttpMethod.Get, "v2/", registry.Username, registry.Password, from: kubelet);
+        Assert.Equal(HttpStatusCode.OK, password.StatusCode);
+    }
 }
