@@ -37,6 +37,10 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             "POST /api/v1/projects",
             "DELETE /api/v1/projects/{project}",
             "GET /api/v1/registries/{name}",
+            "POST /api/v1/registries/{name}/tokens",
+            "GET /api/v1/registries/{name}/tokens",
+            "DELETE /api/v1/registries/{name}/tokens/{id}",
+            "POST /api/v1/registries/{name}/credentials/revoke-all",
         ];
         foreach (var key in expected)
         {
