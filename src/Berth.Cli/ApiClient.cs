@@ -136,6 +136,18 @@ public sealed partial class ApiClient : IDisposable
             cancellationToken);
 
     /// <summary>Replaces the registry's password; the response is the only time the new one is shown.</summary>
+    public Task<ApiResponse<CreatedRegistryTokenResponse>> CreateRegistryTokenAsync(string registry, CreateRegistryTokenRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(registry)}/tokens", Body(request, Json.CreateRegistryTokenRequest), Json.CreatedRegistryTokenResponse, cancellationToken);
+
+    public Task<ApiResponse<List<RegistryTokenResponse>>> ListRegistryTokensAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/tokens", null, Json.ListRegistryTokenResponse, cancellationToken);
+
+    public Task RevokeRegistryTokenAsync(string registry, string id, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/registries/{Segment(registry)}/tokens/{Segment(id)}", null, cancellationToken);
+
+    public Task<ApiResponse<RevokeAllCredentialsResponse>> RevokeAllCredentialsAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(registry)}/credentials/revoke-all", null, Json.RevokeAllCredentialsResponse, cancellationToken);
+
     public Task<ApiResponse<PasswordResetResponse>> ResetPasswordAsync(string name, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(name)}/password", null, Json.PasswordResetResponse, cancellationToken);
 
