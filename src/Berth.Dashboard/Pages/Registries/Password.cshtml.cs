@@ -10,7 +10,8 @@ namespace Berth.Dashboard.Pages.Registries;
 /// Explains what a reset does, then resets and redirects (303) to <c>?done=true</c>, which shows the new password once
 /// (carried in TempData). A reload shows that it was shown and resets nothing.
 /// </summary>
-public sealed class PasswordModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryPasswordReset reset) : PageModel
+public sealed class PasswordModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryPasswordReset reset,
+    RegistryAccessTokens tokens) : PageModel
 {
     private const string SecretKind = "reset";
 
@@ -23,10 +24,14 @@ public sealed class PasswordModel(ProjectAccess access, IArtifactStore artifacts
     /// <summary>The new password, on the one GET that shows it.</summary>
     public Credentials? NewPassword { get; private set; }
 
+    /// <summary>The access tokens, which a reset leaves working.</summary>
+    public IReadOnlyList<RegistryTokenRecord> Tokens { get; private set; } = [];
+
     public async Task OnGetAsync(string name)
     {
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Owner, HttpContext.RequestAborted);
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, HttpContext.RequestAborted);
+        Tokens = await tokens.ListActiveAsync(registry, HttpContext.RequestAborted);
         if (Done)
         {
             Response.Headers.CacheControl = "no-store";
