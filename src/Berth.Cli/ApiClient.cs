@@ -135,8 +135,22 @@ public sealed partial class ApiClient : IDisposable
             Json.RegistryResponse,
             cancellationToken);
 
-    /// <summary>Replaces the registry's password; the response is the only time the new one is shown.</summary>
-    /// <summary>A new password; with <paramref name="keepPreviousFor"/> (e.g. <c>24h</c>) the previous one keeps working that long.</summary>
+    public Task<ApiResponse<CreatedRegistryTokenResponse>> CreateRegistryTokenAsync(string registry, CreateRegistryTokenRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(registry)}/tokens", Body(request, Json.CreateRegistryTokenRequest), Json.CreatedRegistryTokenResponse, cancellationToken);
+
+    public Task<ApiResponse<List<RegistryTokenResponse>>> ListRegistryTokensAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/tokens", null, Json.ListRegistryTokenResponse, cancellationToken);
+
+    public Task RevokeRegistryTokenAsync(string registry, string id, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/registries/{Segment(registry)}/tokens/{Segment(id)}", null, cancellationToken);
+
+    public Task<ApiResponse<RevokeAllCredentialsResponse>> RevokeAllCredentialsAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(registry)}/credentials/revoke-all", null, Json.RevokeAllCredentialsResponse, cancellationToken);
+
+    /// <summary>
+    /// Replaces the registry's password; the response is the only time the new one is shown. With
+    /// <paramref name="keepPreviousFor"/> (e.g. <c>24h</c>) the previous one keeps working that long.
+    /// </summary>
     public Task<ApiResponse<PasswordResetResponse>> ResetPasswordAsync(string name, string? keepPreviousFor, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(name)}/password",
             keepPreviousFor is null ? null : Body(new PasswordResetRequest(keepPreviousFor), Json.PasswordResetRequest), Json.PasswordResetResponse, cancellationToken);

@@ -46,4 +46,8 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(CreatedTokenResponse))]
 [JsonSerializable(typeof(AccessTokenResponse))]
 [JsonSerializable(typeof(List<AccessTokenResponse>))]
+[JsonSerializable(typeof(CreateRegistryTokenRequest))]
+[JsonSerializable(typeof(CreatedRegistryTokenResponse))]
+[JsonSerializable(typeof(List<RegistryTokenResponse>))]
+[JsonSerializable(typeof(RevokeAllCredentialsResponse))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

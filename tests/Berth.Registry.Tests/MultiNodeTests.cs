@@ -368,6 +368,49 @@ public sealed class MultiNodeTests(MultiNodeFixture fixture) : IClassFixture<Mul
     }
 
     [Fact]
+    public async Task AccessTokenRevokeOnOneNodeIsSeenEverywhereWithinASecondAndRevokeAllToo()
+    {
+        var registry = await fixture.NewRegistryAsync("mn");
+        var revoked = await CreateTokenAsync(registry.Name, "revoked");
+        var kept = await CreateTokenAsync(registry.Name, "kept");
+        var scope = $"repository:{registry.Repo("app")}:pull";
+
+        // Every node has the tokens in memory (Basic) and a bearer token issued from one (node 2).
+        var bearer = await LifecycleSupport.TokenAsync(fixture.Nodes[2], registry.Username, revoked, scope);
+        foreach (var node in fixture.Nodes)
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, "/v2/", basic: (registry.Username, revoked)));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(node, "/v2/", basic: (registry.Username, kept)));
+        }
+
+        var id = revoked.Split('_')[2];
+        using (var revoke = await fixture.Admin.Http.DeleteAsync($"api/v1/registries/{registry.Name}/tokens/{id}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+
+        var revokedAt = Stopwatch.StartNew();
+        await AssertWithinAsync(PropagationLimit, revokedAt,
+            () => StatusAsync(fixture.Nodes[1], "/v2/", basic: (registry.Username, revoked)),
+            () => StatusAsync(fixture.Nodes[2], "/v2/", basic: (registry.Username, revoked)),
+            () => StatusAsync(fixture.Nodes[2], "/v2/", bearer: bearer),
+            () => StatusAsync(fixture.Nodes[3], "/v2/", basic: (registry.Username, revoked)));
+
+        // The other token, untouched, works everywhere; a revoke-all ends it too, everywhere.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.Nodes[1], "/v2/", basic: (registry.Username, kept)));
+        using (var revokeAll = await fixture.Admin.Http.PostAsync($"api/v1/registries/{registry.Name}/credentials/revoke-all", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, revokeAll.StatusCode);
+        }
+
+        var revokedAllAt = Stopwatch.StartNew();
+        await AssertWithinAsync(PropagationLimit, revokedAllAt,
+            () => StatusAsync(fixture.Nodes[1], "/v2/", basic: (registry.Username, kept)),
+            () => StatusAsync(fixture.Nodes[2], "/v2/", basic: (registry.Username, kept)),
+            () => StatusAsync(fixture.Nodes[3], "/v2/", basic: (registry.Username, kept)));
+    }
+
+    [Fact]
     public async Task RegistryDeleteOnOneNodeIsSeenEverywhereWithinASecondAndPurgesTheBucket()
     {
         var registry = await fixture.NewRegistryAsync("mn");
@@ -448,6 +491,14 @@ public sealed class MultiNodeTests(MultiNodeFixture fixture) : IClassFixture<Mul
             Assert.True(sentAt <= limit, $"still accepted somewhere ({string.Join(", ", statuses)}) by requests sent at {sentAt.TotalMilliseconds:F0} ms (limit {limit.TotalMilliseconds:F0} ms)");
             await Task.Delay(25);
         }
+    }
+
+    private async Task<string> CreateTokenAsync(string registry, string name)
+    {
+        using var response = await fixture.Admin.Http.PostAsJsonAsync($"api/v1/registries/{registry}/tokens", new { name, scopes = new[] { "pull" } });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("token").GetString()!;
     }
 
     private static async Task<HttpStatusCode> StatusAsync(BerthProcess node, string path, (string User, string Password)? basic = null, string? bearer = null)

@@ -42,6 +42,10 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             "DELETE /api/v1/registries/{name}/federation/{id}",
             "POST /api/v1/registries/{name}/password",
             "DELETE /api/v1/registries/{name}/password/previous",
+            "POST /api/v1/registries/{name}/tokens",
+            "GET /api/v1/registries/{name}/tokens",
+            "DELETE /api/v1/registries/{name}/tokens/{id}",
+            "POST /api/v1/registries/{name}/credentials/revoke-all",
         ];
         foreach (var key in expected)
         {

@@ -17,6 +17,7 @@ public static class RegistryCommands
         ResizeCommand(),
         ResetPasswordCommand(),
         RevokePreviousPasswordCommand(),
+        RevokeAllCommand(),
         DeleteCommand(),
         AuditCommand(),
         KubernetesSecretCommand(),
@@ -303,6 +304,81 @@ public static class RegistryCommands
                 output.Out.WriteLine("  - Kubernetes imagePullSecrets, e.g.:");
                 output.Out.WriteLine($"      kubectl create secret docker-registry SECRET --docker-server={host} --docker-username={reset.Username} \\");
                 output.Out.WriteLine("        --docker-password=<new password> --dry-run=client -o yaml | kubectl apply -f -");
+                output.Out.WriteLine();
+                if (reset.AccessTokensStillValid.Count == 0)
+                {
+                    output.Out.WriteLine("The registry has no access tokens.");
+                }
+                else
+                {
+                    output.Out.WriteLine($"These access tokens keep working (revoke them with `berth token revoke ID --registry {registry.Name}`,");
+                    output.Out.WriteLine($"or everything at once with `berth registry revoke-all {registry.Name}`):");
+                    foreach (var token in reset.AccessTokensStillValid)
+                    {
+                        output.Out.WriteLine($"  - {token.Name} ({token.Id}): {string.Join(", ", token.Scopes)}");
+                    }
+                }
+            });
+        });
+        return command;
+    }
+
+    private static Command RevokeAllCommand()
+    {
+        var name = NameArgument("Registry name");
+        var yes = new Option<bool>("--yes", "-y")
+        {
+            Description = "Revoke without asking; required when standard input is not a terminal (also with --json)",
+        };
+        var command = new Command(
+            "revoke-all",
+            "For a compromise: replace the password and revoke every access token at once; the new password is shown only once")
+        {
+            name, yes,
+        };
+        command.SetApiAction(async ctx =>
+        {
+            var registryName = ctx.Get(name);
+            var confirmed = ctx.Get(yes);
+            if (!confirmed && !Prompt.IsInteractive)
+            {
+                throw new CliException(
+                    $"not revoking the credentials of {registryName}: standard input is not a terminal, so there is no one to confirm. "
+                    + "Pass --yes to revoke them; the password and every access token stop working immediately.")
+                {
+                    ExitCode = BerthCli.UsageErrorExitCode,
+                };
+            }
+
+            var registry = (await ctx.Api.GetRegistryAsync(registryName, ctx.CancellationToken)).Value;
+            if (!confirmed)
+            {
+                var tokens = (await ctx.Api.ListRegistryTokensAsync(registry.Name, ctx.CancellationToken)).Value;
+                var prompt = ctx.Output.Error;
+                await prompt.WriteLineAsync($"Revoking every credential of registry {registry.Name}:");
+                await prompt.WriteLineAsync("  - the password stops working immediately, with every token issued under it; a new one is shown once;");
+                await prompt.WriteLineAsync($"  - {Format.Count(tokens.Count, "access token", "access tokens")} stop working immediately, on every node;");
+                await prompt.WriteLineAsync("  - every push and pull fails with 401 until it uses the new password or a new token.");
+                if (!await Prompt.ConfirmAsync(prompt, $"Revoke all credentials of {registry.Name}?", ctx.CancellationToken))
+                {
+                    throw new CliException("cancelled; nothing was revoked");
+                }
+            }
+
+            var response = await ctx.Api.RevokeAllCredentialsAsync(registry.Name, ctx.CancellationToken);
+            ctx.Output.Render(response, revoked =>
+            {
+                var output = ctx.Output;
+                output.Out.WriteLine($"Revoked every credential of registry {registry.Name}: the old password and {Format.Count(revoked.RevokedTokenCount, "access token", "access tokens")}.");
+                foreach (var token in revoked.RevokedTokens)
+                {
+                    output.Out.WriteLine($"  - {token.Name} ({token.Id})");
+                }
+
+                output.Out.WriteLine();
+                output.WriteFields(("Username", revoked.Username), ("Password", revoked.Password));
+                output.Out.WriteLine();
+                output.Out.WriteLine("The password is shown only once: store it now, it cannot be retrieved later.");
             });
         });
         return command;
@@ -334,19 +410,19 @@ public static class RegistryCommands
         var name = NameArgument("Registry name");
         var @namespace = new Option<string>("--namespace", "-n") { Description = "Namespace of the Secret", DefaultValueFactory = _ => "default" };
         var secretName = new Option<string?>("--secret-name") { Description = "Name of the Secret (default: <registry>-pull)" };
-        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the registry's current password from standard input" };
-        var reset = new Option<bool>("--reset-password") { Description = "Reset the registry's password and embed the new one (the old one stops working at once)" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Embed the registry's current password, read from standard input, instead of a new pull-only token" };
+        var reset = new Option<bool>("--reset-password") { Description = "Reset the registry's password and embed the new one instead of a new pull-only token (the old one stops working at once)" };
         var command = new Command(
             "k8s-secret",
-            "Print a kubernetes.io/dockerconfigjson Secret (YAML) for pulling from the registry; pipe it to `kubectl apply -f -`")
+            "Print a kubernetes.io/dockerconfigjson Secret (YAML) for pulling from the registry, holding a new pull-only access token; pipe it to `kubectl apply -f -`")
         {
             name, @namespace, secretName, passwordStdin, reset,
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(passwordStdin) == result.GetValue(reset))
+            if (result.GetValue(passwordStdin) && result.GetValue(reset))
             {
-                result.AddError("Give exactly one of --password-stdin (the current password) or --reset-password.");
+                result.AddError("Give at most one of --password-stdin (the current password) or --reset-password (default: a new pull-only token).");
             }
         });
         command.SetApiAction(async ctx =>
@@ -368,6 +444,10 @@ public static class RegistryCommands
             if (ctx.Get(reset))
             {
                 await ctx.Output.Error.WriteLineAsync($"The password of {registryName} was reset; the Secret above holds the new one. Update docker logins and CI secrets too.");
+            }
+            else if (password is null)
+            {
+                await ctx.Output.Error.WriteLineAsync($"The Secret above holds a new pull-only access token of {registryName}; see it with `berth token list --registry {registryName}`.");
             }
 
             await ctx.Output.Error.WriteLineAsync($"Use it in a pod spec with:  imagePullSecrets: [{{name: {request.SecretName}}}]");

@@ -13,7 +13,8 @@ namespace Berth.Registry.Auth;
 /// name as username). The prefix says it is a token, so no password hash is tried; the id finds it. Tokens are held in
 /// memory once loaded, so the hot path makes no query: a constant-time compare of SHA-256 hashes, then expiry. A revoked
 /// token becomes a tombstone that no later load can replace (revocation is final), whether revoked here or on another
-/// node (<see cref="CredentialChangeListener"/>). Failed attempts go through <see cref="LoginThrottle"/> like passwords.
+/// node (<see cref="CredentialChangeListener"/>). Failed attempts go through <see cref="LoginThrottle"/> like passwords;
+/// a revoked or expired token is a stale client, like a replaced password: refused, never counted.
 /// </summary>
 public sealed partial class RegistryTokenVerifier(
     IRegistryTokenStore store,
@@ -21,7 +22,9 @@ public sealed partial class RegistryTokenVerifier(
     IAuditStore audit,
     CredentialGenerations generations,
     LoginThrottle throttle,
+    Observability.BerthMetrics metrics,
     TimeProvider time,
+    IOptions<Hosting.BerthOptions> options,
     ILogger<RegistryTokenVerifier> logger)
 {
     public const string Prefix = "berth_rt_";
@@ -30,6 +33,10 @@ public sealed partial class RegistryTokenVerifier(
     private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
     private const int MaxEntries = 10_000;
     private const int SecretLength = 64;
+
+    private const string WrongToken = "wrong_token";
+    private const string RevokedToken = "revoked_token";
+    private const string ExpiredToken = "expired_token";
 
     private static readonly Entry Tombstone = new(null, [], null, RepositoryActions.None);
 
@@ -52,18 +59,42 @@ public sealed partial class RegistryTokenVerifier(
     /// <exception cref="LoginRefusedException">the client must wait (429)</exception>
     public async ValueTask<RegistryPrincipal?> VerifyAsync(string username, string token, IPAddress? client, CancellationToken cancellationToken)
     {
+        var attempt = new LoginAttempt(LoginAttempt.Registry, username, client);
         var parsed = Parse(token);
-        if (parsed is { } p && _entries.TryGetValue(p.Id, out var cached) && await CheckAsync(cached, username, p.Secret, cancellationToken) is null)
+
+        // The hot path makes no query, unless someone sent this token's id with a wrong secret lately: then every
+        // attempt goes through the throttle, so the one guessing waits even when the guess is right.
+        if (parsed is { } p && _entries.TryGetValue(p.Id, out var cached) && Interlocked.Read(ref cached.SuspectUntilTicks) <= time.GetUtcNow().UtcTicks)
         {
-            return await SignedInAsync(cached, client, cancellationToken);
+            var outcome = await CheckAsync(cached, username, p.Secret, cancellationToken);
+            if (outcome is null)
+            {
+                return await SignedInAsync(cached, client, cancellationToken);
+            }
+
+            if (IsStale(outcome))
+            {
+                Stale(attempt, outcome);
+                return null;
+            }
         }
 
-        var attempt = new LoginAttempt(LoginAttempt.Registry, username, client);
         var state = await throttle.CheckAsync(attempt, cancellationToken);
         var entry = parsed is { } q ? await GetAsync(q.Id, cancellationToken) : null;
         var failure = entry is null ? "unknown_token" : await CheckAsync(entry, username, parsed!.Value.Secret, cancellationToken);
+        if (failure is not null && IsStale(failure))
+        {
+            Stale(attempt, failure);
+            return null;
+        }
+
         if (failure is not null)
         {
+            if (failure == WrongToken)
+            {
+                Interlocked.Exchange(ref entry!.SuspectUntilTicks, (time.GetUtcNow() + options.Value.Auth.FailedLoginMemory).UtcTicks);
+            }
+
             await throttle.RecordFailureAsync(attempt, failure, cancellationToken);
             return null;
         }
@@ -143,21 +174,30 @@ public sealed partial class RegistryTokenVerifier(
     {
         if (entry.Credential is not { } credential)
         {
-            return "revoked_token";
+            return RevokedToken;
         }
 
         if (!CryptographicOperations.FixedTimeEquals(entry.SecretHash, SHA256.HashData(Encoding.UTF8.GetBytes(secret))) ||
             credential.RegistryName != username)
         {
-            return "wrong_token";
+            return WrongToken;
         }
 
         if (Expired(credential.Token))
         {
-            return "expired_token";
+            return ExpiredToken;
         }
 
         return await generations.ExistsAsync(credential.Token.RegistryId, cancellationToken) ? null : "unknown_account";
+    }
+
+    /// <summary>A revoked or expired token: a stale client (like one sending a replaced password), never a guess, so never throttled.</summary>
+    private static bool IsStale(string failure) => failure is RevokedToken or ExpiredToken;
+
+    private void Stale(LoginAttempt attempt, string reason)
+    {
+        metrics.LoginFailed(attempt.Kind, reason);
+        LogStale(logger, attempt.Username, attempt.Address, reason);
     }
 
     private bool Expired(RegistryTokenRecord token) => token.ExpiresAt <= time.GetUtcNow();
@@ -209,6 +249,9 @@ public sealed partial class RegistryTokenVerifier(
     [LoggerMessage(Level = LogLevel.Information, Message = "Access token {TokenId} of registry {Registry} used for the first time, from {Address}")]
     private static partial void LogFirstUse(ILogger logger, string tokenId, string registry, string? address);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Login for registry {Username} from {Address} with an access token refused ({Reason}): a stale client, not counted toward throttling")]
+    private static partial void LogStale(ILogger logger, string username, string address, string reason);
+
     /// <param name="credential">The token, or null for a tombstone (revoked: final).</param>
     private sealed class Entry(RegistryTokenCredential? credential, byte[] secretHash, RepositoryPatterns? patterns, RepositoryActions actions)
     {
@@ -221,5 +264,8 @@ public sealed partial class RegistryTokenVerifier(
         public RepositoryActions Actions { get; } = actions;
 
         public long NextTouchTicks;
+
+        /// <summary>Until when attempts with this token go through the throttle (a wrong secret was sent with its id).</summary>
+        public long SuspectUntilTicks;
     }
 }

@@ -8,8 +8,9 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Berth.Dashboard.Pages.Registries;
 
 /// <summary>
-/// An imagePullSecret for the registry. The server never keeps a password, so the owner types the current one (checked
-/// against the stored hash) or asks for a reset, whose new password is shown once and embedded. The POST redirects (303)
+/// An imagePullSecret for the registry: by default with a new pull-only access token; to embed the password instead
+/// (the server never keeps it) the owner types the current one (checked against the stored hash) or asks for a reset,
+/// whose new password is shown once and embedded. The POST redirects (303)
 /// to <c>?done=true</c>, which shows the Secret once.
 /// </summary>
 public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, PullSecretIssuer issuer) : PageModel
@@ -19,6 +20,7 @@ public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifac
     private const string NamespaceKind = "k8s-namespace";
     private const string SecretNameKind = "k8s-name";
     private const string PasswordKind = "k8s-password";
+    private const string TokenNameKind = "k8s-token";
 
     public RegistrySummary Summary { get; private set; } = null!;
 
@@ -46,6 +48,9 @@ public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifac
 
     public Credentials? Reset { get; private set; }
 
+    /// <summary>The name of the pull-only access token the Secret holds (when it holds one).</summary>
+    public string? TokenName { get; private set; }
+
     public async Task OnGetAsync(string name)
     {
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Owner, HttpContext.RequestAborted);
@@ -59,6 +64,7 @@ public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifac
             Snippet = OneTimeSecrets.Take(TempData, SnippetKind, registry.Name);
             Namespace = OneTimeSecrets.Take(TempData, NamespaceKind, registry.Name) ?? Namespace;
             SecretName = OneTimeSecrets.Take(TempData, SecretNameKind, registry.Name) ?? SecretName;
+            TokenName = OneTimeSecrets.Take(TempData, TokenNameKind, registry.Name);
             if (OneTimeSecrets.Take(TempData, PasswordKind, registry.Name) is { } password)
             {
                 Reset = new Credentials(Summary.LoginHost, Summary.Endpoint, registry.Name, password);
@@ -78,16 +84,21 @@ public sealed class KubernetesModel(ProjectAccess access, IArtifactStore artifac
         {
             secret = await issuer.IssueAsync(registry, Namespace, SecretName, Password, ResetPassword, Summary.LoginHost, AuditActor.From(HttpContext), ct);
         }
-        catch (ManagementException ex) when (ex.Status == StatusCodes.Status400BadRequest)
+        catch (ManagementException ex) when (ex.Status is StatusCodes.Status400BadRequest or StatusCodes.Status409Conflict)
         {
             Error = ex.Message;
-            Response.StatusCode = StatusCodes.Status400BadRequest;
+            Response.StatusCode = ex.Status;
             return Page();
         }
 
         if (secret.NewPassword is { } newPassword)
         {
             OneTimeSecrets.Put(TempData, PasswordKind, registry.Name, newPassword);
+        }
+
+        if (secret.Token is { } token)
+        {
+            OneTimeSecrets.Put(TempData, TokenNameKind, registry.Name, token.Name);
         }
 
         OneTimeSecrets.Put(TempData, YamlKind, registry.Name, secret.Yaml);

@@ -13,7 +13,7 @@ namespace Berth.Dashboard.Pages.Registries;
 /// <see cref="OnPostRevokePreviousAsync"/> to end that early.
 /// </summary>
 public sealed class PasswordModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryPasswordReset reset,
-    TimeProvider time) : PageModel
+    TimeProvider time, RegistryAccessTokens tokens) : PageModel
 {
     private const string SecretKind = "reset";
 
@@ -36,10 +36,14 @@ public sealed class PasswordModel(ProjectAccess access, IArtifactStore artifacts
     /// <summary>The new password, on the one GET that shows it.</summary>
     public Credentials? NewPassword { get; private set; }
 
+    /// <summary>The access tokens, which a reset leaves working.</summary>
+    public IReadOnlyList<RegistryTokenRecord> Tokens { get; private set; } = [];
+
     public async Task OnGetAsync(string name)
     {
         var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Owner, HttpContext.RequestAborted);
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, HttpContext.RequestAborted);
+        Tokens = await tokens.ListActiveAsync(registry, HttpContext.RequestAborted);
         if (Done)
         {
             Response.Headers.CacheControl = "no-store";
