@@ -45,4 +45,7 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(CreatedTokenResponse))]
 [JsonSerializable(typeof(AccessTokenResponse))]
 [JsonSerializable(typeof(List<AccessTokenResponse>))]
+[JsonSerializable(typeof(CreateFederationRuleRequest))]
+[JsonSerializable(typeof(FederationRuleResponse))]
+[JsonSerializable(typeof(List<FederationRuleResponse>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
