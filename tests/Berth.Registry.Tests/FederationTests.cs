@@ -121,6 +121,32 @@ public sealed class FederationTests(FederationFixture fixture) : IClassFixture<F
     }
 
     [Fact]
+    public async Task TheExchangeRefusesMalformedRequestsWithOAuthErrors()
+    {
+        var registry = await fixture.NewRegistryAsync("fedbad");
+        var bodies = new (string Why, HttpContent? Body, HttpStatusCode Expected)[]
+        {
+            ("no body", null, HttpStatusCode.BadRequest),
+            ("text", new StringContent("registry=x&token=y"), HttpStatusCode.BadRequest),
+            ("broken JSON", new StringContent("{\"registry\":", System.Text.Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest),
+            ("a JSON array", JsonContent.Create(new[] { registry.Name }), HttpStatusCode.BadRequest),
+            ("no token", JsonContent.Create(new { registry = registry.Name }), HttpStatusCode.BadRequest),
+            ("a number for the token", new StringContent($"{{\"registry\":\"{registry.Name}\",\"token\":5}}", System.Text.Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest),
+            ("too large", JsonContent.Create(new { registry = registry.Name, token = new string('a', 100_000) }), HttpStatusCode.BadRequest),
+            ("not a token", JsonContent.Create(new { registry = registry.Name, token = registry.Password }), HttpStatusCode.Unauthorized),
+        };
+        foreach (var (why, body, expected) in bodies)
+        {
+            using var response = await _http.PostAsync("/auth/federation/token", body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == expected, $"{why}: {(int)response.StatusCode} {text}");
+            using var json = JsonDocument.Parse(text);
+            Assert.True(json.RootElement.TryGetProperty("error", out _), $"{why}: {text}");
+            Assert.True(json.RootElement.TryGetProperty("errors", out _), $"{why}: {text}");
+        }
+    }
+
+    [Fact]
     public async Task TheRulesRepositoryPatternsAndScopesLimitTheSignIn()
     {
         var (registry, issuer, _) = await SetUpAsync(["pull", "push"], ["app/*"]);
