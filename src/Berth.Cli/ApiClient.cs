@@ -97,6 +97,19 @@ public sealed partial class ApiClient : IDisposable
     public Task RevokeTokenAsync(string id, CancellationToken cancellationToken) =>
         SendNoContentAsync(HttpMethod.Delete, $"api/v1/users/me/tokens/{Segment(id)}", null, cancellationToken);
 
+    // --- federation rules -----------------------------------------------------------------------------------
+
+    public Task<ApiResponse<FederationRuleResponse>> CreateFederationRuleAsync(string registry, CreateFederationRuleRequest request,
+        CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(registry)}/federation", Body(request, Json.CreateFederationRuleRequest),
+            Json.FederationRuleResponse, cancellationToken);
+
+    public Task<ApiResponse<List<FederationRuleResponse>>> ListFederationRulesAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/federation", null, Json.ListFederationRuleResponse, cancellationToken);
+
+    public Task DeleteFederationRuleAsync(string registry, string id, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/registries/{Segment(registry)}/federation/{Segment(id)}", null, cancellationToken);
+
     // --- registries -----------------------------------------------------------------------------------------
 
     public Task<ApiResponse<CreatedRegistryResponse>> CreateRegistryAsync(

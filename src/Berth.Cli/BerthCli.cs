@@ -40,6 +40,7 @@ public static class BerthCli
             MemberCommands.Create(),
             UserCommands.Create(),
             TokenCommands.Create(),
+            FederationCommands.Create(),
             ScanCommands.Create(),
             VulnDbCommands.Create(),
             ThrottleCommands.Create(),

@@ -50,4 +50,7 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(CreatedRegistryTokenResponse))]
 [JsonSerializable(typeof(List<RegistryTokenResponse>))]
 [JsonSerializable(typeof(RevokeAllCredentialsResponse))]
+[JsonSerializable(typeof(CreateFederationRuleRequest))]
+[JsonSerializable(typeof(FederationRuleResponse))]
+[JsonSerializable(typeof(List<FederationRuleResponse>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

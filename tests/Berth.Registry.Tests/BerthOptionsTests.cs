@@ -24,6 +24,8 @@ public sealed class BerthOptionsTests
         Assert.Contains("FailedLoginsBeforeDelay", result.FailureMessage, StringComparison.Ordinal);
 
         Assert.True(Annotations.Validate(null, new BerthOptions { Scanning = { Workers = 65 } }).Failed);
+        Assert.True(Annotations.Validate(null, new BerthOptions { Federation = { KeyRefreshInterval = TimeSpan.Zero } }).Failed);
+        Assert.False(new BerthOptions().Federation.AllowHttpLoopbackIssuers);
         Assert.True(Annotations.Validate(null, new BerthOptions { Storage = { S3 = { Bucket = "b" } }, Uploads = { MaxIdle = TimeSpan.Zero } }).Failed);
     }
 

@@ -86,11 +86,11 @@ public sealed class FederationTests(FederationFixture fixture) : IClassFixture<F
     [Fact]
     public async Task TheExchangedRegistryTokenIsABearerTokenAndAPassword()
     {
-        var (registry, issuer, _) = await SetUpAsync(["pull", "push"], ["app/*"], lifetimeMinutes: 5);
+        var (registry, issuer, _) = await SetUpAsync(["pull", "push"], ["app/*"], lifetimeMinutes: 10);
         var (token, expiresIn) = await ExchangeAsync(registry.Name, issuer.IdToken(Audience, MainBranch, lifetime: TimeSpan.FromHours(1)));
 
         // The rule's lifetime, not the ID token's hour.
-        Assert.InRange(expiresIn, 240, 300);
+        Assert.InRange(expiresIn, 540, 600);
         var skopeo = new Skopeo(fixture.NewDir("skopeo"));
         var image = fixture.BuildImage(seed: 1303, layers: 1, tag: "v1");
         var remote = Skopeo.Docker(registry.Image("app/api", "v1"));
@@ -100,9 +100,50 @@ public sealed class FederationTests(FederationFixture fixture) : IClassFixture<F
         using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
         Assert.Equal(HttpStatusCode.OK, await BearerStatusAsync(http, $"/v2/{registry.Repo("app/api")}/tags/list", token));
 
+        // /auth/token's bearer lasts as long as the sign-in (not Berth:Auth:TokenLifetime's 5 minutes), with no refresh token (which would outlive it), whether the
+        // password is the ID token or the registry token.
+        foreach (var password in new[] { issuer.IdToken(Audience, MainBranch, lifetime: TimeSpan.FromHours(1)), token })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get,
+                $"/auth/token?service=berth&offline_token=true&scope={Uri.EscapeDataString($"repository:{registry.Repo("app/api")}:pull")}");
+            request.Headers.Authorization = ManagementClient.BasicAuth(registry.Name, password);
+            using var response = await _http.SendAsync(request);
+            var json = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, json);
+            using var answer = JsonDocument.Parse(json);
+            Assert.InRange(answer.RootElement.GetProperty("expires_in").GetInt32(), 500, 600);
+            Assert.False(answer.RootElement.TryGetProperty("refresh_token", out _), "a federated sign-in gets no refresh token");
+        }
+
         // A short ID token bounds the registry token.
         var (_, shortExpiry) = await ExchangeAsync(registry.Name, issuer.IdToken(Audience, MainBranch, lifetime: TimeSpan.FromMinutes(2)));
         Assert.InRange(shortExpiry, 100, 180);
+    }
+
+    [Fact]
+    public async Task TheExchangeRefusesMalformedRequestsWithOAuthErrors()
+    {
+        var registry = await fixture.NewRegistryAsync("fedbad");
+        var bodies = new (string Why, HttpContent? Body, HttpStatusCode Expected)[]
+        {
+            ("no body", null, HttpStatusCode.BadRequest),
+            ("text", new StringContent("registry=x&token=y"), HttpStatusCode.BadRequest),
+            ("broken JSON", new StringContent("{\"registry\":", System.Text.Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest),
+            ("a JSON array", JsonContent.Create(new[] { registry.Name }), HttpStatusCode.BadRequest),
+            ("no token", JsonContent.Create(new { registry = registry.Name }), HttpStatusCode.BadRequest),
+            ("a number for the token", new StringContent($"{{\"registry\":\"{registry.Name}\",\"token\":5}}", System.Text.Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest),
+            ("too large", JsonContent.Create(new { registry = registry.Name, token = new string('a', 100_000) }), HttpStatusCode.BadRequest),
+            ("not a token", JsonContent.Create(new { registry = registry.Name, token = registry.Password }), HttpStatusCode.Unauthorized),
+        };
+        foreach (var (why, body, expected) in bodies)
+        {
+            using var response = await _http.PostAsync("/auth/federation/token", body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == expected, $"{why}: {(int)response.StatusCode} {text}");
+            using var json = JsonDocument.Parse(text);
+            Assert.True(json.RootElement.TryGetProperty("error", out _), $"{why}: {text}");
+            Assert.True(json.RootElement.TryGetProperty("errors", out _), $"{why}: {text}");
+        }
     }
 
     [Fact]

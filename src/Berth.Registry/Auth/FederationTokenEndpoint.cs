@@ -58,23 +58,29 @@ public static class FederationTokenEndpoint
             return default;
         }
 
-        if (request.HasFormContentType)
+        // A chunked body has no length to check first: Kestrel cuts it off at the limit instead.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
-            return (form["registry"].ToString(), form["token"].ToString());
+            limit.MaxRequestBodySize = MaxBodyBytes;
         }
 
-        if (request.HasJsonContentType())
+        try
         {
-            try
+            if (request.HasFormContentType)
+            {
+                var form = await request.ReadFormAsync(cancellationToken);
+                return (form["registry"].ToString(), form["token"].ToString());
+            }
+
+            if (request.HasJsonContentType())
             {
                 using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
                 return body.RootElement.ValueKind == JsonValueKind.Object ? (Text(body.RootElement, "registry"), Text(body.RootElement, "token")) : default;
             }
-            catch (JsonException)
-            {
-                return default;
-            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or BadHttpRequestException)
+        {
+            // Not JSON, a form past its limits, or a body past MaxBodyBytes: answered as a malformed request.
         }
 
         return default;

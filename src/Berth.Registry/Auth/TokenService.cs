@@ -31,8 +31,9 @@ public sealed class TokenService(SigningKeys keys, CredentialGenerations generat
 
     public TimeSpan AccessTokenLifetime => _options.TokenLifetime;
 
+    /// <remarks>A federated principal's token lasts as long as its sign-in (<see cref="RegistryPrincipal.ValidUntil"/>).</remarks>
     public IssuedToken IssueAccessToken(RegistryPrincipal principal, IReadOnlyList<AccessGrant> access) =>
-        Issue(principal, access, TokenKind.Access, _options.TokenLifetime);
+        Issue(principal, access, TokenKind.Access, principal.ValidUntil is { } until ? until - time.GetUtcNow() : _options.TokenLifetime);
 
     public IssuedToken IssueRefreshToken(RegistryPrincipal principal) =>
         Issue(principal, [], TokenKind.Refresh, _options.RefreshTokenLifetime);
