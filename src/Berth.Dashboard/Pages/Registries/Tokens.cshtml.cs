@@ -21,8 +21,9 @@ public sealed class TokensModel(ProjectAccess access, IArtifactStore artifacts, 
 
     public IReadOnlyList<RegistryTokenRecord> Tokens { get; private set; } = [];
 
+    /// <summary>The new token's name (not "Name": that would shadow the registry's name in the route).</summary>
     [BindProperty]
-    public string? Name { get; set; }
+    public string? TokenName { get; set; }
 
     [BindProperty]
     public bool Pull { get; set; } = true;
@@ -78,7 +79,7 @@ public sealed class TokensModel(ProjectAccess access, IArtifactStore artifacts, 
         var patterns = (Repositories ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         try
         {
-            var (record, token) = await tokens.CreateAsync(registry, Name, scopes, patterns, ExpiresInDays, AuditActor.From(HttpContext), ct);
+            var (record, token) = await tokens.CreateAsync(registry, TokenName, scopes, patterns, ExpiresInDays, AuditActor.From(HttpContext), ct);
             OneTimeSecrets.Put(TempData, TokenKind, registry.Name, token);
             OneTimeSecrets.Put(TempData, TokenNameKind, registry.Name, record.Name);
         }
