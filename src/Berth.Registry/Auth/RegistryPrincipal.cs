@@ -82,11 +82,13 @@ public sealed record RegistryPrincipal(
     }
 
     /// <summary>
-    /// For a registry access token: the most it allows on <paramref name="repository"/>, whatever a bearer token's grants
-    /// say (so a refusal within it is final: 403, not a challenge to fetch another token). Null for other principals.
+    /// For a registry access token, and a federated sign-in that carries its rule's actions (Basic with the ID token, or
+    /// the exchanged registry token): the most it allows on <paramref name="repository"/>, whatever a bearer token's
+    /// grants say (so a refusal within it is final: 403, not a challenge to fetch another token). Null for other
+    /// principals, whose bearer tokens don't say what more they could get.
     /// </summary>
     public RepositoryActions? TokenCeilingOn(string repository) =>
-        RegistryTokenId is null ? null
+        RegistryTokenId is null && (FederationRuleId is null || Grants is not null) ? null
         : Repositories is not null && !Repositories.Matches(repository) ? RepositoryActions.None
         : WholeRegistry;
 

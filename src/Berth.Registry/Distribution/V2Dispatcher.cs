@@ -101,10 +101,11 @@ public sealed partial class V2Dispatcher(
 
             if ((principal.ActionsOn(target.Name, target.Repository) & required) != required)
             {
-                // An access token that can never do this: no other bearer token would help, so the answer is final.
+                // An access token or federated sign-in that can never do this: no other bearer token would help, so the
+                // answer is final.
                 if (principal.TokenCeilingOn(target.Repository) is { } ceiling && (ceiling & required) != required)
                 {
-                    throw new OciException(OciErrorCode.Denied, $"the access token does not allow {Scope.FormatActions(required & ~ceiling)} on {target.Name}");
+                    throw new OciException(OciErrorCode.Denied, $"the {(principal.RegistryTokenId is null ? "federation rule" : "access token")} does not allow {Scope.FormatActions(required & ~ceiling)} on {target.Name}");
                 }
 
                 await ChallengeAsync(context, scope, insufficientScope: true);
