@@ -449,11 +449,6 @@ public abstract partial class SqlMetadataStore
             .ExecuteAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ManifestRecord>> ListManifestsAsync(long repositoryId, CancellationToken cancellationToken) =>
-        await Command($"SELECT {ManifestColumns} FROM manifests m WHERE m.repository_id = @repositoryId ORDER BY m.created_at DESC, m.digest;")
-            .With("repositoryId", repositoryId)
-            .ListAsync(ReadManifest, cancellationToken);
-
     public async Task<bool> DeleteRepositoryAsync(string registryId, long repositoryId, DateTimeOffset now, CancellationToken cancellationToken) =>
         // One row whatever the repository holds: the rest goes batch by batch (PurgeRepositoryAsync).
         await WriteCommand(
@@ -562,11 +557,6 @@ public abstract partial class SqlMetadataStore
             .With("limit", limit)
             .ListAsync(r => r.GetString(0), cancellationToken);
     }
-
-    public async Task<IReadOnlyList<TagRecord>> ListTagRecordsAsync(long repositoryId, CancellationToken cancellationToken) =>
-        await Command("SELECT name, manifest_digest, updated_at FROM tags WHERE repository_id = @repositoryId ORDER BY name;")
-            .With("repositoryId", repositoryId)
-            .ListAsync(r => new TagRecord(r.GetString(0), r.GetString(1), r.GetTime(2)), cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListRepositoriesAsync(string registryId, string? last, int limit, CancellationToken cancellationToken)
     {

@@ -98,9 +98,6 @@ public interface IArtifactStore
     Task<bool> PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
         string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Every manifest of the repository, newest first (with content: browsing parses them for types and sizes).</summary>
-    Task<IReadOnlyList<ManifestRecord>> ListManifestsAsync(long repositoryId, CancellationToken cancellationToken);
-
     /// <summary>
     /// Deletes a repository of the registry in one short transaction, whatever it holds: from the commit on, its name
     /// is free and no lookup or listing finds it. Its manifests, tags, blob links and pull counts are left for
@@ -126,8 +123,6 @@ public interface IArtifactStore
 
     /// <summary>Tags in lexical order after <paramref name="last"/>, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<string>> ListTagsAsync(long repositoryId, string? last, int limit, CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<TagRecord>> ListTagRecordsAsync(long repositoryId, CancellationToken cancellationToken);
 
     /// <summary>Repository names of a registry in lexical order after <paramref name="last"/>, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<string>> ListRepositoriesAsync(string registryId, string? last, int limit, CancellationToken cancellationToken);
