@@ -94,8 +94,31 @@ public sealed class RegistryAccessTokenTests(BerthFixture fixture) : IClassFixtu
         Assert.False((await skopeo.CopyAsync(image.OciReference, Skopeo.Docker(registry.Image("lib/new", "v1")), destinationCreds: creds)).Succeeded,
             "a push outside the patterns");
 
-        using var basic = await BasicAsync(fixture.Server, HttpMethod.Get, $"v2/{registry.Repo("lib/base")}/tags/list", registry.Username, token.Token);
-        await OciAssert.ErrorAsync(basic, HttpStatusCode.Forbidden, "DENIED");
+        using (var basic = await BasicAsync(fixture.Server, HttpMethod.Get, $"v2/{registry.Repo("lib/base")}/tags/list", registry.Username, token.Token))
+        {
+            await OciAssert.ErrorAsync(basic, HttpStatusCode.Forbidden, "DENIED");
+        }
+
+        using (var referrers = await BasicAsync(fixture.Server, HttpMethod.Get, $"v2/{registry.Repo("lib/base")}/referrers/{image.ManifestDigest}",
+                   registry.Username, token.Token))
+        {
+            await OciAssert.ErrorAsync(referrers, HttpStatusCode.Forbidden, "DENIED");
+        }
+
+        // A mount from a repository outside the patterns is no mount: an ordinary upload session starts instead (202),
+        // and the blob is not linked; from inside them it mounts (201).
+        var layer = image.Layers[0].Digest;
+        using (var outside = await BasicAsync(fixture.Server, HttpMethod.Post,
+                   $"v2/{registry.Repo("api/mounted")}/blobs/uploads/?mount={layer}&from={registry.Repo("lib/base")}", registry.Username, token.Token))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, outside.StatusCode);
+        }
+
+        using (var inside = await BasicAsync(fixture.Server, HttpMethod.Post,
+                   $"v2/{registry.Repo("api/mounted")}/blobs/uploads/?mount={layer}&from={registry.Repo("api/web")}", registry.Username, token.Token))
+        {
+            Assert.Equal(HttpStatusCode.Created, inside.StatusCode);
+        }
     }
 
     [Fact]
