@@ -349,6 +349,43 @@ public sealed class RegistryAccessTokenTests(BerthFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.Unauthorized, await BasicStatusAsync(registry.Username, "berth_rt_nonsense"));
     }
 
+    [Fact]
+    public async Task ProjectRolesDecideWhoListsAndWhoManagesTokens()
+    {
+        var registry = await fixture.NewRegistryAsync("rt");
+        var token = await CreateTokenAsync(registry.Name, new { name = "ci", scopes = new[] { "pull" } });
+        const string Password = "correct horse battery";
+        var developer = Names.Unique("dev");
+        (await fixture.Admin.Http.PostAsJsonAsync("api/v1/users", new { username = developer, password = Password })).EnsureSuccessStatusCode();
+        (await fixture.Admin.Http.PutAsJsonAsync($"api/v1/projects/{registry.Project}/members/{developer}", new { role = "developer" })).EnsureSuccessStatusCode();
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = ManagementClient.BasicAuth(developer, Password);
+        var path = $"api/v1/registries/{registry.Name}";
+
+        // A developer sees the tokens (never a secret) but can't create, revoke or revoke all: owners do.
+        using (var list = await http.GetAsync($"{path}/tokens"))
+        {
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        }
+
+        using (var create = await http.PostAsJsonAsync($"{path}/tokens", new { name = "mine", scopes = new[] { "push" } }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        }
+
+        using (var revoke = await http.DeleteAsync($"{path}/tokens/{token.Id}"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, revoke.StatusCode);
+        }
+
+        using (var revokeAll = await http.PostAsync($"{path}/credentials/revoke-all", null))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, revokeAll.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await BasicStatusAsync(registry.Username, token.Token));
+    }
+
     internal sealed record CreatedToken(string Id, string Token);
 
     private async Task<CreatedToken> CreateTokenAsync(string registry, object body)
