@@ -94,8 +94,31 @@ public sealed class RegistryAccessTokenTests(BerthFixture fixture) : IClassFixtu
         Assert.False((await skopeo.CopyAsync(image.OciReference, Skopeo.Docker(registry.Image("lib/new", "v1")), destinationCreds: creds)).Succeeded,
             "a push outside the patterns");
 
-        using var basic = await BasicAsync(fixture.Server, HttpMethod.Get, $"v2/{registry.Repo("lib/base")}/tags/list", registry.Username, token.Token);
-        await OciAssert.ErrorAsync(basic, HttpStatusCode.Forbidden, "DENIED");
+        using (var basic = await BasicAsync(fixture.Server, HttpMethod.Get, $"v2/{registry.Repo("lib/base")}/tags/list", registry.Username, token.Token))
+        {
+            await OciAssert.ErrorAsync(basic, HttpStatusCode.Forbidden, "DENIED");
+        }
+
+        using (var referrers = await BasicAsync(fixture.Server, HttpMethod.Get, $"v2/{registry.Repo("lib/base")}/referrers/{image.ManifestDigest}",
+                   registry.Username, token.Token))
+        {
+            await OciAssert.ErrorAsync(referrers, HttpStatusCode.Forbidden, "DENIED");
+        }
+
+        // A mount from a repository outside the patterns is no mount: an ordinary upload session starts instead (202),
+        // and the blob is not linked; from inside them it mounts (201).
+        var layer = image.Layers[0].Digest;
+        using (var outside = await BasicAsync(fixture.Server, HttpMethod.Post,
+                   $"v2/{registry.Repo("api/mounted")}/blobs/uploads/?mount={layer}&from={registry.Repo("lib/base")}", registry.Username, token.Token))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, outside.StatusCode);
+        }
+
+        using (var inside = await BasicAsync(fixture.Server, HttpMethod.Post,
+                   $"v2/{registry.Repo("api/mounted")}/blobs/uploads/?mount={layer}&from={registry.Repo("api/web")}", registry.Username, token.Token))
+        {
+            Assert.Equal(HttpStatusCode.Created, inside.StatusCode);
+        }
     }
 
     [Fact]
@@ -324,6 +347,43 @@ public sealed class RegistryAccessTokenTests(BerthFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.Unauthorized, await BasicStatusAsync(other.Username, token.Token));
         Assert.Equal(HttpStatusCode.Unauthorized, await BasicStatusAsync(registry.Username, token.Token[..^1] + "0"));
         Assert.Equal(HttpStatusCode.Unauthorized, await BasicStatusAsync(registry.Username, "berth_rt_nonsense"));
+    }
+
+    [Fact]
+    public async Task ProjectRolesDecideWhoListsAndWhoManagesTokens()
+    {
+        var registry = await fixture.NewRegistryAsync("rt");
+        var token = await CreateTokenAsync(registry.Name, new { name = "ci", scopes = new[] { "pull" } });
+        const string Password = "correct horse battery";
+        var developer = Names.Unique("dev");
+        (await fixture.Admin.Http.PostAsJsonAsync("api/v1/users", new { username = developer, password = Password })).EnsureSuccessStatusCode();
+        (await fixture.Admin.Http.PutAsJsonAsync($"api/v1/projects/{registry.Project}/members/{developer}", new { role = "developer" })).EnsureSuccessStatusCode();
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = ManagementClient.BasicAuth(developer, Password);
+        var path = $"api/v1/registries/{registry.Name}";
+
+        // A developer sees the tokens (never a secret) but can't create, revoke or revoke all: owners do.
+        using (var list = await http.GetAsync($"{path}/tokens"))
+        {
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        }
+
+        using (var create = await http.PostAsJsonAsync($"{path}/tokens", new { name = "mine", scopes = new[] { "push" } }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        }
+
+        using (var revoke = await http.DeleteAsync($"{path}/tokens/{token.Id}"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, revoke.StatusCode);
+        }
+
+        using (var revokeAll = await http.PostAsync($"{path}/credentials/revoke-all", null))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, revokeAll.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await BasicStatusAsync(registry.Username, token.Token));
     }
 
     internal sealed record CreatedToken(string Id, string Token);
