@@ -54,9 +54,9 @@ public sealed class RegistryTokenVerifierTests
     {
         // The registry is known to exist (published), so nothing below reads the tenant store; the throttle, audit
         // and metrics serve sign-ins, which these tests don't make.
-        var generations = new CredentialGenerations(null!);
-        generations.Publish("r1", 1);
-        generations.Publish("other-registry", 1);
+        var generations = new CredentialGenerations(null!, TimeProvider.System);
+        generations.Publish("r1", 1, previousValidUntil: null);
+        generations.Publish("other-registry", 1, previousValidUntil: null);
         return new RegistryTokenVerifier(store, null!, null!, generations, null!, null!, TimeProvider.System,
             Options.Create(new BerthOptions()), NullLogger<RegistryTokenVerifier>.Instance);
     }
