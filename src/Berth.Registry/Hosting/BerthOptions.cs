@@ -61,4 +61,7 @@ public sealed class BerthOptions
 
     [ValidateObjectMembers]
     public FederationOptions Federation { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public RetentionOptions Retention { get; set; } = new();
 }
