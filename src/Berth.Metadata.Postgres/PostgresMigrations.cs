@@ -396,5 +396,89 @@ internal static class PostgresMigrations
             UNIQUE (registry_id, name)
         );
         """,
+
+        // Storage hygiene (issue 14). The recovery bin: deleted manifests (with their links, so the blobs they use stay
+        // linked and counted until purged) and deleted tags, each until expires_at; the collector purges them after.
+        // A tag is binned once per name (the latest delete wins). manifests.untagged_at is when a tag last stopped
+        // pointing at the manifest (moved away or deleted): cleanup's "untagged for N hours" is measured from the later
+        // of it and created_at. Tag immutability and cleanup policies are one row per registry; cleanup runs are kept as
+        // history, at most one running per registry (heartbeat_at tells a run of a node that died).
+        """
+        ALTER TABLE manifests ADD COLUMN untagged_at timestamptz;
+
+        CREATE TABLE deleted_manifests (
+            repository_id    bigint NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+            digest           text COLLATE "C" NOT NULL,
+            media_type       text NOT NULL,
+            artifact_type    text,
+            subject_digest   text COLLATE "C",
+            annotations_json text,
+            content          bytea NOT NULL,
+            size             bigint NOT NULL,
+            created_at       timestamptz NOT NULL,
+            deleted_at       timestamptz NOT NULL,
+            expires_at       timestamptz NOT NULL,
+            PRIMARY KEY (repository_id, digest)
+        );
+        CREATE INDEX deleted_manifests_expires ON deleted_manifests (expires_at);
+        CREATE INDEX deleted_manifests_deleted ON deleted_manifests (repository_id, deleted_at);
+
+        CREATE TABLE deleted_manifest_links (
+            repository_id   bigint NOT NULL,
+            manifest_digest text COLLATE "C" NOT NULL,
+            child_digest    text COLLATE "C" NOT NULL,
+            is_manifest     boolean NOT NULL,
+            size            bigint NOT NULL,
+            PRIMARY KEY (repository_id, manifest_digest, child_digest),
+            FOREIGN KEY (repository_id, manifest_digest) REFERENCES deleted_manifests (repository_id, digest) ON DELETE CASCADE
+        );
+        CREATE INDEX deleted_manifest_links_child ON deleted_manifest_links (repository_id, child_digest, is_manifest);
+
+        CREATE TABLE deleted_tags (
+            repository_id   bigint NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+            name            text COLLATE "C" NOT NULL,
+            manifest_digest text COLLATE "C" NOT NULL,
+            deleted_at      timestamptz NOT NULL,
+            expires_at      timestamptz NOT NULL,
+            PRIMARY KEY (repository_id, name)
+        );
+        CREATE INDEX deleted_tags_expires ON deleted_tags (expires_at);
+        CREATE INDEX deleted_tags_manifest ON deleted_tags (repository_id, manifest_digest);
+
+        CREATE TABLE tag_immutability (
+            registry_id text COLLATE "C" PRIMARY KEY REFERENCES registries (id) ON DELETE CASCADE,
+            rules_json  text NOT NULL,
+            updated_at  timestamptz NOT NULL
+        );
+
+        CREATE TABLE cleanup_policies (
+            registry_id text COLLATE "C" PRIMARY KEY REFERENCES registries (id) ON DELETE CASCADE,
+            policy_json text NOT NULL,
+            schedule    text NOT NULL,
+            next_run_at timestamptz,
+            updated_at  timestamptz NOT NULL
+        );
+        CREATE INDEX cleanup_policies_due ON cleanup_policies (next_run_at) WHERE next_run_at IS NOT NULL;
+
+        CREATE TABLE cleanup_runs (
+            id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            registry_id       text COLLATE "C" NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            trigger           text NOT NULL,
+            status            text NOT NULL,
+            started_at        timestamptz NOT NULL,
+            heartbeat_at      timestamptz NOT NULL,
+            finished_at       timestamptz,
+            tags_deleted      bigint NOT NULL DEFAULT 0,
+            manifests_deleted bigint NOT NULL DEFAULT 0,
+            skipped           bigint NOT NULL DEFAULT 0,
+            bytes_freed       bigint NOT NULL DEFAULT 0,
+            errors_json       text
+        );
+        CREATE INDEX cleanup_runs_registry ON cleanup_runs (registry_id, id);
+        CREATE UNIQUE INDEX cleanup_runs_running ON cleanup_runs (registry_id) WHERE status = 'running';
+
+        -- The last usage notice audited (nearly_full, full), so crossing a threshold is audited once, not per push.
+        ALTER TABLE registries ADD COLUMN usage_notice text;
+        """,
     ];
 }

@@ -387,5 +387,89 @@ internal static class SqliteMigrations
             UNIQUE (registry_id, name)
         ) STRICT;
         """,
+
+        // Storage hygiene (issue 14). The recovery bin: deleted manifests (with their links, so the blobs they use stay
+        // linked and counted until purged) and deleted tags, each until expires_at; the collector purges them after.
+        // A tag is binned once per name (the latest delete wins). manifests.untagged_at is when a tag last stopped
+        // pointing at the manifest (moved away or deleted): cleanup's "untagged for N hours" is measured from the later
+        // of it and created_at. Tag immutability and cleanup policies are one row per registry; cleanup runs are kept as
+        // history, at most one running per registry (heartbeat_at tells a run of a node that died).
+        """
+        ALTER TABLE manifests ADD COLUMN untagged_at TEXT;
+
+        CREATE TABLE deleted_manifests (
+            repository_id    INTEGER NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+            digest           TEXT NOT NULL,
+            media_type       TEXT NOT NULL,
+            artifact_type    TEXT,
+            subject_digest   TEXT,
+            annotations_json TEXT,
+            content          BLOB NOT NULL,
+            size             INTEGER NOT NULL,
+            created_at       TEXT NOT NULL,
+            deleted_at       TEXT NOT NULL,
+            expires_at       TEXT NOT NULL,
+            PRIMARY KEY (repository_id, digest)
+        ) STRICT;
+        CREATE INDEX deleted_manifests_expires ON deleted_manifests (expires_at);
+        CREATE INDEX deleted_manifests_deleted ON deleted_manifests (repository_id, deleted_at);
+
+        CREATE TABLE deleted_manifest_links (
+            repository_id   INTEGER NOT NULL,
+            manifest_digest TEXT NOT NULL,
+            child_digest    TEXT NOT NULL,
+            is_manifest     INTEGER NOT NULL,
+            size            INTEGER NOT NULL,
+            PRIMARY KEY (repository_id, manifest_digest, child_digest),
+            FOREIGN KEY (repository_id, manifest_digest) REFERENCES deleted_manifests (repository_id, digest) ON DELETE CASCADE
+        ) WITHOUT ROWID, STRICT;
+        CREATE INDEX deleted_manifest_links_child ON deleted_manifest_links (repository_id, child_digest, is_manifest);
+
+        CREATE TABLE deleted_tags (
+            repository_id   INTEGER NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+            name            TEXT NOT NULL,
+            manifest_digest TEXT NOT NULL,
+            deleted_at      TEXT NOT NULL,
+            expires_at      TEXT NOT NULL,
+            PRIMARY KEY (repository_id, name)
+        ) WITHOUT ROWID, STRICT;
+        CREATE INDEX deleted_tags_expires ON deleted_tags (expires_at);
+        CREATE INDEX deleted_tags_manifest ON deleted_tags (repository_id, manifest_digest);
+
+        CREATE TABLE tag_immutability (
+            registry_id TEXT PRIMARY KEY REFERENCES registries (id) ON DELETE CASCADE,
+            rules_json  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        ) WITHOUT ROWID, STRICT;
+
+        CREATE TABLE cleanup_policies (
+            registry_id TEXT PRIMARY KEY REFERENCES registries (id) ON DELETE CASCADE,
+            policy_json TEXT NOT NULL,
+            schedule    TEXT NOT NULL,
+            next_run_at TEXT,
+            updated_at  TEXT NOT NULL
+        ) WITHOUT ROWID, STRICT;
+        CREATE INDEX cleanup_policies_due ON cleanup_policies (next_run_at) WHERE next_run_at IS NOT NULL;
+
+        CREATE TABLE cleanup_runs (
+            id                INTEGER PRIMARY KEY AUTOINCREMENT,
+            registry_id       TEXT NOT NULL REFERENCES registries (id) ON DELETE CASCADE,
+            trigger           TEXT NOT NULL,
+            status            TEXT NOT NULL,
+            started_at        TEXT NOT NULL,
+            heartbeat_at      TEXT NOT NULL,
+            finished_at       TEXT,
+            tags_deleted      INTEGER NOT NULL DEFAULT 0,
+            manifests_deleted INTEGER NOT NULL DEFAULT 0,
+            skipped           INTEGER NOT NULL DEFAULT 0,
+            bytes_freed       INTEGER NOT NULL DEFAULT 0,
+            errors_json       TEXT
+        ) STRICT;
+        CREATE INDEX cleanup_runs_registry ON cleanup_runs (registry_id, id);
+        CREATE UNIQUE INDEX cleanup_runs_running ON cleanup_runs (registry_id) WHERE status = 'running';
+
+        -- The last usage notice audited (nearly_full, full), so crossing a threshold is audited once, not per push.
+        ALTER TABLE registries ADD COLUMN usage_notice TEXT;
+        """,
     ];
 }
