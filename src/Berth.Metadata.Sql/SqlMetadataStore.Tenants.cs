@@ -125,11 +125,6 @@ public abstract partial class SqlMetadataStore
             .FirstAsync(r => new RegistryCredential(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
                 r.GetNullableString(4), r.GetNullableTime(5), r.GetNullableTime(6)), cancellationToken);
 
-    public Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken) =>
-        Command("SELECT credential_generation FROM registries WHERE id = @id AND deleted_at IS NULL;")
-            .With("id", registryId)
-            .FirstAsync(r => (long?)r.GetInt64(0), cancellationToken);
-
     public Task<CredentialState?> GetCredentialStateAsync(string registryId, CancellationToken cancellationToken) =>
         Command("SELECT credential_generation, previous_password_valid_until FROM registries WHERE id = @id AND deleted_at IS NULL;")
             .With("id", registryId)

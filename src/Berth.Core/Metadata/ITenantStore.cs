@@ -45,9 +45,6 @@ public interface ITenantStore
     /// <summary>The credential whose username is <paramref name="username"/>, or null.</summary>
     Task<RegistryCredential?> GetCredentialAsync(string username, CancellationToken cancellationToken);
 
-    /// <summary>The current credential generation of a registry, or null when the registry no longer exists.</summary>
-    Task<long?> GetCredentialGenerationAsync(string registryId, CancellationToken cancellationToken);
-
     /// <summary>The current credential generation and the end of the previous password's overlap (if any) of a registry, or null when it no longer exists.</summary>
     Task<CredentialState?> GetCredentialStateAsync(string registryId, CancellationToken cancellationToken);
 

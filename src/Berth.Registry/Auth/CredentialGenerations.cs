@@ -24,6 +24,10 @@ public sealed class CredentialGenerations(ITenantStore store, TimeProvider time)
             && (generation == state.Generation || (generation == state.Generation - 1 && state.PreviousValidUntil > time.GetUtcNow()));
     }
 
+    /// <summary>The registry's current generation, or null when it is gone (what a new principal for it carries).</summary>
+    public async ValueTask<long?> CurrentAsync(string registryId, CancellationToken cancellationToken) =>
+        await GetAsync(registryId, cancellationToken) is var state && state != Deleted ? state.Generation : null;
+
     /// <summary>True while the registry exists (its access tokens, which outlive password resets, ask only this).</summary>
     public async ValueTask<bool> ExistsAsync(string registryId, CancellationToken cancellationToken) =>
         await GetAsync(registryId, cancellationToken) != Deleted;

@@ -6,7 +6,7 @@ namespace Berth.Registry.Auth;
 /// Registry access through a user's personal access token: developers and owners of the registry's project push,
 /// pull and delete; viewers pull; anyone else gets nothing (the registry is then unknown to them).
 /// </summary>
-public sealed class UserRegistryAccess(UserAuthenticator authenticator, ITenantStore tenants, IUserStore users)
+public sealed class UserRegistryAccess(UserAuthenticator authenticator, ITenantStore tenants, IUserStore users, CredentialGenerations generations)
 {
     /// <summary>
     /// The principal for a username and access token, for <paramref name="registryName"/> (or registry-less when null).
@@ -26,7 +26,7 @@ public sealed class UserRegistryAccess(UserAuthenticator authenticator, ITenantS
     public async ValueTask<RegistryPrincipal?> ForRegistryAsync(UserRecord user, string tokenId, string registryName, CancellationToken cancellationToken)
     {
         var registry = await tenants.GetRegistryAsync(registryName, cancellationToken);
-        if (registry is null || await tenants.GetCredentialGenerationAsync(registry.Id, cancellationToken) is not { } generation)
+        if (registry is null || await generations.CurrentAsync(registry.Id, cancellationToken) is not { } generation)
         {
             return null;
         }

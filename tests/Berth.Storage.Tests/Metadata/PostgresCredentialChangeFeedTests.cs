@@ -138,7 +138,7 @@ public sealed class PostgresCredentialChangeFeedTests(PostgresServer server) : I
             await transaction.CommitAsync();
         }
 
-        Assert.Equal(1, await _writer.GetCredentialGenerationAsync(registry.Id, Ct));
+        Assert.Equal(1, (await _writer.GetCredentialStateAsync(registry.Id, Ct))?.Generation);
 
         // The first change to arrive is the next real one.
         var generation = await _writer.ReplacePasswordAsync(registry.Id, "real", T0, null, Ct);

@@ -84,7 +84,7 @@ public abstract class RegistryTokenStoreConformanceTests<TProvider>(TProvider pr
         await RegistryTokens.CreateRegistryTokenAsync(Token("t3", "r1", "c", T0), Ct);
         await RegistryTokens.CreateRegistryTokenAsync(Token("t4", "r2", "a", T0), Ct);
         Assert.True(await RegistryTokens.RevokeRegistryTokenAsync("r1", "t3", T0, Ct));
-        var before = await Tenants.GetCredentialGenerationAsync("r1", Ct);
+        var before = (await Tenants.GetCredentialStateAsync("r1", Ct))?.Generation;
 
         var revocation = await RegistryTokens.RevokeAllCredentialsAsync("r1", "new-hash", T0.AddHours(1), Ct);
 

@@ -100,10 +100,10 @@ public abstract class TenantStoreConformanceTests<TProvider>(TProvider provider)
         var credential = await Tenants.GetCredentialAsync("web", Ct);
         Assert.NotNull(credential);
         Assert.Equal(("r1", "web", "pbkdf2-hash"), (credential.RegistryId, credential.Username, credential.PasswordHash));
-        Assert.Equal(credential.Generation, await Tenants.GetCredentialGenerationAsync("r1", Ct));
+        Assert.Equal(credential.Generation, (await Tenants.GetCredentialStateAsync("r1", Ct))?.Generation);
         Assert.Null(await Tenants.GetCredentialAsync("r1", Ct));
         Assert.Null(await Tenants.GetCredentialAsync("other", Ct));
-        Assert.Null(await Tenants.GetCredentialGenerationAsync("missing", Ct));
+        Assert.Null((await Tenants.GetCredentialStateAsync("missing", Ct))?.Generation);
         Assert.Equal((null, null), (credential.PreviousPasswordHash, credential.PasswordReplacedAt));
     }
 
@@ -286,7 +286,7 @@ public abstract class TenantStoreConformanceTests<TProvider>(TProvider provider)
 
         Assert.Null(await Tenants.GetRegistryByIdAsync(registry.Id, Ct));
         Assert.Null(await Tenants.GetCredentialAsync("web", Ct));
-        Assert.Null(await Tenants.GetCredentialGenerationAsync(registry.Id, Ct));
+        Assert.Null((await Tenants.GetCredentialStateAsync(registry.Id, Ct))?.Generation);
         Assert.Null(await Tenants.ReplacePasswordAsync(registry.Id, "new", T0, null, Ct));
         Assert.Null(await Uploads.GetUploadAsync(registry.Id, "u1", Ct));
         Assert.DoesNotContain(await Tenants.ListRegistriesAsync(registry.ProjectId, Ct), r => r.Id == registry.Id);
