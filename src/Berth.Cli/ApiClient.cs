@@ -16,6 +16,9 @@ public sealed partial class ApiClient : IDisposable
 
     private static readonly TimeSpan ImportTimeout = TimeSpan.FromMinutes(30);
 
+    // A dry run reads every tag of the registry and answers with all it would delete: hundreds of thousands take a while.
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromMinutes(10);
+
     private readonly HttpClient _http;
 
     public ApiClient(CliConfig config, HttpMessageHandler? handler = null)
@@ -200,6 +203,40 @@ public sealed partial class ApiClient : IDisposable
     public Task DeleteManifestAsync(string registry, string repository, string digest, CancellationToken cancellationToken) =>
         SendNoContentAsync(HttpMethod.Delete, ManifestPath(registry, repository, digest), null, cancellationToken);
 
+    // --- cleanup policies -----------------------------------------------------------------------------------
+
+    public Task<ApiResponse<CleanupPolicyResponse>> GetCleanupPolicyAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/cleanup-policy", null, Json.CleanupPolicyResponse, cancellationToken);
+
+    public Task<ApiResponse<CleanupPolicyResponse>> SetCleanupPolicyAsync(string registry, CleanupPolicyRequest policy, CancellationToken cancellationToken) =>
+        SetCleanupPolicyAsync(registry, JsonSerializer.SerializeToUtf8Bytes(policy, Json.CleanupPolicyRequest), cancellationToken);
+
+    /// <summary>Replaces the policy with a JSON document as given (e.g. a file), which the server validates.</summary>
+    public Task<ApiResponse<CleanupPolicyResponse>> SetCleanupPolicyAsync(string registry, byte[] policyJson, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, $"api/v1/registries/{Segment(registry)}/cleanup-policy", JsonBody(policyJson), Json.CleanupPolicyResponse, cancellationToken);
+
+    public Task DeleteCleanupPolicyAsync(string registry, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/registries/{Segment(registry)}/cleanup-policy", null, cancellationToken);
+
+    /// <summary>What a run would delete now: of the stored policy, or of <paramref name="policyJson"/> when given.</summary>
+    public Task<ApiResponse<CleanupPreviewResponse>> DryRunCleanupAsync(string registry, byte[]? policyJson, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(registry)}/cleanup-policy/dry-run", policyJson is null ? null : JsonBody(policyJson),
+            Json.CleanupPreviewResponse, cancellationToken, CleanupTimeout);
+
+    /// <summary>Starts a run of the stored policy (409 while one is running); the run goes on after the answer.</summary>
+    public Task<ApiResponse<CleanupRunResponse>> RunCleanupAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(registry)}/cleanup-policy/run", null, Json.CleanupRunResponse, cancellationToken);
+
+    /// <summary>Cleanup runs, newest first: the latest <paramref name="limit"/>, or every page without one.</summary>
+    public Task<ApiResponse<List<CleanupRunResponse>>> ListCleanupRunsAsync(string registry, int? limit, CancellationToken cancellationToken) =>
+        limit is null
+            ? GetAllPagesAsync($"api/v1/registries/{Segment(registry)}/cleanup-runs", Json.ListCleanupRunResponse, cancellationToken)
+            : SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/cleanup-runs{Limit(limit)}", null, Json.ListCleanupRunResponse, cancellationToken);
+
+    public Task<ApiResponse<CleanupRunResponse>> GetCleanupRunAsync(string registry, long id, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/cleanup-runs/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            null, Json.CleanupRunResponse, cancellationToken);
+
     // --- vulnerability scanning -----------------------------------------------------------------------------
 
     /// <summary>Imports OSV advisories: a JSON document or array (<c>application/json</c>) or a zip archive (<c>application/zip</c>).</summary>
@@ -292,9 +329,12 @@ public sealed partial class ApiClient : IDisposable
     private static ByteArrayContent Body(string name) => Body(new CreateNameRequest(name), Json.CreateNameRequest);
 
     // Serialized up front (not JsonContent's streaming) so the request has a Content-Length rather than chunking.
-    private static ByteArrayContent Body<TBody>(TBody value, JsonTypeInfo<TBody> typeInfo)
+    private static ByteArrayContent Body<TBody>(TBody value, JsonTypeInfo<TBody> typeInfo) =>
+        JsonBody(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+
+    private static ByteArrayContent JsonBody(byte[] json)
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+        var content = new ByteArrayContent(json);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }

@@ -44,6 +44,8 @@ public static class BerthCli
             ScanCommands.Create(),
             VulnDbCommands.Create(),
             ThrottleCommands.Create(),
+            CleanupCommands.Create(),
+            CleanupCommands.CreateRuns(),
         };
         return root;
     }

@@ -53,4 +53,9 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(CreateFederationRuleRequest))]
 [JsonSerializable(typeof(FederationRuleResponse))]
 [JsonSerializable(typeof(List<FederationRuleResponse>))]
+[JsonSerializable(typeof(CleanupPolicyRequest))]
+[JsonSerializable(typeof(CleanupPolicyResponse))]
+[JsonSerializable(typeof(CleanupPreviewResponse))]
+[JsonSerializable(typeof(CleanupRunResponse))]
+[JsonSerializable(typeof(List<CleanupRunResponse>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
