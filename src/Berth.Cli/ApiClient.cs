@@ -219,9 +219,9 @@ public sealed partial class ApiClient : IDisposable
         SendNoContentAsync(HttpMethod.Delete, $"api/v1/registries/{Segment(registry)}/cleanup-policy", null, cancellationToken);
 
     /// <summary>What a run would delete now: of the stored policy, or of <paramref name="policyJson"/> when given.</summary>
-    public Task<ApiResponse<CleanupPreviewResponse>> DryRunCleanupAsync(string registry, byte[]? policyJson, CancellationToken cancellationToken) =>
+    public Task<ApiResponse<CleanupDryRunResponse>> DryRunCleanupAsync(string registry, byte[]? policyJson, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(registry)}/cleanup-policy/dry-run", policyJson is null ? null : JsonBody(policyJson),
-            Json.CleanupPreviewResponse, cancellationToken, CleanupTimeout);
+            Json.CleanupDryRunResponse, cancellationToken, CleanupTimeout);
 
     /// <summary>Starts a run of the stored policy (409 while one is running); the run goes on after the answer.</summary>
     public Task<ApiResponse<CleanupRunResponse>> RunCleanupAsync(string registry, CancellationToken cancellationToken) =>

@@ -55,7 +55,7 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(List<FederationRuleResponse>))]
 [JsonSerializable(typeof(CleanupPolicyRequest))]
 [JsonSerializable(typeof(CleanupPolicyResponse))]
-[JsonSerializable(typeof(CleanupPreviewResponse))]
+[JsonSerializable(typeof(CleanupDryRunResponse))]
 [JsonSerializable(typeof(CleanupRunResponse))]
 [JsonSerializable(typeof(List<CleanupRunResponse>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

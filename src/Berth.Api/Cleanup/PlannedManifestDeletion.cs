@@ -1,4 +1,0 @@
-namespace Berth.Api;
-
-/// <summary>An untagged manifest a cleanup run would delete.</summary>
-public sealed record PlannedManifestDeletion(string Repository, string Digest);
