@@ -46,6 +46,12 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             "GET /api/v1/registries/{name}/tokens",
             "DELETE /api/v1/registries/{name}/tokens/{id}",
             "POST /api/v1/registries/{name}/credentials/revoke-all",
+            "GET /api/v1/registries/{name}/cleanup-policy",
+            "PUT /api/v1/registries/{name}/cleanup-policy",
+            "DELETE /api/v1/registries/{name}/cleanup-policy",
+            "POST /api/v1/registries/{name}/cleanup-policy/dry-run",
+            "GET /api/v1/registries/{name}/cleanup-runs",
+            "GET /api/v1/registries/{name}/cleanup-runs/{id}",
         ];
         foreach (var key in expected)
         {

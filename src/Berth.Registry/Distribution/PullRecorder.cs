@@ -20,7 +20,10 @@ public sealed partial class PullRecorder(IPullStatsStore store, TimeProvider tim
     private readonly Channel<Pull> _pulls = Channel.CreateBounded<Pull>(
         new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    // Touched only by the flush loop (and by StopAsync once that loop has ended).
+    // Flushes run one at a time: the loop's, StopAsync's and those cleanup asks for before it plans.
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
+    // Touched only inside a flush (under _flushing).
     private readonly Dictionary<(long RepositoryId, string Digest, DateTimeOffset HourStart), (long Count, DateTimeOffset Last)> _pending = [];
 
     /// <summary>Counts one pull of <paramref name="digest"/> from the repository at <paramref name="at"/>.</summary>
@@ -48,7 +51,24 @@ public sealed partial class PullRecorder(IPullStatsStore store, TimeProvider tim
         await FlushAsync(cancellationToken);
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the pulls counted so far now, rather than at the next tick: cleanup calls it before planning so a pull
+    /// this node just served protects what it pulled. A failed write is logged and kept for the next flush.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            await FlushPendingAsync(cancellationToken);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task FlushPendingAsync(CancellationToken cancellationToken)
     {
         while (_pulls.Reader.TryRead(out var pull))
         {

@@ -15,4 +15,11 @@ public sealed class RetentionOptions
     /// <summary>Cleanup never deletes anything pulled within this long before (or during) its run.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan ProtectPulledWithin { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How often each node looks for cleanup policies whose scheduled run is due (one node claims each run). Cron has
+    /// minute granularity, so the default half minute starts a run within 30 s of its time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan CleanupSchedulerInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -3,6 +3,7 @@ using Berth.Core.Metadata;
 using Berth.Registry.Auth;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
+using Berth.Registry.Retention;
 
 namespace Berth.Registry.Management;
 
@@ -51,6 +52,7 @@ public static class ManagementEndpoints
         api.MapBerthUserApi();
         api.MapBerthLoginThrottleApi();
         api.MapBerthFederationApi();
+        api.MapBerthCleanupApi();
         return api;
     }
 
@@ -227,7 +229,7 @@ public static class ManagementEndpoints
     /// An optional JSON body of at most 64 KiB, with or without Content-Length (chunked clients): null when there is
     /// none; 400 when it is larger or not JSON of that shape (<paramref name="expected"/> says which).
     /// </summary>
-    private static async Task<T?> ReadOptionalJsonAsync<T>(HttpRequest request, string expected, CancellationToken ct)
+    internal static async Task<T?> ReadOptionalJsonAsync<T>(HttpRequest request, string expected, CancellationToken ct)
         where T : class
     {
         const int Limit = 64 * 1024;
