@@ -5,6 +5,7 @@ using Berth.Registry.Federation;
 using Berth.Registry.KeyRing;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
+using Berth.Registry.Retention;
 using Berth.Registry.Scanning;
 using Berth.Registry.Storage;
 using Microsoft.Extensions.Configuration;
@@ -52,6 +53,7 @@ public static class BerthServiceCollectionExtensions
         services.AddBerthManagement();
         services.AddBerthCollection();
         services.AddBerthScanning();
+        services.AddBerthImmutability();
         services.AddBerthOpenApi();
         return services;
     }
