@@ -3,6 +3,7 @@ using Berth.Core.Metadata;
 using Berth.Registry.Auth;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
+using Berth.Registry.Retention;
 
 namespace Berth.Registry.Management;
 
@@ -51,6 +52,7 @@ public static class ManagementEndpoints
         api.MapBerthUserApi();
         api.MapBerthLoginThrottleApi();
         api.MapBerthFederationApi();
+        api.MapBerthImmutabilityApi();
         return api;
     }
 

@@ -11,7 +11,12 @@ namespace Berth.Registry.Retention;
 /// few seconds (<see cref="CacheFor"/>); a change made on this node applies here at once, on the others within that
 /// time. Changes are audited (<c>immutability.updated</c>).
 /// </summary>
-public sealed partial class TagImmutability(ITagImmutabilityStore store, RegistryLifecycle lifecycle, TimeProvider time, ILogger<TagImmutability> logger)
+public sealed partial class TagImmutability(
+    ITagImmutabilityStore store,
+    IArtifactStore artifacts,
+    RegistryLifecycle lifecycle,
+    TimeProvider time,
+    ILogger<TagImmutability> logger)
 {
     /// <summary>Most rules a registry can have: each push of a tag runs them all.</summary>
     public const int MaxRules = 50;
@@ -57,6 +62,64 @@ public sealed partial class TagImmutability(ITagImmutabilityStore store, Registr
         await lifecycle.AuditAsync(registry, actor, "immutability.updated",
             set.IsEmpty ? "no rules" : string.Join("; ", set.Rules.Select(r => r.ToString())), CancellationToken.None);
         return set;
+    }
+
+    /// <summary>Refuses to delete (untag) a protected tag.</summary>
+    /// <exception cref="ImmutableTagException">a rule protects the tag</exception>
+    public async Task EnsureTagDeletableAsync(string registryId, string repository, string tag, CancellationToken ct)
+    {
+        if ((await GetRulesAsync(registryId, ct)).Protecting(repository, tag) is { } rule)
+        {
+            throw new ImmutableTagException(repository, tag, rule);
+        }
+    }
+
+    /// <summary>Refuses to delete a manifest that carries a protected tag (deleting it would delete the tag).</summary>
+    /// <exception cref="ImmutableTagException">a rule protects one of the manifest's tags</exception>
+    public async Task EnsureManifestDeletableAsync(string registryId, RepositoryRecord repository, string digest, CancellationToken ct)
+    {
+        var rules = await GetRulesAsync(registryId, ct);
+        if (rules.IsEmpty || !rules.CoversRepository(repository.Name))
+        {
+            return;
+        }
+
+        foreach (var tag in await artifacts.ListManifestTagsAsync(repository.Id, digest, ct))
+        {
+            if (rules.Protecting(repository.Name, tag) is { } rule)
+            {
+                throw new ImmutableTagException(repository.Name, tag, rule);
+            }
+        }
+    }
+
+    /// <summary>Refuses to delete a repository holding a protected tag; reads its tags only when a rule covers it, a page at a time.</summary>
+    /// <exception cref="ImmutableTagException">a rule protects one of the repository's tags</exception>
+    public async Task EnsureRepositoryDeletableAsync(string registryId, RepositoryRecord repository, CancellationToken ct)
+    {
+        const int Page = 1000;
+        var rules = await GetRulesAsync(registryId, ct);
+        if (rules.IsEmpty || !rules.CoversRepository(repository.Name))
+        {
+            return;
+        }
+
+        string? last = null;
+        IReadOnlyList<string> tags;
+        do
+        {
+            tags = await artifacts.ListTagsAsync(repository.Id, last, Page, ct);
+            foreach (var tag in tags)
+            {
+                if (rules.Protecting(repository.Name, tag) is { } rule)
+                {
+                    throw new ImmutableTagException(repository.Name, tag, rule);
+                }
+            }
+
+            last = tags.Count > 0 ? tags[^1] : null;
+        }
+        while (tags.Count == Page);
     }
 
     /// <summary>
