@@ -372,8 +372,30 @@ public abstract partial class SqlMetadataStore
     public Task<IReadOnlySet<string>> GetExistingManifestsAsync(long repositoryId, IReadOnlyCollection<string> digests, CancellationToken cancellationToken) =>
         ExistingAsync("manifests", "repository_id", repositoryId, "digest", digests, cancellationToken);
 
-    public Task<bool> PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+    public async Task<bool> PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
         string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await PutManifestAsync(repositoryId, manifest, links, annotationsJson, tag, tagProtected: false, now, cancellationToken) == ManifestPutResult.Stored;
+
+    /// <summary>
+    /// Stores the manifest and points the tag at it; with <paramref name="tagProtected"/> (an immutability rule covers
+    /// the tag) only if the tag is new or already points at this manifest, checked in the same transaction.
+    /// </summary>
+    private async Task<ManifestPutResult> PutManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+        string? annotationsJson, string? tag, bool tagProtected, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WriteManifestAsync(repositoryId, manifest, links, annotationsJson, tag, tagProtected, now, cancellationToken);
+        }
+        catch (ProtectedTagMovedException)
+        {
+            // Thrown inside the transaction so that it rolls back the manifest it had stored.
+            return ManifestPutResult.TagImmutable;
+        }
+    }
+
+    private Task<ManifestPutResult> WriteManifestAsync(long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
+        string? annotationsJson, string? tag, bool tagProtected, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async connection =>
         {
             // The blob links the manifest names, share-locked until the commit: a collector's unlink (FOR UPDATE first)
@@ -386,15 +408,20 @@ public abstract partial class SqlMetadataStore
                     .WithList("digests", blobs)
                     .ListAsync(r => r.GetString(0), cancellationToken)).Count != blobs.Length)
             {
-                return false;
+                return ManifestPutResult.BlobMissing;
             }
 
-            await StoreManifestAsync(connection, repositoryId, manifest, links, annotationsJson, tag, now, cancellationToken);
-            return true;
+            if (tagProtected && tag is not null && await TagPointsElsewhereAsync(connection, repositoryId, tag, manifest.Digest, cancellationToken))
+            {
+                return ManifestPutResult.TagImmutable;
+            }
+
+            await StoreManifestAsync(connection, repositoryId, manifest, links, annotationsJson, tag, tagProtected, now, cancellationToken);
+            return ManifestPutResult.Stored;
         }, cancellationToken);
 
     private async Task StoreManifestAsync(SqlSession connection, long repositoryId, ManifestRecord manifest, IReadOnlyList<ManifestLink> links,
-        string? annotationsJson, string? tag, DateTimeOffset now, CancellationToken cancellationToken)
+        string? annotationsJson, string? tag, bool tagProtected, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var inserted = await connection.Command(
             """
@@ -433,6 +460,12 @@ public abstract partial class SqlMetadataStore
             }
 
             await insert.ExecuteAsync(cancellationToken);
+        }
+
+        if (tagProtected && tag is not null)
+        {
+            await WriteProtectedTagAsync(connection, repositoryId, tag, manifest.Digest, now, cancellationToken);
+            tag = null;
         }
 
         var sql = (tag is null ? "" :

@@ -40,6 +40,8 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             "POST /api/v1/registries/{name}/federation",
             "GET /api/v1/registries/{name}/federation",
             "DELETE /api/v1/registries/{name}/federation/{id}",
+            "GET /api/v1/registries/{name}/immutability",
+            "PUT /api/v1/registries/{name}/immutability",
             "POST /api/v1/registries/{name}/password",
             "DELETE /api/v1/registries/{name}/password/previous",
             "POST /api/v1/registries/{name}/tokens",

@@ -5,6 +5,7 @@ using Berth.Core.Metadata;
 using Berth.Metadata.Sqlite;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
+using Berth.Registry.Management;
 using Berth.Registry.Scanning;
 using Berth.Registry.Storage;
 using Berth.Storage.FileSystem;
@@ -54,7 +55,8 @@ public sealed class ScanWorkerShutdownTests : IDisposable
         var queue = new ScanQueue(store, store, time, options);
         using var advisories = new AdvisoryDatabase(store, store, queue, time, NullLogger<AdvisoryDatabase>.Instance);
         var blobs = new RegistryBlobStore(new FileSystemBlobDriver(Path.Combine(_dir, "blobs")), store, new BlobLocks(store),
-            new StorageQuota(store, store, store, time), time, options);
+            new StorageQuota(store, store, store, time),
+            new UsageNoticeAudit(store, store, store, store, new UsageNotices(options), time, NullLogger<UsageNoticeAudit>.Instance), time, options);
         var scanner = new ImageScanner(store, store, blobs, advisories, transfers, time);
         var worker = new ScanWorker(queue, store, scanner, advisories, transfers, time, options, NullLogger<ScanWorker>.Instance);
 

@@ -2,6 +2,7 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Hosting;
+using Berth.Registry.Management;
 using Berth.Registry.Observability;
 using Berth.Registry.Storage;
 using Microsoft.Extensions.Hosting;
@@ -24,6 +25,7 @@ public sealed partial class BlobCollector(
     ITenantStore tenants,
     RegistryBlobStore blobs,
     UploadSessions sessions,
+    UsageNoticeAudit usageNotices,
     BerthMetrics metrics,
     TimeProvider time,
     IOptions<BerthOptions> options,
@@ -69,6 +71,12 @@ public sealed partial class BlobCollector(
             await SweepStorageAsync(before, tally, cancellationToken);
         }
 
+        // Freed bytes may take a registry back under a usage threshold.
+        foreach (var registryId in tally.FreedIn)
+        {
+            await usageNotices.CheckAsync(registryId, cancellationToken);
+        }
+
         metrics.CollectionRun();
         foreach (var (kind, count, bytes) in tally.Entries())
         {
@@ -97,6 +105,7 @@ public sealed partial class BlobCollector(
                     if (await blobs.CollectIfUnreferencedAsync(repository.Key.RegistryId, Digest.Parse(digest), cancellationToken) is { } freed)
                     {
                         tally.Add(CollectedKind.Unreferenced, freed);
+                        tally.FreedIn.Add(repository.Key.RegistryId);
                     }
                 }
             }
@@ -143,6 +152,7 @@ public sealed partial class BlobCollector(
                 if (await blobs.CollectIfUnreferencedAsync(registryId, Digest.Parse(digest), cancellationToken) is { } freed)
                 {
                     tally.Add(CollectedKind.Unreferenced, freed);
+                    tally.FreedIn.Add(registryId);
                 }
             }
         }
@@ -200,6 +210,9 @@ public sealed partial class BlobCollector(
         private readonly Dictionary<CollectedKind, (int Count, long Bytes)> _kinds = [];
 
         public int LinksRemoved { get; set; }
+
+        /// <summary>Registries whose recorded usage went down (collected blobs they had records of).</summary>
+        public HashSet<string> FreedIn { get; } = new(StringComparer.Ordinal);
 
         public long TotalBytes => _kinds.Values.Sum(k => k.Bytes);
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
+using Berth.Registry.Retention;
 using Berth.Registry.Storage;
 
 namespace Berth.Registry.Distribution;
@@ -8,7 +9,7 @@ namespace Berth.Registry.Distribution;
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT (by tag or digest) and DELETE (by digest or tag).</summary>
 public sealed class ManifestHandler(
     IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, IManifestPushListener scans, Observability.BerthMetrics metrics,
-    ITenantStore tenants, IAuditStore audit, TimeProvider time)
+    ITenantStore tenants, IAuditStore audit, TagImmutability immutability, ITagImmutabilityStore protectedTags, TimeProvider time)
 {
     public Task HandleAsync(V2Request request)
     {
@@ -73,10 +74,19 @@ public sealed class ManifestHandler(
         var record = new ManifestRecord(digest.ToString(), parsed.MediaType, content, parsed.ArtifactType, parsed.Subject?.Digest.ToString(), now);
         var annotations = parsed.Annotations is null ? null : JsonSerializer.Serialize(parsed.Annotations);
         var tag = Digest.LooksLikeDigest(reference) ? null : reference;
-        if (!await artifacts.PutManifestAsync(repository.Id, record, links, annotations, tag, now, request.Aborted))
+        // A protected tag may be created, or pushed again with the same manifest, never moved: the store checks that in
+        // the transaction that writes the tag, so two pushes racing to create it can't both win.
+        var rule = tag is null ? null : (await immutability.GetRulesAsync(request.RegistryId, request.Aborted)).Protecting(request.Target.Repository, tag);
+        var result = rule is null
+            ? await artifacts.PutManifestAsync(repository.Id, record, links, annotations, tag, now, request.Aborted) ? ManifestPutResult.Stored : ManifestPutResult.BlobMissing
+            : await protectedTags.PutManifestProtectingTagAsync(repository.Id, record, links, annotations, tag!, now, request.Aborted);
+        switch (result)
         {
-            // A blob it names was collected since the check above (it was unreferenced for the whole grace).
-            throw new OciException(OciErrorCode.ManifestBlobUnknown, "manifest references a blob that is no longer in the repository");
+            case ManifestPutResult.BlobMissing:
+                // A blob it names was collected since the check above (it was unreferenced for the whole grace).
+                throw new OciException(OciErrorCode.ManifestBlobUnknown, "manifest references a blob that is no longer in the repository");
+            case ManifestPutResult.TagImmutable:
+                throw new OciException(OciErrorCode.Denied, new ImmutableTagException(request.Target.Repository, tag!, rule!).Message);
         }
 
         scans.ManifestPushed(repository.Id, record.Digest, parsed);
@@ -151,6 +161,17 @@ public sealed class ManifestHandler(
         var reference = ValidateReference(request.Route.Reference);
         var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
             ?? throw new OciException(OciErrorCode.NameUnknown);
+        try
+        {
+            await (Digest.LooksLikeDigest(reference)
+                ? immutability.EnsureManifestDeletableAsync(request.RegistryId, repository, reference, request.Aborted)
+                : immutability.EnsureTagDeletableAsync(request.RegistryId, repository.Name, reference, request.Aborted));
+        }
+        catch (ImmutableTagException ex)
+        {
+            throw new OciException(OciErrorCode.Denied, ex.Message);
+        }
+
         if (!Digest.LooksLikeDigest(reference))
         {
             // Untagging leaves the manifest reachable by digest (OCI 1.1 tag delete).

@@ -57,6 +57,11 @@ public sealed class BerthOptionsValidator : IValidateOptions<BerthOptions>
             failures.Add($"Berth:Registries:AllocationStep: '{options.Registries.AllocationStep}' is not a whole number of GiB from 1GiB to 1048576GiB (e.g. 10GiB).");
         }
 
+        if (options.Registries.FullPercent <= options.Registries.NearlyFullPercent)
+        {
+            failures.Add($"Berth:Registries:FullPercent ({options.Registries.FullPercent}) must be above Berth:Registries:NearlyFullPercent ({options.Registries.NearlyFullPercent}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -53,6 +53,7 @@ public static class BerthServiceCollectionExtensions
         services.AddBerthManagement();
         services.AddBerthCollection();
         services.AddBerthScanning();
+        services.AddBerthImmutability();
         services.AddBerthCleanup();
         services.AddBerthOpenApi();
         return services;

@@ -27,6 +27,13 @@ public sealed class RegistryDefaultsOptions
     public int NearlyFullPercent { get; set; } = 80;
 
     /// <summary>
+    /// Share of the allocation in use (percent) from which a registry is flagged as full (a notice and an audit event;
+    /// pushes are refused only at 100 %, when nothing more fits). Must be above <see cref="NearlyFullPercent"/>.
+    /// </summary>
+    [Range(2, 100)]
+    public int FullPercent { get; set; } = 100;
+
+    /// <summary>
     /// Wait before purging a deleted registry's content (default none). The registry is unreachable from the
     /// moment of the delete either way; a delay gives in-flight requests time to end first.
     /// </summary>

@@ -1,5 +1,6 @@
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
+using Berth.Registry.Retention;
 using Berth.Registry.Storage;
 
 namespace Berth.Registry.Management;
@@ -13,12 +14,14 @@ public sealed class ArtifactDeletion(
     RegistryBlobStore blobs,
     RegistryLifecycle lifecycle,
     RegistryPurger purger,
+    TagImmutability immutability,
     TimeProvider time)
 {
     /// <summary>Deletes the repository with its manifests and tags, and frees the blobs no other repository links.</summary>
     public async Task DeleteRepositoryAsync(RegistryRecord registry, string repository, AuditActor actor, CancellationToken ct)
     {
         var record = await RequireRepositoryAsync(registry, repository, ct);
+        await RefuseImmutableAsync(() => immutability.EnsureRepositoryDeletableAsync(registry.Id, record, ct));
 
         // Gone for every request from here on, whatever it holds; its records and the storage only it used are freed
         // in the background, in short batches (a repository of 200,000 tags used to hold the database for minutes).
@@ -35,6 +38,7 @@ public sealed class ArtifactDeletion(
     public async Task DeleteTagAsync(RegistryRecord registry, string repository, string tag, AuditActor actor, CancellationToken ct)
     {
         var record = await RequireRepositoryAsync(registry, repository, ct);
+        await RefuseImmutableAsync(() => immutability.EnsureTagDeletableAsync(registry.Id, repository, tag, ct));
         if (!RepositoryName.IsValidTag(tag) || !await artifacts.DeleteTagAsync(record.Id, tag, ct))
         {
             throw new ManagementException(StatusCodes.Status404NotFound, "Tag not found", $"Repository '{repository}' has no tag '{tag}'.");
@@ -70,6 +74,7 @@ public sealed class ArtifactDeletion(
             };
         }
 
+        await RefuseImmutableAsync(() => immutability.EnsureManifestDeletableAsync(registry.Id, record, parsed.ToString(), ct));
         if (!await blobs.DeleteManifestAsync(registry.Id, record.Id, parsed.ToString(), ct))
         {
             throw ManifestNotFound(repository, digest);
@@ -99,6 +104,22 @@ public sealed class ArtifactDeletion(
             : $"{i.Digest} (tag{(i.Tags.Count == 1 ? "" : "s")} {string.Join(", ", i.Tags.Take(ShownTags))}{(i.Tags.Count > ShownTags ? $" and {i.Tags.Count - ShownTags} more" : "")})");
         return $"Index {string.Join(" and index ", indexes)} lists this manifest: deleting it would break pulls of that index for its platform. " +
             "Delete the index first.";
+    }
+
+    /// <summary>A protected tag is a conflict with the registry's rules (409), the same words as /v2's 403.</summary>
+    private static async Task RefuseImmutableAsync(Func<Task> check)
+    {
+        try
+        {
+            await check();
+        }
+        catch (ImmutableTagException ex)
+        {
+            throw new ManagementException(StatusCodes.Status409Conflict, "Tag is immutable", ex.Message)
+            {
+                Extensions = new Dictionary<string, object?> { ["tag"] = ex.Tag, ["rule"] = ex.Rule.Number },
+            };
+        }
     }
 
     private static ManagementException ManifestNotFound(string repository, string digest) =>

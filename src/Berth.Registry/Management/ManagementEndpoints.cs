@@ -52,6 +52,7 @@ public static class ManagementEndpoints
         api.MapBerthUserApi();
         api.MapBerthLoginThrottleApi();
         api.MapBerthFederationApi();
+        api.MapBerthImmutabilityApi();
         api.MapBerthCleanupApi();
         return api;
     }

@@ -18,6 +18,7 @@ public static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<PullSecretIssuer>();
         services.TryAddSingleton<RegistryLifecycle>();
         services.TryAddSingleton<UsageNotices>();
+        services.TryAddSingleton<UsageNoticeAudit>();
         services.TryAddSingleton<RegistryPasswordReset>();
         services.TryAddSingleton<RegistryDeletion>();
         services.TryAddSingleton<RegistryPurger>();

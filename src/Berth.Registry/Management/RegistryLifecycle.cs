@@ -12,6 +12,7 @@ public sealed class RegistryLifecycle(
     ITenantStore tenants,
     IArtifactStore artifacts,
     IAuditStore audit,
+    UsageNoticeAudit usageNotices,
     IOptions<BerthOptions> options,
     TimeProvider time)
 {
@@ -45,6 +46,7 @@ public sealed class RegistryLifecycle(
 
         await AuditAsync(registry, actor, "registry.resized",
             $"from {ByteSize.Format(registry.StorageLimitBytes)} to {ByteSize.Format(limitBytes)}", cancellationToken);
+        await usageNotices.CheckAsync(registry.Id, CancellationToken.None);
     }
 
     public Task AuditAsync(RegistryRecord registry, AuditActor actor, string action, string? detail, CancellationToken cancellationToken) =>

@@ -20,6 +20,7 @@ public sealed partial class RegistryPurger(
     IArtifactStore artifacts,
     IMetadataStore store,
     RegistryBlobStore blobs,
+    UsageNoticeAudit usageNotices,
     IOptions<BerthOptions> options,
     TimeProvider time,
     ILogger<RegistryPurger> logger) : BackgroundService
@@ -110,6 +111,7 @@ public sealed partial class RegistryPurger(
             await blobs.CollectIfUnreferencedAsync(registryId, Digest.Parse(digest), cancellationToken);
         }
 
+        await usageNotices.CheckAsync(registryId, cancellationToken);
         return batches;
     }
 

@@ -10,7 +10,8 @@ namespace Berth.Registry.Retention;
 /// never with the registry. Then one pass over the blobs the planned manifests use finds which no staying manifest of
 /// the registry (in any repository, or in the recovery bin) still refers to.
 /// </summary>
-public sealed class CleanupPlanner(ICleanupStore store, PullRecorder pulls, IOptions<BerthOptions> options, TimeProvider time)
+public sealed class CleanupPlanner(ICleanupStore store, TagImmutability immutability, PullRecorder pulls, IOptions<BerthOptions> options,
+    TimeProvider time)
 {
     // Blob digests per reference query: one statement each, whatever the plan's size.
     private const int BlobChunk = 1000;
@@ -21,6 +22,7 @@ public sealed class CleanupPlanner(ICleanupStore store, PullRecorder pulls, IOpt
         await pulls.FlushAsync(cancellationToken);
         var now = time.GetUtcNow();
         var protect = options.Value.Retention.ProtectPulledWithin;
+        var immutable = await immutability.GetRulesAsync(registry.Id, cancellationToken);
 
         var repositories = new List<(RepositoryRecord, RepositoryPlan)>();
         var blobs = new Dictionary<string, (long Size, HashSet<(long, string)> Manifests)>(StringComparer.Ordinal);
@@ -33,7 +35,8 @@ public sealed class CleanupPlanner(ICleanupStore store, PullRecorder pulls, IOpt
 
             var rules = policy.Rules.Where(r => r.Selector.MatchesRepository(repository.Name)).ToList();
             var contents = await store.GetCleanupContentsAsync(repository.Id, cancellationToken);
-            var plan = RepositoryCleanup.Plan(contents, rules, policy.UntaggedOlderThanHours, now, protect, _ => false);
+            var plan = RepositoryCleanup.Plan(contents, rules, policy.UntaggedOlderThanHours, now, protect,
+                tag => immutable.Protecting(repository.Name, tag) is not null);
             if (plan.IsEmpty)
             {
                 continue;

@@ -3,6 +3,7 @@ using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Hosting;
+using Berth.Registry.Management;
 using Berth.Storage.FileSystem;
 using Berth.Storage.S3;
 
@@ -15,8 +16,8 @@ namespace Berth.Registry.Storage;
 /// collects blobs no repository links any more. Keeps storage and metadata in step (content is in place before the
 /// metadata says so, and metadata lets go before content is removed), under the blob's <see cref="BlobLocks"/> lock.
 /// </summary>
-public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, StorageQuota quota, TimeProvider time,
-    IOptions<BerthOptions> options)
+public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, StorageQuota quota, UsageNoticeAudit usageNotices,
+    TimeProvider time, IOptions<BerthOptions> options)
 {
     /// <summary>
     /// The driver <c>Berth:Storage:Provider</c> chooses: files under <paramref name="fileSystemRoot"/> by default, S3 to
@@ -85,6 +86,7 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
     {
         var stagedPath = BlobPaths.Upload(registryId, uploadId);
         var blobPath = BlobPaths.Blob(registryId, digest);
+        BlobAddResult result;
         await using (await locks.AcquireAsync(registryId, digest.ToString(), cancellationToken))
         {
             var known = await artifacts.GetRegistryBlobSizeAsync(registryId, digest.ToString(), cancellationToken);
@@ -99,7 +101,7 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
                 moved = known is null;
             }
 
-            var result = await artifacts.AddBlobAsync(registryId, repositoryId, digest.ToString(), size, time.GetUtcNow(), uploadId, cancellationToken);
+            result = await artifacts.AddBlobAsync(registryId, repositoryId, digest.ToString(), size, time.GetUtcNow(), uploadId, cancellationToken);
             if (result is BlobAddResult.OverLimit or BlobAddResult.RegistryGone)
             {
                 // Not recorded, so nothing may refer to the content we just put in place (we hold the digest's lock).
@@ -112,6 +114,12 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
                     ? await quota.ExceededAsync(registryId, size, cancellationToken)
                     : new OciException(OciErrorCode.NameUnknown, "registry not found");
             }
+        }
+
+        // A blob new to the registry may take it over a usage threshold (one already there changes nothing).
+        if (result == BlobAddResult.Added)
+        {
+            await usageNotices.CheckAsync(registryId, CancellationToken.None);
         }
     }
 
@@ -142,6 +150,8 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
         {
             await CollectIfUnreferencedAsync(registryId, Digest.Parse(unlinked), CancellationToken.None);
         }
+
+        await usageNotices.CheckAsync(registryId, CancellationToken.None);
 
         return true;
     }

@@ -34,6 +34,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IDataProtectionKeyStore>(sp => sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton<IRegistryTokenStore>(sp => sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton<IFederationStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<ITagImmutabilityStore>(sp => sp.GetRequiredService<IMetadataStore>());
+        services.TryAddSingleton<IUsageNoticeStore>(sp => sp.GetRequiredService<IMetadataStore>());
         services.TryAddSingleton<ICleanupStore>(sp => sp.GetRequiredService<IMetadataStore>());
 
         // Several nodes share the login throttling counters through PostgreSQL; the one embedded node keeps them in memory.

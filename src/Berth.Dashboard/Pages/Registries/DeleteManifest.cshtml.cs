@@ -46,6 +46,8 @@ public sealed class DeleteManifestModel(ProjectAccess access, IArtifactStore art
         {
             Response.StatusCode = StatusCodes.Status409Conflict;
             await LoadAsync(registry, digest);
+            // Not an index's member: an immutability rule refused it, and the exception says which.
+            Refusal ??= ex.Message;
             return Page();
         }
 
