@@ -280,8 +280,8 @@ public static partial class CleanupCommands
     }
 
     /// <summary>
-    /// <c>repositories=app/**,tagPattern=^v,keepMostRecent=3</c>. A comma ends a value only where the next key begins,
-    /// so patterns such as <c>^v{1,3}</c> keep theirs.
+    /// <c>repositories=app/**,tagPattern=^v,keepMostRecent=3</c>. A comma ends a value only where a word and <c>=</c>
+    /// follow (the next key, or a misspelt one to report), so patterns such as <c>^v{1,3}</c> keep theirs.
     /// </summary>
     internal static CleanupRuleView ParseRule(string text)
     {
@@ -310,7 +310,7 @@ public static partial class CleanupCommands
             Number(text, values, "keepPushedWithinDays"));
     }
 
-    [GeneratedRegex(",(?=(?:repositories|tagPattern|excludeTagPattern|keepMostRecent|keepPulledWithinDays|keepPushedWithinDays)=)")]
+    [GeneratedRegex(",(?=[A-Za-z]+=)")]
     private static partial Regex RuleKeyBoundary();
 
     private static int? Number(string rule, Dictionary<string, string> values, string key) =>
