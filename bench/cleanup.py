@@ -172,6 +172,9 @@ def measure(base, admin_pw, pid, registry, tags):
         dry_s = time.monotonic() - t0
         dry_bytes, dry = len(body), json.loads(body)
         rss_after_dry, peak_dry = proc_kib(pid, 'VmRSS'), peak[0]
+        print(f"dry run: {dry_s:.2f} s, {len(dry['tags'])} tags, {len(dry['manifests'])} manifests, {len(dry['protected'])} protected, "
+              f"{dry['bytesFreed']} bytes freed, {dry_bytes / 1048576:.1f} MiB answer; server RSS {rss_before // 1024} -> peak "
+              f"{peak_dry // 1024} MiB", file=sys.stderr, flush=True)
         peak[0] = rss_after_dry
 
         t0 = time.monotonic()

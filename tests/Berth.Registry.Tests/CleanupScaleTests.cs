@@ -29,7 +29,8 @@ public sealed class CleanupScaleFixture : ConfiguredBerthFixture
 /// A cleanup policy over 2,000 tags in 20 repositories, each with 10 images carrying 90 <c>build-</c> tags (9 each), a
 /// multi-platform index with a cosign-style signature tag (<c>sha256-&lt;hex&gt;.sig</c>, an OCI referrer of the index),
 /// an untagged OCI referrer of a tagged image and two untagged images. Repository <c>app00</c> is immutable but for
-/// <c>latest</c>. The policy keeps the 30 newest <c>build-</c> tags and deletes untagged manifests at once. What the
+/// <c>latest</c>. The policy keeps the 30 newest <c>build-</c> tags and deletes untagged manifests at once (those it
+/// untags itself too). What the
 /// dry run lists is exactly what the run deletes (the recovery bin holds nothing else); nothing a kept tag needs goes
 /// (every kept tag resolves, a sample and every index pull with <c>skopeo copy --all</c>); the bytes the dry run
 /// announced are what usage drops by once the collector has purged the bin; a deleted tag restored pulls again.
@@ -117,7 +118,10 @@ public sealed class CleanupScaleTests(CleanupScaleFixture fixture, ITestOutputHe
         var expectedTags = pushed.Keys.Where(r => r != "app00")
             .SelectMany(r => Enumerable.Range(0, BuildTags - KeepMostRecent).Select(i => (r, BuildTag(i), before[r][BuildTag(i)]))).ToHashSet();
         Assert.True(expectedTags.SetEquals(plannedTags), "planned tags differ: " + Describe(expectedTags, plannedTags));
-        var expectedManifests = pushed.SelectMany(p => p.Value.Untagged.Select(u => (p.Key, u.Digest))).ToHashSet();
+        // With 0 hours, the images losing their last tag in this plan go too: images 1-6 (image 0 keeps its keep- tags).
+        var expectedManifests = pushed.SelectMany(p => p.Value.Untagged.Select(u => (p.Key, u.Digest)))
+            .Concat(pushed.Where(p => p.Key != "app00").SelectMany(p => p.Value.Images.Skip(1).Take(6).Select(i => (p.Key, i.Digest))))
+            .ToHashSet();
         Assert.True(expectedManifests.SetEquals(plannedManifests), "planned manifests differ: " + Describe(expectedManifests, plannedManifests));
         Assert.Equal(
             Enumerable.Range(0, BuildTags - KeepMostRecent).Select(i => ("app00", BuildTag(i))).ToHashSet(),
@@ -125,8 +129,9 @@ public sealed class CleanupScaleTests(CleanupScaleFixture fixture, ITestOutputHe
         Assert.Equal(pushed.SelectMany(p => p.Value.Platforms.Select(d => (p.Key, d))).ToHashSet(), protectedByReason.GetValueOrDefault("in_kept_index") ?? []);
         Assert.Equal(pushed.Select(p => (p.Key, p.Value.Referrer)).ToHashSet(), protectedByReason.GetValueOrDefault("subject_kept") ?? []);
         Assert.False(protectedByReason.ContainsKey("pulled_recently"), "nothing was pulled");
-        // At least the untagged images' own layers and configs; more if their manifests are stored as blobs too.
-        Assert.True(bytesFreed >= pushed.Values.Sum(p => p.Untagged.Sum(u => u.Layer.LongLength + u.Config.LongLength)), $"bytesFreed {bytesFreed}");
+        // At least the deleted images' own layers and configs; more if their manifests are stored as blobs too.
+        var images = pushed.Values.SelectMany(p => p.Untagged.Concat(p.Images)).ToDictionary(i => i.Digest);
+        Assert.True(bytesFreed >= plannedManifests.Sum(m => images[m.Item2].Layer.LongLength + images[m.Item2].Config.LongLength), $"bytesFreed {bytesFreed}");
 
         var run = await api.RunAsync();
         Assert.Equal("succeeded", run.GetProperty("status").GetString());
