@@ -54,7 +54,7 @@ public sealed class ScanWorkerShutdownTests : IDisposable
         var queue = new ScanQueue(store, store, time, options);
         using var advisories = new AdvisoryDatabase(store, store, queue, time, NullLogger<AdvisoryDatabase>.Instance);
         var blobs = new RegistryBlobStore(new FileSystemBlobDriver(Path.Combine(_dir, "blobs")), store, new BlobLocks(store),
-            new StorageQuota(store, store, store, time), time, options);
+            new StorageQuota(store, store, store, time), time);
         var scanner = new ImageScanner(store, store, blobs, advisories, transfers, time);
         var worker = new ScanWorker(queue, store, scanner, advisories, transfers, time, options, NullLogger<ScanWorker>.Instance);
 

@@ -6,7 +6,8 @@ namespace Berth.Core.Metadata;
 /// </summary>
 public interface IMetadataStore
     : ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IAdvisoryStore, IScanStore,
-    IDataProtectionKeyStore, IRegistryTokenStore, IFederationStore
+    IDataProtectionKeyStore, IRegistryTokenStore, IFederationStore,
+    IArtifactBinStore
 {
     /// <summary>Creates or migrates the schema; safe to call when another node does the same at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);

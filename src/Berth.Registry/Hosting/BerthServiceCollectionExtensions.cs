@@ -5,6 +5,7 @@ using Berth.Registry.Federation;
 using Berth.Registry.KeyRing;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
+using Berth.Registry.Retention;
 using Berth.Registry.Scanning;
 using Berth.Registry.Storage;
 using Microsoft.Extensions.Configuration;
@@ -51,6 +52,7 @@ public static class BerthServiceCollectionExtensions
         services.AddBerthObservability();
         services.AddBerthManagement();
         services.AddBerthCollection();
+        services.AddBerthRetention();
         services.AddBerthScanning();
         services.AddBerthOpenApi();
         return services;
