@@ -53,4 +53,6 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(CreateFederationRuleRequest))]
 [JsonSerializable(typeof(FederationRuleResponse))]
 [JsonSerializable(typeof(List<FederationRuleResponse>))]
+[JsonSerializable(typeof(ImmutabilityRequest))]
+[JsonSerializable(typeof(ImmutabilityResponse))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

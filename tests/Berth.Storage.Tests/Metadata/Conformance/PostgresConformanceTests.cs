@@ -49,4 +49,7 @@ public sealed class PostgresRegistryTokenStoreTests(PostgresServer server) : Reg
 public sealed class PostgresFederationStoreTests(PostgresServer server) : FederationStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
 
 [Collection(PostgresCollection.Name)]
+public sealed class PostgresArtifactBinTests(PostgresServer server) : ArtifactBinConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
 public sealed class PostgresCleanupStoreTests(PostgresServer server) : CleanupStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

@@ -30,4 +30,6 @@ public sealed class SqliteRegistryTokenStoreTests() : RegistryTokenStoreConforma
 
 public sealed class SqliteFederationStoreTests() : FederationStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
+public sealed class SqliteArtifactBinTests() : ArtifactBinConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+
 public sealed class SqliteCleanupStoreTests() : CleanupStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
