@@ -113,6 +113,15 @@ public sealed partial class ApiClient : IDisposable
     public Task DeleteFederationRuleAsync(string registry, string id, CancellationToken cancellationToken) =>
         SendNoContentAsync(HttpMethod.Delete, $"api/v1/registries/{Segment(registry)}/federation/{Segment(id)}", null, cancellationToken);
 
+    // --- tag immutability -----------------------------------------------------------------------------------
+
+    public Task<ApiResponse<ImmutabilityResponse>> GetImmutabilityAsync(string registry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/v1/registries/{Segment(registry)}/immutability", null, Json.ImmutabilityResponse, cancellationToken);
+
+    public Task<ApiResponse<ImmutabilityResponse>> SetImmutabilityAsync(string registry, ImmutabilityRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, $"api/v1/registries/{Segment(registry)}/immutability", Body(request, Json.ImmutabilityRequest),
+            Json.ImmutabilityResponse, cancellationToken);
+
     // --- registries -----------------------------------------------------------------------------------------
 
     public Task<ApiResponse<CreatedRegistryResponse>> CreateRegistryAsync(

@@ -41,6 +41,7 @@ public static class BerthCli
             UserCommands.Create(),
             TokenCommands.Create(),
             FederationCommands.Create(),
+            ImmutabilityCommands.Create(),
             ScanCommands.Create(),
             VulnDbCommands.Create(),
             ThrottleCommands.Create(),

@@ -250,7 +250,8 @@ public abstract partial class SqlMetadataStore
                     .ExecuteAsync(cancellationToken);
             }
 
-            // A new statement, a new snapshot: it sees every manifest committed before the locks were granted.
+            // A new statement, a new snapshot: it sees every manifest committed before the locks were granted. Binned
+            // manifests' links count as references: a bin move or restore replaces one kind by the other in one commit.
             return await connection.Command(
                 $"""
                 DELETE FROM repository_blobs
@@ -258,6 +259,8 @@ public abstract partial class SqlMetadataStore
                   AND created_at < @createdBefore AND (checked_at IS NULL OR checked_at < @checkedBefore)
                   AND NOT EXISTS (SELECT 1 FROM manifest_links ml
                                   WHERE ml.repository_id = @repositoryId AND ml.child_digest = repository_blobs.digest)
+                  AND NOT EXISTS (SELECT 1 FROM deleted_manifest_links dl
+                                  WHERE dl.repository_id = @repositoryId AND dl.child_digest = repository_blobs.digest)
                 RETURNING digest;
                 """)
                 .With("repositoryId", repositoryId)
@@ -280,6 +283,7 @@ public abstract partial class SqlMetadataStore
             WHERE (rb.repository_id, rb.digest) > (@afterRepository, @afterDigest)
               AND rb.created_at < @before AND (rb.checked_at IS NULL OR rb.checked_at < @before)
               AND NOT EXISTS (SELECT 1 FROM manifest_links ml WHERE ml.repository_id = rb.repository_id AND ml.child_digest = rb.digest)
+              AND NOT EXISTS (SELECT 1 FROM deleted_manifest_links dl WHERE dl.repository_id = rb.repository_id AND dl.child_digest = rb.digest)
             ORDER BY rb.repository_id, rb.digest
             LIMIT @limit;
             """)
@@ -468,10 +472,17 @@ public abstract partial class SqlMetadataStore
             tag = null;
         }
 
+        // A tag moved away from its manifest may leave that one untagged (cleanup's "untagged for N hours" counts
+        // from then); the manifest it now points at is tagged again.
         var sql = (tag is null ? "" :
             """
+            UPDATE manifests SET untagged_at = @now
+            WHERE repository_id = @repositoryId
+              AND digest = (SELECT manifest_digest FROM tags WHERE repository_id = @repositoryId AND name = @tag AND manifest_digest <> @digest)
+              AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = @repositoryId AND t.manifest_digest = manifests.digest AND t.name <> @tag);
             INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (@repositoryId, @tag, @digest, @now)
             ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at;
+            UPDATE manifests SET untagged_at = NULL WHERE repository_id = @repositoryId AND digest = @digest AND untagged_at IS NOT NULL;
             """)
             + TouchRepository;
         await connection.Command(sql)
@@ -527,6 +538,9 @@ public abstract partial class SqlMetadataStore
         string[] children =
         [
             "DELETE FROM tags WHERE repository_id = @repositoryId AND name IN (SELECT name FROM tags WHERE repository_id = @repositoryId LIMIT @limit);",
+            // The recovery bin goes with the repository (a repository delete is not restorable); binned links with their manifest.
+            "DELETE FROM deleted_tags WHERE repository_id = @repositoryId AND name IN (SELECT name FROM deleted_tags WHERE repository_id = @repositoryId LIMIT @limit);",
+            "DELETE FROM deleted_manifests WHERE repository_id = @repositoryId AND digest IN (SELECT digest FROM deleted_manifests WHERE repository_id = @repositoryId LIMIT @limit);",
             // Links and scans go with their manifest (a handful of rows each, found by primary key).
             "DELETE FROM manifests WHERE repository_id = @repositoryId AND digest IN (SELECT digest FROM manifests WHERE repository_id = @repositoryId LIMIT @limit);",
             """
@@ -564,19 +578,6 @@ public abstract partial class SqlMetadataStore
             .ExecuteAsync(cancellationToken);
         return new RepositoryPurgeStep([], More: false);
     }
-
-    public async Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
-        // Its tags and links go with it (ON DELETE CASCADE), in the same statement.
-        await WriteCommand("DELETE FROM manifests WHERE repository_id = @repositoryId AND digest = @digest;")
-            .With("repositoryId", repositoryId)
-            .With("digest", digest)
-            .ExecuteAsync(cancellationToken) > 0;
-
-    public async Task<bool> DeleteTagAsync(long repositoryId, string tag, CancellationToken cancellationToken) =>
-        await WriteCommand("DELETE FROM tags WHERE repository_id = @repositoryId AND name = @name;")
-            .With("repositoryId", repositoryId)
-            .With("name", tag)
-            .ExecuteAsync(cancellationToken) > 0;
 
     public async Task<IReadOnlyList<string>> ListTagsAsync(long repositoryId, string? last, int limit, CancellationToken cancellationToken)
     {

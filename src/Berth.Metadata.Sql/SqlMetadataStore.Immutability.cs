@@ -72,6 +72,12 @@ public abstract partial class SqlMetadataStore
         {
             throw new ProtectedTagMovedException();
         }
+
+        // Tagged now: no longer counted as untagged by cleanup (a protected tag never moves, so no other manifest loses it).
+        await connection.Command("UPDATE manifests SET untagged_at = NULL WHERE repository_id = @repositoryId AND digest = @digest AND untagged_at IS NOT NULL;")
+            .With("repositoryId", repositoryId)
+            .With("digest", digest)
+            .ExecuteAsync(cancellationToken);
     }
 
     /// <summary>Unwinds the manifest write's transaction when its protected tag was taken meanwhile.</summary>

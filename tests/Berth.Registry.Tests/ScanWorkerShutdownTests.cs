@@ -56,7 +56,7 @@ public sealed class ScanWorkerShutdownTests : IDisposable
         using var advisories = new AdvisoryDatabase(store, store, queue, time, NullLogger<AdvisoryDatabase>.Instance);
         var blobs = new RegistryBlobStore(new FileSystemBlobDriver(Path.Combine(_dir, "blobs")), store, new BlobLocks(store),
             new StorageQuota(store, store, store, time),
-            new UsageNoticeAudit(store, store, store, store, new UsageNotices(options), time, NullLogger<UsageNoticeAudit>.Instance), time, options);
+            new UsageNoticeAudit(store, store, store, store, new UsageNotices(options), time, NullLogger<UsageNoticeAudit>.Instance), time);
         var scanner = new ImageScanner(store, store, blobs, advisories, transfers, time);
         var worker = new ScanWorker(queue, store, scanner, advisories, transfers, time, options, NullLogger<ScanWorker>.Instance);
 

@@ -179,6 +179,10 @@ public sealed partial class BerthProcess : IAsyncDisposable
         // Pull counts reach the store within moments, so tests can read them back without waiting long.
         startInfo.Environment["Berth__Stats__FlushInterval"] = "00:00:00.200";
 
+        // Deletes are final at once unless a test asks for a recovery window (extraEnvironment overrides this): most
+        // tests check that a delete frees storage.
+        startInfo.Environment["Berth__Retention__RecoveryWindow"] = "00:00:00";
+
         // Settings of the machine that runs the tests must not leak into the server under test.
         startInfo.Environment.Remove("ASPNETCORE_URLS");
         startInfo.Environment.Remove("Berth__PublicHost");

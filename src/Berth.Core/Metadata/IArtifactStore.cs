@@ -48,7 +48,7 @@ public interface IArtifactStore
 
     /// <summary>
     /// Unlinks from the repository those of <paramref name="candidates"/> that no manifest of the repository refers
-    /// to any more, created before <paramref name="createdBefore"/> and not checked since <paramref name="checkedBefore"/>;
+    /// to any more (live or in the recovery bin), created before <paramref name="createdBefore"/> and not checked since <paramref name="checkedBefore"/>;
     /// returns the digests unlinked. A manifest stored concurrently that refers to a candidate either keeps it linked
     /// or finds it gone and is refused (see <see cref="PutManifestAsync"/>), never both stored and unlinked.
     /// </summary>
@@ -56,7 +56,7 @@ public interface IArtifactStore
         DateTimeOffset createdBefore, DateTimeOffset checkedBefore, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Links that no manifest of their repository refers to, created and last checked before <paramref name="before"/>
+    /// Links that no manifest of their repository refers to (live or in the recovery bin), created and last checked before <paramref name="before"/>
     /// (what the collector unlinks), in (repository, digest) order after <paramref name="after"/>, at most
     /// <paramref name="limit"/>.
     /// </summary>
@@ -110,16 +110,11 @@ public interface IArtifactStore
 
     /// <summary>
     /// Removes up to about <paramref name="batchSize"/> records of a deleted repository in one short transaction
-    /// (tags first, then manifests with their links and scans, pull counts, blob links), and the repository row once
+    /// (tags first, then the recovery bin, manifests with their links and scans, pull counts, blob links), and the repository row once
     /// nothing else is left. The step names the blobs it unlinked: the caller collects those no other repository
     /// links.
     /// </summary>
     Task<RepositoryPurgeStep> PurgeRepositoryAsync(long repositoryId, int batchSize, CancellationToken cancellationToken);
-
-    /// <summary>Deletes a manifest and every tag pointing to it. False when it did not exist.</summary>
-    Task<bool> DeleteManifestAsync(long repositoryId, string digest, CancellationToken cancellationToken);
-
-    Task<bool> DeleteTagAsync(long repositoryId, string tag, CancellationToken cancellationToken);
 
     /// <summary>Tags in lexical order after <paramref name="last"/>, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<string>> ListTagsAsync(long repositoryId, string? last, int limit, CancellationToken cancellationToken);

@@ -7,7 +7,7 @@ namespace Berth.Core.Metadata;
 public interface IMetadataStore
     : ITenantStore, IArtifactStore, IUploadStore, IAuditStore, IUserStore, IPullStatsStore, IAdvisoryStore, IScanStore,
     IDataProtectionKeyStore, IRegistryTokenStore, IFederationStore,
-    ITagImmutabilityStore, IUsageNoticeStore,
+    IArtifactBinStore, ITagImmutabilityStore, IUsageNoticeStore,
     ICleanupStore
 {
     /// <summary>Creates or migrates the schema; safe to call when another node does the same at once.</summary>

@@ -18,6 +18,9 @@ public readonly record struct ListSort(string Key, bool Descending)
     /// <summary>The audit log's one order: when it happened (by insertion, newest first unless reversed).</summary>
     public const string AtKey = "at";
 
+    /// <summary>The recovery bin's one order: when the entry was deleted (newest first unless reversed).</summary>
+    public const string DeletedKey = "deleted";
+
     public static ListSort Ascending(string key) => new(key, false);
 
     public static ListSort Descend(string key) => new(key, true);

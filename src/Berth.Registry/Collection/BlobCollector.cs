@@ -4,6 +4,7 @@ using Berth.Core.Storage;
 using Berth.Registry.Hosting;
 using Berth.Registry.Management;
 using Berth.Registry.Observability;
+using Berth.Registry.Retention;
 using Berth.Registry.Storage;
 using Microsoft.Extensions.Hosting;
 
@@ -17,7 +18,8 @@ namespace Berth.Registry.Collection;
 /// later of its creation and the last time a push relied on it (<see cref="IArtifactStore.CheckRepositoryBlobAsync"/>),
 /// and its removal is serialised with manifest PUTs by the store; blob files are only deleted under the blob's lock
 /// after checking again that no record appeared, the lock <see cref="RegistryBlobStore.CommitUploadAsync"/> holds from
-/// moving content into place until it is recorded. Safe on several nodes at once.
+/// moving content into place until it is recorded. Each run first purges the recovery bin entries whose window has
+/// passed (<see cref="ArtifactBin.PurgeExpiredAsync"/>), freeing what only they held. Safe on several nodes at once.
 /// </summary>
 public sealed partial class BlobCollector(
     IArtifactStore artifacts,
@@ -26,6 +28,7 @@ public sealed partial class BlobCollector(
     RegistryBlobStore blobs,
     UploadSessions sessions,
     UsageNoticeAudit usageNotices,
+    ArtifactBin bin,
     BerthMetrics metrics,
     TimeProvider time,
     IOptions<BerthOptions> options,
@@ -65,6 +68,12 @@ public sealed partial class BlobCollector(
         var started = time.GetTimestamp();
         var before = time.GetUtcNow() - _options.GracePeriod;
         var tally = new Tally();
+        var purged = await bin.PurgeExpiredAsync(cancellationToken);
+        if (purged.Tags + purged.Manifests > 0)
+        {
+            LogBinPurged(logger, purged.Tags, purged.Manifests, purged.BytesFreed);
+        }
+
         await CollectUnreferencedLinksAsync(before, tally, cancellationToken);
         if (sweepStorage)
         {
@@ -200,6 +209,10 @@ public sealed partial class BlobCollector(
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Collection run (storage sweep: {Swept}): removed {Links} unreferenced links, {Unreferenced} blobs nothing referred to, {UntrackedFiles} blob files with no record, {OrphanUploads} upload leftovers; {BytesFreed} bytes freed in {ElapsedMs:F0} ms")]
     private static partial void LogRun(ILogger logger, bool swept, int links, int unreferenced, int untrackedFiles, int orphanUploads, long bytesFreed, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Recovery bin: purged {Tags} deleted tags and {Manifests} deleted manifests past their recovery window; {BytesFreed} bytes freed")]
+    private static partial void LogBinPurged(ILogger logger, int tags, int manifests, long bytesFreed);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A collection run failed; retrying at the next interval")]
     private static partial void LogFailed(ILogger logger, Exception exception);

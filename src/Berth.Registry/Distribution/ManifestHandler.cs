@@ -2,13 +2,12 @@ using System.Text.Json;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Retention;
-using Berth.Registry.Storage;
 
 namespace Berth.Registry.Distribution;
 
 /// <summary><c>/v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>: GET, HEAD, PUT (by tag or digest) and DELETE (by digest or tag).</summary>
 public sealed class ManifestHandler(
-    IArtifactStore artifacts, RegistryBlobStore blobs, PullRecorder pulls, IManifestPushListener scans, Observability.BerthMetrics metrics,
+    IArtifactStore artifacts, ArtifactBin bin, PullRecorder pulls, IManifestPushListener scans, Observability.BerthMetrics metrics,
     ITenantStore tenants, IAuditStore audit, TagImmutability immutability, ITagImmutabilityStore protectedTags, TimeProvider time)
 {
     public Task HandleAsync(V2Request request)
@@ -161,34 +160,32 @@ public sealed class ManifestHandler(
         var reference = ValidateReference(request.Route.Reference);
         var repository = await artifacts.GetRepositoryAsync(request.RegistryId, request.Target.Repository, request.Aborted)
             ?? throw new OciException(OciErrorCode.NameUnknown);
+        var registry = await tenants.GetRegistryByIdAsync(request.RegistryId, request.Aborted)
+            ?? throw new OciException(OciErrorCode.NameUnknown);
         try
         {
-            await (Digest.LooksLikeDigest(reference)
-                ? immutability.EnsureManifestDeletableAsync(request.RegistryId, repository, reference, request.Aborted)
-                : immutability.EnsureTagDeletableAsync(request.RegistryId, repository.Name, reference, request.Aborted));
+            if (!Digest.LooksLikeDigest(reference))
+            {
+                // Untagging leaves the manifest reachable by digest (OCI 1.1 tag delete).
+                if (!await bin.DeleteTagAsync(registry, repository, reference, request.Aborted))
+                {
+                    throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
+                }
+
+                await AuditDeleteAsync(request, registry, "tag.deleted", $"{request.Target.Repository}:{reference}");
+            }
+            else if (!await bin.DeleteManifestAsync(registry, repository, reference, request.Aborted))
+            {
+                throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
+            }
+            else
+            {
+                await AuditDeleteAsync(request, registry, "manifest.deleted", $"{request.Target.Repository}@{reference}");
+            }
         }
         catch (ImmutableTagException ex)
         {
             throw new OciException(OciErrorCode.Denied, ex.Message);
-        }
-
-        if (!Digest.LooksLikeDigest(reference))
-        {
-            // Untagging leaves the manifest reachable by digest (OCI 1.1 tag delete).
-            if (!await artifacts.DeleteTagAsync(repository.Id, reference, request.Aborted))
-            {
-                throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
-            }
-
-            await AuditDeleteAsync(request, "tag.deleted", $"{request.Target.Repository}:{reference}");
-        }
-        else if (!await blobs.DeleteManifestAsync(request.RegistryId, repository.Id, reference, request.Aborted))
-        {
-            throw new OciException(OciErrorCode.ManifestUnknown, $"manifest unknown: {reference}");
-        }
-        else
-        {
-            await AuditDeleteAsync(request, "manifest.deleted", $"{request.Target.Repository}@{reference}");
         }
 
         request.Response.StatusCode = StatusCodes.Status202Accepted;
@@ -199,16 +196,9 @@ public sealed class ManifestHandler(
     /// The same event as a delete through the management API, with the credential that was used (the registry's, or the
     /// user of an access token) as the actor. Written even if the client has gone: the delete has happened.
     /// </summary>
-    private async Task AuditDeleteAsync(V2Request request, string action, string detail)
-    {
-        if (await tenants.GetRegistryByIdAsync(request.RegistryId, CancellationToken.None) is not { } registry)
-        {
-            return; // deleted in the meantime: its own deletion is the event that matters
-        }
-
-        await audit.AppendAuditAsync(new AuditEvent(time.GetUtcNow(), request.Principal.Subject, action, registry.ProjectId, registry.ProjectName,
+    private Task AuditDeleteAsync(V2Request request, RegistryRecord registry, string action, string detail) =>
+        audit.AppendAuditAsync(new AuditEvent(time.GetUtcNow(), request.Principal.Subject, action, registry.ProjectId, registry.ProjectName,
             registry.Id, registry.Name, request.Http.Connection.RemoteIpAddress?.ToString(), detail), CancellationToken.None);
-    }
 
     private static string ValidateReference(string reference)
     {

@@ -52,8 +52,8 @@ public static class BerthServiceCollectionExtensions
         services.AddBerthObservability();
         services.AddBerthManagement();
         services.AddBerthCollection();
+        services.AddBerthRetention();
         services.AddBerthScanning();
-        services.AddBerthImmutability();
         services.AddBerthCleanup();
         services.AddBerthOpenApi();
         return services;

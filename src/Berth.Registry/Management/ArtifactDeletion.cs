@@ -1,17 +1,16 @@
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Retention;
-using Berth.Registry.Storage;
 
 namespace Berth.Registry.Management;
 
 /// <summary>
-/// Deleting repositories, tags and manifests from the management API and the dashboard: each delete is audited, and
-/// frees the storage only the deleted artifacts used (as the /v2 DELETEs do).
+/// Deleting repositories, tags and manifests from the management API and the dashboard: each delete is audited. Tags
+/// and manifests go through <see cref="ArtifactBin"/> (restorable for the recovery window, as the /v2 DELETEs).
 /// </summary>
 public sealed class ArtifactDeletion(
     IArtifactStore artifacts,
-    RegistryBlobStore blobs,
+    ArtifactBin bin,
     RegistryLifecycle lifecycle,
     RegistryPurger purger,
     TagImmutability immutability,
@@ -38,8 +37,7 @@ public sealed class ArtifactDeletion(
     public async Task DeleteTagAsync(RegistryRecord registry, string repository, string tag, AuditActor actor, CancellationToken ct)
     {
         var record = await RequireRepositoryAsync(registry, repository, ct);
-        await RefuseImmutableAsync(() => immutability.EnsureTagDeletableAsync(registry.Id, repository, tag, ct));
-        if (!RepositoryName.IsValidTag(tag) || !await artifacts.DeleteTagAsync(record.Id, tag, ct))
+        if (!RepositoryName.IsValidTag(tag) || !await RefuseImmutableAsync(() => bin.DeleteTagAsync(registry, record, tag, ct)))
         {
             throw new ManagementException(StatusCodes.Status404NotFound, "Tag not found", $"Repository '{repository}' has no tag '{tag}'.");
         }
@@ -48,7 +46,7 @@ public sealed class ArtifactDeletion(
     }
 
     /// <summary>
-    /// Deletes a manifest and its tags and frees the blobs only it used (as a /v2 manifest DELETE), unless an index of
+    /// Deletes a manifest and its tags (as a /v2 manifest DELETE), unless an index of
     /// the repository lists it: that is a 409 naming the indexes, as deleting it would break their pulls for its
     /// platform. (A /v2 DELETE still deletes it: there the client asks for exactly that digest, as the OCI spec allows.)
     /// </summary>
@@ -74,8 +72,7 @@ public sealed class ArtifactDeletion(
             };
         }
 
-        await RefuseImmutableAsync(() => immutability.EnsureManifestDeletableAsync(registry.Id, record, parsed.ToString(), ct));
-        if (!await blobs.DeleteManifestAsync(registry.Id, record.Id, parsed.ToString(), ct))
+        if (!await RefuseImmutableAsync(() => bin.DeleteManifestAsync(registry, record, parsed.ToString(), ct)))
         {
             throw ManifestNotFound(repository, digest);
         }
@@ -107,11 +104,18 @@ public sealed class ArtifactDeletion(
     }
 
     /// <summary>A protected tag is a conflict with the registry's rules (409), the same words as /v2's 403.</summary>
-    private static async Task RefuseImmutableAsync(Func<Task> check)
+    private static async Task RefuseImmutableAsync(Func<Task> check) => await RefuseImmutableAsync(async () =>
+    {
+        await check();
+        return true;
+    });
+
+    /// <inheritdoc cref="RefuseImmutableAsync(Func{Task})"/>
+    private static async Task<T> RefuseImmutableAsync<T>(Func<Task<T>> delete)
     {
         try
         {
-            await check();
+            return await delete();
         }
         catch (ImmutableTagException ex)
         {

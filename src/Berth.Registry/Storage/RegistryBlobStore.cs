@@ -17,7 +17,7 @@ namespace Berth.Registry.Storage;
 /// metadata says so, and metadata lets go before content is removed), under the blob's <see cref="BlobLocks"/> lock.
 /// </summary>
 public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifacts, BlobLocks locks, StorageQuota quota, UsageNoticeAudit usageNotices,
-    TimeProvider time, IOptions<BerthOptions> options)
+    TimeProvider time)
 {
     /// <summary>
     /// The driver <c>Berth:Storage:Provider</c> chooses: files under <paramref name="fileSystemRoot"/> by default, S3 to
@@ -121,39 +121,6 @@ public sealed class RegistryBlobStore(IBlobDriver driver, IArtifactStore artifac
         {
             await usageNotices.CheckAsync(registryId, CancellationToken.None);
         }
-    }
-
-    /// <summary>
-    /// Deletes a manifest (and its tags) and frees its storage: the blobs only it referred to leave the repository, and
-    /// blobs no repository links any more leave the registry. Only the deleted manifest's own blobs are candidates, so
-    /// blobs of a push in progress (uploaded, manifest not yet written) are never touched, nor are links a client
-    /// checked within the collection grace (a push in progress relies on them: the collector takes them later if no
-    /// manifest claims them). False when there was no such manifest. Shared by the /v2 DELETE and the management API.
-    /// </summary>
-    public async Task<bool> DeleteManifestAsync(string registryId, long repositoryId, string digest, CancellationToken cancellationToken)
-    {
-        var manifest = await artifacts.GetManifestAsync(repositoryId, digest, cancellationToken);
-        if (manifest is null || !await artifacts.DeleteManifestAsync(repositoryId, digest, cancellationToken))
-        {
-            return false;
-        }
-
-        var candidates = ManifestValidator.ParseStored(manifest.Content, manifest.MediaType).References
-            .Where(r => r.Kind == ReferenceKind.Blob)
-            .Select(r => r.Descriptor.Digest.ToString())
-            .Distinct()
-            .ToList();
-
-        // The manifest is gone: finish releasing its blobs even when the caller goes away.
-        var checkedBefore = time.GetUtcNow() - options.Value.Collection.GracePeriod;
-        foreach (var unlinked in await artifacts.UnlinkUnreferencedBlobsAsync(repositoryId, candidates, DateTimeOffset.MaxValue, checkedBefore, CancellationToken.None))
-        {
-            await CollectIfUnreferencedAsync(registryId, Digest.Parse(unlinked), CancellationToken.None);
-        }
-
-        await usageNotices.CheckAsync(registryId, CancellationToken.None);
-
-        return true;
     }
 
     /// <summary>

@@ -31,6 +31,8 @@ public abstract class MetadataStoreTestBase<TProvider>(TProvider provider) : IAs
 
     protected IArtifactStore Artifacts => _store;
 
+    protected IArtifactBinStore Bin => _store;
+
     protected IUploadStore Uploads => _store;
 
     protected IUserStore Users => _store;
@@ -118,4 +120,11 @@ public abstract class MetadataStoreTestBase<TProvider>(TProvider provider) : IAs
         var registry = await NewRegistryAsync("acme", "web");
         return await Artifacts.EnsureRepositoryAsync(registry.Id, "app", T0, Ct);
     }
+
+    /// <summary>A manifest delete with no recovery window (final at once), as the store's tests before the bin.</summary>
+    protected async Task<bool> DeleteManifestNowAsync(long repositoryId, string digest, CancellationToken cancellationToken) =>
+        await Bin.RemoveManifestAsync(repositoryId, digest, null, T0, null, cancellationToken) is not null;
+
+    protected async Task<bool> DeleteTagNowAsync(long repositoryId, string tag, CancellationToken cancellationToken) =>
+        await Bin.RemoveTagAsync(repositoryId, tag, null, T0, null, cancellationToken) is not null;
 }

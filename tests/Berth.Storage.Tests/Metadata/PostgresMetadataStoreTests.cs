@@ -152,7 +152,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server)
         await Artifacts.PutManifestAsync(repository.Id, Manifest("old"),
             [new(Digest("config"), false, 1), new(Digest("base"), false, 1), new(Digest("top"), false, 1)], null, null, T0, Ct);
         await Artifacts.PutManifestAsync(repository.Id, Manifest("new"), [new(Digest("base"), false, 1)], null, null, T0, Ct);
-        await Artifacts.DeleteManifestAsync(repository.Id, Manifest("old").Digest, Ct);
+        await DeleteManifestNowAsync(repository.Id, Manifest("old").Digest, Ct);
 
         var unlinked = await Artifacts.UnlinkUnreferencedBlobsAsync(repository.Id, [Digest("config"), Digest("base"), Digest("top"), Digest("none")],
             DateTimeOffset.MaxValue, T0, Ct);

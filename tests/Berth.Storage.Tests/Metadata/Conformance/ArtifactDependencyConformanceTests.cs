@@ -48,8 +48,8 @@ public abstract class ArtifactDependencyConformanceTests<TProvider>(TProvider pr
         Assert.Equal([frontend.Digest], (await Artifacts.ListReferencingIndexesAsync(other.Id, child.Digest, Ct)).Select(i => i.Digest));
 
         // Once the indexes are gone, nothing holds the child.
-        Assert.True(await Artifacts.DeleteManifestAsync(repository.Id, frontend.Digest, Ct));
-        Assert.True(await Artifacts.DeleteManifestAsync(repository.Id, older.Digest, Ct));
+        Assert.True(await DeleteManifestNowAsync(repository.Id, frontend.Digest, Ct));
+        Assert.True(await DeleteManifestNowAsync(repository.Id, older.Digest, Ct));
         Assert.Empty(await Artifacts.ListReferencingIndexesAsync(repository.Id, child.Digest, Ct));
     }
 

@@ -416,8 +416,8 @@ public abstract class ArtifactStoreConformanceTests<TProvider>(TProvider provide
         await Artifacts.PutManifestAsync(repository.Id, first, [], null, "b", T0, Ct);
         await Artifacts.PutManifestAsync(repository.Id, second, [], null, "c", T0, Ct);
 
-        Assert.True(await Artifacts.DeleteManifestAsync(repository.Id, first.Digest, Ct));
-        Assert.False(await Artifacts.DeleteManifestAsync(repository.Id, first.Digest, Ct));
+        Assert.True(await DeleteManifestNowAsync(repository.Id, first.Digest, Ct));
+        Assert.False(await DeleteManifestNowAsync(repository.Id, first.Digest, Ct));
 
         Assert.Null(await Artifacts.GetManifestAsync(repository.Id, first.Digest, Ct));
         Assert.Null(await Artifacts.GetManifestAsync(repository.Id, "a", Ct));
@@ -549,8 +549,8 @@ public abstract class ArtifactStoreConformanceTests<TProvider>(TProvider provide
         var manifest = Manifest("m1");
         await Artifacts.PutManifestAsync(repository.Id, manifest, [], null, "latest", T0, Ct);
 
-        Assert.True(await Artifacts.DeleteTagAsync(repository.Id, "latest", Ct));
-        Assert.False(await Artifacts.DeleteTagAsync(repository.Id, "latest", Ct));
+        Assert.True(await DeleteTagNowAsync(repository.Id, "latest", Ct));
+        Assert.False(await DeleteTagNowAsync(repository.Id, "latest", Ct));
         Assert.Null(await Artifacts.GetManifestAsync(repository.Id, "latest", Ct));
         AssertSameManifest(manifest, await Artifacts.GetManifestAsync(repository.Id, manifest.Digest, Ct));
     }
@@ -687,7 +687,7 @@ public abstract class ArtifactStoreConformanceTests<TProvider>(TProvider provide
         Assert.Empty(await Artifacts.ListUnreferencedBlobsAsync(b.Id, Ct));
         Assert.True(await Artifacts.RemoveRegistryBlobAsync(a.Id, layer, Ct));
         Assert.False(await Artifacts.RemoveRegistryBlobAsync(b.Id, layer, Ct));
-        Assert.True(await Artifacts.DeleteManifestAsync(appA.Id, manifest.Digest, Ct));
+        Assert.True(await DeleteManifestNowAsync(appA.Id, manifest.Digest, Ct));
 
         Assert.Equal(50, await Artifacts.GetRegistryBlobSizeAsync(b.Id, layer, Ct));
         Assert.Equal(50, await Artifacts.GetRepositoryBlobSizeAsync(appB.RegistryId, appB.Name, layer, Ct));

@@ -47,3 +47,9 @@ public sealed class PostgresRegistryTokenStoreTests(PostgresServer server) : Reg
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresFederationStoreTests(PostgresServer server) : FederationStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresArtifactBinTests(PostgresServer server) : ArtifactBinConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresCleanupStoreTests(PostgresServer server) : CleanupStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

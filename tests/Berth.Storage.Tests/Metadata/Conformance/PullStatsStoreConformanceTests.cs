@@ -62,7 +62,7 @@ public abstract class PullStatsStoreConformanceTests<TProvider>(TProvider provid
                 new PullCount(app.Id, Digest("never-a-manifest"), Hour, 7, Now),
                 new PullCount(db.Id, kept.Digest, Hour, 11, Now),
             ], Ct);
-        Assert.True(await Artifacts.DeleteManifestAsync(app.Id, deleted.Digest, Ct));
+        Assert.True(await DeleteManifestNowAsync(app.Id, deleted.Digest, Ct));
 
         Assert.Equal(
             new[] { new ManifestPullStats(kept.Digest, 3, Now), new ManifestPullStats(unpulled.Digest, 0, null) }

@@ -237,7 +237,7 @@ public abstract class ScanStoreConformanceTests<TProvider>(TProvider provider) :
 
         // A scan whose manifest went meanwhile.
         var gone = await QueueAndClaimAsync(repository.Id, manifests[1].Digest, T0);
-        Assert.True(await Artifacts.DeleteManifestAsync(repository.Id, manifests[1].Digest, Ct));
+        Assert.True(await DeleteManifestNowAsync(repository.Id, manifests[1].Digest, Ct));
         Assert.False(await Scans.CompleteScanAsync(gone, DoneOutcome(0, "report", T0.AddMinutes(1)), Ct));
         Assert.Null(await Scans.GetScanAsync(repository.Id, manifests[1].Digest, Ct));
     }
@@ -338,7 +338,7 @@ public abstract class ScanStoreConformanceTests<TProvider>(TProvider provider) :
         Assert.True(await Scans.QueueScanAsync(other.Id, Manifest("m1").Digest, T0, Ct));
         Assert.Equal(4, await CountRowsAsync("scans"));
 
-        Assert.True(await Artifacts.DeleteManifestAsync(app.Id, appManifests[0].Digest, Ct));
+        Assert.True(await DeleteManifestNowAsync(app.Id, appManifests[0].Digest, Ct));
         Assert.Equal(3, await CountRowsAsync("scans"));
         Assert.Null(await Scans.GetScanAsync(app.Id, appManifests[0].Digest, Ct));
 
@@ -357,7 +357,7 @@ public abstract class ScanStoreConformanceTests<TProvider>(TProvider provider) :
 
         // The same manifest pushed again starts with no scan.
         await Artifacts.PutManifestAsync(other.Id, Manifest("m1"), [], null, null, T0, Ct);
-        Assert.True(await Artifacts.DeleteManifestAsync(other.Id, Manifest("m1").Digest, Ct));
+        Assert.True(await DeleteManifestNowAsync(other.Id, Manifest("m1").Digest, Ct));
         await Artifacts.PutManifestAsync(other.Id, Manifest("m1"), [], null, null, T0, Ct);
         Assert.Null(await Scans.GetScanAsync(other.Id, Manifest("m1").Digest, Ct));
     }

@@ -29,3 +29,7 @@ public sealed class SqliteListingStoreTests() : ListingStoreConformanceTests<Sql
 public sealed class SqliteRegistryTokenStoreTests() : RegistryTokenStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
 public sealed class SqliteFederationStoreTests() : FederationStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+
+public sealed class SqliteArtifactBinTests() : ArtifactBinConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+
+public sealed class SqliteCleanupStoreTests() : CleanupStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
