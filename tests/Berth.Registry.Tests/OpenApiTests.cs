@@ -52,6 +52,7 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             "PUT /api/v1/registries/{name}/cleanup-policy",
             "DELETE /api/v1/registries/{name}/cleanup-policy",
             "POST /api/v1/registries/{name}/cleanup-policy/dry-run",
+            "POST /api/v1/registries/{name}/cleanup-policy/run",
             "GET /api/v1/registries/{name}/cleanup-runs",
             "GET /api/v1/registries/{name}/cleanup-runs/{id}",
         ];

@@ -37,6 +37,9 @@ public static class CleanupEndpoints
                 },
             })
             .Produces<CleanupDryRunResponse>();
+        api.MapPost("/registries/{name}/cleanup-policy/run", RunAsync)
+            .WithSummary("Start a cleanup run of the stored policy now (409 while one is running)")
+            .Produces<CleanupRunResponse>(StatusCodes.Status202Accepted);
         api.MapGet("/registries/{name}/cleanup-runs", ListRunsAsync)
             .WithSummary("The registry's cleanup runs, newest first (paged)")
             .ProducesPagedList<CleanupRunResponse>();
@@ -78,6 +81,17 @@ public static class CleanupEndpoints
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Developer, ct);
         var policy = body is null ? (await policies.GetAsync(registry, ct)).Policy ?? throw NoPolicy(registry) : CleanupPolicies.Parse(body);
         return (await planner.PlanAsync(registry, policy, ct)).ToResponse();
+    }
+
+    private static async Task<IResult> RunAsync(string name, HttpContext context, CleanupPolicies policies, CleanupRuns runs, ProjectAccess access,
+        CancellationToken ct)
+    {
+        var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Developer, ct);
+        var policy = (await policies.GetAsync(registry, ct)).Policy ?? throw NoPolicy(registry);
+        var run = await runs.StartAsync(registry, policy, CleanupRuns.Manual, AuditActor.From(context), ct)
+            ?? throw new ManagementException(StatusCodes.Status409Conflict, "Cleanup already running",
+                $"A cleanup of registry '{registry.Name}' is running; see GET /api/v1/registries/{registry.Name}/cleanup-runs.");
+        return Results.Accepted($"/api/v1/registries/{registry.Name}/cleanup-runs/{run.Id}", ToResponse(run));
     }
 
     private static async Task<PagedList<CleanupRunResponse>> ListRunsAsync(string name, [AsParameters] ListQuery query, HttpContext context,

@@ -4,12 +4,14 @@ using Berth.Core.Metadata;
 namespace Berth.Registry.Retention;
 
 /// <summary>
-/// A registry's cleanup plan at <see cref="At"/>: per repository what goes and what is kept, and the blobs that are
-/// freed once the planned manifests are purged, each with the planned manifests referring to it (so a run that skips
-/// some of them counts only the blobs all of whose manifests it did delete).
+/// A registry's cleanup plan at <see cref="At"/>: how many repositories the policy covered; for each with anything to
+/// do, what goes and what is kept; and the blobs freed once the planned manifests are purged, each with the planned
+/// manifests referring to it (so a run that skips some of them counts only the blobs all of whose manifests it did
+/// delete).
 /// </summary>
 public sealed record CleanupPlan(
     DateTimeOffset At,
+    int RepositoriesEvaluated,
     IReadOnlyList<(RepositoryRecord Repository, RepositoryPlan Plan)> Repositories,
     IReadOnlyList<CleanupFreedBlob> FreedBlobs)
 {

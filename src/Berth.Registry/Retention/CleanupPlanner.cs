@@ -24,6 +24,7 @@ public sealed class CleanupPlanner(ICleanupStore store, TagImmutability immutabi
         var protect = options.Value.Retention.ProtectPulledWithin;
         var immutable = await immutability.GetRulesAsync(registry.Id, cancellationToken);
 
+        var evaluated = 0;
         var repositories = new List<(RepositoryRecord, RepositoryPlan)>();
         var blobs = new Dictionary<string, (long Size, HashSet<(long, string)> Manifests)>(StringComparer.Ordinal);
         foreach (var repository in await store.ListCleanupRepositoriesAsync(registry.Id, cancellationToken))
@@ -33,6 +34,7 @@ public sealed class CleanupPlanner(ICleanupStore store, TagImmutability immutabi
                 continue;
             }
 
+            evaluated++;
             var rules = policy.Rules.Where(r => r.Selector.MatchesRepository(repository.Name)).ToList();
             var contents = await store.GetCleanupContentsAsync(repository.Id, cancellationToken);
             var plan = RepositoryCleanup.Plan(contents, rules, policy.UntaggedOlderThanHours, now, protect,
@@ -54,7 +56,7 @@ public sealed class CleanupPlanner(ICleanupStore store, TagImmutability immutabi
             }
         }
 
-        return new CleanupPlan(now, repositories, await FreedAsync(registry, blobs, cancellationToken));
+        return new CleanupPlan(now, evaluated, repositories, await FreedAsync(registry, blobs, cancellationToken));
     }
 
     /// <summary>Of the blobs the planned manifests use, those no other manifest of the registry (nor the bin) refers to.</summary>

@@ -9,6 +9,10 @@ public static class CleanupServiceCollectionExtensions
     {
         services.TryAddSingleton<CleanupPolicies>();
         services.TryAddSingleton<CleanupPlanner>();
+        services.TryAddSingleton<CleanupRunner>();
+        services.TryAddSingleton<CleanupRuns>();
+        services.AddHostedService(sp => sp.GetRequiredService<CleanupRuns>());
+        services.AddHostedService<CleanupScheduler>();
         return services;
     }
 }
