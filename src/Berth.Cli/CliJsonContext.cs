@@ -53,14 +53,11 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(CreateFederationRuleRequest))]
 [JsonSerializable(typeof(FederationRuleResponse))]
 [JsonSerializable(typeof(List<FederationRuleResponse>))]
-<<<<<<< HEAD
 [JsonSerializable(typeof(CleanupPolicyRequest))]
 [JsonSerializable(typeof(CleanupPolicyResponse))]
 [JsonSerializable(typeof(CleanupDryRunResponse))]
 [JsonSerializable(typeof(CleanupRunResponse))]
 [JsonSerializable(typeof(List<CleanupRunResponse>))]
-=======
 [JsonSerializable(typeof(ImmutabilityRequest))]
 [JsonSerializable(typeof(ImmutabilityResponse))]
->>>>>>> issue14-cleanup
 internal sealed partial class CliJsonContext : JsonSerializerContext;

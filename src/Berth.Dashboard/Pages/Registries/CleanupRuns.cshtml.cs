@@ -1,6 +1,8 @@
 using Berth.Core.Metadata;
+using Berth.Registry;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
+using Berth.Registry.Retention;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -8,9 +10,10 @@ namespace Berth.Dashboard.Pages.Registries;
 
 /// <summary>
 /// The registry's cleanup runs, newest first, a page at a time (<c>?before=ID</c> for older ones); everyone who sees
-/// the registry sees them.
+/// the registry sees them. Developers start one with "Run now" (here and on the policy page), which redirects here (303).
 /// </summary>
-public sealed class CleanupRunsModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, ICleanupStore store) : PageModel
+public sealed class CleanupRunsModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, ICleanupStore store,
+    CleanupPolicies policies, CleanupRuns runs) : PageModel
 {
     public const int PageSize = 50;
 
@@ -26,6 +29,12 @@ public sealed class CleanupRunsModel(ProjectAccess access, IArtifactStore artifa
     [TempData]
     public string? Notice { get; set; }
 
+    /// <summary>Why "Run now" started nothing (a run was already going).</summary>
+    [TempData]
+    public string? Refused { get; set; }
+
+    public bool CanRun => Role is ProjectRole.Owner or ProjectRole.Developer;
+
     public async Task OnGetAsync(string name, long? before)
     {
         var ct = HttpContext.RequestAborted;
@@ -33,8 +42,27 @@ public sealed class CleanupRunsModel(ProjectAccess access, IArtifactStore artifa
         Role = role;
         Summary = await RegistrySummary.LoadAsync(registry, artifacts, addressing, Request, ct);
         // One row more than the page says whether there are older ones.
-        var runs = await store.ListCleanupRunsAsync(registry.Id, before, PageSize + 1, ct);
-        Runs = [.. runs.Take(PageSize)];
-        OlderBefore = runs.Count > PageSize ? Runs[^1].Id : null;
+        var page = await store.ListCleanupRunsAsync(registry.Id, before, PageSize + 1, ct);
+        Runs = [.. page.Take(PageSize)];
+        OlderBefore = page.Count > PageSize ? Runs[^1].Id : null;
+    }
+
+    public async Task<IActionResult> OnPostRunAsync(string name)
+    {
+        var ct = HttpContext.RequestAborted;
+        var (registry, _) = await access.RequireRegistryAsync(User, name, ProjectRole.Developer, ct);
+        var policy = (await policies.GetAsync(registry, ct)).Policy
+            ?? throw new ManagementException(StatusCodes.Status400BadRequest, "No cleanup policy", $"Registry '{registry.Name}' has no cleanup policy to run: save one first.");
+        var run = await runs.StartAsync(registry, policy, CleanupRuns.Manual, AuditActor.From(HttpContext), ct);
+        if (run is null)
+        {
+            Refused = "A cleanup run of this registry is already running: it is listed below.";
+        }
+        else
+        {
+            Notice = $"Cleanup run {run.Id} started: it deletes what the preview listed, unless an image was re-tagged or pulled since.";
+        }
+
+        return new SeeOtherResult($"/registries/{registry.Name}/cleanup-runs");
     }
 }
