@@ -53,4 +53,7 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(CreateFederationRuleRequest))]
 [JsonSerializable(typeof(FederationRuleResponse))]
 [JsonSerializable(typeof(List<FederationRuleResponse>))]
+[JsonSerializable(typeof(RestoreRequest))]
+[JsonSerializable(typeof(DeletedEntryResponse))]
+[JsonSerializable(typeof(List<DeletedEntryResponse>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
