@@ -82,7 +82,6 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
                      "/api/v1/projects/{project}/registries", "/api/v1/registries/{name}/repositories",
                      "/api/v1/projects/{project}/audit", "/api/v1/registries/{name}/audit",
                      "/api/v1/registries/{name}/repositories/{repository}/tags", "/api/v1/registries/{name}/repositories/{repository}/artifacts",
-                     "/api/v1/registries/{name}/deleted",
                  })
         {
             var get = paths.GetProperty(path).GetProperty("get");
