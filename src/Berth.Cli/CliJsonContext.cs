@@ -60,4 +60,7 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(List<CleanupRunResponse>))]
 [JsonSerializable(typeof(ImmutabilityRequest))]
 [JsonSerializable(typeof(ImmutabilityResponse))]
+[JsonSerializable(typeof(RestoreRequest))]
+[JsonSerializable(typeof(DeletedEntryResponse))]
+[JsonSerializable(typeof(List<DeletedEntryResponse>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
