@@ -34,8 +34,13 @@ public sealed class DashboardFixture : IAsyncLifetime, IDisposable
     {
         Directory.CreateDirectory(ScreenshotDir);
 
-        // Pull counts are flushed often so the delete page's safety report sees the test's pulls.
-        _server = await BerthProcess.StartAsync(extraEnvironment: new Dictionary<string, string> { ["Berth__Stats__FlushInterval"] = "00:00:00.200" });
+        // Pull counts are flushed often so the delete page's safety report sees the test's pulls. Deletes stay
+        // restorable for an hour, as on a real server (the Recently deleted page has something to show).
+        _server = await BerthProcess.StartAsync(extraEnvironment: new Dictionary<string, string>
+        {
+            ["Berth__Stats__FlushInterval"] = "00:00:00.200",
+            ["Berth__Retention__RecoveryWindow"] = "01:00:00",
+        });
         _admin = new ManagementClient(_server.BaseUrl, "admin", _server.AdminPassword);
         _playwright = await Playwright.CreateAsync();
         _browser = await LaunchChromiumAsync(_playwright);

@@ -53,12 +53,12 @@ public static class RepositoryEndpoints
             .WithSummary("Describe a manifest: config, layers, platforms, referrers and its JSON")
             .WithDocumentedPath("{repository}/manifests/{digest}");
         group.MapDelete(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(manifest)}", DeleteManifestAsync)
-            .WithSummary("Delete a manifest and its tags; frees the blobs only it used. 409 while an index of the repository lists it")
+            .WithSummary("Delete a manifest and its tags (restorable for the recovery window, then the blobs only it used are freed). 409 while an index of the repository lists it")
             .WithDocumentedPath("{repository}/manifests/{digest}")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(tag)}", DeleteTagAsync)
-            .WithSummary("Delete a tag; the manifest stays reachable by digest")
+            .WithSummary("Delete a tag (restorable for the recovery window); the manifest stays reachable by digest")
             .WithDocumentedPath("{repository}/tags/{tag}")
             .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapDelete(Repositories + "/{**path:" + RepositoryPathConstraint.Name + "(repository)}", DeleteRepositoryAsync)

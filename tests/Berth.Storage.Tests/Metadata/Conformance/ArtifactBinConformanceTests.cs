@@ -168,5 +168,30 @@ public abstract class ArtifactBinConformanceTests<TProvider>(TProvider provider)
         Assert.Equal(["t2", "t4", "t1", "t3", "t0"], seen);
     }
 
+    [Fact]
+    public async Task AManifestIsMarkedUntaggedWhenItLosesItsLastTagAndUnmarkedWhenTaggedAgain()
+    {
+        var repository = await NewRepositoryAsync();
+        await Artifacts.PutManifestAsync(repository.Id, Manifest("a"), [], null, "v1", T0, Ct);
+        await Artifacts.PutManifestAsync(repository.Id, Manifest("a"), [], null, "v2", T0, Ct);
+        Assert.Equal(0, await UntaggedAsync());
+
+        // Moving one of two tags away leaves it tagged; moving the last one marks it.
+        await Artifacts.PutManifestAsync(repository.Id, Manifest("b"), [], null, "v1", T0, Ct);
+        Assert.Equal(0, await UntaggedAsync());
+        await Artifacts.PutManifestAsync(repository.Id, Manifest("b"), [], null, "v2", T0, Ct);
+        Assert.Equal(1, await UntaggedAsync());
+
+        await Artifacts.PutManifestAsync(repository.Id, Manifest("a"), [], null, "v3", T0, Ct);
+        Assert.Equal(0, await UntaggedAsync());
+        await Bin.RemoveTagAsync(repository.Id, "v3", null, T0, Expires, Ct);
+        Assert.Equal(1, await UntaggedAsync());
+        await Bin.RestoreTagAsync(repository.Id, "v3", T0, Ct);
+        Assert.Equal(0, await UntaggedAsync());
+    }
+
+    // The provider counts rows of what it is given: here the manifests marked untagged.
+    private Task<long> UntaggedAsync() => CountRowsAsync("manifests WHERE untagged_at IS NOT NULL");
+
     private static ListPageRequest Request(int limit = 100) => new(limit, ListSort.Descend(ListSort.DeletedKey));
 }
