@@ -50,3 +50,6 @@ public sealed class PostgresFederationStoreTests(PostgresServer server) : Federa
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresArtifactBinTests(PostgresServer server) : ArtifactBinConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresTagImmutabilityStoreTests(PostgresServer server) : TagImmutabilityStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

@@ -31,3 +31,5 @@ public sealed class SqliteRegistryTokenStoreTests() : RegistryTokenStoreConforma
 public sealed class SqliteFederationStoreTests() : FederationStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
 public sealed class SqliteArtifactBinTests() : ArtifactBinConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+
+public sealed class SqliteTagImmutabilityStoreTests() : TagImmutabilityStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
