@@ -209,6 +209,20 @@ public sealed partial class ApiClient : IDisposable
     public Task DeleteManifestAsync(string registry, string repository, string digest, CancellationToken cancellationToken) =>
         SendNoContentAsync(HttpMethod.Delete, ManifestPath(registry, repository, digest), null, cancellationToken);
 
+    // --- recovery bin ---------------------------------------------------------------------------------------
+
+    /// <summary>Every recently deleted tag and manifest of the registry (of one repository when given), newest first.</summary>
+    public Task<ApiResponse<List<DeletedEntryResponse>>> ListDeletedAsync(string registry, string? repository, CancellationToken cancellationToken) =>
+        GetAllPagesAsync(
+            $"api/v1/registries/{Segment(registry)}/deleted{(repository is null ? "" : "?repository=" + Segment(repository))}",
+            Json.ListDeletedEntryResponse,
+            cancellationToken);
+
+    /// <summary>Restores a deleted tag (with its manifest) or manifest.</summary>
+    public Task<ApiResponse<DeletedEntryResponse>> RestoreDeletedAsync(string registry, RestoreRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/registries/{Segment(registry)}/deleted/restore", Body(request, Json.RestoreRequest), Json.DeletedEntryResponse,
+            cancellationToken);
+
     // --- vulnerability scanning -----------------------------------------------------------------------------
 
     /// <summary>Imports OSV advisories: a JSON document or array (<c>application/json</c>) or a zip archive (<c>application/zip</c>).</summary>
@@ -345,7 +359,8 @@ public sealed partial class ApiClient : IDisposable
         var query = "";
         while (query is not null)
         {
-            using var response = await SendCheckedAsync(HttpMethod.Get, path + query, null, cancellationToken);
+            // The next page's query carries the list's filters too: it replaces the first request's.
+            using var response = await SendCheckedAsync(HttpMethod.Get, query.Length == 0 ? path : path.Split('?')[0] + query, null, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             try
             {

@@ -37,6 +37,7 @@ public static class BerthCli
             RepositoryCommands.Create(),
             TagCommands.Create(),
             ManifestCommands.Create(),
+            DeletedCommands.Create(),
             MemberCommands.Create(),
             UserCommands.Create(),
             TokenCommands.Create(),

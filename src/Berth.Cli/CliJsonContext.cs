@@ -55,4 +55,7 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(List<FederationRuleResponse>))]
 [JsonSerializable(typeof(ImmutabilityRequest))]
 [JsonSerializable(typeof(ImmutabilityResponse))]
+[JsonSerializable(typeof(RestoreRequest))]
+[JsonSerializable(typeof(DeletedEntryResponse))]
+[JsonSerializable(typeof(List<DeletedEntryResponse>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -19,4 +19,6 @@ public static class Paths
 
     public static string DeleteTag(string registry, string repository, string tag) =>
         $"/registries/{registry}/delete-tag?repository={Uri.EscapeDataString(repository)}&tag={Uri.EscapeDataString(tag)}";
+
+    public static string Deleted(string registry) => $"/registries/{registry}/deleted";
 }

@@ -44,6 +44,8 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
             "PUT /api/v1/registries/{name}/immutability",
             "POST /api/v1/registries/{name}/password",
             "DELETE /api/v1/registries/{name}/password/previous",
+            "GET /api/v1/registries/{name}/deleted",
+            "POST /api/v1/registries/{name}/deleted/restore",
             "POST /api/v1/registries/{name}/tokens",
             "GET /api/v1/registries/{name}/tokens",
             "DELETE /api/v1/registries/{name}/tokens/{id}",
@@ -82,6 +84,7 @@ public sealed partial class OpenApiTests(BerthFixture fixture) : IClassFixture<B
                      "/api/v1/projects/{project}/registries", "/api/v1/registries/{name}/repositories",
                      "/api/v1/projects/{project}/audit", "/api/v1/registries/{name}/audit",
                      "/api/v1/registries/{name}/repositories/{repository}/tags", "/api/v1/registries/{name}/repositories/{repository}/artifacts",
+                     "/api/v1/registries/{name}/deleted",
                  })
         {
             var get = paths.GetProperty(path).GetProperty("get");

@@ -2,6 +2,7 @@ namespace Berth.Api;
 
 /// <param name="PreviousPasswordValidUntil">Until when the password a reset replaced still works (a reset with an
 /// overlap); null when it does not.</param>
+/// <param name="RecentlyDeleted">The registry's recovery bin (deleted tags and manifests still restorable).</param>
 public sealed record RegistryResponse(
     string Name,
     string Project,
@@ -13,4 +14,5 @@ public sealed record RegistryResponse(
     int RepositoryCount,
     DateTimeOffset CreatedAt,
     string? UsageNotice,
-    DateTimeOffset? PreviousPasswordValidUntil = null);
+    DateTimeOffset? PreviousPasswordValidUntil = null,
+    RecentlyDeletedResponse? RecentlyDeleted = null);

@@ -53,6 +53,7 @@ public static class ManagementEndpoints
         api.MapBerthLoginThrottleApi();
         api.MapBerthFederationApi();
         api.MapBerthImmutabilityApi();
+        api.MapBerthBinApi();
         return api;
     }
 
@@ -128,25 +129,27 @@ public static class ManagementEndpoints
     }
 
     private static async Task<PagedList<RegistryResponse>> ListRegistriesAsync(string project, [AsParameters] ListQuery query, HttpRequest request,
-        ITenantStore tenants, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, TimeProvider time, CancellationToken ct)
+        ITenantStore tenants, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, ArtifactBin bin, TimeProvider time, CancellationToken ct)
     {
         var page = query.ToRequest(ListSort.Ascending(ListSort.NameKey), RegistrySortKeys);
         var (owner, _) = await access.RequireProjectAsync(request.HttpContext.User, project, ProjectRole.Viewer, ct);
         var registries = await tenants.ListRegistriesAsync(owner.Id, page, ct);
+        var binned = await bin.CountAsync(registries.Items.Select(r => r.Registry.Id).ToList(), ct);
         return new PagedList<RegistryResponse>(
-            registries.Items.Select(r => Describe(r.Registry, r.Usage, request, addressing, notices, time)).ToList(), registries.Next, page);
+            registries.Items.Select(r => Describe(r.Registry, r.Usage, binned.GetValueOrDefault(r.Registry.Id, BinCounts.Empty), request, addressing, notices, time))
+                .ToList(), registries.Next, page);
     }
 
     private static async Task<IResult> GetRegistryAsync(string name, HttpRequest request, IArtifactStore artifacts,
-        RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, TimeProvider time, CancellationToken ct)
+        RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, ArtifactBin bin, TimeProvider time, CancellationToken ct)
     {
         var (registry, _) = await access.RequireRegistryAsync(request.HttpContext.User, name, ProjectRole.Viewer, ct);
-        return Results.Ok(await DescribeAsync(registry, request, artifacts, addressing, notices, time, ct));
+        return Results.Ok(await DescribeAsync(registry, request, artifacts, addressing, notices, bin, time, ct));
     }
 
     private static async Task<IResult> ResizeRegistryAsync(string name, ResizeRequest? body, HttpContext context, ITenantStore tenants,
-        IArtifactStore artifacts, RegistryLifecycle lifecycle, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, TimeProvider time,
-        CancellationToken ct)
+        IArtifactStore artifacts, RegistryLifecycle lifecycle, RegistryAddressing addressing, UsageNotices notices, ProjectAccess access, ArtifactBin bin,
+        TimeProvider time, CancellationToken ct)
     {
         if (body?.StorageLimitGiB is not { } gib || gib < 1 || gib > RegistryDefaultsOptions.MaxAllocationBytes / Berth.Core.ByteSize.GiB)
         {
@@ -155,7 +158,7 @@ public static class ManagementEndpoints
 
         var (registry, _) = await access.RequireRegistryAsync(context.User, name, ProjectRole.Owner, ct);
         await lifecycle.ResizeAsync(registry, gib * Berth.Core.ByteSize.GiB, AuditActor.From(context), ct);
-        return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, notices, time, ct));
+        return Results.Ok(await DescribeAsync(await FindRegistryAsync(tenants, name, ct), context.Request, artifacts, addressing, notices, bin, time, ct));
     }
 
     /// <summary>No body (or <c>{}</c>): the previous password stops at once; <c>{"keepPreviousFor":"24h"}</c>: it keeps working that long.</summary>
@@ -297,15 +300,16 @@ public static class ManagementEndpoints
         new(e.At, e.Actor, e.Action, e.ProjectName, e.RegistryName, e.RemoteAddress, e.Detail);
 
     private static async Task<RegistryResponse> DescribeAsync(RegistryRecord registry, HttpRequest request, IArtifactStore artifacts,
-        RegistryAddressing addressing, UsageNotices notices, TimeProvider time, CancellationToken ct) =>
-        Describe(registry, await artifacts.GetUsageAsync(registry.Id, ct), request, addressing, notices, time);
+        RegistryAddressing addressing, UsageNotices notices, ArtifactBin bin, TimeProvider time, CancellationToken ct) =>
+        Describe(registry, await artifacts.GetUsageAsync(registry.Id, ct), await bin.CountAsync(registry, ct), request, addressing, notices, time);
 
-    private static RegistryResponse Describe(RegistryRecord registry, RegistryUsage usage, HttpRequest request, RegistryAddressing addressing,
+    private static RegistryResponse Describe(RegistryRecord registry, RegistryUsage usage, BinCounts binned, HttpRequest request, RegistryAddressing addressing,
         UsageNotices notices, TimeProvider time) =>
         new(registry.Name, registry.ProjectName, addressing.Endpoint(registry.Name, request), registry.Name,
             usage.StorageUsageBytes, usage.UploadBytes, registry.StorageLimitBytes, usage.RepositoryCount, registry.CreatedAt,
             notices.For(usage, registry.StorageLimitBytes),
-            registry.PreviousPasswordValidUntil > time.GetUtcNow() ? registry.PreviousPasswordValidUntil : null);
+            registry.PreviousPasswordValidUntil > time.GetUtcNow() ? registry.PreviousPasswordValidUntil : null,
+            new RecentlyDeletedResponse(binned.Tags, binned.Manifests, binned.Bytes));
 
     private static async Task<RegistryRecord> FindRegistryAsync(ITenantStore tenants, string name, CancellationToken ct) =>
         await tenants.GetRegistryAsync(name, ct)

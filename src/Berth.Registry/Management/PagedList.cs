@@ -25,6 +25,12 @@ public sealed class PagedList<T>(IReadOnlyList<T> items, ListCursor? next, ListP
                 query += "&q=" + Uri.EscapeDataString(search);
             }
 
+            // A list's own filters (e.g. ?repository=) hold for every page.
+            foreach (var (key, values) in req.Query.Where(q => q.Key is not ("limit" or "after" or "sort" or "q")))
+            {
+                query += string.Concat(values.Select(v => $"&{Uri.EscapeDataString(key)}={Uri.EscapeDataString(v ?? "")}"));
+            }
+
             Pagination.WriteNextLink(httpContext.Response, (req.PathBase + req.Path).ToUriComponent() + query);
         }
 

@@ -5,6 +5,7 @@ using Berth.Registry;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 using Berth.Registry.Management;
+using Berth.Registry.Retention;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Berth.Dashboard.Pages.Registries;
 
 public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, IAdvisoryStore advisories, RegistryAddressing addressing,
-    RegistryBrowser browser, RegistryLifecycle lifecycle, IScanStore scans, IOptions<BerthOptions> options) : PageModel
+    RegistryBrowser browser, RegistryLifecycle lifecycle, IScanStore scans, IOptions<BerthOptions> options, ArtifactBin bin) : PageModel
 {
     // The most affected images the summary card lists (the API's ?top= gives more).
     private const int AffectedShown = 5;
@@ -43,6 +44,11 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
 
     [TempData]
     public string? Notice { get; set; }
+
+    /// <summary>The registry's recovery bin, and how long deletes stay in it.</summary>
+    public BinCounts RecentlyDeleted { get; private set; } = BinCounts.Empty;
+
+    public TimeSpan RecoveryWindow => bin.RecoveryWindow;
 
     public async Task OnGetAsync(string name)
     {
@@ -93,5 +99,6 @@ public sealed class DetailModel(ProjectAccess access, IArtifactStore artifacts, 
         Vulnerabilities = await scans.GetRegistryVulnerabilitiesAsync(registry.Id, AffectedShown, ct);
         // A repository deleted meanwhile just gets the placeholder.
         LatestTags = await artifacts.GetLatestTagsAsync(registry.Id, Repositories.Take(5).Select(r => r.Name).ToList(), ct);
+        RecentlyDeleted = await bin.CountAsync(registry, ct);
     }
 }
