@@ -81,4 +81,14 @@ public sealed class BerthOptionsTests
         Assert.True(Annotations.Validate(null, new BerthOptions { Registries = { NearlyFullPercent = 100 } }).Failed);
         Assert.True(Annotations.Validate(null, new BerthOptions { Registries = { NearlyFullPercent = 90 } }).Succeeded);
     }
+
+    [Fact]
+    public void TheFullThresholdIsAtMost100AndAboveTheNearlyFullOne()
+    {
+        Assert.True(Annotations.Validate(null, new BerthOptions { Registries = { FullPercent = 101 } }).Failed);
+        var result = new BerthOptionsValidator().Validate(null, new BerthOptions { Registries = { NearlyFullPercent = 90, FullPercent = 90 } });
+        Assert.True(result.Failed);
+        Assert.Contains("Berth:Registries:FullPercent", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new BerthOptionsValidator().Validate(null, new BerthOptions { Registries = { NearlyFullPercent = 70, FullPercent = 90 } }).Succeeded);
+    }
 }

@@ -1,6 +1,7 @@
 using Berth.Core.Metadata;
 using Berth.Registry.Distribution;
 using Berth.Registry.Management;
+using Berth.Registry.Retention;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -10,7 +11,8 @@ namespace Berth.Dashboard.Pages.Registries;
 /// A repository's artifacts, newest first, a page of <see cref="KeysetPaging.PageSize"/> at a time (Previous/Next), or
 /// those with a tag containing <c>?q=</c>: the page's size and cost do not grow with the repository.
 /// </summary>
-public sealed class RepositoryModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryBrowser browser) : PageModel
+public sealed class RepositoryModel(ProjectAccess access, IArtifactStore artifacts, RegistryAddressing addressing, RegistryBrowser browser,
+    TagImmutability immutability) : PageModel
 {
     public RegistrySummary Summary { get; private set; } = null!;
 
@@ -20,6 +22,9 @@ public sealed class RepositoryModel(ProjectAccess access, IArtifactStore artifac
 
     /// <summary>Search, sort and Previous/Next of the artifact list.</summary>
     public KeysetLinks ArtifactLinks { get; private set; } = null!;
+
+    /// <summary>The registry's immutability rules: protected tags get an "immutable" badge.</summary>
+    public ImmutabilityRules Immutable { get; private set; } = ImmutabilityRules.None;
 
     /// <summary>Developers may delete the repository.</summary>
     public bool CanDelete { get; private set; }
@@ -38,5 +43,6 @@ public sealed class RepositoryModel(ProjectAccess access, IArtifactStore artifac
             request => browser.ListArtifactsAsync(registry, repository, request, ct));
         Artifacts = page.Items;
         ArtifactLinks = page.Links;
+        Immutable = await immutability.GetRulesAsync(registry.Id, ct);
     }
 }

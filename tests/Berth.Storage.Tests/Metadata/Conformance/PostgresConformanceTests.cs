@@ -53,3 +53,4 @@ public sealed class PostgresArtifactBinTests(PostgresServer server) : ArtifactBi
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresCleanupStoreTests(PostgresServer server) : CleanupStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+public sealed class PostgresTagImmutabilityStoreTests(PostgresServer server) : TagImmutabilityStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

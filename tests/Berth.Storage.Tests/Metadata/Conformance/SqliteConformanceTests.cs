@@ -33,3 +33,4 @@ public sealed class SqliteFederationStoreTests() : FederationStoreConformanceTes
 public sealed class SqliteArtifactBinTests() : ArtifactBinConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
 
 public sealed class SqliteCleanupStoreTests() : CleanupStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
+public sealed class SqliteTagImmutabilityStoreTests() : TagImmutabilityStoreConformanceTests<SqliteStoreProvider>(new SqliteStoreProvider());
