@@ -1,3 +1,4 @@
+using Berth.Registry.Auditing;
 using System.Security.Cryptography;
 using System.Text;
 using Berth.Core.Distribution;
@@ -5,7 +6,6 @@ using Berth.Core.Metadata;
 using Berth.Metadata.Sqlite;
 using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
-using Berth.Registry.Management;
 using Berth.Registry.Scanning;
 using Berth.Registry.Storage;
 using Berth.Storage.FileSystem;

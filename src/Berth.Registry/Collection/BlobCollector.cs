@@ -1,8 +1,8 @@
+using Berth.Registry.Auditing;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Hosting;
-using Berth.Registry.Management;
 using Berth.Registry.Observability;
 using Berth.Registry.Retention;
 using Berth.Registry.Storage;

@@ -1,3 +1,4 @@
+using Berth.Registry.Retention;
 using Berth.Registry.Auth;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -22,6 +23,7 @@ public static class DistributionServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UploadJanitor>());
         services.TryAddSingleton<PullRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<PullRecorder>());
+        services.TryAddSingleton<IPendingPulls>(sp => sp.GetRequiredService<PullRecorder>());
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Berth.Registry.Retention;
 using System.Threading.Channels;
 using Berth.Core.Metadata;
 using Berth.Registry.Hosting;
@@ -12,7 +13,7 @@ namespace Berth.Registry.Distribution;
 /// kept and retried with the next one, so a store outage delays counts instead of losing them.
 /// </summary>
 public sealed partial class PullRecorder(IPullStatsStore store, TimeProvider time, IOptions<BerthOptions> options, ILogger<PullRecorder> logger)
-    : BackgroundService
+    : BackgroundService, IPendingPulls
 {
     // Bounded so a stalled store can't grow memory without limit; past it pulls are dropped rather than slowing pulls down.
     private const int Capacity = 100_000;

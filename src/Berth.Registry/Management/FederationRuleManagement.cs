@@ -1,3 +1,4 @@
+using Berth.Registry.Auditing;
 using System.Text.RegularExpressions;
 using Berth.Api;
 using Berth.Core.Distribution;

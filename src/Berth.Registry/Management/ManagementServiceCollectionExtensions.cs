@@ -1,3 +1,4 @@
+using Berth.Registry.Auditing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Berth.Registry.Management;
@@ -19,6 +20,7 @@ public static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<RegistryLifecycle>();
         services.TryAddSingleton<UsageNotices>();
         services.TryAddSingleton<UsageNoticeAudit>();
+        services.TryAddSingleton<RegistryAudit>();
         services.TryAddSingleton<RegistryPasswordReset>();
         services.TryAddSingleton<RegistryDeletion>();
         services.TryAddSingleton<RegistryPurger>();

@@ -1,3 +1,4 @@
+using Berth.Registry.Auditing;
 using System.Security.Claims;
 using Berth.Core.Metadata;
 

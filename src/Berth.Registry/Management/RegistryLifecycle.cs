@@ -1,3 +1,4 @@
+using Berth.Registry.Auditing;
 using Berth.Core;
 using Berth.Core.Metadata;
 using Berth.Registry.Hosting;
@@ -11,10 +12,9 @@ namespace Berth.Registry.Management;
 public sealed class RegistryLifecycle(
     ITenantStore tenants,
     IArtifactStore artifacts,
-    IAuditStore audit,
+    RegistryAudit audit,
     UsageNoticeAudit usageNotices,
-    IOptions<BerthOptions> options,
-    TimeProvider time)
+    IOptions<BerthOptions> options)
 {
     /// <summary>
     /// Sets the allocation; shrinking below what the registry stores plus what its uploads in progress hold is
@@ -50,8 +50,7 @@ public sealed class RegistryLifecycle(
     }
 
     public Task AuditAsync(RegistryRecord registry, AuditActor actor, string action, string? detail, CancellationToken cancellationToken) =>
-        audit.AppendAuditAsync(new AuditEvent(time.GetUtcNow(), actor.Name, action, registry.ProjectId, registry.ProjectName,
-            registry.Id, registry.Name, actor.RemoteAddress, detail), cancellationToken);
+        audit.AuditAsync(registry, actor, action, detail, cancellationToken);
 
     internal static ManagementException NotFound(string name) =>
         new(StatusCodes.Status404NotFound, "Registry not found", $"There is no registry named '{name}'.");

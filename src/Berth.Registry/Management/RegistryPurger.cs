@@ -1,3 +1,4 @@
+using Berth.Registry.Auditing;
 using System.Threading.Channels;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;

@@ -1,3 +1,4 @@
+using Berth.Registry.Auditing;
 using Berth.Api;
 using Berth.Core.Metadata;
 

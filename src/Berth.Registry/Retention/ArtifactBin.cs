@@ -1,7 +1,7 @@
+using Berth.Registry.Auditing;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Registry.Hosting;
-using Berth.Registry.Management;
 using Berth.Registry.Storage;
 
 namespace Berth.Registry.Retention;
@@ -17,7 +17,7 @@ public sealed class ArtifactBin(
     IArtifactBinStore bin,
     IArtifactStore artifacts,
     RegistryBlobStore blobs,
-    RegistryLifecycle lifecycle,
+    RegistryAudit audit,
     TagImmutability immutability,
     UsageNoticeAudit usageNotices,
     IOptions<BerthOptions> options,
@@ -113,7 +113,7 @@ public sealed class ArtifactBin(
                 throw NotInBin(repository, reference);
         }
 
-        await lifecycle.AuditAsync(registry, actor, action, subject, CancellationToken.None);
+        await audit.AuditAsync(registry, actor, action, subject, CancellationToken.None);
         return result.Entry!;
     }
 

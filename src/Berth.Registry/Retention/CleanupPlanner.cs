@@ -1,5 +1,4 @@
 using Berth.Core.Metadata;
-using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Retention;
@@ -10,7 +9,7 @@ namespace Berth.Registry.Retention;
 /// never with the registry. Then one pass over the blobs the planned manifests use finds which no staying manifest of
 /// the registry (in any repository, or in the recovery bin) still refers to.
 /// </summary>
-public sealed class CleanupPlanner(ICleanupStore store, TagImmutability immutability, PullRecorder pulls, IOptions<BerthOptions> options,
+public sealed class CleanupPlanner(ICleanupStore store, TagImmutability immutability, IPendingPulls pulls, IOptions<BerthOptions> options,
     TimeProvider time)
 {
     // Blob digests per reference query: one statement each, whatever the plan's size.

@@ -1,11 +1,11 @@
+using Berth.Registry.Auditing;
 using Berth.Api;
 using Berth.Core.Metadata;
-using Berth.Registry.Management;
 
 namespace Berth.Registry.Retention;
 
 /// <summary>A registry's cleanup policy: read, replaced and removed (owners), each change audited.</summary>
-public sealed class CleanupPolicies(ICleanupStore store, RegistryLifecycle lifecycle, TimeProvider time)
+public sealed class CleanupPolicies(ICleanupStore store, RegistryAudit audit, TimeProvider time)
 {
     /// <summary>The stored policy and its row, or nulls when the registry has none.</summary>
     public async Task<(CleanupPolicy? Policy, CleanupPolicyRecord? Record)> GetAsync(RegistryRecord registry, CancellationToken cancellationToken)
@@ -29,10 +29,10 @@ public sealed class CleanupPolicies(ICleanupStore store, RegistryLifecycle lifec
         var record = new CleanupPolicyRecord(registry.Id, policy.ToStoredJson(), policy.Schedule.Text, policy.Schedule.NextAfter(now), now);
         if (!await store.SetCleanupPolicyAsync(record, cancellationToken))
         {
-            throw RegistryLifecycle.NotFound(registry.Name);
+            throw new ManagementException(StatusCodes.Status404NotFound, "Registry not found", $"There is no registry named '{registry.Name}'.");
         }
 
-        await lifecycle.AuditAsync(registry, actor, "cleanup-policy.updated", Summary(policy), cancellationToken);
+        await audit.AuditAsync(registry, actor, "cleanup-policy.updated", Summary(policy), cancellationToken);
         return policy.ToResponse(record.NextRunAt, record.UpdatedAt);
     }
 
@@ -40,7 +40,7 @@ public sealed class CleanupPolicies(ICleanupStore store, RegistryLifecycle lifec
     {
         if (await store.DeleteCleanupPolicyAsync(registry.Id, cancellationToken))
         {
-            await lifecycle.AuditAsync(registry, actor, "cleanup-policy.deleted", null, cancellationToken);
+            await audit.AuditAsync(registry, actor, "cleanup-policy.deleted", null, cancellationToken);
         }
     }
 

@@ -1,5 +1,4 @@
 using Berth.Core.Metadata;
-using Berth.Registry.Distribution;
 using Berth.Registry.Hosting;
 
 namespace Berth.Registry.Retention;
@@ -12,7 +11,7 @@ namespace Berth.Registry.Retention;
 /// deletion, never an error. Tags go first, then manifests in the plan's order (referrers before subjects, an index
 /// before its children). A repository that fails is recorded and the others still run.
 /// </summary>
-public sealed partial class CleanupRunner(CleanupPlanner planner, ArtifactBin bin, PullRecorder pulls, IOptions<BerthOptions> options, TimeProvider time,
+public sealed partial class CleanupRunner(CleanupPlanner planner, ArtifactBin bin, IPendingPulls pulls, IOptions<BerthOptions> options, TimeProvider time,
     ILogger<CleanupRunner> logger)
 {
     public const string Succeeded = "succeeded";

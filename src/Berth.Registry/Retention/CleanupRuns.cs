@@ -1,7 +1,7 @@
+using Berth.Registry.Auditing;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Berth.Core.Metadata;
-using Berth.Registry.Management;
 using Microsoft.Extensions.Hosting;
 
 namespace Berth.Registry.Retention;
@@ -11,7 +11,7 @@ namespace Berth.Registry.Retention;
 /// across nodes) when asked for, then queued here. While this node holds runs it moves their heartbeat on; every node
 /// marks interrupted the runs whose heartbeat stopped (their node died), and on shutdown this node marks its own.
 /// </summary>
-public sealed partial class CleanupRuns(ICleanupStore store, CleanupRunner runner, RegistryLifecycle lifecycle, TimeProvider time,
+public sealed partial class CleanupRuns(ICleanupStore store, CleanupRunner runner, RegistryAudit audit, TimeProvider time,
     ILogger<CleanupRuns> logger) : BackgroundService
 {
     public const string Manual = "manual";
@@ -96,7 +96,7 @@ public sealed partial class CleanupRuns(ICleanupStore store, CleanupRunner runne
         {
             await store.FinishCleanupRunAsync(work.Run.Id, outcome, CancellationToken.None);
             _held.TryRemove(work.Run.Id, out _);
-            await lifecycle.AuditAsync(work.Registry, work.Actor, "cleanup.run.finished",
+            await audit.AuditAsync(work.Registry, work.Actor, "cleanup.run.finished",
                 $"run {work.Run.Id}: {outcome.TagsDeleted} tags, {outcome.ManifestsDeleted} manifests", CancellationToken.None);
         }
         catch (Exception ex)

@@ -1,6 +1,6 @@
+using Berth.Registry.Auditing;
 using Berth.Core.Metadata;
 using Berth.Registry.Hosting;
-using Berth.Registry.Management;
 using Microsoft.Extensions.Hosting;
 
 namespace Berth.Registry.Retention;

@@ -1,8 +1,8 @@
+using Berth.Registry.Auditing;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Berth.Api;
 using Berth.Core.Metadata;
-using Berth.Registry.Management;
 
 namespace Berth.Registry.Retention;
 
@@ -14,7 +14,7 @@ namespace Berth.Registry.Retention;
 public sealed partial class TagImmutability(
     ITagImmutabilityStore store,
     IArtifactStore artifacts,
-    RegistryLifecycle lifecycle,
+    RegistryAudit audit,
     TimeProvider time,
     ILogger<TagImmutability> logger)
 {
@@ -55,11 +55,11 @@ public sealed partial class TagImmutability(
         var json = set.IsEmpty ? null : JsonSerializer.Serialize(set.Rules.Select(ToView).ToList(), Json);
         if (!await store.SetTagImmutabilityAsync(registry.Id, json, now, ct))
         {
-            throw RegistryLifecycle.NotFound(registry.Name);
+            throw new ManagementException(StatusCodes.Status404NotFound, "Registry not found", $"There is no registry named '{registry.Name}'.");
         }
 
         _cache[registry.Id] = (set, set.IsEmpty ? null : now, now);
-        await lifecycle.AuditAsync(registry, actor, "immutability.updated",
+        await audit.AuditAsync(registry, actor, "immutability.updated",
             set.IsEmpty ? "no rules" : string.Join("; ", set.Rules.Select(r => r.ToString())), CancellationToken.None);
         return set;
     }

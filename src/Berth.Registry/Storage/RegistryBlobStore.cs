@@ -1,9 +1,9 @@
+using Berth.Registry.Auditing;
 using System.Runtime.CompilerServices;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
 using Berth.Core.Storage;
 using Berth.Registry.Hosting;
-using Berth.Registry.Management;
 using Berth.Storage.FileSystem;
 using Berth.Storage.S3;
 

@@ -1,3 +1,4 @@
+using Berth.Registry.Auditing;
 using Berth.Core.Metadata;
 using Berth.Registry;
 using Berth.Registry.Distribution;

@@ -1,3 +1,4 @@
+using Berth.Registry.Auditing;
 using System.Globalization;
 using Berth.Core.Metadata;
 using Berth.Registry;

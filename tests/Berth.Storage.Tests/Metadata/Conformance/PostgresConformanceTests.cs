@@ -53,4 +53,6 @@ public sealed class PostgresArtifactBinTests(PostgresServer server) : ArtifactBi
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresCleanupStoreTests(PostgresServer server) : CleanupStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));
+
+[Collection(PostgresCollection.Name)]
 public sealed class PostgresTagImmutabilityStoreTests(PostgresServer server) : TagImmutabilityStoreConformanceTests<PostgresStoreProvider>(new PostgresStoreProvider(server));

@@ -1,7 +1,7 @@
 using Berth.Core;
 using Berth.Core.Metadata;
 
-namespace Berth.Registry.Management;
+namespace Berth.Registry.Auditing;
 
 /// <summary>
 /// Writes a registry's usage notice to its audit log when it changes: <c>registry.usage.nearly_full</c>,

@@ -1,8 +1,10 @@
+using Berth.Registry.Auditing;
 using Berth.Api;
 using Berth.Core.Metadata;
-using Berth.Registry.Management;
 
-namespace Berth.Registry.Retention;
+using Berth.Registry.Retention;
+
+namespace Berth.Registry.Management;
 
 /// <summary>
 /// <c>/api/v1/registries/{name}/immutability</c>: a registry's tag immutability rules (viewers read them, owners

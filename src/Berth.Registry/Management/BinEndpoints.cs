@@ -1,10 +1,12 @@
+using Berth.Registry.Auditing;
 using Berth.Api;
 using Berth.Core.Distribution;
 using Berth.Core.Metadata;
-using Berth.Registry.Management;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Berth.Registry.Retention;
+using Berth.Registry.Retention;
+
+namespace Berth.Registry.Management;
 
 /// <summary>
 /// The recovery bin of a registry under <c>/api/v1</c> (see docs/api.md): recently deleted tags and manifests, and

@@ -1,7 +1,7 @@
 using Berth.Core.Metadata;
 using Berth.Registry.Hosting;
 
-namespace Berth.Registry.Management;
+namespace Berth.Registry.Auditing;
 
 /// <summary>
 /// Whether a registry is close to its allocation: <c>nearly_full</c> from <c>Berth:Registries:NearlyFullPercent</c>

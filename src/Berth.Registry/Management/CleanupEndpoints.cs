@@ -1,9 +1,11 @@
+using Berth.Registry.Auditing;
 using System.Globalization;
 using Berth.Api;
 using Berth.Core.Metadata;
-using Berth.Registry.Management;
 
-namespace Berth.Registry.Retention;
+using Berth.Registry.Retention;
+
+namespace Berth.Registry.Management;
 
 /// <summary>
 /// <c>/api/v1/registries/{name}/cleanup-policy</c> and <c>…/cleanup-runs</c>: a registry's cleanup policy (owners

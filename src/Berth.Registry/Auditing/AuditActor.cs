@@ -1,4 +1,4 @@
-namespace Berth.Registry.Management;
+namespace Berth.Registry.Auditing;
 
 /// <summary>Who did something, for the audit log.</summary>
 public sealed record AuditActor(string Name, string? RemoteAddress)
