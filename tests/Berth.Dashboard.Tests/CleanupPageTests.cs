@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Berth.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -17,14 +11,12 @@ namespace Berth.Dashboard.Tests;
 /// </summary>
 public sealed class CleanupPageTests(DashboardFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardFixture>
 {
-    private const string ManifestType = "application/vnd.oci.image.manifest.v1+json";
-
     [Fact]
     public async Task AnOwnerSavesPreviewsAndRunsAPolicy()
     {
         var screens = new Screens(fixture.ScreenshotDir, "cleanup", output);
         var registry = await fixture.Admin.CreateProjectAndRegistryAsync("cleanui");
-        var digests = await PushManifestsAsync(registry, "app", 5);
+        var digests = await TestPushes.PushManifestsAsync(fixture.Server.BaseUrl, registry, "app", TestPushes.NumberedTags(5));
         var page = await fixture.NewPageAsync();
         await page.GotoAsync($"/registries/{registry.Name}");
         await page.GetByLabel("Username").FillAsync("admin");
@@ -93,51 +85,4 @@ public sealed class CleanupPageTests(DashboardFixture fixture, ITestOutputHelper
         Assert.Equal(303, post!.Status);
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
     }
-
-    /// <summary><paramref name="count"/> images t000… over one config and layer, pushed a little apart; their digests in push order.</summary>
-    private async Task<List<string>> PushManifestsAsync(CreatedRegistry registry, string repository, int count)
-    {
-        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = ManagementClient.BasicAuth(registry.Username, registry.Password);
-        var name = registry.Repo(repository);
-        var layer = RandomNumberGenerator.GetBytes(64);
-        var config = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["architecture"] = "amd64",
-            ["os"] = "linux",
-            ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray(Digest(layer)) },
-        }.ToJsonString());
-        foreach (var blob in new[] { layer, config })
-        {
-            using var content = new ByteArrayContent(blob);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            using var posted = await http.PostAsync($"/v2/{name}/blobs/uploads/?digest={Digest(blob)}", content);
-            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
-        }
-
-        var digests = new List<string>();
-        for (var i = 0; i < count; i++)
-        {
-            var manifest = Encoding.UTF8.GetBytes(new JsonObject
-            {
-                ["schemaVersion"] = 2,
-                ["mediaType"] = ManifestType,
-                ["config"] = OciImageBuilder.Descriptor(OciImageBuilder.ConfigMediaType, Digest(config), config.Length),
-                ["layers"] = new JsonArray(OciImageBuilder.Descriptor("application/vnd.oci.image.layer.v1.tar", Digest(layer), layer.Length)),
-                ["annotations"] = new JsonObject { ["seq"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            }.ToJsonString());
-            using var content = new ByteArrayContent(manifest);
-            content.Headers.ContentType = new MediaTypeHeaderValue(ManifestType);
-            using var put = await http.PutAsync($"/v2/{name}/manifests/t{i:D3}", content);
-            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-            digests.Add(Digest(manifest));
-
-            // Push times are kept to the tick; a pause keeps two pushes from sharing one.
-            await Task.Delay(2);
-        }
-
-        return digests;
-    }
-
-    private static string Digest(byte[] content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
 }

@@ -1,10 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Berth.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -55,8 +49,8 @@ public sealed class ImmutabilityPageTests(DashboardFixture fixture, ITestOutputH
         await screens.ShootAsync(page, "two-rules");
 
         // The repository page marks the tags a rule protects.
-        await PushTaggedAsync(registry, "release/app", "v1");
-        await PushTaggedAsync(registry, "release/app", "latest");
+        await TestPushes.PushManifestsAsync(fixture.Server.BaseUrl, registry, "release/app", ["v1"]);
+        await TestPushes.PushManifestsAsync(fixture.Server.BaseUrl, registry, "release/app", ["latest"]);
 
         await page.GotoAsync($"/registries/{registry.Name}/repositories/release/app");
         await Expect(page.Locator("[data-immutable='v1']")).ToHaveCountAsync(1);
@@ -72,43 +66,6 @@ public sealed class ImmutabilityPageTests(DashboardFixture fixture, ITestOutputH
         Assert.Equal(("release/*", "^v[0-9]"), (rule.GetProperty("repositories").GetString(), rule.GetProperty("tagPattern").GetString()));
         Assert.Equal(JsonValueKind.Null, rule.GetProperty("excludeTagPattern").ValueKind);
     }
-
-    /// <summary>A small image (one layer, its config) pushed to REPOSITORY:TAG with the registry's credentials.</summary>
-    private async Task PushTaggedAsync(CreatedRegistry registry, string repository, string tag)
-    {
-        using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = ManagementClient.BasicAuth(registry.Username, registry.Password);
-        var name = registry.Repo(repository);
-        var layer = RandomNumberGenerator.GetBytes(64);
-        var config = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["architecture"] = "amd64",
-            ["os"] = "linux",
-            ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray(Digest(layer)) },
-        }.ToJsonString());
-        foreach (var blob in new[] { layer, config })
-        {
-            using var content = new ByteArrayContent(blob);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            using var posted = await http.PostAsync($"/v2/{name}/blobs/uploads/?digest={Digest(blob)}", content);
-            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
-        }
-
-        const string ManifestType = "application/vnd.oci.image.manifest.v1+json";
-        var manifest = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = ManifestType,
-            ["config"] = OciImageBuilder.Descriptor(OciImageBuilder.ConfigMediaType, Digest(config), config.Length),
-            ["layers"] = new JsonArray(OciImageBuilder.Descriptor("application/vnd.oci.image.layer.v1.tar", Digest(layer), layer.Length)),
-        }.ToJsonString());
-        using var manifestContent = new ByteArrayContent(manifest);
-        manifestContent.Headers.ContentType = new MediaTypeHeaderValue(ManifestType);
-        using var put = await http.PutAsync($"/v2/{name}/manifests/{tag}", manifestContent);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-    }
-
-    private static string Digest(byte[] content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
 
     private static async Task SubmitAsync(IPage page, ILocator button)
     {
